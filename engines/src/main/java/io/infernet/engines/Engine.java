@@ -1,0 +1,41 @@
+package io.infernet.engines;
+
+import java.util.List;
+
+/**
+ * One interface over every engine that can serve a model: the in-process llama.cpp runtime,
+ * vLLM, an external llama.cpp server, Ollama. The node's OpenAI API, its Infernet jobs and its
+ * advertised {@code served_models} all go through it.
+ *
+ * <p>Thread safety: every method may be called from any thread.
+ */
+public interface Engine extends AutoCloseable {
+
+    /** "in-process", "vllm", "llamacpp" or "ollama". */
+    String kind();
+
+    /**
+     * Starts a generation. Events go to {@code listener} in order (see {@link GenerationEvent}).
+     *
+     * @throws EngineException when the request is refused up front (bad parameters, prompt too
+     *     long, unknown model, queue full); after this returns, failures arrive as events
+     */
+    Generation generate(GenerationRequest request, GenerationListener listener);
+
+    /**
+     * Embeds each input; one vector per input, in order.
+     *
+     * @throws EngineException UNSUPPORTED where the model has no pooling, or as for generate
+     */
+    List<float[]> embed(String model, List<String> inputs);
+
+    /** The models this engine serves now. */
+    List<ModelInfo> models();
+
+    /** Answers within 500 ms and never throws. */
+    Health health();
+
+    /** Stops the engine; running generations end with {@code Done(CANCEL)}. */
+    @Override
+    void close();
+}

@@ -1,0 +1,31 @@
+package io.infernet.engines;
+
+import java.time.Instant;
+
+/**
+ * What a generation reports, in order: one {@link Meta}, any number of {@link Token}s, then
+ * exactly one of {@link Done} or {@link Error}. A cancelled generation ends in
+ * {@code Done(CANCEL)}, never in an error.
+ */
+public sealed interface GenerationEvent {
+
+    /** First event: who serves it. */
+    record Meta(String engine, String model, Instant startedAt, int promptTokens) implements GenerationEvent {}
+
+    /**
+     * Text produced since the previous token event. {@code text} may be empty while a multi-byte
+     * character is incomplete or a possible stop string is held back; {@code tokenId} is -1 where
+     * the engine does not expose ids (remote engines).
+     */
+    record Token(String text, int tokenId) implements GenerationEvent {}
+
+    /** Normal end. {@code text} is the whole output (stop strings excluded). */
+    record Done(FinishReason reason, String text, Usage usage, Instant finishedAt) implements GenerationEvent {}
+
+    /** Abnormal end; {@code message} is safe to show to a client. */
+    record Error(String message, Instant finishedAt) implements GenerationEvent {}
+
+    default boolean isTerminal() {
+        return this instanceof Done || this instanceof Error;
+    }
+}
