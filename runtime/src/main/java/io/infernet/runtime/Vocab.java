@@ -1,0 +1,141 @@
+package io.infernet.runtime;
+
+import io.infernet.bindings.llama_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * A model's vocabulary: tokenizing, detokenizing, special tokens. Valid while its {@link Model}
+ * is open. The calls are read-only on llama.cpp's side and safe from any thread.
+ */
+public final class Vocab {
+    private final Model model;
+    private final MemorySegment vocab;
+    private final int size;
+
+    Vocab(Model model, MemorySegment vocab) {
+        this.model = model;
+        this.vocab = vocab;
+        this.size = llama_h.llama_vocab_n_tokens(vocab);
+    }
+
+    /** Number of tokens; valid ids are 0 .. size-1. */
+    public int size() {
+        return size;
+    }
+
+    public int bos() {
+        return llama_h.llama_vocab_bos(vocab);
+    }
+
+    public int eos() {
+        return llama_h.llama_vocab_eos(vocab);
+    }
+
+    /** End-of-turn token, or -1 if the vocabulary has none. */
+    public int eot() {
+        return llama_h.llama_vocab_eot(vocab);
+    }
+
+    /** Whether the token ends a generation (eos, eot and the like). */
+    public boolean isEndOfGeneration(int token) {
+        return llama_h.llama_vocab_is_eog(vocab, token);
+    }
+
+    public boolean addsBos() {
+        return llama_h.llama_vocab_get_add_bos(vocab);
+    }
+
+    /** Throws a clear error for an id outside the vocabulary (llama.cpp would read out of bounds). */
+    public void checkToken(int token) {
+        if (token < 0 || token >= size) {
+            throw new IllegalArgumentException("token id " + token + " is out of range: the vocabulary of " + model.name() + " has ids 0.." + (size - 1));
+        }
+    }
+
+    /**
+     * Tokenizes UTF-8 text.
+     *
+     * @param addSpecial   add the model's BOS/EOS as its tokenizer config says
+     * @param parseSpecial turn special-token text ("&lt;|im_start|&gt;") into the special token
+     */
+    public int[] tokenize(String text, boolean addSpecial, boolean parseSpecial) {
+        model.ensureOpen();
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate(utf8.length + 1L);
+            MemorySegment.copy(utf8, 0, in, ValueLayout.JAVA_BYTE, 0, utf8.length);
+            int capacity = utf8.length + 8;
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT, capacity);
+            int n = llama_h.llama_tokenize(vocab, in, utf8.length, out, capacity, addSpecial, parseSpecial);
+            if (n < 0) {
+                if (n == Integer.MIN_VALUE) {
+                    throw new IllegalArgumentException("text too long to tokenize (" + utf8.length + " bytes)");
+                }
+                capacity = -n;
+                out = arena.allocate(ValueLayout.JAVA_INT, capacity);
+                n = llama_h.llama_tokenize(vocab, in, utf8.length, out, capacity, addSpecial, parseSpecial);
+                if (n < 0) {
+                    throw new LlamaException("llama_tokenize failed (" + n + ") for " + utf8.length + " bytes of text");
+                }
+            }
+            return out.asSlice(0, (long) n * Integer.BYTES).toArray(ValueLayout.JAVA_INT);
+        }
+    }
+
+    /**
+     * Writes the UTF-8 bytes of one token into {@code buf} (no NUL) and returns how many; a
+     * piece may be part of a multi-byte character. Allocates nothing.
+     *
+     * @param special render special tokens as their text
+     * @return bytes written; if negative, {@code buf} is too small and {@code -n} bytes are needed
+     */
+    public int tokenToPiece(int token, MemorySegment buf, boolean special) {
+        checkToken(token);
+        return llama_h.llama_token_to_piece(vocab, token, buf, (int) Math.min(buf.byteSize(), Integer.MAX_VALUE), 0, special);
+    }
+
+    /** The bytes of one token (allocates; for tests and tools). */
+    public byte[] pieceBytes(int token, boolean special) {
+        model.ensureOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(64);
+            int n = tokenToPiece(token, buf, special);
+            if (n < 0) {
+                buf = arena.allocate(-n);
+                n = tokenToPiece(token, buf, special);
+            }
+            return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** Detokenizes to text (invalid UTF-8 becomes U+FFFD). */
+    public String detokenize(int[] tokens, boolean removeSpecial, boolean unparseSpecial) {
+        model.ensureOpen();
+        for (int t : tokens) {
+            checkToken(t);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocateFrom(ValueLayout.JAVA_INT, tokens.length == 0 ? new int[] {0} : tokens);
+            int capacity = Math.max(16, tokens.length * 8);
+            MemorySegment out = arena.allocate(capacity);
+            int n = llama_h.llama_detokenize(vocab, in, tokens.length, out, capacity, removeSpecial, unparseSpecial);
+            if (n < 0) {
+                capacity = -n;
+                out = arena.allocate(capacity);
+                n = llama_h.llama_detokenize(vocab, in, tokens.length, out, capacity, removeSpecial, unparseSpecial);
+            }
+            if (n < 0) {
+                throw new LlamaException("llama_detokenize failed (" + n + ") for " + Arrays.toString(Arrays.copyOf(tokens, Math.min(8, tokens.length))) + "...");
+            }
+            return new String(out.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        }
+    }
+
+    MemorySegment handle() {
+        return vocab;
+    }
+}
