@@ -1,0 +1,225 @@
+package io.infernet.runtime.serve;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiPredicate;
+
+/**
+ * The context's sequence slots and what each holds in the KV cache, and where a new prompt
+ * should go to reuse the most of what is already computed. Pure bookkeeping: it decides, the
+ * engine loop carries the decision out with llama.cpp's memory calls.
+ *
+ * <p>A slot is <em>busy</em> while a running sequence owns it, <em>idle</em> when a finished
+ * sequence's tokens are still in its cells (kept for prefix reuse), <em>empty</em> otherwise.
+ */
+public final class SlotTable {
+
+    /** Below this many shared tokens, copying or restoring a state costs more than recomputing it. */
+    public static final int MIN_REUSE = 16;
+
+    /** What is in a slot's cells: {@code tokens[0..cached)}. */
+    public interface Content {
+        IntList tokens();
+
+        int cachedTokens();
+    }
+
+    /** An idle slot's content: a snapshot of a finished sequence. */
+    public record Idle(IntList tokens, int cachedTokens) implements Content {}
+
+    /** Where a prompt's cached prefix comes from. */
+    public enum Source {
+        /** Nothing reused: prefill everything. */
+        NONE,
+        /** The target slot itself holds the prefix (trim its tail). */
+        SAME_SLOT,
+        /** Another slot holds it: share its cells ({@code llama_memory_seq_cp}). */
+        COPY_FROM_SLOT,
+        /** The host cache holds it: restore the saved state, then trim. */
+        HOST
+    }
+
+    /**
+     * The decision for one prompt.
+     *
+     * @param slot        the slot the sequence gets
+     * @param source      where its reused prefix comes from
+     * @param reuse       tokens of the prompt that need no computing (always at most prompt length - 1: the last one is decoded for its logits)
+     * @param sourceSlot  for COPY_FROM_SLOT, the slot copied from; else -1
+     * @param hostEntry   for HOST, the entry to restore; else null
+     * @param saveFirst   the target slot holds tokens worth keeping that this placement overwrites: save them to the host cache first
+     */
+    public record Placement(int slot, Source source, int reuse, int sourceSlot, HostPromptCache.Entry hostEntry, boolean saveFirst) {}
+
+    private final Content[] contents;
+    private final boolean[] busy;
+    private final long[] lastUsed;
+    private long clock;
+
+    public SlotTable(int slots) {
+        contents = new Content[slots];
+        busy = new boolean[slots];
+        lastUsed = new long[slots];
+    }
+
+    public int size() {
+        return contents.length;
+    }
+
+    public int freeSlots() {
+        int n = 0;
+        for (boolean b : busy) {
+            if (!b) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    public boolean isBusy(int slot) {
+        return busy[slot];
+    }
+
+    public Content content(int slot) {
+        return contents[slot];
+    }
+
+    /** KV cells held by all slots (busy and idle), counting shared cells once per slot: an upper bound. */
+    public int cellsHeld() {
+        int n = 0;
+        for (Content c : contents) {
+            if (c != null) {
+                n += c.cachedTokens();
+            }
+        }
+        return n;
+    }
+
+    /** KV cells held by busy slots. */
+    public int cellsHeldBusy() {
+        int n = 0;
+        for (int i = 0; i < contents.length; i++) {
+            if (busy[i] && contents[i] != null) {
+                n += contents[i].cachedTokens();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Chooses a slot for {@code prompt[0..length)}.
+     *
+     * @param host      the host cache's best match, if any
+     * @param hostHas   whether the host cache already holds a run of tokens (so saving it again is pointless)
+     * @throws IllegalStateException if no slot is free
+     */
+    public Placement place(int[] prompt, int length, Optional<HostPromptCache.Match> host, BiPredicate<int[], Integer> hostHas) {
+        int bestIdle = -1;
+        int bestIdleLcp = 0;
+        int bestBusy = -1;
+        int bestBusyLcp = 0;
+        for (int i = 0; i < contents.length; i++) {
+            Content c = contents[i];
+            if (c == null) {
+                continue;
+            }
+            int lcp = Math.min(c.cachedTokens(), c.tokens().commonPrefix(prompt, length));
+            if (busy[i]) {
+                if (lcp > bestBusyLcp) {
+                    bestBusy = i;
+                    bestBusyLcp = lcp;
+                }
+            } else if (lcp > bestIdleLcp || (lcp == bestIdleLcp && bestIdle >= 0 && lastUsed[i] > lastUsed[bestIdle])) {
+                bestIdle = i;
+                bestIdleLcp = lcp;
+            }
+        }
+        int hostLcp = host.map(HostPromptCache.Match::prefixLength).orElse(0);
+        int cap = length - 1;
+
+        if (bestIdle >= 0 && bestIdleLcp >= MIN_REUSE && bestIdleLcp >= bestBusyLcp && bestIdleLcp >= hostLcp) {
+            int reuse = Math.min(bestIdleLcp, cap);
+            return new Placement(bestIdle, Source.SAME_SLOT, reuse, -1, null, worthSaving(bestIdle, reuse, hostHas));
+        }
+        int target = pickTarget();
+        if (bestBusy >= 0 && bestBusyLcp >= MIN_REUSE && bestBusyLcp >= hostLcp) {
+            return new Placement(target, Source.COPY_FROM_SLOT, Math.min(bestBusyLcp, cap), bestBusy, null, worthSaving(target, 0, hostHas));
+        }
+        if (host.isPresent() && hostLcp >= MIN_REUSE) {
+            return new Placement(target, Source.HOST, Math.min(hostLcp, cap), -1, host.get().entry(), worthSaving(target, 0, hostHas));
+        }
+        // Nothing worth copying: the target's own prefix, however short, is free to keep.
+        Content own = contents[target];
+        int ownLcp = own == null ? 0 : Math.max(0, Math.min(own.cachedTokens(), own.tokens().commonPrefix(prompt, length)));
+        int reuse = Math.min(ownLcp, cap);
+        return new Placement(target, reuse > 0 ? Source.SAME_SLOT : Source.NONE, reuse, -1, null, worthSaving(target, reuse, hostHas));
+    }
+
+    /** An empty slot if there is one, else the least recently used idle one. */
+    private int pickTarget() {
+        int lru = -1;
+        for (int i = 0; i < contents.length; i++) {
+            if (busy[i]) {
+                continue;
+            }
+            if (contents[i] == null || contents[i].cachedTokens() == 0) {
+                return i;
+            }
+            if (lru < 0 || lastUsed[i] < lastUsed[lru]) {
+                lru = i;
+            }
+        }
+        if (lru < 0) {
+            throw new IllegalStateException("no free slot");
+        }
+        return lru;
+    }
+
+    /** Whether overwriting all but {@code kept} tokens of an idle slot loses something worth a host copy. */
+    private boolean worthSaving(int slot, int kept, BiPredicate<int[], Integer> hostHas) {
+        Content c = contents[slot];
+        if (c == null || busy[slot]) {
+            return false;
+        }
+        int n = c.cachedTokens();
+        return n - kept >= MIN_REUSE && !hostHas.test(c.tokens().array(), n);
+    }
+
+    /** Gives a slot to a running sequence. */
+    public void assign(int slot, Content running) {
+        if (busy[slot]) {
+            throw new IllegalStateException("slot " + slot + " is busy");
+        }
+        busy[slot] = true;
+        contents[slot] = running;
+        lastUsed[slot] = ++clock;
+    }
+
+    /** A sequence left its slot; its cells stay (idle) with this content, or the slot is emptied with null. */
+    public void release(int slot, Idle left) {
+        busy[slot] = false;
+        contents[slot] = left != null && left.cachedTokens() > 0 ? left : null;
+        lastUsed[slot] = ++clock;
+    }
+
+    /** Marks an idle slot's cells as gone (the engine cleared them). */
+    public void clearIdle(int slot) {
+        if (busy[slot]) {
+            throw new IllegalStateException("slot " + slot + " is busy");
+        }
+        contents[slot] = null;
+    }
+
+    /** Idle slots holding cells, least recently used first: what to reclaim when cells run out. */
+    public List<Integer> idleByLru() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < contents.length; i++) {
+            if (!busy[i] && contents[i] != null && contents[i].cachedTokens() > 0) {
+                out.add(i);
+            }
+        }
+        out.sort((a, b) -> Long.compare(lastUsed[a], lastUsed[b]));
+        return out;
+    }
+}

@@ -1,0 +1,131 @@
+package io.infernet.runtime.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.infernet.runtime.serve.SlotTable.Placement;
+import io.infernet.runtime.serve.SlotTable.Source;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class SlotTableTest {
+
+    private static final BiPredicate<int[], Integer> HOST_HAS_NOTHING = (t, n) -> false;
+
+    /** Tokens from..to-1. */
+    private static int[] range(int from, int to) {
+        return IntStream.range(from, to).toArray();
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        return IntStream.concat(IntStream.of(a), IntStream.of(b)).toArray();
+    }
+
+    private static SlotTable.Idle idle(int[] tokens) {
+        return new SlotTable.Idle(new IntList(tokens), tokens.length);
+    }
+
+    private static Placement place(SlotTable t, int[] prompt) {
+        return t.place(prompt, prompt.length, Optional.empty(), HOST_HAS_NOTHING);
+    }
+
+    @Test
+    void anEmptyTableStartsFromScratchInTheFirstSlot() {
+        Placement p = place(new SlotTable(4), range(0, 50));
+        assertEquals(new Placement(0, Source.NONE, 0, -1, null, false), p);
+    }
+
+    @Test
+    void anIdleSlotWithTheSamePrefixIsReusedInPlace() {
+        SlotTable t = new SlotTable(4);
+        t.assign(2, idle(range(0, 40)));
+        t.release(2, idle(range(0, 40)));
+        Placement p = place(t, concat(range(0, 40), new int[] {99, 98}));
+        assertEquals(new Placement(2, Source.SAME_SLOT, 40, -1, null, false), p);
+    }
+
+    @Test
+    void theLastPromptTokenIsAlwaysRecomputedForItsLogits() {
+        SlotTable t = new SlotTable(2);
+        t.assign(0, idle(range(0, 40)));
+        t.release(0, idle(range(0, 40)));
+        assertEquals(39, place(t, range(0, 40)).reuse());
+    }
+
+    @Test
+    void aBusySlotsPrefixIsSharedIntoAFreeSlot() {
+        SlotTable t = new SlotTable(3);
+        t.assign(0, idle(range(0, 30)));
+        Placement p = place(t, concat(range(0, 30), new int[] {7}));
+        assertEquals(new Placement(1, Source.COPY_FROM_SLOT, 30, 0, null, false), p);
+    }
+
+    @Test
+    void theHostCacheWinsWhenItHoldsMore() {
+        SlotTable t = new SlotTable(2);
+        t.assign(0, idle(range(0, 17)));
+        t.release(0, idle(range(0, 17)));
+        try (var cache = new HostPromptCache(1 << 20)) {
+            int[] prompt = range(0, 60);
+            var e = cache.store(range(0, 20), 20, 100, false, s -> 100).orElseThrow();
+            var match = cache.longestPrefix(prompt, prompt.length, SlotTable.MIN_REUSE);
+            Placement p = t.place(prompt, prompt.length, match, HOST_HAS_NOTHING);
+            assertEquals(Source.HOST, p.source());
+            assertEquals(20, p.reuse());
+            assertSame(e, p.hostEntry());
+            assertEquals(1, p.slot(), "the empty slot, keeping the idle one's cells");
+        }
+    }
+
+    @Test
+    void shortSharedPrefixesAreNotWorthACopyButAreKeptWhenFree() {
+        SlotTable t = new SlotTable(2);
+        t.assign(0, idle(range(0, 100)));
+        t.release(0, idle(range(0, 100)));
+        t.assign(1, idle(range(500, 600)));
+        // Only 5 shared tokens with slot 0 (below MIN_REUSE); slot 1 is busy. The only free slot
+        // is slot 0: its own 5 tokens are kept for free, and its other 95 are saved first.
+        int[] prompt = concat(range(0, 5), range(900, 950));
+        Placement p = place(t, prompt);
+        assertEquals(new Placement(0, Source.SAME_SLOT, 5, -1, null, true), p);
+    }
+
+    @Test
+    void overwritingAnIdleSlotSavesItUnlessTheHostAlreadyHasIt() {
+        SlotTable t = new SlotTable(1);
+        t.assign(0, idle(range(0, 40)));
+        t.release(0, idle(range(0, 40)));
+        int[] other = range(100, 140);
+        assertTrue(place(t, other).saveFirst());
+        assertFalse(t.place(other, other.length, Optional.empty(), (tokens, n) -> true).saveFirst());
+    }
+
+    @Test
+    void leastRecentlyUsedIdleSlotIsTheOneOverwritten() {
+        SlotTable t = new SlotTable(3);
+        for (int i = 0; i < 3; i++) {
+            t.assign(i, idle(range(i * 100, i * 100 + 20)));
+        }
+        t.release(1, idle(range(100, 120)));
+        t.release(0, idle(range(0, 20)));
+        t.release(2, idle(range(200, 220)));
+        assertEquals(List.of(1, 0, 2), t.idleByLru());
+        assertEquals(1, place(t, range(1000, 1010)).slot());
+        assertEquals(60, t.cellsHeld());
+        assertEquals(0, t.cellsHeldBusy());
+    }
+
+    @Test
+    void noFreeSlotIsABug() {
+        SlotTable t = new SlotTable(1);
+        t.assign(0, idle(range(0, 3)));
+        assertThrows(IllegalStateException.class, () -> place(t, range(0, 5)));
+        assertThrows(IllegalStateException.class, () -> t.assign(0, idle(range(0, 3))));
+    }
+}
