@@ -1,0 +1,207 @@
+package io.infernet.engines.inprocess;
+
+import io.infernet.engines.ChatMessage;
+import io.infernet.engines.Engine;
+import io.infernet.engines.EngineException;
+import io.infernet.engines.FinishReason;
+import io.infernet.engines.Generation;
+import io.infernet.engines.GenerationEvent;
+import io.infernet.engines.GenerationListener;
+import io.infernet.engines.GenerationRequest;
+import io.infernet.engines.Health;
+import io.infernet.engines.ModelInfo;
+import io.infernet.engines.Usage;
+import io.infernet.kernels.SamplingParams;
+import io.infernet.runtime.ChatTemplate;
+import io.infernet.runtime.ContextOverflowException;
+import io.infernet.runtime.LlamaException;
+import io.infernet.runtime.Model;
+import io.infernet.runtime.TokenSampler;
+import io.infernet.runtime.serve.Finish;
+import io.infernet.runtime.serve.SequenceListener;
+import io.infernet.runtime.serve.ServeConfig;
+import io.infernet.runtime.serve.ServeRequest;
+import io.infernet.runtime.serve.ServeStats;
+import io.infernet.runtime.serve.ServingEngine;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+
+/**
+ * The default engine: llama.cpp in this process, with continuous batching and the KV cache
+ * managed from Java ({@link ServingEngine}). Serves one model under one name.
+ */
+public final class InProcessEngine implements Engine {
+    public static final String KIND = "in-process";
+
+    private final Model model;
+    private final String name;
+    private final ServingEngine serving;
+    private final ChatTemplate template;
+
+    /**
+     * Starts serving {@code model} (which this engine then owns and closes).
+     *
+     * @param name     the model name clients use; null means the file name
+     * @param samplers the sampler for each request (the Java sampler by default)
+     */
+    public InProcessEngine(Model model, String name, ServeConfig config, BiFunction<SamplingParams, Integer, TokenSampler> samplers) {
+        this.model = model;
+        this.name = name == null || name.isBlank() ? model.name() : name;
+        this.template = ChatTemplate.of(model);
+        this.serving = new ServingEngine(model, config, samplers);
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    public String modelName() {
+        return name;
+    }
+
+    public ServingEngine serving() {
+        return serving;
+    }
+
+    /** Counters of the serving engine (queue, slots, KV cache, prompt cache). */
+    public ServeStats stats() {
+        return serving.stats();
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, GenerationListener listener) {
+        checkModel(request.model());
+        int[] prompt = tokenize(request);
+        CompletableFuture<GenerationEvent> done = new CompletableFuture<>();
+        Instant started = Instant.now();
+        SequenceListener adapter = new SequenceListener() {
+            @Override
+            public void onStart(int promptTokens, int reusedTokens) {
+                listener.onEvent(new GenerationEvent.Meta(KIND, name, started, promptTokens));
+            }
+
+            @Override
+            public void onText(String text, int token) {
+                if (!text.isEmpty()) {
+                    listener.onEvent(new GenerationEvent.Token(text, token));
+                }
+            }
+
+            @Override
+            public void onFinish(Finish finish, String text, int promptTokens, int completionTokens) {
+                FinishReason reason = switch (finish) {
+                    case STOP -> FinishReason.STOP;
+                    case LENGTH -> FinishReason.LENGTH;
+                    case CANCEL -> FinishReason.CANCEL;
+                };
+                GenerationEvent.Done d = new GenerationEvent.Done(reason, text, new Usage(promptTokens, completionTokens), Instant.now());
+                try {
+                    listener.onEvent(d);
+                } finally {
+                    done.complete(d);
+                }
+            }
+
+            @Override
+            public void onError(String message) {
+                GenerationEvent.Error e = new GenerationEvent.Error(message, Instant.now());
+                try {
+                    listener.onEvent(e);
+                } finally {
+                    done.complete(e);
+                }
+            }
+        };
+        ServingEngine.Handle handle;
+        try {
+            handle = serving.submit(new ServeRequest(prompt, request.sampling(), request.maxTokens(), request.stop()), adapter);
+        } catch (ContextOverflowException e) {
+            throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED,
+                    "This model's maximum context length is " + e.contextLength() + " tokens. However, your request has "
+                            + e.promptTokens() + " prompt tokens (and at least one more is needed to generate). Shorten the prompt.",
+                    request.isChat() ? "messages" : "prompt");
+        } catch (ServingEngine.QueueFullException e) {
+            throw new EngineException(EngineException.Kind.OVERLOADED, e.getMessage(), null, e.retryAfter(), e);
+        } catch (ServingEngine.EngineStoppedException e) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage());
+        }
+        return new Generation() {
+            @Override
+            public void cancel() {
+                handle.cancel();
+            }
+
+            @Override
+            public CompletableFuture<GenerationEvent> completion() {
+                return done;
+            }
+        };
+    }
+
+    /** The prompt's tokens: chat messages through the model's template, or the raw prompt. */
+    int[] tokenize(GenerationRequest request) {
+        String text;
+        if (request.isChat()) {
+            if (request.messages().isEmpty()) {
+                throw new EngineException(EngineException.Kind.INVALID_REQUEST, "messages must not be empty", "messages");
+            }
+            List<ChatTemplate.Message> msgs = new ArrayList<>();
+            for (ChatMessage m : request.messages()) {
+                msgs.add(new ChatTemplate.Message(m.role(), m.content()));
+            }
+            try {
+                text = template.apply(msgs, true);
+            } catch (LlamaException e) {
+                throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage(), "messages");
+            }
+        } else {
+            text = request.prompt();
+        }
+        int[] tokens = model.vocab().tokenize(text, true, true);
+        if (tokens.length == 0) {
+            throw new EngineException(EngineException.Kind.INVALID_REQUEST, "the prompt is empty", request.isChat() ? "messages" : "prompt");
+        }
+        return tokens;
+    }
+
+    private void checkModel(String requested) {
+        if (requested != null && !requested.isBlank() && !requested.equals(name)) {
+            throw new EngineException(EngineException.Kind.MODEL_NOT_FOUND,
+                    "The model '" + requested + "' does not exist here; this node serves '" + name + "'", "model");
+        }
+    }
+
+    @Override
+    public List<float[]> embed(String modelName, List<String> inputs) {
+        checkModel(modelName);
+        throw new EngineException(EngineException.Kind.UNSUPPORTED,
+                "the model '" + name + "' has no pooling layer, so it does not produce embeddings; serve an embedding model for /v1/embeddings", "model");
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        return List.of(new ModelInfo(name, KIND, serving.contextLength(), false));
+    }
+
+    @Override
+    public Health health() {
+        long t0 = System.nanoTime();
+        boolean up = serving.healthy();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        return up ? Health.up("serving " + name + " in process", took)
+                : Health.down(String.valueOf(serving.brokenReason()), took);
+    }
+
+    @Override
+    public void close() {
+        serving.close();
+        model.close();
+    }
+}

@@ -1,0 +1,134 @@
+package io.infernet.node.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.kernels.SamplingParams;
+import io.infernet.runtime.ChatTemplate;
+import io.infernet.runtime.Context;
+import io.infernet.runtime.ContextParams;
+import io.infernet.runtime.CpuTopology;
+import io.infernet.runtime.Generator;
+import io.infernet.runtime.JavaSampler;
+import io.infernet.runtime.Model;
+import io.infernet.runtime.NativeSampler;
+import io.infernet.runtime.TokenSampler;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code infernet generate}: one generation in process, streamed to standard output. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate text from a prompt with llama.cpp in this process, streaming it to standard output.")
+public final class GenerateCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOption model;
+
+    @Option(names = "--prompt", required = true, description = "The prompt text.")
+    String prompt;
+
+    @Option(names = "--max-tokens", defaultValue = "128", description = "Most tokens to generate (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy (default ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-k", defaultValue = "40", description = "0 = off (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "1 = off (default ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--min-p", defaultValue = "0.05", description = "0 = off (default ${DEFAULT-VALUE}).")
+    float minP;
+
+    @Option(names = "--repeat-penalty", defaultValue = "1.0", description = "1 = off (default ${DEFAULT-VALUE}).")
+    float repeatPenalty;
+
+    @Option(names = "--seed", description = "Seed of the draw (default: random).")
+    Long seed;
+
+    @Option(names = "--threads", description = "Threads (default: physical cores).")
+    Integer threads;
+
+    @Option(names = "--ctx", defaultValue = "4096", description = "Context length in tokens (default ${DEFAULT-VALUE}, at most the model's).")
+    int ctx;
+
+    @Option(names = "--chat", description = "Send the prompt as a user message through the model's chat template.")
+    boolean chat;
+
+    @Option(names = "--json", description = "Print one JSON object (token ids, text, timings) instead of streaming text.")
+    boolean json;
+
+    @Option(names = "--sampler", defaultValue = "java", description = "java (the project's Vector API sampler) or native (llama.cpp's).")
+    String sampler;
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxTokens < 1) {
+            throw new Main.UsageError("--max-tokens must be >= 1");
+        }
+        if (ctx < 8) {
+            throw new Main.UsageError("--ctx must be >= 8");
+        }
+        SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 64, 0f, 0f, Map.of(),
+                seed != null ? seed : System.nanoTime());
+        int n = threads != null ? threads : CpuTopology.physicalCores();
+        try (Model m = Model.load(model.resolve())) {
+            int contextLength = Math.min(ctx, Math.max(8, m.contextLengthTrained()));
+            String text = chat ? ChatTemplate.of(m).apply(List.of(new ChatTemplate.Message("user", prompt)), true) : prompt;
+            int[] promptTokens = m.vocab().tokenize(text, true, chat);
+            try (Context c = m.newContext(ContextParams.defaults().withContextLength(contextLength).withThreads(n, n)
+                         .withBatch(Math.min(512, contextLength), Math.min(512, contextLength)));
+                 Generator g = new Generator(c);
+                 TokenSampler s = switch (sampler) {
+                     case "java" -> new JavaSampler(params, m.vocab().size());
+                     case "native" -> new NativeSampler(params, m.vocab().size());
+                     default -> throw new Main.UsageError("--sampler must be java or native, got " + sampler);
+                 }) {
+                PrintStream out = System.out;
+                StringBuilder all = new StringBuilder();
+                io.infernet.runtime.Utf8Accumulator utf8 = new io.infernet.runtime.Utf8Accumulator();
+                Generator.Result r = g.generate(promptTokens, s, maxTokens, false, (token, bytes, len) -> {
+                    if (json) {
+                        all.append(utf8.append(bytes, len));
+                    } else {
+                        out.write(bytes, 0, len);
+                        out.flush();
+                    }
+                    return true;
+                });
+                if (json) {
+                    all.append(utf8.flush());
+                    printJson(r, all.toString(), m);
+                } else {
+                    out.println();
+                    System.err.printf("[infernet] prompt: %d tokens in %.1f ms (%.1f t/s); generated %d tokens in %.1f ms (%.1f t/s); stop: %s%n",
+                            r.promptTokens().length, r.promptMs(), r.promptTokensPerSecond(), r.tokens().length, r.generationMs(),
+                            r.generationTokensPerSecond(), r.reason().name().toLowerCase(java.util.Locale.ROOT));
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void printJson(Generator.Result r, String text, Model m) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode o = mapper.createObjectNode();
+        o.put("model", m.path().toString());
+        o.set("prompt_tokens", mapper.valueToTree(r.promptTokens()));
+        o.set("tokens", mapper.valueToTree(r.tokens()));
+        o.put("text", text);
+        o.put("stop_reason", r.reason().name().toLowerCase(java.util.Locale.ROOT));
+        ObjectNode t = o.putObject("timings");
+        t.put("prompt_ms", r.promptMs());
+        t.put("prompt_tokens_per_second", r.promptTokensPerSecond());
+        t.put("generation_ms", r.generationMs());
+        t.put("generation_tokens_per_second", r.generationTokensPerSecond());
+        System.out.println(mapper.writeValueAsString(o));
+    }
+}

@@ -1,0 +1,28 @@
+package io.infernet.runtime.serve;
+
+import io.infernet.kernels.SamplingParams;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One generation for the serving engine, already tokenized.
+ *
+ * @param promptTokens the prompt (chat template applied by the caller)
+ * @param sampling     how tokens are drawn
+ * @param maxTokens    most tokens to generate (the context's end also stops it, as LENGTH)
+ * @param stop         stop strings; matched text and what follows are not emitted
+ */
+public record ServeRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop) {
+    public ServeRequest {
+        Objects.requireNonNull(promptTokens, "promptTokens");
+        Objects.requireNonNull(sampling, "sampling");
+        if (promptTokens.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty");
+        }
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("max_tokens must be >= 1, got " + maxTokens);
+        }
+        stop = stop == null ? List.of() : List.copyOf(stop);
+        promptTokens = promptTokens.clone();
+    }
+}
