@@ -89,6 +89,13 @@ class GgufFootprintTest {
         assertEquals(new ModelFootprint("Tiny Llama Test", 2 * 8192, 4, 256, 2, 32, 2048), GgufFootprint.read(f));
     }
 
+    /** A file written by llama.cpp's own gguf-py (see tiny-llama-gguf-py.py next to it): 41600 bytes of tensors from offset 2336. */
+    @Test
+    void readsAFileWrittenByTheReferenceWriter() throws Exception {
+        Path f = Path.of(GgufFootprintTest.class.getResource("tiny-llama-gguf-py.gguf").toURI());
+        assertEquals(new ModelFootprint("tiny-llama (gguf-py)", 41_600, 2, 32, 2, 8, 4096), GgufFootprint.read(f));
+    }
+
     @Test
     void headCountKvDefaultsToHeads(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("mha.gguf");
