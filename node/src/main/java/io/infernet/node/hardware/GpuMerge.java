@@ -38,14 +38,15 @@ public final class GpuMerge {
             primary.addAll(r.gpus());
         }
         boolean[] taken = new boolean[primary.size()];
-        List<BackendDevice> unmatched = new ArrayList<>();
-        for (BackendDevice d : inProcess) {
+        List<Integer> unmatched = new ArrayList<>(); // positions in inProcess
+        for (int pos = 0; pos < inProcess.size(); pos++) {
+            BackendDevice d = inProcess.get(pos);
             if (!d.isGpu()) {
                 continue;
             }
             int match = firstUntaken(primary, taken, d);
             if (match < 0) {
-                unmatched.add(d);
+                unmatched.add(pos);
                 continue;
             }
             taken[match] = true;
@@ -57,15 +58,11 @@ public final class GpuMerge {
         Set<GpuVendor> covered = EnumSet.noneOf(GpuVendor.class);
         primary.forEach(g -> covered.add(g.vendor()));
         List<Gpu> result = new ArrayList<>(primary);
-        int index = 0;
-        for (BackendDevice d : unmatched) {
+        for (int pos : unmatched) {
+            BackendDevice d = inProcess.get(pos);
             if (!covered.contains(d.vendor())) {
-                result.add(new Gpu(d.vendor(), index, d.description().isEmpty() ? d.name() : d.description(),
-                        d.totalBytes() > 0 ? OptionalLong.of(d.totalBytes()) : OptionalLong.empty(),
-                        OptionalLong.of(d.freeBytes()), OptionalInt.empty(), Optional.empty(), Optional.empty(),
-                        d.type() == BackendDevice.Type.IGPU && d.vendor() == GpuVendor.APPLE, DetectionSource.IN_PROCESS));
+                result.add(fromDevice(d, pos));
             }
-            index++;
         }
         result.forEach(g -> covered.add(g.vendor()));
         Set<String> busIds = new HashSet<>();
@@ -77,6 +74,17 @@ public final class GpuMerge {
             }
         }
         return List.copyOf(result);
+    }
+
+    /**
+     * A GPU as the in-process view alone describes it: index = the device's position in the
+     * backend list, utilization and PCI address unknown, unified memory for an Apple integrated GPU.
+     */
+    static Gpu fromDevice(BackendDevice d, int position) {
+        return new Gpu(d.vendor(), position, d.description().isEmpty() ? d.name() : d.description(),
+                d.totalBytes() > 0 ? OptionalLong.of(d.totalBytes()) : OptionalLong.empty(), OptionalLong.of(d.freeBytes()),
+                OptionalInt.empty(), Optional.empty(), Optional.empty(),
+                d.type() == BackendDevice.Type.IGPU && d.vendor() == GpuVendor.APPLE, DetectionSource.IN_PROCESS);
     }
 
     /** The first GPU not yet given a device whose model matches the device's description; -1 if none. */

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.OptionalInt;
 
 /**
  * Detects the hardware: runs the vendor tools, reads /proc and /sys (or sysctl on macOS), merges.
@@ -67,6 +66,49 @@ public final class HardwareProbe {
         return new HardwareReport(cpu, memory, load, List.of(nvidia, amd, apple, lspci, inProc), gpus, interconnects, notes, clock.instant());
     }
 
+    /**
+     * A cheaper update of {@code previous} for periodic heartbeats: RAM, load, and the GPUs' free
+     * memory and utilization (re-running only the nvidia-smi and rocm-smi queries, and only for
+     * sources that found GPUs before, plus the in-process view). CPU, interconnects and the
+     * sources that found nothing are kept as they were. A query that fails now keeps the previous
+     * GPUs and adds a note.
+     */
+    public HardwareReport refresh(HardwareReport previous) {
+        List<String> notes = new ArrayList<>();
+        MemInfo memory = memory(notes);
+        OptionalDouble load = loadAvg(notes);
+        SourceReport nvidia = requery(previous.source(DetectionSource.NVIDIA), NvidiaSmi.QUERY, "nvidia-smi", NvidiaSmi::parseQuery, notes);
+        SourceReport amd = requery(previous.source(DetectionSource.AMD), RocmSmi.QUERY, "rocm-smi", RocmSmi::parseDevices, notes);
+        SourceReport apple = previous.source(DetectionSource.APPLE);
+        SourceReport lspci = previous.source(DetectionSource.LSPCI);
+        List<BackendDevice> devices = safeDevices();
+        List<Gpu> gpus = GpuMerge.merge(List.of(nvidia, amd, apple), lspci, devices);
+        return new HardwareReport(previous.cpu(), memory, load, List.of(nvidia, amd, apple, lspci, inProcessReport(devices)), gpus,
+                previous.interconnects(), notes, clock.instant());
+    }
+
+    private SourceReport requery(SourceReport before, List<String> command, String program,
+                                 java.util.function.Function<String, List<Gpu>> parse, List<String> notes) {
+        if (!before.found()) {
+            return before;
+        }
+        ToolResult r = tools.run(command);
+        String why = ToolResult.reasonOf(program, r);
+        if (why == null) {
+            try {
+                List<Gpu> gpus = parse.apply(((ToolResult.Completed) r).stdout());
+                if (!gpus.isEmpty()) {
+                    return new SourceReport(before.source(), gpus, Optional.empty(), before.links(), before.notes());
+                }
+                why = program + " listed no GPUs";
+            } catch (UnreadableOutputException e) {
+                why = "could not read " + program + " output: " + e.getMessage();
+            }
+        }
+        notes.add("refresh kept the previous " + before.source().id() + " GPUs: " + why);
+        return before;
+    }
+
     private List<BackendDevice> safeDevices() {
         try {
             return List.copyOf(inProcess.devices());
@@ -77,15 +119,10 @@ public final class HardwareProbe {
 
     private SourceReport inProcessReport(List<BackendDevice> devices) {
         List<Gpu> gpus = new ArrayList<>();
-        int i = 0;
-        for (BackendDevice d : devices) {
-            if (d.isGpu()) {
-                gpus.add(new Gpu(d.vendor(), i, d.description().isEmpty() ? d.name() : d.description(),
-                        d.totalBytes() > 0 ? java.util.OptionalLong.of(d.totalBytes()) : java.util.OptionalLong.empty(),
-                        java.util.OptionalLong.of(d.freeBytes()), OptionalInt.empty(), Optional.empty(), Optional.empty(),
-                        d.type() == BackendDevice.Type.IGPU && d.vendor() == GpuVendor.APPLE, DetectionSource.IN_PROCESS));
+        for (int i = 0; i < devices.size(); i++) {
+            if (devices.get(i).isGpu()) {
+                gpus.add(GpuMerge.fromDevice(devices.get(i), i));
             }
-            i++;
         }
         if (gpus.isEmpty()) {
             String why = devices.isEmpty() ? inProcess.unavailableReason() : "the ggml backends list no GPU (only " + devices.stream().map(BackendDevice::name).toList() + ")";

@@ -16,7 +16,15 @@ import java.util.OptionalInt;
  * ObjectNode load = (ObjectNode) specs.get("load");
  * load.put("active_jobs", 0).put("concurrency_cap", 4).put("measured_at", Instant.now().toString());
  * }</pre>
- * {@link #toJson()} returns a fresh node each call; the caller owns it.
+ * {@link #toJson()} returns a fresh node each call; the caller owns it. For a heartbeat every
+ * 30 s, detect once and then {@link HardwareProbe#refresh refresh} (RAM, load, GPU free memory and
+ * utilization only):
+ * <pre>{@code
+ * HardwareProbe probe = HardwareProbe.system();          // or system(inProcessView)
+ * HardwareReport report = probe.detect();                 // at start
+ * report = probe.refresh(report);                         // before each heartbeat
+ * ObjectNode specs = new HardwareSpecs(report).toJson();
+ * }</pre>
  *
  * <p>Shape and units (what leaves the machine):
  * <ul>

@@ -32,6 +32,31 @@ class HardwareProbeTest {
     }
 
     @Test
+    void refreshRerunsOnlyTheQueries(@TempDir Path root) {
+        FixtureMachine m = new FixtureMachine(root).proc("cpuinfo-2socket.txt", "meminfo.txt", "loadavg.txt", 2);
+        m.tools.ok(NvidiaSmi.QUERY, "nvidia-smi-a100-pcie-x2.csv").ok(NvidiaSmi.TOPOLOGY, "nvidia-topo-a100-pcie-x2.txt")
+                .ok(NvidiaSmi.NVLINK_STATUS, "nvidia-nvlink-status-a100-pcie-x2.txt");
+        HardwareProbe probe = m.probe();
+        HardwareReport first = probe.detect();
+        m.tools.ran.clear();
+        m.tools.answer(NvidiaSmi.QUERY, new ToolResult.Completed(0,
+                "0, NVIDIA A100-PCIE-40GB, 40960, 1000, 99, 00000000:3B:00.0, 525.125.06\n"
+                        + "1, NVIDIA A100-PCIE-40GB, 40960, 40333, 0, 00000000:D8:00.0, 525.125.06\n", ""));
+        HardwareReport next = probe.refresh(first);
+        assertEquals(List.of(String.join(" ", NvidiaSmi.QUERY)), m.tools.ran); // no topo, no lspci, no rocm-smi
+        assertEquals(java.util.OptionalLong.of(1000L << 20), next.gpus().getFirst().vramFreeBytes());
+        assertEquals(java.util.OptionalInt.of(99), next.gpus().getFirst().utilizationPercent());
+        assertEquals(first.interconnects(), next.interconnects());
+        assertEquals(first.source(DetectionSource.AMD), next.source(DetectionSource.AMD));
+
+        m.tools.answer(NvidiaSmi.QUERY, new ToolResult.Completed(9, Fixtures.text("nvidia-smi-driver-error.txt"), ""));
+        HardwareReport kept = probe.refresh(next);
+        assertEquals(next.gpus(), kept.gpus());
+        assertEquals(List.of("refresh kept the previous nvidia GPUs: nvidia-smi exited with code 9: NVIDIA-SMI has failed because it "
+                + "couldn't communicate with the NVIDIA driver. Make sure that the latest NVIDIA driver is installed and running."), kept.notes());
+    }
+
+    @Test
     void bareVmHasReasonsFromEverySource(@TempDir Path root) {
         FixtureMachine m = new FixtureMachine(root).proc("cpuinfo-epyc-vm.txt", "meminfo.txt", "loadavg.txt", 1);
         HardwareReport r = m.detect();
