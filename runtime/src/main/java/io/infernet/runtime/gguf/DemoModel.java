@@ -38,7 +38,8 @@ public final class DemoModel {
         return fileFor(NativeBundle.cacheRoot().resolve("models"), SynthPreset.DEMO.spec());
     }
 
-    /** {@code spec}'s model in {@code dir}, made if missing or unreadable. */
+    /** {@code spec}'s model in {@code dir}, made if missing. */
+    @SuppressWarnings("try") // the lock is held by the try block, not used in it
     static Path ensure(Path dir, SynthSpec spec, Progress progress) {
         Path file = fileFor(dir, spec);
         if (Files.isRegularFile(file)) {

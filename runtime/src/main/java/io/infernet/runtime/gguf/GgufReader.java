@@ -218,13 +218,13 @@ public final class GgufReader {
             long remaining = size - pos;
             if (nKv < 0 || nKv > remaining / MIN_KV_BYTES) {
                 throw problem("the header claims " + Long.toUnsignedString(nKv) + " metadata entries, but the " + remaining
-                        + " bytes after the header can hold at most " + remaining / MIN_KV_BYTES);
+                        + " bytes after the header can hold at most " + remaining / MIN_KV_BYTES + " (truncated or corrupt file)");
             }
             long left = remaining - nKv * MIN_KV_BYTES;
             if (nTensors < 0 || nTensors > left / MIN_TENSOR_INFO_BYTES) {
                 throw problem("the header claims " + Long.toUnsignedString(nTensors) + " tensors and " + nKv
                         + " metadata entries, but the " + remaining + " bytes after the header can hold at most "
-                        + left / MIN_TENSOR_INFO_BYTES + " tensor infos besides those entries");
+                        + left / MIN_TENSOR_INFO_BYTES + " tensor infos besides those entries (truncated or corrupt file)");
             }
         }
 

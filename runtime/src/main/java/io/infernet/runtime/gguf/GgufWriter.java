@@ -311,6 +311,9 @@ public final class GgufWriter {
         }
 
         void flush() throws IOException {
+            if (buf.position() == 0) {
+                return;
+            }
             buf.flip();
             while (buf.hasRemaining()) {
                 written += ch.write(buf);
