@@ -98,6 +98,9 @@ public final class GgufReader {
             } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
                 // Every check above should have caught the problem first; never let it escape raw.
                 throw GgufException.of(path, "malformed (unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            } catch (InternalError e) {
+                // The JVM turns SIGBUS on a mapped page into InternalError: the file shrank while mapped.
+                throw new GgufException(path + ": the file changed while it was being read (" + e.getMessage() + ")", e);
             }
         } catch (AccessDeniedException e) {
             throw GgufException.of(path, "permission denied");

@@ -98,8 +98,11 @@ public final class GgufWriter {
         Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
-            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            // not Files.createTempFile: its owner-only permissions would stay on the model file
+            Path candidate = target.resolveSibling("." + target.getFileName() + "." + Long.toUnsignedString(System.nanoTime(), 36) + ".tmp");
+            FileChannel channel = FileChannel.open(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            tmp = candidate; // ours to delete from here on
+            try (FileChannel ch = channel) {
                 Output out = new Output(ch, plan.file.fileSize(), progress);
                 out.write(ByteBuffer.wrap(plan.header));
                 out.zeros(plan.file.dataOffset() - plan.header.length);
