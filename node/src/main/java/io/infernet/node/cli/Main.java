@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
                 NativeCommand.class,
                 GpuCommand.class,
                 DoctorCommand.class,
+                ModelCommand.class,
+                GenerateCommand.class,
+                TokenizeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,104 @@
+package io.infernet.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.infernet.runtime.gguf.GgufFile;
+import io.infernet.runtime.gguf.GgufReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ModelCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void synthThenInspect() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        Run synth = run("model", "synth", "--preset", "tiny", "--type", "q8_0", "--seed", "5", "--out", file.toString());
+        assertEquals(0, synth.code(), synth.err());
+        assertTrue(synth.out().contains("n_layer 2, n_embd 64"), synth.out());
+        assertTrue(synth.out().contains("The weights are random (seed 5)"), synth.out());
+        assertTrue(synth.err().contains("[model] 100%"), synth.err());
+        GgufFile f = GgufReader.read(file);
+        assertEquals(5L, f.getLong("infernet.synth.seed"));
+
+        Run again = run("model", "synth", "--preset", "tiny", "--out", file.toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("exists; pass --force"), again.err());
+        assertEquals(0, run("model", "synth", "--preset", "tiny", "--out", file.toString(), "--force").code());
+
+        Run inspect = run("model", "inspect", file.toString(), "--tensors");
+        assertEquals(0, inspect.code(), inspect.err());
+        assertTrue(inspect.out().contains("n_layer 2, n_embd 64, n_head 4"), inspect.out());
+        assertTrue(inspect.out().contains("blk.1.ffn_down.weight"), inspect.out());
+        assertTrue(inspect.out().contains("structure OK"), inspect.out());
+
+        Run json = run("model", "inspect", file.toString(), "--json");
+        assertEquals(0, json.code(), json.err());
+        JsonNode j = new ObjectMapper().readTree(json.out());
+        assertEquals(2, j.path("shape").path("layers").asInt());
+        assertEquals(32000, j.path("shape").path("vocabSize").asInt());
+        assertEquals("infernet-synth tiny (random weights)", j.path("metadata").path("general.name").asText());
+        assertEquals(32000, j.path("metadata").path("tokenizer.ggml.tokens").path("length").asInt());
+        assertEquals(3 + 9 * 2, j.path("tensors").size());
+    }
+
+    @Test
+    void brokenFilesExitWithOneAndSayWhy() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        assertEquals(0, run("model", "synth", "--preset", "tiny", "--out", file.toString()).code());
+        byte[] bytes = Files.readAllBytes(file);
+        Path cut = dir.resolve("cut.gguf");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length - 1000));
+        Run r = run("model", "inspect", cut.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: " + cut + ": truncated: tensor 'output.weight' needs bytes"), r.err());
+        Run missing = run("model", "inspect", dir.resolve("nope.gguf").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+    }
+
+    @Test
+    void planAndUsageErrors() {
+        Run plan = run("model", "synth", "--preset", "70b", "--plan");
+        assertEquals(0, plan.code(), plan.err());
+        assertTrue(plan.out().contains("68.98 B parameters, n_layer 80, n_embd 8192, n_head 64, n_head_kv 8"), plan.out());
+        assertTrue(plan.out().contains("q4_0"), plan.out());
+
+        Run unknown = run("model", "synth", "--preset", "huge", "--out", "x.gguf");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown preset 'huge'; choose one of tiny, demo, 1b"), unknown.err());
+        Run odd = run("model", "synth", "--dim", "60", "--layers", "2", "--heads", "4", "--ff", "128", "--type", "f32", "--plan");
+        assertEquals(2, odd.code());
+        assertTrue(odd.err().contains("head size 15"), odd.err());
+        Run incomplete = run("model", "synth", "--dim", "64", "--plan");
+        assertEquals(2, incomplete.code());
+        assertTrue(incomplete.err().contains("--preset NAME"), incomplete.err());
+        Run noOut = run("model", "synth", "--preset", "tiny");
+        assertEquals(2, noOut.code());
+        Run custom = run("model", "synth", "--preset", "demo", "--layers", "2", "--type", "q4_0", "--plan");
+        assertEquals(0, custom.code(), custom.err());
+        assertTrue(custom.out().contains("demo-custom.gguf") && custom.out().contains("n_layer 2, n_embd 512"), custom.out());
+    }
+}

@@ -1,0 +1,23 @@
+package io.infernet.runtime.gguf;
+
+import java.nio.file.Path;
+
+/**
+ * A GGUF file could not be read, validated or written. The message always starts with the file
+ * name and says what is wrong, e.g. {@code model.gguf: truncated: tensor 'blk.0.attn_q.weight'
+ * needs bytes 1234..5678 but the file has 4000}.
+ */
+public final class GgufException extends RuntimeException {
+    public GgufException(String message) {
+        super(message);
+    }
+
+    public GgufException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** {@code file: problem}, with the file named as the caller gave it. */
+    static GgufException of(Path file, String problem) {
+        return new GgufException(file + ": " + problem);
+    }
+}
