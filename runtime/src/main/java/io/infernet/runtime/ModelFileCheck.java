@@ -1,18 +1,22 @@
 package io.infernet.runtime;
 
-import java.io.IOException;
+import io.infernet.runtime.gguf.GgufException;
+import io.infernet.runtime.gguf.GgufFile;
+import io.infernet.runtime.gguf.GgufReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What is checked in Java before llama.cpp opens a model file: it exists, is a regular
  * readable file, and is a structurally valid GGUF (header, metadata, tensor table, data
- * ranges inside the file).
+ * ranges inside the file) of a form the pinned llama.cpp accepts. llama.cpp itself trusts
+ * much of this, so a malformed file would otherwise crash or mislead it.
  */
 final class ModelFileCheck {
     private ModelFileCheck() {}
 
-    static void check(Path path) {
+    static GgufFile check(Path path) {
         if (!Files.exists(path)) {
             throw new LlamaException("model file not found: " + path);
         }
@@ -22,12 +26,16 @@ final class ModelFileCheck {
         if (!Files.isReadable(path)) {
             throw new LlamaException("model file is not readable: " + path);
         }
+        GgufFile gguf;
         try {
-            if (Files.size(path) == 0) {
-                throw new LlamaException(path + ": the file is empty, not a GGUF model");
-            }
-        } catch (IOException e) {
-            throw new LlamaException("cannot read " + path + ": " + e.getMessage(), e);
+            gguf = GgufReader.read(path);
+        } catch (GgufException e) {
+            throw new LlamaException("not a valid GGUF model: " + e.getMessage(), e);
         }
+        List<String> issues = gguf.llamaCppIssues();
+        if (!issues.isEmpty()) {
+            throw new LlamaException(path + " is a GGUF file llama.cpp cannot load: " + String.join("; ", issues));
+        }
+        return gguf;
     }
 }

@@ -38,6 +38,14 @@ public final class DemoModel {
         return fileFor(NativeBundle.cacheRoot().resolve("models"), SynthPreset.DEMO.spec());
     }
 
+    /**
+     * Any synthesized model, cached like the demo model (tests and benchmarks use the presets):
+     * made once per spec, seed, synth version and pin.
+     */
+    public static Path ensure(SynthSpec spec, Progress progress) {
+        return ensure(NativeBundle.cacheRoot().resolve("models"), spec, progress);
+    }
+
     /** {@code spec}'s model in {@code dir}, made if missing. */
     @SuppressWarnings("try") // the lock is held by the try block, not used in it
     static Path ensure(Path dir, SynthSpec spec, Progress progress) {
@@ -53,8 +61,8 @@ public final class DemoModel {
                 if (Files.isRegularFile(file)) {
                     return file;
                 }
-                progress.step("creating the demo model (" + spec.name() + ", random weights) in " + file);
-                ModelSynth.write(spec, file, new PercentProgress(progress, "demo model"));
+                progress.step("creating the " + spec.name() + " model (random weights) in " + file);
+                ModelSynth.write(spec, file, new PercentProgress(progress, spec.name() + " model"));
                 return file;
             }
         } catch (IOException e) {

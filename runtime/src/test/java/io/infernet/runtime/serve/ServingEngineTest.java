@@ -1,0 +1,241 @@
+package io.infernet.runtime.serve;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.infernet.kernels.SamplingParams;
+import io.infernet.runtime.Context;
+import io.infernet.runtime.ContextOverflowException;
+import io.infernet.runtime.ContextParams;
+import io.infernet.runtime.Generator;
+import io.infernet.runtime.Model;
+import io.infernet.runtime.NativeSampler;
+import io.infernet.runtime.TestModels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The serving engine on a generated model: batching, prefix reuse, host cache, preemption, cancel. */
+class ServingEngineTest {
+
+    static Model model;
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(TestModels.tiny());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    /** What a listener saw. */
+    static final class Recorder implements SequenceListener {
+        final CompletableFuture<Finish> finished = new CompletableFuture<>();
+        final List<Integer> tokens = new ArrayList<>();
+        volatile int reused = -1;
+        volatile String text;
+        volatile int completionTokens;
+
+        @Override
+        public void onStart(int promptTokens, int reusedTokens) {
+            reused = reusedTokens;
+        }
+
+        @Override
+        public void onText(String t, int token) {
+            if (token >= 0) {
+                tokens.add(token);
+            }
+        }
+
+        @Override
+        public void onFinish(Finish finish, String t, int promptTokens, int completion) {
+            text = t;
+            completionTokens = completion;
+            finished.complete(finish);
+        }
+
+        @Override
+        public void onError(String message) {
+            finished.completeExceptionally(new AssertionError(message));
+        }
+
+        Finish await() throws Exception {
+            return finished.get(60, TimeUnit.SECONDS);
+        }
+
+        int[] ids() {
+            return tokens.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    private static ServingEngine engine(ServeConfig cfg) {
+        return new ServingEngine(model, cfg, (p, vocab) -> new NativeSampler(p, vocab));
+    }
+
+    private static ServeRequest greedy(int[] prompt, int max) {
+        return new ServeRequest(prompt, SamplingParams.greedy(), max, List.of());
+    }
+
+    /** Prompt of {@code n} tokens starting with BOS, distinct per {@code salt}. */
+    private static int[] prompt(int n, int salt) {
+        return IntStream.range(0, n).map(i -> i == 0 ? 1 : 100 + (i * 7 + salt * 131) % 20000).toArray();
+    }
+
+    /** Greedy reference output from the plain generation loop (no batching, no cache). */
+    private static int[] reference(int[] prompt, int max) {
+        try (Context c = model.newContext(ContextParams.defaults().withContextLength(1024).withBatch(256, 256).withThreads(1, 1));
+             Generator g = new Generator(c);
+             NativeSampler s = new NativeSampler(SamplingParams.greedy(), model.vocab().size())) {
+            return g.generate(prompt, s, max, false, (t, b, n) -> true).tokens();
+        }
+    }
+
+    @Test
+    void oneRequestMatchesThePlainGenerationLoop() throws Exception {
+        int[] p = prompt(20, 1);
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withContextLength(1024))) {
+            Recorder r = new Recorder();
+            e.submit(greedy(p, 12), r);
+            assertEquals(Finish.LENGTH, r.await());
+            assertArrayEquals(reference(p, 12), r.ids());
+            assertEquals(12, r.completionTokens);
+        }
+    }
+
+    @Test
+    void eightConcurrentRequestsOnFourSlotsAllFinishWithTheirOwnOutput() throws Exception {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(4).withContextLength(2048).withBatchSize(64))) {
+            List<Recorder> rs = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Recorder r = new Recorder();
+                rs.add(r);
+                e.submit(greedy(prompt(30 + i * 9, 10 + i), 10), r);
+            }
+            for (int i = 0; i < 8; i++) {
+                assertEquals(Finish.LENGTH, rs.get(i).await());
+                assertArrayEquals(reference(prompt(30 + i * 9, 10 + i), 10), rs.get(i).ids(), "request " + i);
+            }
+            assertEquals(80, e.stats().generatedTokens());
+        }
+    }
+
+    @Test
+    void aRepeatedPrefixIsReusedAndGivesTheSameOutput() throws Exception {
+        int[] first = prompt(120, 3);
+        int[] second = IntStream.concat(IntStream.of(first), IntStream.of(500, 600, 700)).toArray();
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withContextLength(2048))) {
+            Recorder a = new Recorder();
+            e.submit(greedy(first, 4), a);
+            a.await();
+            Recorder b = new Recorder();
+            e.submit(greedy(second, 6), b);
+            b.await();
+            assertTrue(b.reused >= 120, "reused " + b.reused);
+            assertArrayEquals(reference(second, 6), b.ids());
+            assertEquals(1, e.stats().cacheHits());
+        }
+    }
+
+    @Test
+    void anEvictedPrefixComesBackFromHostMemory() throws Exception {
+        int[] p = prompt(100, 5);
+        // One slot: every new prompt overwrites the slot, so the first one must be saved to host memory.
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withContextLength(1024))) {
+            Recorder a = new Recorder();
+            e.submit(greedy(p, 3), a);
+            a.await();
+            Recorder other = new Recorder();
+            e.submit(greedy(prompt(80, 6), 3), other);
+            other.await();
+            assertTrue(e.stats().hostCache().entries() >= 1, e.stats().toString());
+            Recorder again = new Recorder();
+            e.submit(greedy(p, 8), again);
+            again.await();
+            assertEquals(99, again.reused, "all but the last prompt token restored");
+            assertArrayEquals(reference(p, 8), again.ids());
+            assertTrue(e.stats().hostCache().restores() >= 1);
+        }
+    }
+
+    @Test
+    void differentPromptsNeverShareCachedState() throws Exception {
+        // Same length, same first 10 tokens, then different: at most the 10 shared tokens are reused.
+        int[] a = prompt(60, 7);
+        int[] b = a.clone();
+        for (int i = 10; i < b.length; i++) {
+            b[i] = 3000 + i;
+        }
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withContextLength(1024))) {
+            Recorder ra = new Recorder();
+            e.submit(greedy(a, 5), ra);
+            ra.await();
+            Recorder rb = new Recorder();
+            e.submit(greedy(b, 5), rb);
+            rb.await();
+            assertTrue(rb.reused <= 10, "reused " + rb.reused);
+            assertArrayEquals(reference(b, 5), rb.ids());
+        }
+    }
+
+    @Test
+    void aFullCacheSwapsTheYoungestOutAndEveryRequestStillFinishes() throws Exception {
+        // 256 cells for 4 sequences that each grow to ~110 tokens: they cannot all stay.
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(4).withContextLength(256).withBatchSize(32))) {
+            List<Recorder> rs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Recorder r = new Recorder();
+                rs.add(r);
+                e.submit(greedy(prompt(40, 20 + i), 70), r);
+            }
+            for (int i = 0; i < 4; i++) {
+                assertEquals(Finish.LENGTH, rs.get(i).await(), "request " + i);
+                assertArrayEquals(reference(prompt(40, 20 + i), 70), rs.get(i).ids(), "request " + i);
+            }
+            assertTrue(e.stats().preemptions() > 0, "expected preemptions: " + e.stats());
+        }
+    }
+
+    @Test
+    void cancelFreesTheSlotForTheNextRequest() throws Exception {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withContextLength(2048))) {
+            Recorder long1 = new Recorder();
+            ServingEngine.Handle h = e.submit(greedy(prompt(10, 8), 1_000_000), long1);
+            Recorder next = new Recorder();
+            e.submit(greedy(prompt(10, 9), 3), next);
+            while (long1.tokens.size() < 3) {
+                Thread.onSpinWait();
+            }
+            h.cancel();
+            assertEquals(Finish.CANCEL, long1.await());
+            assertEquals(Finish.LENGTH, next.await());
+        }
+    }
+
+    @Test
+    void overflowAndQueueLimitsAreRefusedUpFront() throws Exception {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withContextLength(256).withMaxQueue(1))) {
+            assertThrows(ContextOverflowException.class, () -> e.submit(greedy(prompt(e.contextLength(), 1), 1), new Recorder()));
+            Recorder a = new Recorder();
+            ServingEngine.Handle ha = e.submit(greedy(prompt(10, 1), 1_000_000), a);
+            Recorder b = new Recorder();
+            ServingEngine.Handle hb = e.submit(greedy(prompt(10, 2), 1_000_000), b);
+            ServingEngine.QueueFullException full = assertThrows(ServingEngine.QueueFullException.class,
+                    () -> e.submit(greedy(prompt(10, 3), 1), new Recorder()));
+            assertTrue(full.retryAfter().toSeconds() >= 1);
+            ha.cancel();
+            hb.cancel();
+            assertEquals(Finish.CANCEL, a.await());
+            assertEquals(Finish.CANCEL, b.await());
+        }
+    }
+}
