@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * The JSON forms the protocol uses: compact (request bodies, the auth envelope; key order as
@@ -31,6 +34,9 @@ public final class Json {
                             .withArrayEmptySeparator(""))
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+
+    private static final DateTimeFormatter ISO_MILLIS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private Json() {}
 
@@ -67,6 +73,11 @@ public final class Json {
     /** Parses JSON text; throws {@link IOException} (a Jackson parse error) on bad input. */
     public static JsonNode parse(byte[] bytes) throws IOException {
         return MAPPER.readTree(bytes);
+    }
+
+    /** ISO-8601 UTC with milliseconds, as JavaScript's {@code Date.toISOString()} writes it. */
+    public static String timestamp(Instant t) {
+        return ISO_MILLIS.format(t);
     }
 
     /** The text of a field when it is a JSON string, else null. */

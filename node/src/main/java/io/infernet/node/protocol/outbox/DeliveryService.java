@@ -20,7 +20,7 @@ import java.util.random.RandomGenerator;
  * <p>Threads: {@code submit} for one key must be called by one thread at a time (each job and
  * command has its own); different keys may be submitted concurrently.
  */
-public final class DeliveryService implements AutoCloseable {
+public final class DeliveryService implements Deliverer, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("infernet.protocol.outbox");
 
@@ -59,6 +59,7 @@ public final class DeliveryService implements AutoCloseable {
     }
 
     /** Sends now, or queues behind earlier deliveries of the same key; see the class comment. */
+    @Override
     public Outcome submit(Delivery d) {
         if (outbox.hasPending(d.key())) {
             outbox.append(d);
