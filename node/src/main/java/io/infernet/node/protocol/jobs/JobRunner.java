@@ -82,7 +82,7 @@ public final class JobRunner {
                 bench.record(o.tokens(), o.duration(), o.finishedAt());
             }
             LOG.log(System.Logger.Level.INFO, "job {0}: {1} ({2} tokens, {3} ms)", task.id(),
-                    o.completed() ? "completed" : "failed", o.tokens(), o.duration().toMillis());
+                    o.completed() ? "completed" : "failed", String.valueOf(o.tokens()), String.valueOf(o.duration().toMillis()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "job " + task.id() + " crashed", e);
         } finally {
