@@ -12,6 +12,15 @@ import picocli.CommandLine.Command;
         description = "An Infernet provider node on the JVM: llama.cpp in process, an OpenAI-compatible API, the Infernet protocol.",
         subcommands = {
                 NativeCommand.class,
+                InitCommand.class,
+                RegisterCommand.class,
+                StartCommand.class,
+                StatusCommand.class,
+                RemoveCommand.class,
+                PayoutCommand.class,
+                PaymentsCommand.class,
+                PubkeyCommand.class,
+                DebugCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -282,7 +282,12 @@ public final class ControlPlaneClient {
         return out.toString();
     }
 
-    private static String checkBaseUrl(String url) {
+    /**
+     * The control plane root as the client uses it (trimmed, no trailing slash).
+     *
+     * @throws IllegalArgumentException when it is not an http(s) URL with a host
+     */
+    public static String checkBaseUrl(String url) {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("no control plane URL: set it with 'infernet init --url URL'");
         }

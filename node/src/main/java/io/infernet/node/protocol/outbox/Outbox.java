@@ -38,6 +38,8 @@ public final class Outbox implements AutoCloseable {
     private final int compactAfterAcks;
     private final LinkedHashMap<Long, Entry> pending = new LinkedHashMap<>();
     private FileChannel channel;
+    private FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
     private long nextSeq = 1;
     private int acksSinceCompaction;
 
@@ -55,12 +57,43 @@ public final class Outbox implements AutoCloseable {
         Outbox o = new Outbox(file.toAbsolutePath(), compactAfterAcks);
         try {
             AtomicFiles.ensurePrivateDir(o.file.getParent());
+            o.lock();
             o.replay();
             o.rewrite();
         } catch (IOException e) {
+            o.close();
             throw new UncheckedIOException("cannot open the outbox " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            o.close();
+            throw e;
         }
         return o;
+    }
+
+    /** How many deliveries the outbox at {@code file} holds, read without opening it for writing. */
+    public static int pendingCount(Path file) {
+        Outbox o = new Outbox(file.toAbsolutePath(), COMPACT_AFTER_ACKS);
+        try {
+            o.replay();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the outbox " + file + ": " + e.getMessage(), e);
+        }
+        return o.pending.size();
+    }
+
+    /** One process per outbox: a second node on the same config folder would interleave its writes. */
+    private void lock() throws IOException {
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            throw new IllegalStateException("another infernet process is using " + file
+                    + " (is 'infernet start' already running with this config folder?)");
+        }
     }
 
     public Path file() {
@@ -135,6 +168,12 @@ public final class Outbox implements AutoCloseable {
         try {
             if (channel != null) {
                 channel.close();
+            }
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "closing the outbox: {0}", e.getMessage());

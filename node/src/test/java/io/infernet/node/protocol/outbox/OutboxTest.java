@@ -64,6 +64,20 @@ class OutboxTest {
     }
 
     @Test
+    void oneProcessPerOutboxAndAReadOnlyCount() throws Exception {
+        Path f = tmp.resolve("outbox.jsonl");
+        try (Outbox o = Outbox.open(f)) {
+            o.append(events("a", "1"));
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Outbox.open(f));
+            assertTrue(e.getMessage().contains("already running"), e.getMessage());
+            assertEquals(1, Outbox.pendingCount(f));
+        }
+        try (Outbox o = Outbox.open(f)) {
+            assertEquals(1, o.size(), "the lock is released on close");
+        }
+    }
+
+    @Test
     void compactsAfterManyAcks() throws Exception {
         Path f = tmp.resolve("outbox.jsonl");
         try (Outbox o = Outbox.open(f, 50)) {
