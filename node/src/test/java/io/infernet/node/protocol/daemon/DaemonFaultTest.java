@@ -119,11 +119,13 @@ class DaemonFaultTest {
     @Test
     void theOutboxSurvivesARestartAndTheJobIsNotRunAgain() throws Exception {
         engine.tokens = numbered(5);
+        engine.gate = new java.util.concurrent.CountDownLatch(1);
         cp.addJob("r", "chat", null, spec(10));
         NodeDaemon first = h.daemon(h.settings(true));
         first.start();
         await("the job was polled", () -> !engine.requests().isEmpty());
-        cp.down(); // events and completion of 'r' cannot be delivered
+        cp.down(); // the tokens, done and completion of 'r' cannot be delivered
+        engine.gate.countDown();
         await("everything queued", () -> first.jobs().activeJobs() == 0 && first.deliveries().pending() > 0);
         first.close(); // the offline heartbeat fails too; the outbox stays on disk
         assertTrue(Files.size(tmp.resolve("outbox.jsonl")) > 0);

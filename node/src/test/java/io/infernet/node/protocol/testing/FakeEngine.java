@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * A scripted engine for tests: every generation emits Meta, the configured tokens (one event
  * each, {@code tokenDelay} apart), then Done(STOP), Done(LENGTH) when max_tokens cuts it, or
  * Error when {@code failWith} is set. {@code hold} makes it wait after the tokens until
- * cancelled. Events come from the generation's own thread, like a real engine's.
+ * cancelled; {@code gate} holds the tokens back until opened. Events come from the
+ * generation's own thread, like a real engine's.
  */
 public final class FakeEngine implements Engine {
 
@@ -31,6 +32,8 @@ public final class FakeEngine implements Engine {
     public volatile String failWith;
     public volatile EngineException refuseWith;
     public volatile boolean hold;
+    /** When set, tokens wait for it to open (after Meta). */
+    public volatile CountDownLatch gate;
 
     private final List<String> models;
     private final List<GenerationRequest> requests = new ArrayList<>();
@@ -65,9 +68,17 @@ public final class FakeEngine implements Engine {
         Duration delay = tokenDelay;
         String fail = failWith;
         boolean holding = hold;
+        CountDownLatch gateNow = gate;
         Thread.ofPlatform().daemon(true).name("fake-engine").start(() -> {
             Instant start = Instant.now();
             listener.onEvent(new GenerationEvent.Meta(kind(), model, start, 7));
+            if (gateNow != null) {
+                try {
+                    gateNow.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             StringBuilder text = new StringBuilder();
             int n = 0;
             for (String t : script) {
