@@ -109,14 +109,15 @@ final class InitCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
+        // Set in the order PROTOCOL.md lists the fields (existing fields keep their place).
         String r = role != null ? role : config.role().orElse("provider");
-        config.setRole(r);
-        config.setName(name != null ? name : config.name().orElseGet(InitCommand::hostName));
-        config.setKey(key);
-        config.setNodeId(r + "-" + key.publicKeyHex().substring(0, 8));
         if (newIdentity) {
             config.setServerId(null);
         }
+        config.setNodeId(r + "-" + key.publicKeyHex().substring(0, 8));
+        config.setRole(r);
+        config.setName(name != null ? name : config.name().orElseGet(InitCommand::hostName));
+        config.setKey(key);
         if (noAdvertise) {
             config.setAdvertised(null, null);
         } else if (fresh || force || address != null || port != null) {

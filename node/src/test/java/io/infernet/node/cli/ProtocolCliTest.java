@@ -88,6 +88,9 @@ class ProtocolCliTest {
         assertEquals(PK, c.at("/node/publicKey").asText());
         assertEquals(SK, c.at("/node/privateKey").asText());
         assertEquals(46337, c.at("/node/port").asInt());
+        java.util.List<String> order = new java.util.ArrayList<>();
+        c.get("node").fieldNames().forEachRemaining(order::add);
+        assertEquals(java.util.List.of("id", "nodeId", "role", "name", "publicKey", "privateKey", "address", "port"), order);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("config.json"))));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
         assertTrue(Files.readString(dir.resolve("config.json")).endsWith("}\n"));
