@@ -73,12 +73,26 @@ final class StartCommand implements Callable<Integer> {
                 "no engine is available: 'infernet start' needs an EngineFactory on the class path"
                         + " (the in-process llama.cpp engine is not wired into this build yet)"));
         String m = model != null ? model : config.engineModel().orElse(null);
-        Engine engine = f.open(m, config);
         ConfigStore store = ctx.store();
-        ModelDownloader downloader = ModelDownloader.standard(new GgufHeaderCheck());
-        NodeDaemon daemon = new NodeDaemon(settings, client, engine, specs != null ? specs : new BasicSpecsProvider(),
-                ctx.modelStore(config), downloader, Outbox.open(ctx.paths().outboxFile()), Clock.systemUTC(),
-                r -> saveServerId(store, r.id()));
+        // The outbox first: it refuses a second node on this config folder before a model is loaded.
+        Outbox outbox = Outbox.open(ctx.paths().outboxFile());
+        Engine engine;
+        NodeDaemon daemon;
+        try {
+            engine = f.open(m, config);
+        } catch (RuntimeException e) {
+            outbox.close();
+            throw e;
+        }
+        try {
+            daemon = new NodeDaemon(settings, client, engine, specs != null ? specs : new BasicSpecsProvider(),
+                    ctx.modelStore(config), ModelDownloader.standard(new GgufHeaderCheck()), outbox, Clock.systemUTC(),
+                    r -> saveServerId(store, r.id()));
+        } catch (RuntimeException e) {
+            outbox.close();
+            engine.close();
+            throw e;
+        }
         Thread hook = Thread.ofPlatform().name("infernet-shutdown").unstarted(() -> shutdown(daemon, engine));
         Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter out = spec.commandLine().getOut();

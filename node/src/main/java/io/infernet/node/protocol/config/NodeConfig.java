@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.node.protocol.Json;
 import io.infernet.node.protocol.identity.NodeKey;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -175,9 +174,7 @@ public final class NodeConfig {
 
     private static void redact(JsonNode node) {
         if (node instanceof ObjectNode obj) {
-            Iterator<Map.Entry<String, JsonNode>> fields = obj.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> f = fields.next();
+            for (Map.Entry<String, JsonNode> f : obj.properties()) {
                 if (isSecretName(f.getKey()) && !f.getValue().isNull() && !f.getValue().isContainerNode()) {
                     f.setValue(Json.MAPPER.getNodeFactory().textNode(REDACTED));
                 } else {
