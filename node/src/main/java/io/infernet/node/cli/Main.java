@@ -17,6 +17,15 @@ import picocli.CommandLine.Command;
                 ModelCommand.class,
                 GenerateCommand.class,
                 TokenizeCommand.class,
+                InitCommand.class,
+                RegisterCommand.class,
+                StartCommand.class,
+                StatusCommand.class,
+                RemoveCommand.class,
+                PayoutCommand.class,
+                PaymentsCommand.class,
+                PubkeyCommand.class,
+                DebugCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
