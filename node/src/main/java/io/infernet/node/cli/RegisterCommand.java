@@ -3,7 +3,8 @@ package io.infernet.node.cli;
 import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.client.Registration;
 import io.infernet.node.protocol.config.NodeConfig;
-import io.infernet.node.protocol.daemon.BasicSpecsProvider;
+import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.node.protocol.daemon.HardwareSpecsProvider;
 import io.infernet.node.protocol.daemon.DaemonSettings;
 import io.infernet.node.protocol.daemon.NodeBodies;
 import io.infernet.node.protocol.jobs.BenchWindow;
@@ -31,7 +32,7 @@ final class RegisterCommand implements Callable<Integer> {
         NodeConfig config = ctx.load();
         ControlPlaneClient client = ctx.client(config);
         DaemonSettings settings = ctx.settings(config, false);
-        NodeBodies bodies = new NodeBodies(settings, new BasicSpecsProvider(), null, null,
+        NodeBodies bodies = new NodeBodies(settings, new HardwareSpecsProvider(HardwareProbe.system()), null, null,
                 new BenchWindow(Duration.ofHours(1), 1), Clock.systemUTC());
         Registration r = client.register(bodies.register());
         config.setServerId(r.id());

@@ -4,12 +4,14 @@ import io.infernet.engines.Engine;
 import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.config.ConfigStore;
 import io.infernet.node.protocol.config.NodeConfig;
-import io.infernet.node.protocol.daemon.BasicSpecsProvider;
+import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.node.hardware.RuntimeDeviceSource;
+import io.infernet.node.protocol.daemon.HardwareSpecsProvider;
 import io.infernet.node.protocol.daemon.DaemonSettings;
 import io.infernet.node.protocol.daemon.EngineFactory;
 import io.infernet.node.protocol.daemon.NodeDaemon;
 import io.infernet.node.protocol.daemon.SpecsProvider;
-import io.infernet.node.protocol.models.GgufHeaderCheck;
+import io.infernet.node.protocol.models.GgufFullCheck;
 import io.infernet.node.protocol.models.ModelDownloader;
 import io.infernet.node.protocol.outbox.Outbox;
 import java.io.PrintWriter;
@@ -47,7 +49,7 @@ final class StartCommand implements Callable<Integer> {
 
     /** Set by tests; null means {@link EngineFactory#find()}. */
     EngineFactory factory;
-    /** Set by tests; null means {@link BasicSpecsProvider}. */
+    /** Set by tests; null means the machine's detected hardware ({@link HardwareSpecsProvider}). */
     SpecsProvider specs;
     private final CountDownLatch stop = new CountDownLatch(1);
 
@@ -85,8 +87,8 @@ final class StartCommand implements Callable<Integer> {
             throw e;
         }
         try {
-            daemon = new NodeDaemon(settings, client, engine, specs != null ? specs : new BasicSpecsProvider(),
-                    ctx.modelStore(config), ModelDownloader.standard(new GgufHeaderCheck()), outbox, Clock.systemUTC(),
+            daemon = new NodeDaemon(settings, client, engine, specs != null ? specs : new HardwareSpecsProvider(HardwareProbe.system(new RuntimeDeviceSource())),
+                    ctx.modelStore(config), ModelDownloader.standard(new GgufFullCheck()), outbox, Clock.systemUTC(),
                     r -> saveServerId(store, r.id()));
         } catch (RuntimeException e) {
             outbox.close();

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * Specs from the JVM and Linux's /proc and /sys, without GPUs: CPU vendor, arch, cores, NUMA
+ * Test double: specs from the JVM and Linux's /proc and /sys, without GPUs: CPU vendor, arch, cores, NUMA
  * node count as {@code groups}, RAM, load average. It reports {@code gpu_count: 0} and no
  * interconnects; it stands in until the hardware detection is wired in.
  */

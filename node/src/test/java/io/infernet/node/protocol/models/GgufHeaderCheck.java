@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The minimum check of a GGUF file: the magic {@code "GGUF"}, a version llama.cpp reads (2 or
+ * Test double (production uses {@link GgufFullCheck}): the minimum check of a GGUF file: the magic {@code "GGUF"}, a version llama.cpp reads (2 or
  * 3), and plausible tensor and key/value counts for the file's size. It does not walk the
  * metadata or the tensor table.
  */
