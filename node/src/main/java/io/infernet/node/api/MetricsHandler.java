@@ -41,7 +41,10 @@ final class MetricsHandler implements Handler {
         res.send(metrics.render(snapshot));
     }
 
-    /** Counts each request once its answer is decided (after the whole handler ran, for streams too). */
+    /**
+     * Counts each request when its status goes out (just before the response is sent, so a
+     * client that saw the answer can already see it counted; for a stream, when it starts).
+     */
     static final class RequestCounter implements Filter {
         private final Metrics metrics;
         private final Set<String> routes;
@@ -54,11 +57,9 @@ final class MetricsHandler implements Handler {
 
         @Override
         public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-            try {
-                chain.proceed();
-            } finally {
-                metrics.request(routeLabel(req.path().path()), res.status().code());
-            }
+            String route = routeLabel(req.path().path());
+            res.beforeSend(() -> metrics.request(route, res.status().code()));
+            chain.proceed();
         }
 
         String routeLabel(String path) {

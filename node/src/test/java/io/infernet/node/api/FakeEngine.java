@@ -51,6 +51,7 @@ final class FakeEngine implements Engine, EngineStats {
     volatile long tokenDelayMillis;
     volatile Semaphore gate;
     volatile EngineException refuseWith;
+    volatile RuntimeException crashWith;
     volatile int failAfterTokens = -1;
     volatile int maxRunning = Integer.MAX_VALUE;
     volatile Duration retryAfter = Duration.ofMillis(2500);
@@ -79,6 +80,10 @@ final class FakeEngine implements Engine, EngineStats {
         EngineException refuse = refuseWith;
         if (refuse != null) {
             throw refuse;
+        }
+        RuntimeException crash = crashWith;
+        if (crash != null) {
+            throw crash;
         }
         if (closed) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, "the fake engine is closed");
