@@ -63,7 +63,7 @@ public final class ApiServer implements AutoCloseable {
      * Starts serving {@code engine}, with {@code stats} (may be null) as the source of the
      * engine gauges of /metrics.
      *
-     * @throws java.io.UncheckedIOException when the address cannot be bound
+     * @throws IllegalStateException when the address cannot be bound
      */
     public static ApiServer start(Engine engine, EngineStats stats, ServerConfig cfg) {
         Objects.requireNonNull(engine, "engine");
@@ -112,6 +112,10 @@ public final class ApiServer implements AutoCloseable {
                 .routing(routing)
                 .build()
                 .start();
+        if (!server.isRunning()) { // Helidon logs the cause (e.g. BindException) and returns stopped
+            throw new IllegalStateException("cannot listen on " + cfg.host() + ":" + cfg.port()
+                    + ": the port is in use or the address is not one of this machine's (see the log above)");
+        }
         return new ApiServer(server, generations, cfg, metrics);
     }
 

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "An Infernet provider node on the JVM: llama.cpp in process, an OpenAI-compatible API, the Infernet protocol.",
         subcommands = {
                 NativeCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
