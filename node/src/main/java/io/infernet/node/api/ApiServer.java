@@ -45,13 +45,11 @@ public final class ApiServer implements AutoCloseable {
     private final WebServer server;
     private final Generations generations;
     private final ServerConfig cfg;
-    private final Metrics metrics;
 
-    private ApiServer(WebServer server, Generations generations, ServerConfig cfg, Metrics metrics) {
+    private ApiServer(WebServer server, Generations generations, ServerConfig cfg) {
         this.server = server;
         this.generations = generations;
         this.cfg = cfg;
-        this.metrics = metrics;
     }
 
     /** Starts serving {@code engine}; its {@link EngineStats}, if it implements them, go to /metrics. */
@@ -116,7 +114,7 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + cfg.host() + ":" + cfg.port()
                     + ": the port is in use or the address is not one of this machine's (see the log above)");
         }
-        return new ApiServer(server, generations, cfg, metrics);
+        return new ApiServer(server, generations, cfg);
     }
 
     /** Errors Helidon answers before routing (malformed HTTP, oversized headers), in OpenAI's shape. */
@@ -150,10 +148,6 @@ public final class ApiServer implements AutoCloseable {
     public String baseUrl() {
         String host = cfg.host().contains(":") ? "[" + cfg.host() + "]" : cfg.host();
         return "http://" + host + ":" + port();
-    }
-
-    Metrics metrics() {
-        return metrics;
     }
 
     /**
