@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
                 PaymentsCommand.class,
                 PubkeyCommand.class,
                 DebugCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
