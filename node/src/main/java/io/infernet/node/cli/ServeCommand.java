@@ -108,7 +108,7 @@ public final class ServeCommand implements Callable<Integer> {
         Engine engine = provider.open(options);
         ApiServer server;
         try {
-            server = ApiServer.start(engine, cfg);
+            server = ApiServer.start(engine, io.infernet.node.engine.InProcessEngines.stats(engine), cfg);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
