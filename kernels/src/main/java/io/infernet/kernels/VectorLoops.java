@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * independent accumulators so the body is not bound by one chain's latency. Sums are formed in
  * float lanes over chunks of {@link #CHUNK} elements and the chunks added in double.
  *
- * <p>exp is {@link #exp(FloatVector)}, a Cody-Waite reduction and Cephes' degree-6 polynomial:
+ * <p>exp is {@link #exp(FloatVector)}, a Cody-Waite reduction and Cephes' expf polynomial:
  * checked over every float in {@code [-86.5, 0]}, at most 1.26 ulp from the exact value (so within
  * 2 ulp of the scalar reference's rounded {@link Math#exp}), and about 1.7x faster here than
  * {@link VectorOperators#EXP}. Below {@code -86.5} it returns 0 (under {@code 3e-38}).
@@ -34,7 +34,6 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code gatherAtLeast} is a call with scalar arguments.
  */
 final class VectorLoops {
-
 
     /** Chosen once: the widest float vector this CPU runs well (16 lanes with AVX-512). */
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
