@@ -125,7 +125,7 @@ public final class ServeCommand implements Callable<Integer> {
         List<EngineProvider> found = providers.get();
         if (found.isEmpty()) {
             throw new IllegalStateException("no engine is available to serve with: this build has no "
-                    + EngineProvider.class.getName() + " (the in-process engine is not wired in yet)");
+                    + EngineProvider.class.getName() + "; the build is incomplete (META-INF/services is missing)");
         }
         if (found.size() > 1) {
             throw new IllegalStateException("more than one engine provider is on the classpath: "
