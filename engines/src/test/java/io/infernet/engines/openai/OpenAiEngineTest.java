@@ -139,7 +139,7 @@ class OpenAiEngineTest {
         String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
         try (LoopbackServer s = new LoopbackServer(req -> {
             List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(new LoopbackServer.HoldOpen());
+            parts.add(LoopbackServer.HoldOpen.sse());
             return Reply.stream(SSE, parts);
         }); OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
@@ -306,7 +306,7 @@ class OpenAiEngineTest {
         String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
         try (LoopbackServer s = new LoopbackServer(req -> {
             List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(new LoopbackServer.HoldOpen());
+            parts.add(LoopbackServer.HoldOpen.sse());
             return Reply.stream(SSE, parts);
         })) {
             OpenAiEngine e = engine(s, OpenAiDialect.VLLM);

@@ -47,8 +47,18 @@ public final class LoopbackServer implements AutoCloseable {
     /** Drops the connection without the final chunk, as a crashed server does. */
     public record Cut() implements Part {}
 
-    /** Writes a blank chunk every 20 ms until the client goes away (or 30 s pass). */
-    public record HoldOpen() implements Part {}
+    /** Writes {@code filler} and a newline every 20 ms until the client goes away (or 30 s pass). */
+    public record HoldOpen(String filler) implements Part {
+        /** An SSE comment, which carries nothing. */
+        public static HoldOpen sse() {
+            return new HoldOpen(":");
+        }
+
+        /** An empty NDJSON line. */
+        public static HoldOpen ndjson() {
+            return new HoldOpen("");
+        }
+    }
 
     /** An answer: status, headers, and either a fixed body or streamed parts. */
     public record Reply(int status, Map<String, String> headers, String body, List<Part> parts) {
@@ -158,7 +168,7 @@ public final class LoopbackServer implements AutoCloseable {
                     case HoldOpen h -> {
                         long until = System.nanoTime() + 30_000_000_000L;
                         while (System.nanoTime() < until) {
-                            chunk(out, ":\n".getBytes(StandardCharsets.UTF_8));
+                            chunk(out, (h.filler() + "\n").getBytes(StandardCharsets.UTF_8));
                             Thread.sleep(20);
                         }
                     }
