@@ -16,8 +16,8 @@ public final class OpenAiResponses {
 
     /**
      * {@code GET /v1/models}: {@code data[].id}; the context length is vLLM's
-     * {@code max_model_len} where given (llama-server reports only the training context, which
-     * is not what it serves, so 0).
+     * {@code max_model_len} or llama-server's {@code meta.n_ctx} (per slot, what it serves;
+     * not {@code n_ctx_train}), else 0.
      */
     public static List<ModelInfo> models(String body, String kind) {
         JsonNode data = tree(body).get("data");
@@ -28,7 +28,8 @@ public final class OpenAiResponses {
         for (JsonNode m : data) {
             String id = Json.text(m, "id");
             if (id != null) {
-                out.add(new ModelInfo(id, kind, m.path("max_model_len").asInt(0), false));
+                int ctx = m.path("max_model_len").asInt(m.path("meta").path("n_ctx").asInt(0));
+                out.add(new ModelInfo(id, kind, ctx, false));
             }
         }
         return out;
