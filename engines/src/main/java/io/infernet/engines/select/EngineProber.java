@@ -23,7 +23,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>A candidate on this machine at one of {@code ownPorts} (this node's own API ports) is
  * not asked: it would be this node answering itself. The existing JavaScript node's health
- * server sat on llama-server's port 8080 and did exactly that.
+ * server sat on llama-server's port 8080 and did exactly that. A server that lists its models
+ * as {@code owned_by: "in-process"} is an Infernet node too, wherever it is, and is excluded.
  */
 public final class EngineProber {
 
@@ -88,6 +89,10 @@ public final class EngineProber {
                 List<ModelInfo> models = OllamaResponses.tags(r.body(), ollamaNumCtx);
                 return new ProbeOutcome(c.kind(), c.url(), c.source(), ProbeOutcome.State.UP, r.latency(), models, EngineKind.OLLAMA, null);
             }
+            if (isInfernetNode(r.body())) {
+                return new ProbeOutcome(c.kind(), c.url(), c.source(), ProbeOutcome.State.EXCLUDED, r.latency(), List.of(), null,
+                        "an Infernet node answers there (owned_by in-process), not a " + c.kind().wireName() + " server");
+            }
             EngineKind answered = openAiServer(r.body(), c.kind());
             List<ModelInfo> models = OpenAiResponses.models(r.body(), answered.wireName());
             String remark = answered == c.kind() ? null
@@ -102,6 +107,12 @@ public final class EngineProber {
     /** Whether the candidate is this node: on this machine, at one of its own ports. */
     boolean isOwn(Candidate c) {
         return ownPorts.contains(c.endpoint().port()) && c.endpoint().isLocal();
+    }
+
+    /** An Infernet node's own API lists its in-process models as {@code owned_by: "in-process"}, which no engine server does. */
+    static boolean isInfernetNode(String body) {
+        JsonNode first = Json.tryParse(body).map(n -> n.path("data").path(0)).orElse(null);
+        return first != null && "in-process".equals(Json.text(first, "owned_by"));
     }
 
     /** vLLM lists models as {@code owned_by: "vllm"}, llama-server as {@code "llamacpp"}; anything else keeps the expected kind. */

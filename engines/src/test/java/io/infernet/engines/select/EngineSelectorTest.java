@@ -182,6 +182,15 @@ class EngineSelectorTest {
     }
 
     @Test
+    void anotherInfernetNodeIsRecognizedByItsInProcessModels() throws Exception {
+        try (LoopbackServer node = answering("{\"object\":\"list\",\"data\":[{\"id\":\"demo\",\"object\":\"model\",\"owned_by\":\"in-process\"}]}")) {
+            ProbeOutcome p = selector(env(closedPort(), node.port(), closedPort()), Set.of()).survey(EngineSetting.auto(), "demo").probes().get(1);
+            assertEquals(ProbeOutcome.State.EXCLUDED, p.state());
+            assertEquals("an Infernet node answers there (owned_by in-process), not a llamacpp server", p.reason());
+        }
+    }
+
+    @Test
     void anExplicitSettingWinsEvenOverAnEngineThatIsUp() throws Exception {
         try (LoopbackServer vllm = answering(VLLM_MODELS)) {
             int ollamaPort = closedPort();
