@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
                 PubkeyCommand.class,
                 DebugCommand.class,
                 ServeCommand.class,
+                EnginesCommand.class,
+                VllmCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
