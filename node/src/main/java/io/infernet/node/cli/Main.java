@@ -70,6 +70,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Logging.configure();
         int code = commandLine().execute(args);
         System.exit(code);
     }
