@@ -1,5 +1,6 @@
 package io.infernet.engines.ollama;
 
+import io.infernet.engines.Embeddings;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.Generation;
@@ -100,10 +101,10 @@ public final class OllamaEngine implements Engine {
     }
 
     @Override
-    public List<float[]> embed(String model, List<String> inputs) {
+    public Embeddings embed(String model, List<String> inputs) {
         sessions.checkOpen(server());
         if (inputs.isEmpty()) {
-            return List.of();
+            return new Embeddings(List.of(), 0);
         }
         String m = resolveModel(model);
         String body = new RemoteCall(server(), "/api/embed", m, "input")

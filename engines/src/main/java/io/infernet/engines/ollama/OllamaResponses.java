@@ -1,6 +1,7 @@
 package io.infernet.engines.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.engines.Embeddings;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.remote.Json;
 import java.util.ArrayList;
@@ -33,8 +34,9 @@ public final class OllamaResponses {
     }
 
     /** {@code POST /api/embed}: {@code embeddings[][]}, in input order. */
-    public static List<float[]> embeddings(String body, int inputs) {
-        JsonNode e = tree(body).get("embeddings");
+    public static Embeddings embeddings(String body, int inputs) {
+        JsonNode root = tree(body);
+        JsonNode e = root.get("embeddings");
         if (e == null || !e.isArray() || e.size() != inputs) {
             throw new IllegalArgumentException("expected " + inputs + " embeddings, got " + (e == null || !e.isArray() ? "none" : e.size()));
         }
@@ -49,7 +51,7 @@ public final class OllamaResponses {
             }
             out.add(f);
         }
-        return out;
+        return new Embeddings(out, root.path("prompt_eval_count").asInt(-1));
     }
 
     /** One line of {@code /api/pull} progress; an {@code error} line is returned as an IllegalStateException's message. */

@@ -1,5 +1,6 @@
 package io.infernet.engines.openai;
 
+import io.infernet.engines.Embeddings;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.GenerationEvent;
@@ -112,10 +113,10 @@ public final class OpenAiEngine implements Engine {
     }
 
     @Override
-    public List<float[]> embed(String model, List<String> inputs) {
+    public Embeddings embed(String model, List<String> inputs) {
         sessions.checkOpen(server());
         if (inputs.isEmpty()) {
-            return List.of();
+            return new Embeddings(List.of(), 0);
         }
         String m = resolveModel(model);
         HttpRequest http = post("/v1/embeddings", Json.write(OpenAiRequests.embeddings(m, inputs))).build();

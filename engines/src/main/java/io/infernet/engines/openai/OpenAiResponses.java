@@ -1,6 +1,7 @@
 package io.infernet.engines.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.engines.Embeddings;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.Usage;
@@ -36,8 +37,9 @@ public final class OpenAiResponses {
     }
 
     /** {@code POST /v1/embeddings}: one vector per input, put back in input order by {@code index}. */
-    public static List<float[]> embeddings(String body, int inputs) {
-        JsonNode data = tree(body).get("data");
+    public static Embeddings embeddings(String body, int inputs) {
+        JsonNode root = tree(body);
+        JsonNode data = root.get("data");
         if (data == null || !data.isArray() || data.size() != inputs) {
             throw new IllegalArgumentException("expected " + inputs + " embeddings in data[], got "
                     + (data == null || !data.isArray() ? "none" : data.size()));
@@ -56,7 +58,7 @@ public final class OpenAiResponses {
             }
             out[index] = f;
         }
-        return List.of(out);
+        return new Embeddings(List.of(out), root.path("usage").path("prompt_tokens").asInt(-1));
     }
 
     /** A non-streamed chat or text completion, as the {@code Done} event a stream would have ended with. */

@@ -198,7 +198,7 @@ class OllamaEngineTest {
             assertEquals(EngineException.Kind.MODEL_NOT_FOUND, ex.kind());
 
             assertEquals(List.of("llama3.2:3b", "nomic-embed-text:latest"), e.models().stream().map(m -> m.id()).toList());
-            assertEquals(2, e.embed("nomic-embed-text", List.of("a", "b")).size());
+            assertEquals(2, e.embed("nomic-embed-text", List.of("a", "b")).vectors().size());
             JsonNode sent = Json.MAPPER.readTree(s.requests().getLast().body());
             assertEquals(8192, sent.at("/options/num_ctx").asInt());
 

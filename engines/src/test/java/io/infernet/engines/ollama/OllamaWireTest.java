@@ -140,7 +140,7 @@ class OllamaWireTest {
     void tagsAndEmbeddings() throws Exception {
         assertEquals(List.of(new ModelInfo("llama3.2:3b", "ollama", 8192, true), new ModelInfo("nomic-embed-text:latest", "ollama", 8192, true)),
                 OllamaResponses.tags(fixture("ollama/tags.json"), 8192));
-        List<float[]> e = OllamaResponses.embeddings(fixture("ollama/embed.json"), 2);
+        List<float[]> e = OllamaResponses.embeddings(fixture("ollama/embed.json"), 2).vectors();
         assertArrayEquals(new float[] {0.010071029f, -0.0017594862f, 0.05007221f, 0.04692972f}, e.get(0));
         assertThrows(IllegalArgumentException.class, () -> OllamaResponses.embeddings(fixture("ollama/embed.json"), 3));
     }

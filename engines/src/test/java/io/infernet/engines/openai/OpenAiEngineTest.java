@@ -294,7 +294,7 @@ class OpenAiEngineTest {
         String body = fixture("openai/vllm-embeddings.json");
         try (LoopbackServer s = new LoopbackServer(req -> Reply.json(200, body));
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
-            List<float[]> v = e.embed("intfloat/e5-small-v2", List.of("first", "second"));
+            List<float[]> v = e.embed("intfloat/e5-small-v2", List.of("first", "second")).vectors();
             assertArrayEquals(new float[] {1f, 0f, -1f}, v.get(0));
             assertArrayEquals(new float[] {0.25f, -0.5f, 0.125f}, v.get(1));
             assertEquals("/v1/embeddings", s.requests().getFirst().path());

@@ -62,8 +62,8 @@ class EngineSelectorTest {
         }
 
         @Override
-        public List<float[]> embed(String model, List<String> inputs) {
-            return List.of();
+        public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
+            return new io.infernet.engines.Embeddings(List.of(), 0);
         }
 
         @Override

@@ -38,7 +38,11 @@ class InProcessApiTest {
     /** A server over the in-process engine; closes both. */
     record Served(ApiServer server, InProcessEngine engine) implements AutoCloseable {
         static Served start(ServeConfig cfg) {
-            Model m = Model.load(DemoModel.ensure(SynthPreset.TINY.spec(), Progress.NONE));
+            return start(cfg, 0);
+        }
+
+        static Served start(ServeConfig cfg, int pooling) {
+            Model m = Model.load(DemoModel.ensure(SynthPreset.TINY.spec().withPooling(pooling), Progress.NONE));
             InProcessEngine e = new InProcessEngine(m, "tiny", cfg, JavaSampler::new);
             return new Served(ApiServer.start(e, InProcessEngines.stats(e), ServerConfig.defaults().withPort(0)), e);
         }
@@ -176,6 +180,38 @@ class InProcessApiTest {
                 assertEquals(140, ApiHarness.json(r.body()).get("usage").get("completion_tokens").asInt());
             }
             assertTrue(s.engine().stats().preemptions() > 0, s.engine().stats().toString());
+        }
+    }
+
+    @Test
+    void embeddingsFromAModelWithPoolingAndARefusalWithout() throws Exception {
+        try (Served s = Served.start(config(), 1)) {
+            HttpResponse<String> r = s.post("/v1/embeddings", "{\"model\":\"tiny\",\"input\":[\"hello world\",\"a different text\",\"hello world\"]}");
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode root = ApiHarness.json(r.body());
+            JsonNode data = root.get("data");
+            assertEquals(3, data.size());
+            double[][] v = new double[3][];
+            for (int i = 0; i < 3; i++) {
+                JsonNode e = data.get(i).get("embedding");
+                assertEquals(64, e.size());
+                v[i] = new double[e.size()];
+                double norm = 0;
+                for (int j = 0; j < e.size(); j++) {
+                    v[i][j] = e.get(j).asDouble();
+                    norm += v[i][j] * v[i][j];
+                }
+                assertEquals(1.0, Math.sqrt(norm), 1e-4, "normalized");
+            }
+            assertTrue(java.util.Arrays.equals(v[0], v[2]), "the same text embeds the same");
+            assertTrue(!java.util.Arrays.equals(v[0], v[1]), "different texts embed differently");
+            assertTrue(root.get("usage").get("prompt_tokens").asInt() >= 6, root.toString());
+            assertTrue(s.engine().models().getFirst().embeddings());
+        }
+        try (Served s = Served.start(config())) {
+            HttpResponse<String> r = s.post("/v1/embeddings", "{\"input\":\"hello\"}");
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(ApiHarness.json(r.body()).get("error").get("message").asText().contains("no pooling layer"), r.body());
         }
     }
 }
