@@ -239,4 +239,34 @@ public final class ggml_backend_h {
             throw LlamaLibrary.rethrow("ggml_backend_dev_backend_reg", ex$);
         }
     }
+
+    /** {@code ggml_backend_dev_t ggml_backend_dev_by_type(enum ggml_backend_dev_type type);} */
+    public static final FunctionDescriptor ggml_backend_dev_by_type$DESC = FunctionDescriptor.of(C_POINTER, C_INT);
+
+    private static final class ggml_backend_dev_by_type$ {
+        static final MethodHandle HANDLE = LlamaLibrary.downcall("ggml_backend_dev_by_type", ggml_backend_dev_by_type$DESC, false);
+    }
+
+    public static MemorySegment ggml_backend_dev_by_type(int type) {
+        try {
+            return (MemorySegment) ggml_backend_dev_by_type$.HANDLE.invokeExact(type);
+        } catch (Throwable ex$) {
+            throw LlamaLibrary.rethrow("ggml_backend_dev_by_type", ex$);
+        }
+    }
+
+    /** {@code void * ggml_backend_reg_get_proc_address(ggml_backend_reg_t reg, const char * name);} */
+    public static final FunctionDescriptor ggml_backend_reg_get_proc_address$DESC = FunctionDescriptor.of(C_POINTER, C_POINTER, C_POINTER);
+
+    private static final class ggml_backend_reg_get_proc_address$ {
+        static final MethodHandle HANDLE = LlamaLibrary.downcall("ggml_backend_reg_get_proc_address", ggml_backend_reg_get_proc_address$DESC, false);
+    }
+
+    public static MemorySegment ggml_backend_reg_get_proc_address(MemorySegment reg, MemorySegment name) {
+        try {
+            return (MemorySegment) ggml_backend_reg_get_proc_address$.HANDLE.invokeExact(reg, name);
+        } catch (Throwable ex$) {
+            throw LlamaLibrary.rethrow("ggml_backend_reg_get_proc_address", ex$);
+        }
+    }
 }

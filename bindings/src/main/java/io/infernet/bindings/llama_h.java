@@ -1020,6 +1020,36 @@ public final class llama_h {
         }
     }
 
+    /** {@code void llama_attach_threadpool( struct llama_context * ctx, ggml_threadpool_t threadpool, ggml_threadpool_t threadpool_batch);} */
+    public static final FunctionDescriptor llama_attach_threadpool$DESC = FunctionDescriptor.ofVoid(C_POINTER, C_POINTER, C_POINTER);
+
+    private static final class llama_attach_threadpool$ {
+        static final MethodHandle HANDLE = LlamaLibrary.downcall("llama_attach_threadpool", llama_attach_threadpool$DESC, false);
+    }
+
+    public static void llama_attach_threadpool(MemorySegment ctx, MemorySegment threadpool, MemorySegment threadpool_batch) {
+        try {
+            llama_attach_threadpool$.HANDLE.invokeExact(ctx, threadpool, threadpool_batch);
+        } catch (Throwable ex$) {
+            throw LlamaLibrary.rethrow("llama_attach_threadpool", ex$);
+        }
+    }
+
+    /** {@code void llama_detach_threadpool(struct llama_context * ctx);} */
+    public static final FunctionDescriptor llama_detach_threadpool$DESC = FunctionDescriptor.ofVoid(C_POINTER);
+
+    private static final class llama_detach_threadpool$ {
+        static final MethodHandle HANDLE = LlamaLibrary.downcall("llama_detach_threadpool", llama_detach_threadpool$DESC, false);
+    }
+
+    public static void llama_detach_threadpool(MemorySegment ctx) {
+        try {
+            llama_detach_threadpool$.HANDLE.invokeExact(ctx);
+        } catch (Throwable ex$) {
+            throw LlamaLibrary.rethrow("llama_detach_threadpool", ex$);
+        }
+    }
+
     /** {@code void llama_set_embeddings(struct llama_context * ctx, bool embeddings);} */
     public static final FunctionDescriptor llama_set_embeddings$DESC = FunctionDescriptor.ofVoid(C_POINTER, C_BOOL);
 

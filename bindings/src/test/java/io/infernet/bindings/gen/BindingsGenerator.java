@@ -47,7 +47,7 @@ public final class BindingsGenerator {
             "llama_tokenize", "llama_token_to_piece", "llama_detokenize",
             "llama_chat_apply_template", "llama_chat_builtin_templates",
             "llama_batch_init", "llama_batch_free", "llama_batch_get_one", "llama_encode", "llama_decode",
-            "llama_set_n_threads", "llama_n_threads", "llama_n_threads_batch",
+            "llama_set_n_threads", "llama_n_threads", "llama_n_threads_batch", "llama_attach_threadpool", "llama_detach_threadpool",
             "llama_set_embeddings", "llama_set_causal_attn", "llama_set_abort_callback", "llama_synchronize",
             "llama_get_logits", "llama_get_logits_ith", "llama_get_embeddings", "llama_get_embeddings_ith",
             "llama_get_embeddings_seq",
@@ -66,13 +66,18 @@ public final class BindingsGenerator {
             "ggml_backend_load_all", "ggml_backend_load_all_from_path", "ggml_backend_load",
             "ggml_backend_reg_count", "ggml_backend_reg_get", "ggml_backend_reg_name", "ggml_backend_reg_dev_count",
             "ggml_backend_dev_count", "ggml_backend_dev_get", "ggml_backend_dev_name", "ggml_backend_dev_description",
-            "ggml_backend_dev_memory", "ggml_backend_dev_type", "ggml_backend_dev_get_props", "ggml_backend_dev_backend_reg");
+            "ggml_backend_dev_memory", "ggml_backend_dev_type", "ggml_backend_dev_get_props", "ggml_backend_dev_backend_reg",
+            "ggml_backend_dev_by_type", "ggml_backend_reg_get_proc_address");
+
+    /** Functions of ggml.h: thread pool parameters (the pool itself lives in the CPU backend, reached by proc address). */
+    public static final List<String> GGML_FUNCTIONS = List.of(
+            "ggml_threadpool_params_default", "ggml_threadpool_params_init");
 
     /** Structs bound, in an order where each nested struct comes first. */
     public static final List<String> STRUCTS = List.of(
             "llama_model_params", "llama_context_params", "llama_batch", "llama_chat_message",
             "llama_token_data", "llama_token_data_array", "llama_logit_bias", "llama_sampler_chain_params",
-            "llama_perf_context_data", "ggml_backend_dev_caps", "ggml_backend_dev_props");
+            "llama_perf_context_data", "ggml_backend_dev_caps", "ggml_backend_dev_props", "ggml_threadpool_params");
 
     /**
      * Short calls that never block or call back: linked with {@code Linker.Option.critical},
@@ -98,6 +103,7 @@ public final class BindingsGenerator {
         }
         out.put(file("llama_h"), header(h, "llama_h", "include/llama.h", LLAMA_FUNCTIONS));
         out.put(file("ggml_backend_h"), header(h, "ggml_backend_h", "ggml/include/ggml-backend.h", GGML_BACKEND_FUNCTIONS));
+        out.put(file("ggml_h"), header(h, "ggml_h", "ggml/include/ggml.h", GGML_FUNCTIONS));
         return out;
     }
 
@@ -117,11 +123,15 @@ public final class BindingsGenerator {
             };
             case CType.Pointer p -> 8;
             case CType.Struct s -> structSize(h, h.struct(s.name()));
+            case CType.Array a -> size(h, a.element()) * a.length();
             case CType.Void v -> throw new IllegalArgumentException("void has no size");
         };
     }
 
     static long align(CHeader h, CType t) {
+        if (t instanceof CType.Array a) {
+            return align(h, a.element());
+        }
         if (t instanceof CType.Struct s) {
             long a = 1;
             for (CHeader.Field f : h.struct(s.name()).fields()) {
@@ -156,6 +166,7 @@ public final class BindingsGenerator {
             };
             case CType.Pointer p -> "C_POINTER";
             case CType.Struct s -> s.name() + ".layout()";
+            case CType.Array a -> "MemoryLayout.sequenceLayout(" + a.length() + ", " + layoutExpr(a.element()) + ")";
             case CType.Void v -> throw new IllegalArgumentException("void has no layout");
         };
     }
@@ -226,6 +237,12 @@ public final class BindingsGenerator {
             if (f.type() instanceof CType.Struct s) {
                 b.append("\n    public static MemorySegment ").append(n).append("(MemorySegment struct) {\n");
                 b.append("        return struct.asSlice(").append(n).append("$OFFSET, ").append(s.name()).append(".layout());\n    }\n");
+                continue;
+            }
+            if (f.type() instanceof CType.Array a) {
+                b.append("\n    /** The ").append(a.length()).append("-element array, in place. */\n");
+                b.append("    public static MemorySegment ").append(n).append("(MemorySegment struct) {\n");
+                b.append("        return struct.asSlice(").append(n).append("$OFFSET, ").append(size(h, a)).append(");\n    }\n");
                 continue;
             }
             String jt = javaType(f.type());

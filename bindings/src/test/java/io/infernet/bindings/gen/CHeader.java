@@ -30,6 +30,9 @@ public final class CHeader {
 
         /** A struct passed or embedded by value. */
         record Struct(String name) implements CType {}
+
+        /** A fixed-size array field ({@code bool cpumask[GGML_MAX_N_THREADS]}). */
+        record Array(CType element, long length) implements CType {}
     }
 
     public record Param(String name, CType type, String cText) {}
@@ -43,13 +46,21 @@ public final class CHeader {
     private final Map<String, CType> typedefs = new HashMap<>();
     private final Map<String, Function> functions = new LinkedHashMap<>();
     private final Map<String, StructDef> structs = new LinkedHashMap<>();
+    /** {@code #define NAME <integer>} of the headers, for array lengths. */
+    private final Map<String, Long> defines = new HashMap<>();
+    private static final Pattern DEFINE = Pattern.compile("(?m)^\\s*#\\s*define\\s+(\\w+)\\s+\\(?(\\d+)\\)?\\s*$");
 
     /** Parses the headers in order; later headers see earlier typedefs. */
     public static CHeader parse(List<Path> headers) throws IOException {
         CHeader h = new CHeader();
         List<String> texts = new ArrayList<>();
         for (Path p : headers) {
-            texts.add(clean(Files.readString(p)));
+            String raw = Files.readString(p);
+            Matcher d = DEFINE.matcher(raw);
+            while (d.find()) {
+                h.defines.put(d.group(1), Long.parseLong(d.group(2)));
+            }
+            texts.add(clean(raw));
         }
         for (String t : texts) {
             h.collectTypedefs(t);
@@ -195,6 +206,7 @@ public final class CHeader {
 
     // --- structs --------------------------------------------------------------------------
 
+    private static final Pattern ARRAY_FIELD = Pattern.compile("(.+?) ?(\\w+) ?\\[ ?(\\w+) ?\\]");
     private static final Pattern STRUCT = Pattern.compile("(typedef )?struct (\\w+) ?\\{([^{}]*)\\} ?(\\w*) ?;");
 
     private void collectStructs(String t) {
@@ -213,8 +225,14 @@ public final class CHeader {
                 String ftype = decl.substring(0, split + 1).trim();
                 try {
                     if (fname.contains("[")) {
-                        ok = false; // fixed arrays: not in the structs we bind
-                        break;
+                        Matcher a = ARRAY_FIELD.matcher(decl);
+                        Long n = a.matches() ? (a.group(3).matches("\\d+") ? Long.valueOf(a.group(3)) : defines.get(a.group(3))) : null;
+                        if (n == null) {
+                            ok = false; // an array length we cannot resolve: the struct is not offered
+                            break;
+                        }
+                        fields.add(new Field(a.group(2), new CType.Array(resolve(a.group(1)), n)));
+                        continue;
                     }
                     fields.add(new Field(fname, resolve(ftype)));
                 } catch (IllegalArgumentException e) {
