@@ -38,6 +38,29 @@ public final class LlamaBenchParser {
         if (!t.isObject()) {
             throw new IllegalArgumentException("llama-bench test " + index + " is not an object");
         }
+        // scalars first, in llama-bench's field order, so a missing field is named as the file would show it
+        String buildCommit = text(t, "build_commit", index);
+        int buildNumber = integer(t, "build_number", index);
+        String cpuInfo = text(t, "cpu_info", index);
+        String gpuInfo = text(t, "gpu_info", index);
+        String backends = text(t, "backends", index);
+        String modelFilename = text(t, "model_filename", index);
+        String modelType = text(t, "model_type", index);
+        long modelSize = number(t, "model_size", index);
+        long modelParams = number(t, "model_n_params", index);
+        int nBatch = integer(t, "n_batch", index);
+        int nUbatch = integer(t, "n_ubatch", index);
+        int nThreads = integer(t, "n_threads", index);
+        int nGpuLayers = integer(t, "n_gpu_layers", index);
+        int flashAttn = integer(t, "flash_attn", index);
+        int nPrompt = integer(t, "n_prompt", index);
+        int nGen = integer(t, "n_gen", index);
+        int nDepth = integer(t, "n_depth", index);
+        String testTime = text(t, "test_time", index);
+        long avgNs = number(t, "avg_ns", index);
+        long stddevNs = number(t, "stddev_ns", index);
+        double avgTs = real(t, "avg_ts", index);
+        double stddevTs = real(t, "stddev_ts", index);
         List<Long> samplesNs = new ArrayList<>();
         for (JsonNode n : array(t, "samples_ns", index)) {
             samplesNs.add(n.asLong());
@@ -46,13 +69,8 @@ public final class LlamaBenchParser {
         for (JsonNode n : array(t, "samples_ts", index)) {
             samplesTs.add(n.asDouble());
         }
-        return new LlamaBenchResult(
-                text(t, "build_commit", index), integer(t, "build_number", index), text(t, "cpu_info", index), text(t, "gpu_info", index),
-                text(t, "backends", index), text(t, "model_filename", index), text(t, "model_type", index), number(t, "model_size", index),
-                number(t, "model_n_params", index), integer(t, "n_batch", index), integer(t, "n_ubatch", index),
-                integer(t, "n_threads", index), integer(t, "n_gpu_layers", index), integer(t, "flash_attn", index),
-                integer(t, "n_prompt", index), integer(t, "n_gen", index), integer(t, "n_depth", index), text(t, "test_time", index),
-                number(t, "avg_ns", index), number(t, "stddev_ns", index), real(t, "avg_ts", index), real(t, "stddev_ts", index),
+        return new LlamaBenchResult(buildCommit, buildNumber, cpuInfo, gpuInfo, backends, modelFilename, modelType, modelSize, modelParams,
+                nBatch, nUbatch, nThreads, nGpuLayers, flashAttn, nPrompt, nGen, nDepth, testTime, avgNs, stddevNs, avgTs, stddevTs,
                 samplesNs, samplesTs);
     }
 

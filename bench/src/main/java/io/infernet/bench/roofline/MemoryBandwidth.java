@@ -92,6 +92,7 @@ public final class MemoryBandwidth {
             Team team = new Team(threads);
             try {
                 team.run(t -> fill(a, b, c, t * slice, slice));
+                warmUp(a, b, c);
                 for (int r = 0; r < reps + 1; r++) { // the first pass warms up and is not counted
                     double read = team.run(t -> read(b, t * slice, slice));
                     double triad = team.run(t -> triad(a, b, c, t * slice, slice));
@@ -107,6 +108,19 @@ public final class MemoryBandwidth {
             return new Bandwidth(read.max(), Summary.of(triads).max(), bytes, threads,
                     String.format(java.util.Locale.ROOT, "Java STREAM-like (Vector API %d-bit), %d threads, arrays of %d MiB, best of %d "
                             + "(read median %.1f, min %.1f GB/s)", S.vectorBitSize(), threads, bytes / MIB, reps, read.median(), read.min()));
+        }
+    }
+
+    /**
+     * Runs both kernels often over a small, cached slice so the JIT compiles them fully before a
+     * timed pass (one long first pass gets an on-stack-replaced compilation that is then thrown
+     * away, and the Vector API is very slow until compiled).
+     */
+    private static void warmUp(MemorySegment a, MemorySegment b, MemorySegment c) {
+        long len = Math.min(a.byteSize(), 64 * 1024);
+        for (int i = 0; i < 20_000; i++) {
+            read(b, 0, len);
+            triad(a, b, c, 0, len);
         }
     }
 
@@ -155,11 +169,18 @@ public final class MemoryBandwidth {
         }
     }
 
-    /** A fixed team of platform threads that run one task together; {@link #run} returns the wall time in seconds. */
+    /**
+     * A fixed team of platform threads that run one task together. The time of a pass is taken
+     * by the workers themselves, from the earliest start to the latest end: the coordinating
+     * thread is one thread more than there are cores and may not get a core until the workers are
+     * nearly done, so its own clock would make a pass look far shorter than it was.
+     */
     private static final class Team implements AutoCloseable {
         private final CyclicBarrier start;
         private final CyclicBarrier end;
         private final List<Thread> threads = new ArrayList<>();
+        private final long[] began;
+        private final long[] ended;
         private volatile java.util.function.IntConsumer task;
         private volatile boolean closed;
         private volatile Throwable failure;
@@ -167,6 +188,8 @@ public final class MemoryBandwidth {
         Team(int size) {
             this.start = new CyclicBarrier(size + 1);
             this.end = new CyclicBarrier(size + 1);
+            this.began = new long[size];
+            this.ended = new long[size];
             for (int i = 0; i < size; i++) {
                 int id = i;
                 threads.add(Thread.ofPlatform().daemon().name("bandwidth-" + i).start(() -> loop(id)));
@@ -181,28 +204,35 @@ public final class MemoryBandwidth {
                         return;
                     }
                     try {
+                        began[id] = System.nanoTime();
                         task.accept(id);
+                        ended[id] = System.nanoTime();
                     } catch (RuntimeException | Error e) {
                         failure = e;
                     }
-                    end.await();
+                    end.await(); // publishes began/ended to the coordinator
                 }
             } catch (InterruptedException | BrokenBarrierException e) {
                 // closing
             }
         }
 
+        /** Runs {@code t} on every worker; returns seconds from the first start to the last end. */
         double run(java.util.function.IntConsumer t) {
             task = t;
             try {
                 start.await();
-                long t0 = System.nanoTime();
                 end.await();
-                long t1 = System.nanoTime();
                 if (failure != null) {
                     throw new IllegalStateException("bandwidth kernel failed: " + failure, failure);
                 }
-                return (t1 - t0) / 1e9;
+                long first = Long.MAX_VALUE;
+                long last = Long.MIN_VALUE;
+                for (int i = 0; i < began.length; i++) {
+                    first = Math.min(first, began[i]);
+                    last = Math.max(last, ended[i]);
+                }
+                return (last - first) / 1e9;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while measuring bandwidth", e);
