@@ -172,6 +172,13 @@ public final class BenchRunner {
             variants.add(new Variant(Variant.DEFAULT, "ours (the runtime's default libraries)", false, Optional.empty()));
         }
         Optional<Roofline> roofline = bandwidth.map(b -> Roofline.of(b, d.model(), o.genTokens()));
+        if (placement == Placement.CPU && roofline.isPresent()) {
+            long llc = MemoryBandwidth.lastLevelCacheBytes().orElse(0);
+            if (d.model().weightBytes() < 4 * llc) {
+                notes.add(String.format(java.util.Locale.ROOT, "the model (%.0f MB) is not much larger than the last-level cache (%.0f MB): part of it "
+                        + "stays in cache between tokens, so generation can exceed the DRAM roofline", d.model().weightBytes() / 1e6, llc / 1e6));
+            }
+        }
         return sideBySide.run(d, model, variants, llamaBench, roofline, notes);
     }
 

@@ -47,15 +47,19 @@ public final class BuildCheck {
             progress.step("build check: configuring llama.cpp for " + backend.id() + " in " + tmp + " (configure only)");
             List<String> facts = new ArrayList<>();
             long t0 = System.nanoTime();
-            Exec.Result r = Exec.run(cmd, tmp, Map.of(), Duration.ofMinutes(10), line -> {});
+            List<String> stderr = java.util.Collections.synchronizedList(new ArrayList<>());
+            Exec.Result r = Exec.run(cmd, tmp, Map.of(), Duration.ofMinutes(10), stderr::add);
             double seconds = (System.nanoTime() - t0) / 1e9;
             List<String> all = new ArrayList<>(List.of(r.stdout().split("\n")));
-            all.addAll(r.stderrTail());
+            all.addAll(stderr);
             for (String line : all) {
                 String l = line.strip();
                 if (FACT_MARKERS.stream().anyMatch(m -> l.toLowerCase(Locale.ROOT).contains(m.toLowerCase(Locale.ROOT)))) {
                     facts.add(l.startsWith("-- ") ? l.substring(3) : l);
                 }
+            }
+            if (r.exitCode() != 0) {
+                facts.addAll(diagnose(all));
             }
             List<String> tail = new ArrayList<>();
             if (r.exitCode() != 0) {
@@ -69,6 +73,35 @@ public final class BuildCheck {
         } finally {
             delete(tmp);
         }
+    }
+
+    /**
+     * What a failed configure means, in words: CMake's "links to: CUDA::x but the target was not
+     * found" is a library missing from the toolkit.
+     */
+    static List<String> diagnose(List<String> output) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < output.size(); i++) {
+            String l = output.get(i).strip();
+            if (l.startsWith("CMake Error")) {
+                out.add("CMake error: " + l);
+            }
+            if (l.endsWith("links to:")) {
+                String target = "";
+                for (int j = i + 1; j < output.size() && target.isEmpty(); j++) {
+                    target = output.get(j).strip();
+                }
+                if (target.startsWith("CUDA::")) {
+                    String lib = target.substring(6);
+                    out.add("missing library: " + target + " is not in the CUDA toolkit CMake found (lib" + lib + " and its headers); "
+                            + "install the toolkit's " + lib + " (e.g. the distribution's cuda-libraries-dev, or NVIDIA's nvidia-" + lib
+                            + " wheel placed in the toolkit)");
+                } else if (!target.isEmpty()) {
+                    out.add("missing library: " + target);
+                }
+            }
+        }
+        return out;
     }
 
     private static void delete(Path root) {

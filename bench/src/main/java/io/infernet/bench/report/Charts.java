@@ -61,13 +61,13 @@ public final class Charts {
             add(p, t.figure(Figures.pp(pp), Variant.NATIVE), 0);
             add(p, t.figure(Figures.pp(pp), ours), 1);
             add(p, t.figure(Figures.pp(pp), Variant.NPM), 2);
-            prompt.add(new Group(t.decision().tier().id() + " " + t.decision().tier().preset().id(), p));
+            prompt.add(new Group(groupLabel(t), p));
             List<Bar> g = new ArrayList<>();
             add(g, t.figure(Figures.tg(tg), Variant.NATIVE), 0);
             add(g, t.figure(Figures.decodeOnly(tg), ours), 1);
             add(g, t.figure(Figures.decodeOnly(tg), Variant.NPM), 2);
             add(g, t.figure(Figures.loop(tg), ours), 3);
-            gen.add(new Group(t.decision().tier().id() + " " + t.decision().tier().preset().id(), g));
+            gen.add(new Group(groupLabel(t), g));
         }
         BufferedImage img = canvas();
         Graphics2D g = graphics(img);
@@ -93,7 +93,7 @@ public final class Charts {
             fraction(b, t.figure(Figures.decodeOnly(tg), ours), 1);
             fraction(b, t.figure(Figures.decodeOnly(tg), Variant.NPM), 2);
             fraction(b, t.figure(Figures.loop(tg), ours), 3);
-            groups.add(new Group(t.decision().tier().id() + " " + t.decision().tier().preset().id() + String.format(Locale.ROOT, " (roofline %.0f t/s)",
+            groups.add(new Group(groupLabel(t) + String.format(Locale.ROOT, " (roofline %.0f t/s)",
                     t.roofline().get().tokensPerSecond()), b));
         }
         if (groups.isEmpty()) {
@@ -108,6 +108,13 @@ public final class Charts {
         g.dispose();
         write(img, out);
         return true;
+    }
+
+    /** "demo", "cpu: 1b", "8gb: 7b". */
+    private static String groupLabel(TierRun t) {
+        String tier = t.decision().tier().id();
+        String model = t.decision().tier().preset().id();
+        return tier.equals(model) ? tier : tier + ": " + model;
     }
 
     private static void add(List<Bar> bars, Optional<Figure> f, int color) {
@@ -161,7 +168,8 @@ public final class Charts {
             }
         } else {
             lo = 0;
-            hi = Math.max(100, Math.ceil(max / 10) * 10);
+            double step = max <= 100 ? 25 : max <= 200 ? 50 : 100;
+            hi = Math.max(100, Math.ceil(max / step) * step);
         }
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         g.setStroke(new BasicStroke(1));
@@ -171,7 +179,8 @@ public final class Charts {
                 ticks.add(v);
             }
         } else {
-            for (double v = 0; v <= hi + 1e-9; v += hi / 5) {
+            double step = hi <= 100 ? 25 : hi <= 200 ? 50 : 100;
+            for (double v = 0; v <= hi + 1e-9; v += step) {
                 ticks.add(v);
             }
         }
@@ -180,7 +189,8 @@ public final class Charts {
             g.setColor(new Color(0xDDDDDD));
             g.drawLine(x, ty, x + w, ty);
             g.setColor(Color.DARK_GRAY);
-            String label = (v >= 1 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2g", v)) + ("%".equals(unit) ? "%" : "");
+            String label = (v >= 1 || v == 0 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2g", v))
+                    + ("%".equals(unit) ? "%" : "");
             g.drawString(label, x - 6 - g.getFontMetrics().stringWidth(label), ty + 4);
         }
         g.setColor(Color.BLACK);
