@@ -7,6 +7,7 @@ import io.infernet.bench.llamabench.LlamaBenchCommand;
 import io.infernet.bench.llamabench.LlamaBenchResult;
 import io.infernet.bench.llamabench.LlamaBenchRunner;
 import io.infernet.bench.process.Exec;
+import io.infernet.bench.process.LoadAverage;
 import io.infernet.bench.roofline.Roofline;
 import io.infernet.bench.tier.Placement;
 import io.infernet.bench.tier.TierDecision;
@@ -79,6 +80,7 @@ public final class SideBySide {
             OptionalDouble pp = OptionalDouble.empty();
             OptionalDouble tg = OptionalDouble.empty();
             Map<String, ProbeResult> ours = new HashMap<>();
+            OptionalDouble load = LoadAverage.oneMinute();
             for (Variant v : order) {
                 progress.step("tier " + decision.tier().id() + ", round " + (r + 1) + "/" + settings.rounds() + ": " + v.label());
                 if (v.isNative()) {
@@ -95,7 +97,7 @@ public final class SideBySide {
                     }
                 }
             }
-            rounds.add(new Round(r, order.stream().map(Variant::id).toList(), pp, tg, ours));
+            rounds.add(new Round(r, order.stream().map(Variant::id).toList(), pp, tg, ours, load));
         }
         List<Figure> figures = Figures.of(rounds, variants, settings.promptTokens(), settings.genTokens(), roofline);
         return new TierRun(decision, Optional.of(model.toString()), settings.threads(), settings.reps(), cmd.map(LlamaBenchCommand::display),

@@ -143,6 +143,11 @@ public final class MarkdownReport {
         t.roofline().ifPresent(rf -> md.append(String.format(Locale.ROOT,
                 "Roofline: %.1f GB/s / %.1f MB read per token = **%.1f tokens/s** at most for %s.%n%n",
                 rf.bandwidthBytesPerSecond() / 1e9, rf.bytesPerToken() / 1e6, rf.tokensPerSecond(), Figures.tg(tg))));
+        if (t.rounds().stream().anyMatch(r -> r.loadAvg1m().isPresent())) {
+            md.append("Load average (1 min) at the start of each round: ").append(String.join(", ", t.rounds().stream()
+                    .map(r -> r.loadAvg1m().isPresent() ? String.format(Locale.ROOT, "%.2f", r.loadAvg1m().getAsDouble()) : "?").toList()))
+                    .append(".\n\n");
+        }
         if (!t.rounds().isEmpty()) {
             md.append("Libraries per side:\n\n");
             for (Variant v : t.variants()) {

@@ -35,6 +35,7 @@ class ReportRenderingTest {
         assertTrue(md.contains("CMake configure **succeeded** in 21.5 s"), md);
         assertTrue(md.contains("![tokens per second per tier](tokens-per-second.png)"), md);
         assertTrue(md.contains("- a note about demo"), md);
+        assertTrue(md.contains("Load average (1 min) at the start of each round: 0.25, ?."), md);
     }
 
     @Test
