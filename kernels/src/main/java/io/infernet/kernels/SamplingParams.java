@@ -13,8 +13,10 @@ import java.util.Objects;
  *
  * @param temperature      softmax temperature; 0 means greedy (argmax), must be >= 0
  * @param topK             keep the k most likely tokens; 0 means off
- * @param topP             keep the smallest set whose probability mass reaches p; 1 means off
- * @param minP             drop tokens whose probability is below minP x the best one's; 0 means off
+ * @param topP             keep the smallest set whose probability mass (softmax at temperature 1 of what
+ *                         top-k left) reaches p; 1 means off
+ * @param minP             drop tokens whose probability (at temperature 1) is below minP x the best one's,
+ *                         i.e. keep logit >= max + ln(minP); 0 means off
  * @param repeatPenalty    llama.cpp's multiplicative repetition penalty; 1 means off
  * @param penaltyLastN     how many of the most recent tokens the penalties look at; -1 means all
  * @param frequencyPenalty OpenAI's: subtract this x the token's count so far; 0 means off

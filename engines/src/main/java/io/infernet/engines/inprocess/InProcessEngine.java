@@ -87,9 +87,9 @@ public final class InProcessEngine implements Engine {
 
             @Override
             public void onText(String text, int token) {
-                if (!text.isEmpty()) {
-                    listener.onEvent(new GenerationEvent.Token(text, token));
-                }
+                // One event per sampled token, with empty text while text is held back (an
+                // incomplete character, a possible stop string): consumers count tokens by events.
+                listener.onEvent(new GenerationEvent.Token(text, token));
             }
 
             @Override

@@ -17,6 +17,16 @@ import picocli.CommandLine.Command;
                 ModelCommand.class,
                 GenerateCommand.class,
                 TokenizeCommand.class,
+                InitCommand.class,
+                RegisterCommand.class,
+                StartCommand.class,
+                StatusCommand.class,
+                RemoveCommand.class,
+                PayoutCommand.class,
+                PaymentsCommand.class,
+                PubkeyCommand.class,
+                DebugCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

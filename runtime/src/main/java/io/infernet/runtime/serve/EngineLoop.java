@@ -73,8 +73,9 @@ final class EngineLoop implements Runnable {
         publishStats();
     }
 
+    /** Most tokens one sequence may hold: the configured sequence length, within the cells llama.cpp gave. */
     int contextLength() {
-        return cells;
+        return Math.min(cells, config.sequenceLength());
     }
 
     String brokenReason() {
@@ -362,7 +363,7 @@ final class EngineLoop implements Runnable {
         notify(s, () -> s.listener.onText(out, token));
         if (s.stops.stopped()) {
             finish(s, Finish.STOP);
-        } else if (s.generated >= s.request.maxTokens() || s.tokens.size() >= cells) {
+        } else if (s.generated >= s.request.maxTokens() || s.tokens.size() >= contextLength()) {
             finish(s, Finish.LENGTH);
         }
     }

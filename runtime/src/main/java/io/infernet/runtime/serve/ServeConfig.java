@@ -6,19 +6,23 @@ import io.infernet.runtime.CpuTopology;
  * How the serving engine runs.
  *
  * @param parallel      sequences decoded together (slots); {@code --parallel}
- * @param contextLength KV cells shared by all slots (one unified cache: a single request may use all of it); {@code --ctx}
+ * @param contextLength KV cells in all, shared by the slots (one unified cache)
+ * @param sequenceLength most tokens (prompt and output) one request may hold; at most {@code contextLength}; {@code --ctx}
  * @param batchSize     most tokens per decode step (the scheduler's token budget)
  * @param threads       ggml threads; default physical cores; {@code --threads}
  * @param cacheRamBytes host memory for saved prompt states; 0 disables the host cache; {@code --cache-ram}
  * @param maxQueue      requests waiting beyond the running ones before new ones get 429; {@code --max-queue}
  */
-public record ServeConfig(int parallel, int contextLength, int batchSize, int threads, long cacheRamBytes, int maxQueue) {
+public record ServeConfig(int parallel, int contextLength, int sequenceLength, int batchSize, int threads, long cacheRamBytes, int maxQueue) {
     public ServeConfig {
         if (parallel < 1 || parallel > 256) {
             throw new IllegalArgumentException("--parallel must be in 1..256, got " + parallel);
         }
         if (contextLength < 16) {
             throw new IllegalArgumentException("--ctx must be >= 16 tokens, got " + contextLength);
+        }
+        if (sequenceLength < 16 || sequenceLength > contextLength) {
+            throw new IllegalArgumentException("the sequence length must be in 16.." + contextLength + ", got " + sequenceLength);
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -34,32 +38,37 @@ public record ServeConfig(int parallel, int contextLength, int batchSize, int th
         }
     }
 
-    /** 4 slots, 8192 cells, batches of 512, physical cores, 512 MiB of host cache, 64 queued. */
+    /** 4 slots, 8192 cells, any request up to all of them, batches of 512, physical cores, 512 MiB of host cache, 64 queued. */
     public static ServeConfig defaults() {
-        return new ServeConfig(4, 8192, 512, CpuTopology.physicalCores(), 512L << 20, 64);
+        return new ServeConfig(4, 8192, 8192, 512, CpuTopology.physicalCores(), 512L << 20, 64);
     }
 
     public ServeConfig withParallel(int n) {
-        return new ServeConfig(n, contextLength, batchSize, threads, cacheRamBytes, maxQueue);
+        return new ServeConfig(n, contextLength, sequenceLength, batchSize, threads, cacheRamBytes, maxQueue);
     }
 
+    /** Sets the KV pool and lets one request use all of it. */
     public ServeConfig withContextLength(int n) {
-        return new ServeConfig(parallel, n, batchSize, threads, cacheRamBytes, maxQueue);
+        return new ServeConfig(parallel, n, n, batchSize, threads, cacheRamBytes, maxQueue);
+    }
+
+    public ServeConfig withSequenceLength(int n) {
+        return new ServeConfig(parallel, contextLength, n, batchSize, threads, cacheRamBytes, maxQueue);
     }
 
     public ServeConfig withBatchSize(int n) {
-        return new ServeConfig(parallel, contextLength, n, threads, cacheRamBytes, maxQueue);
+        return new ServeConfig(parallel, contextLength, sequenceLength, n, threads, cacheRamBytes, maxQueue);
     }
 
     public ServeConfig withThreads(int n) {
-        return new ServeConfig(parallel, contextLength, batchSize, n, cacheRamBytes, maxQueue);
+        return new ServeConfig(parallel, contextLength, sequenceLength, batchSize, n, cacheRamBytes, maxQueue);
     }
 
     public ServeConfig withCacheRamBytes(long n) {
-        return new ServeConfig(parallel, contextLength, batchSize, threads, n, maxQueue);
+        return new ServeConfig(parallel, contextLength, sequenceLength, batchSize, threads, n, maxQueue);
     }
 
     public ServeConfig withMaxQueue(int n) {
-        return new ServeConfig(parallel, contextLength, batchSize, threads, cacheRamBytes, n);
+        return new ServeConfig(parallel, contextLength, sequenceLength, batchSize, threads, cacheRamBytes, n);
     }
 }

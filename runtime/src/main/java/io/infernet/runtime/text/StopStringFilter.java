@@ -3,48 +3,71 @@ package io.infernet.runtime.text;
 import java.util.List;
 
 /**
- * Applies stop strings to streamed text: text that could be the start of a stop string is
- * held back until it is known not to be one, and neither the stop string nor anything after
- * it is ever emitted. Pure; one instance per generation; not thread-safe.
+ * Cuts generated text at the first stop string, across the boundaries of the pieces it arrives
+ * in, and never lets any part of a stop string out.
+ *
+ * <p>Text that could still be the beginning of a stop string is held back until the next piece
+ * settles it. The match that wins is the one that <em>ends</em> first (among those, the one
+ * that starts first): what a character-by-character checker would see, so the result does not
+ * depend on how the text was split into pieces. Everything before that match is emitted,
+ * the match and anything after it are dropped.
+ *
+ * <p>Use: {@link #push} each piece and emit what it returns; once {@link #stopped()} is true the
+ * generation should end (reason STOP) and further pushes return "". If the generation ends for
+ * another reason, {@link #flush()} returns the held-back text, which then belongs to the output.
+ *
+ * <p>Not thread-safe: one instance per generation, used by one thread at a time.
  */
 public final class StopStringFilter {
+
     private final List<String> stops;
     private final StringBuilder held = new StringBuilder();
-    private boolean stopped;
+    private String matched;
 
+    /**
+     * @param stops the stop strings, each non-empty; an empty list makes a filter that passes
+     *     everything through unchanged
+     */
     public StopStringFilter(List<String> stops) {
-        for (String s : stops) {
+        this.stops = List.copyOf(stops);
+        for (String s : this.stops) {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
-        this.stops = List.copyOf(stops);
     }
 
-    /** Whether a stop string has matched; after that, {@link #push} returns "". */
-    public boolean stopped() {
-        return stopped;
-    }
-
-    /** Adds generated text and returns what can be emitted now. */
-    public String push(String text) {
-        if (stopped) {
+    /**
+     * Adds the next piece of generated text.
+     *
+     * @return the text that is now certain to be output (possibly empty)
+     */
+    public String push(String piece) {
+        if (matched != null) {
             return "";
         }
         if (stops.isEmpty()) {
-            return text;
+            return piece;
         }
-        held.append(text);
-        int earliest = -1;
-        for (String s : stops) {
-            int i = held.indexOf(s);
-            if (i >= 0 && (earliest < 0 || i < earliest)) {
-                earliest = i;
+        held.append(piece);
+        int bestStart = -1;
+        int bestEnd = Integer.MAX_VALUE;
+        String best = null;
+        for (String stop : stops) {
+            int start = held.indexOf(stop);
+            if (start < 0) {
+                continue;
+            }
+            int end = start + stop.length();
+            if (end < bestEnd || (end == bestEnd && start < bestStart)) {
+                bestStart = start;
+                bestEnd = end;
+                best = stop;
             }
         }
-        if (earliest >= 0) {
-            stopped = true;
-            String out = held.substring(0, earliest);
+        if (best != null) {
+            matched = best;
+            String out = held.substring(0, bestStart);
             held.setLength(0);
             return out;
         }
@@ -54,20 +77,31 @@ public final class StopStringFilter {
         return out;
     }
 
-    /** At the end of a generation without a match: the text still held back. */
+    /** Whether a stop string has matched; the output is complete. */
+    public boolean stopped() {
+        return matched != null;
+    }
+
+    /** The stop string that matched, or null. */
+    public String matched() {
+        return matched;
+    }
+
+    /** Text held back so far; to be emitted when the generation ends without a stop. */
     public String flush() {
-        String out = stopped ? "" : held.toString();
+        String out = held.toString();
         held.setLength(0);
         return out;
     }
 
+    /** Length of the longest proper suffix of {@code held} that is a prefix of some stop string. */
     private int longestSuffixThatStartsAStop() {
         int best = 0;
-        int n = held.length();
-        for (String s : stops) {
-            for (int k = Math.min(s.length() - 1, n); k > best; k--) {
-                if (startsWith(n - k, s, k)) {
-                    best = k;
+        for (String stop : stops) {
+            int max = Math.min(stop.length() - 1, held.length());
+            for (int len = max; len > best; len--) {
+                if (regionMatches(held.length() - len, stop, len)) {
+                    best = len;
                     break;
                 }
             }
@@ -75,9 +109,9 @@ public final class StopStringFilter {
         return best;
     }
 
-    private boolean startsWith(int from, String s, int k) {
-        for (int i = 0; i < k; i++) {
-            if (held.charAt(from + i) != s.charAt(i)) {
+    private boolean regionMatches(int from, String stop, int len) {
+        for (int i = 0; i < len; i++) {
+            if (held.charAt(from + i) != stop.charAt(i)) {
                 return false;
             }
         }

@@ -1,0 +1,384 @@
+package io.infernet.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Draws the next token of one sequence from its logits, as its {@link SamplingParams} say.
+ *
+ * <p><b>Order</b> (llama.cpp's common sampler): logit bias; penalties (repeat: a positive logit
+ * is divided by {@code repeatPenalty}, a non-positive one multiplied; then
+ * {@code count * frequencyPenalty + presencePenalty} is subtracted, for each token seen in the
+ * last {@code penaltyLastN} accepted tokens); top-k; top-p (over the softmax at temperature 1
+ * of what top-k left); min-p (keeps logit {@code >= max + ln(minP)}, i.e. probability at
+ * temperature 1 {@code >= minP} times the best one's); temperature; the seeded draw. With
+ * {@code temperature == 0} the result is the argmax after bias and penalties (ties to the lowest
+ * id), and no random number is used. Ties anywhere in the ranking go to the lower token id.
+ *
+ * <p><b>Logits.</b> {@link #sample} reads {@code vocabSize} float32 values in native byte order
+ * (llama.cpp's {@code float *} for one output row) from the segment and never writes to it; the
+ * segment must be readable by the calling thread. Bias and penalties are applied to a private
+ * copy, made only when there is a bias or a non-empty penalty history.
+ *
+ * <p><b>Accuracy.</b> Tokens whose logit is more than {@code ln(vocabSize) + 20} (times the
+ * temperature, for the draw) below the maximum are left out before any exp: each weighs under
+ * {@code e^-20 / vocabSize} of the best token, so together under {@code e^-20 ~ 2.1e-9} of the
+ * total, below float32 rounding of the probabilities themselves. Top-k, min-p and the ranking
+ * are exact; top-p's boundary and the draw are exact up to float rounding of the weights
+ * (a relative 1e-5 at most).
+ *
+ * <p><b>Randomness.</b> One {@link SplitMix64} stream per sampler, seeded with
+ * {@link SamplingParams#seed()}; every non-greedy {@link #sample} consumes exactly one double
+ * (even when a single token is left). The same seed, logits and accepted tokens give the same
+ * tokens with the same kernels; scalar and vector kernels agree except where a draw lands within
+ * float rounding of a boundary between two tokens.
+ *
+ * <p><b>Cost.</b> No sort: one vectorized pass for the maximum, one to gather the candidates
+ * above a threshold, bisection on those for top-k and top-p; top-p without top-k adds one exp
+ * pass over the vocabulary for its denominator. The per-token path allocates nothing: scratch is
+ * sized to the vocabulary here (three arrays, plus a copy when there is a bias or penalties, plus
+ * the penalty history's two or three).
+ *
+ * <p><b>Threads.</b> One sampler per sequence, used by one thread at a time; not thread-safe.
+ */
+public final class Sampler {
+
+    /** ln of the bound on the total weight of the tokens left out (see Accuracy). */
+    private static final double NEGLIGIBLE = 20;
+    /** First band below the max that top-p without top-k gathers; doubled until it holds the mass. */
+    private static final float TOP_P_FIRST_BAND = 8f;
+    /** Elements per gather step while watching whether the candidates stay sparse. */
+    private static final int SPARSE_STEP = 8192;
+
+    private final SamplingParams params;
+    private final int vocabSize;
+    private final LogitKernels kernels;
+    private final SplitMix64 random;
+    /** Null when the penalties are off or look at no tokens. */
+    private final PenaltyHistory history;
+    /** The logit bias as parallel arrays sorted by id (zero biases dropped). */
+    private final int[] biasIds;
+    private final float[] biasValues;
+    /**
+     * Where bias and penalties are applied: native memory (vector loads from heap segments are
+     * slower), freed by the GC with the sampler; null when there are neither.
+     */
+    private final MemorySegment copy;
+    private final Candidates candidates;
+    /** Per-block maxima for top-k; null without top-k. */
+    private final float[] blockMax;
+    /** Logits further than this (times the temperature for the draw) below the max are negligible. */
+    private final float band;
+    /** Candidates gathered beyond this many: weigh the whole vocabulary by id instead. */
+    private final int sparseLimit;
+    /** After {@link #keep}: true if {@code candidates.weights[0, vocabSize)} are by token id (no ids). */
+    private boolean dense;
+    /** After {@link #keep}: the sum of the candidates' weights. */
+    private double total;
+
+    /** A sampler with the preferred kernels ({@link LogitKernels#preferred()}). */
+    public Sampler(SamplingParams params, int vocabSize) {
+        this(params, vocabSize, LogitKernels.preferred());
+    }
+
+    /**
+     * @param params    how to sample
+     * @param vocabSize number of token ids (the length of a logits row), > 0
+     * @param kernels   the loops to use; the scalar reference or the Vector API ones
+     * @throws IllegalArgumentException if {@code vocabSize <= 0} or a logit bias names a token id
+     *                                  outside {@code [0, vocabSize)}
+     */
+    public Sampler(SamplingParams params, int vocabSize, LogitKernels kernels) {
+        if (vocabSize <= 0) {
+            throw new IllegalArgumentException("vocabSize must be > 0, got " + vocabSize);
+        }
+        this.params = Objects.requireNonNull(params, "params");
+        this.vocabSize = vocabSize;
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
+        this.random = new SplitMix64(params.seed());
+
+        var bias = new TreeMap<Integer, Float>();
+        for (Map.Entry<Integer, Float> e : params.logitBias().entrySet()) {
+            if (e.getKey() >= vocabSize) {
+                throw new IllegalArgumentException("logit_bias names token id " + e.getKey()
+                        + ", outside this model's vocabulary [0, " + vocabSize + "); remove it or use an id below " + vocabSize);
+            }
+            if (e.getValue() != 0f) {
+                bias.put(e.getKey(), e.getValue());
+            }
+        }
+        this.biasIds = bias.keySet().stream().mapToInt(Integer::intValue).toArray();
+        this.biasValues = new float[biasIds.length];
+        for (int j = 0; j < biasIds.length; j++) {
+            biasValues[j] = bias.get(biasIds[j]);
+        }
+
+        boolean penalties = params.hasPenalties() && params.penaltyLastN() != 0;
+        this.history = penalties ? new PenaltyHistory(vocabSize, params.penaltyLastN()) : null;
+        this.copy = penalties || biasIds.length > 0
+                ? Arena.ofAuto().allocate((long) vocabSize * Float.BYTES, 64)
+                : null;
+        this.candidates = new Candidates(vocabSize, kernels);
+        this.blockMax = topK() > 0 ? new float[(vocabSize + LogitKernels.BLOCK - 1) / LogitKernels.BLOCK] : null;
+        this.band = (float) (Math.log(vocabSize) + NEGLIGIBLE);
+        this.sparseLimit = Math.max(256, vocabSize / 16);
+    }
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /**
+     * The next token.
+     *
+     * @param logits at least {@code vocabSize} float32 logits, native byte order; only read
+     * @return a token id in {@code [0, vocabSize)}
+     * @throws IllegalArgumentException if the segment holds fewer than {@code vocabSize} floats
+     * @throws IllegalStateException    if every logit is -infinity or NaN after bias and penalties
+     *                                  (for example every token is banned): nothing can be drawn
+     */
+    public int sample(MemorySegment logits) {
+        MemorySegment x = prepare(logits);
+        if (params.isGreedy()) {
+            return argmax(x);
+        }
+        keep(x);
+        int n = dense ? vocabSize : candidates.size;
+        int i = kernels.searchCumulative(candidates.weights, n, random.nextDouble() * total);
+        return dense ? i : candidates.ids[i];
+    }
+
+    /**
+     * Records a token of the sequence (generated or from the prompt) for the penalties.
+     *
+     * @throws IllegalArgumentException if {@code token} is outside {@code [0, vocabSize)}
+     */
+    public void accept(int token) {
+        if (token < 0 || token >= vocabSize) {
+            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary [0, " + vocabSize + ")");
+        }
+        if (history != null) {
+            history.accept(token);
+        }
+    }
+
+    /** Forgets the accepted tokens and restarts the random stream from the seed. */
+    public void reset() {
+        if (history != null) {
+            history.clear();
+        }
+        random.reseed(params.seed());
+    }
+
+    /**
+     * The tokens the next {@link #sample} could return with their probabilities, in increasing id
+     * order; returns how many. Uses no randomness and changes no state. For tests and inspection.
+     */
+    int candidates(MemorySegment logits, int[] outIds, float[] outProbs) {
+        MemorySegment x = prepare(logits);
+        if (params.isGreedy()) {
+            outIds[0] = argmax(x);
+            outProbs[0] = 1f;
+            return 1;
+        }
+        keep(x);
+        int count = 0;
+        for (int i = 0; i < (dense ? vocabSize : candidates.size); i++) {
+            if (!dense || candidates.weights[i] > 0f) {
+                outIds[count] = dense ? i : candidates.ids[i];
+                outProbs[count++] = (float) (candidates.weights[i] / total);
+            }
+        }
+        return count;
+    }
+
+    /** The logits with bias and penalties applied: the caller's segment, or the private copy. */
+    private MemorySegment prepare(MemorySegment logits) {
+        long bytes = (long) vocabSize * Float.BYTES;
+        if (logits.byteSize() < bytes) {
+            throw new IllegalArgumentException("logits segment holds " + logits.byteSize() + " bytes, but a vocabulary of "
+                    + vocabSize + " tokens needs " + bytes + " (float32 each)");
+        }
+        boolean penalize = history != null && history.distinctCount() > 0;
+        if (biasIds.length == 0 && !penalize) {
+            return logits;
+        }
+        MemorySegment.copy(logits, 0, copy, 0, bytes);
+        kernels.addAt(copy, biasIds, biasValues, biasIds.length);
+        if (penalize) {
+            kernels.penalize(copy, history.distinct(), history.distinctCount(), history.counts(),
+                    params.repeatPenalty(), params.frequencyPenalty(), params.presencePenalty());
+        }
+        return copy;
+    }
+
+    private int argmax(MemorySegment x) {
+        int best = kernels.argmax(x, vocabSize);
+        if (best < 0 || x.getAtIndex(LogitKernels.LOGIT, best) == Float.NEGATIVE_INFINITY) {
+            throw nothingToSample();
+        }
+        return best;
+    }
+
+    /** Top-k as an effective count: 0 when off or when it keeps the whole vocabulary. */
+    private int topK() {
+        int k = params.topK();
+        return k > 0 && k < vocabSize ? k : 0;
+    }
+
+    /**
+     * Fills {@link #candidates} (or, {@link #dense}, the weights by id) with what the draw chooses
+     * among, weighted at the temperature, and sets {@link #total}. Each case is its own method, so
+     * that a request taking a path not seen before recompiles only that path, not all of them.
+     */
+    private void keep(MemorySegment x) {
+        dense = false;
+        int k = topK();
+        float max = k > 0 ? kernels.blockMax(x, vocabSize, blockMax) : kernels.max(x, vocabSize);
+        if (max == Float.NEGATIVE_INFINITY) {
+            throw nothingToSample();
+        }
+        if (max == Float.POSITIVE_INFINITY) {
+            keepInfinite(x, k);
+        } else if (k > 0) {
+            keepTopK(x, k, max);
+        } else if (params.topP() < 1f) {
+            keepTopP(x, max);
+        } else {
+            keepAboveFloor(x, max);
+        }
+    }
+
+    /** Weights are {@code exp((logit - max) * scale)}; below MIN_NORMAL, 1/t would overflow. */
+    private float scale() {
+        return 1f / Math.max(params.temperature(), Float.MIN_NORMAL);
+    }
+
+    /** Min-p's threshold on logits, or -infinity when min-p is off. */
+    private float minPFloor(float max) {
+        return params.minP() > 0f ? max + (float) Math.log(params.minP()) : Float.NEGATIVE_INFINITY;
+    }
+
+    /**
+     * Where negligible weight starts: {@code band} below the max at temperature 1 for top-p's
+     * denominator, {@code band * temperature} for the draw alone.
+     */
+    private float floor(float max, boolean topP) {
+        float t = params.temperature();
+        return max - band * (topP ? Math.max(1f, t) : t);
+    }
+
+    /** The softmax's limit when some logits are +infinity: those tokens share it equally. */
+    private void keepInfinite(MemorySegment x, int k) {
+        candidates.gather(x, vocabSize, Float.POSITIVE_INFINITY);
+        candidates.flatten();
+        cut(k, params.topP() < 1f, Float.NEGATIVE_INFINITY, 0f, 0f);
+        total = candidates.weigh(0f, scale());
+    }
+
+    private void keepTopK(MemorySegment x, int k, float max) {
+        boolean topP = params.topP() < 1f;
+        float minPFloor = minPFloor(max);
+        float kth = k <= blockMax.length
+                ? Candidates.threshold(kernels, blockMax, null, blockMax.length, k, Float.NEGATIVE_INFINITY, max)
+                : Float.NEGATIVE_INFINITY;
+        // At least k tokens reach the k-th largest block maximum, so the top k lie at or above it.
+        float threshold = Math.max(floor(max, topP), kth);
+        if (!topP) {
+            threshold = Math.max(threshold, minPFloor); // with top-p, min-p must wait for top-p's denominator
+        }
+        candidates.gatherBlocks(x, vocabSize, blockMax, threshold);
+        cut(k, topP, minPFloor, threshold, max);
+        total = candidates.weigh(max, scale());
+    }
+
+    private void keepTopP(MemorySegment x, float max) {
+        topPWithoutTopK(x, max, floor(max, true), minPFloor(max));
+        total = candidates.weigh(max, scale());
+    }
+
+    /** No top-k or top-p: everything above min-p's threshold and the negligible band. */
+    private void keepAboveFloor(MemorySegment x, float max) {
+        float threshold = Math.max(floor(max, false), minPFloor(max));
+        if (gatherSparse(x, threshold)) {
+            total = candidates.weigh(max, scale());
+        } else {
+            dense = true;
+            total = kernels.expInto(x, vocabSize, max, scale(), threshold, candidates.weights);
+        }
+    }
+
+    /**
+     * Gathers the tokens at or above the threshold unless there are more than
+     * {@link #sparseLimit}; then returns false (having looked at only part of the vocabulary when
+     * they are spread out), and the whole vocabulary is cheaper to weigh by id.
+     */
+    private boolean gatherSparse(MemorySegment x, float threshold) {
+        int count = 0;
+        for (int from = 0; from < vocabSize; from += SPARSE_STEP) {
+            count = kernels.gatherAtLeast(x, from, Math.min(vocabSize, from + SPARSE_STEP), threshold,
+                    candidates.ids, candidates.vals, count);
+            if (count > sparseLimit) {
+                return false;
+            }
+        }
+        candidates.size = count;
+        return true;
+    }
+
+    /** Top-k, top-p and min-p on gathered candidates whose logits lie in {@code [low, max]}. */
+    private void cut(int k, boolean topP, float minPFloor, float low, float max) {
+        if (k > 0) {
+            candidates.keepBest(k, low, max);
+        }
+        if (topP) {
+            double mass = candidates.weigh(max, 1f);
+            candidates.keepMass(params.topP() * mass, low, max);
+        }
+        if (minPFloor > low) {
+            candidates.keepAtLeast(minPFloor);
+        }
+    }
+
+    /**
+     * Top-p's denominator is the whole vocabulary's mass here. Gathers a band below the max that
+     * holds at least that share, widening it until it does, and cuts within it; min-p, where it
+     * binds first, is the smaller prefix and ends the search.
+     */
+    private void topPWithoutTopK(MemorySegment x, float max, float floor, float minPFloor) {
+        double p = params.topP();
+        double z = Double.NaN;
+        for (float width = TOP_P_FIRST_BAND; ; width *= 2f) {
+            float threshold = Math.max(floor, Math.max(minPFloor, max - width));
+            candidates.gather(x, vocabSize, threshold);
+            double mass = candidates.weigh(max, 1f);
+            boolean minPBinds = threshold == minPFloor;
+            if (minPBinds && Double.isNaN(z) && candidates.massNeedsAll(mass, p * mass)) {
+                return; // top-p's target p*z >= p*mass keeps all of min-p's set too: no need for z
+            }
+            if (Double.isNaN(z)) {
+                z = kernels.expSum(x, vocabSize, max, 1f, floor);
+            }
+            double target = p * z;
+            if (mass >= target) {
+                candidates.keepMass(target, threshold, max);
+                return;
+            }
+            if (minPBinds || threshold <= floor) {
+                return; // min-p's set lies inside top-p's; or the band is exhausted (short only by rounding)
+            }
+        }
+    }
+
+    private static IllegalStateException nothingToSample() {
+        return new IllegalStateException("no token can be sampled: every logit is -infinity or NaN after logit bias and "
+                + "penalties (for example every token is banned); check the logit_bias and the model's output");
+    }
+}

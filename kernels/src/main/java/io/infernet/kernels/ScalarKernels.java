@@ -1,0 +1,167 @@
+package io.infernet.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The reference: plain loops, one element at a time, sums in double, exp via {@link Math#exp}.
+ * Every fast implementation is tested against this one.
+ */
+final class ScalarKernels implements LogitKernels {
+
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public float max(MemorySegment x, int n) {
+        float best = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float v = x.getAtIndex(LOGIT, i);
+            if (v > best) {
+                best = v;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public int argmax(MemorySegment x, int n) {
+        float best = Float.NEGATIVE_INFINITY;
+        int index = -1;
+        for (int i = 0; i < n; i++) {
+            float v = x.getAtIndex(LOGIT, i);
+            if (v > best || (index < 0 && v == best)) {
+                best = v;
+                index = i;
+            }
+        }
+        return index;
+    }
+
+    @Override
+    public float blockMax(MemorySegment x, int n, float[] out) {
+        float all = Float.NEGATIVE_INFINITY;
+        for (int from = 0, b = 0; from < n; from += BLOCK, b++) {
+            int to = Math.min(n, from + BLOCK);
+            float best = Float.NEGATIVE_INFINITY;
+            for (int i = from; i < to; i++) {
+                float v = x.getAtIndex(LOGIT, i);
+                if (v > best) {
+                    best = v;
+                }
+            }
+            out[b] = best;
+            if (best > all) {
+                all = best;
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public int gatherAtLeast(MemorySegment x, int from, int to, float threshold, int[] ids, float[] vals, int count) {
+        for (int i = from; i < to; i++) {
+            float v = x.getAtIndex(LOGIT, i);
+            if (v >= threshold) {
+                ids[count] = i;
+                vals[count] = v;
+                count++;
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public double expSum(MemorySegment x, int n, float max, float scale, float threshold) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x.getAtIndex(LOGIT, i);
+            if (v >= threshold) {
+                sum += exp(v, max, scale);
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public double expInto(MemorySegment x, int n, float max, float scale, float threshold, float[] out) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x.getAtIndex(LOGIT, i);
+            float e = v >= threshold ? exp(v, max, scale) : 0f;
+            out[i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    @Override
+    public double exp(float[] vals, int n, float max, float scale, float[] out) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = exp(vals[i], max, scale);
+            out[i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** exp((v - max) * scale), the difference and product rounded to float as the vector lanes do. */
+    static float exp(float v, float max, float scale) {
+        return (float) Math.exp((v - max) * scale);
+    }
+
+    @Override
+    public int countAtLeast(float[] x, int n, float threshold) {
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if (x[i] >= threshold) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public double sumAtLeast(float[] keys, float[] weights, int n, float threshold) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            if (keys[i] >= threshold) {
+                sum += weights[i];
+            }
+        }
+        return sum;
+    }
+
+    @Override
+    public int searchCumulative(float[] weights, int n, double target) {
+        return searchCumulative(weights, 0, n, 0, target);
+    }
+
+    /**
+     * The scalar walk both implementations finish with: from {@code cum} (the sum of
+     * {@code weights[0, from)}), the first {@code i} in {@code [from, n)} whose running sum exceeds
+     * {@code target}; if rounding leaves none, the last positive weight in {@code [0, n)};
+     * else -1.
+     */
+    static int searchCumulative(float[] weights, int from, int n, double cum, double target) {
+        for (int i = from; i < n; i++) {
+            cum += weights[i];
+            if (cum > target) {
+                return i;
+            }
+        }
+        for (int i = n - 1; i >= 0; i--) {
+            if (weights[i] > 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

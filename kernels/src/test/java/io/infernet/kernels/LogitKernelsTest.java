@@ -1,0 +1,285 @@
+package io.infernet.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Vector API kernels held to the scalar reference on every size and shape of {@link Logits}.
+ * Tolerances (stated in {@link LogitKernels}): max, argmax, blockMax, gather and count exact;
+ * each exp within 2 ulp; sums within a relative 1e-5.
+ */
+class LogitKernelsTest {
+
+    private static final LogitKernels SCALAR = LogitKernels.scalar();
+    private static final LogitKernels VECTOR = LogitKernels.vector();
+    private static final double SUM_TOLERANCE = 1e-5;
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        long seed = 1;
+        for (int n : Logits.SIZES) {
+            for (Logits.Shape shape : Logits.Shape.values()) {
+                cases.add(Arguments.of(n, shape, seed++));
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{1} n={0}")
+    @MethodSource("cases")
+    void maxAndArgmaxAndBlocksAreExact(int n, Logits.Shape shape, long seed) {
+        float[] values = Logits.make(shape, n, seed);
+        MemorySegment x = Logits.segment(values);
+
+        float max = SCALAR.max(x, n);
+        assertEquals(max, VECTOR.max(x, n), 0f, "max");
+        int argmax = SCALAR.argmax(x, n);
+        assertEquals(argmax, VECTOR.argmax(x, n), "argmax");
+        assertEquals(naiveArgmax(values), argmax, "scalar argmax against its definition");
+
+        int blocks = (n + LogitKernels.BLOCK - 1) / LogitKernels.BLOCK;
+        float[] scalarBlocks = new float[blocks];
+        float[] vectorBlocks = new float[blocks];
+        assertEquals(max, SCALAR.blockMax(x, n, scalarBlocks), 0f, "scalar blockMax's overall max");
+        assertEquals(max, VECTOR.blockMax(x, n, vectorBlocks), 0f, "vector blockMax's overall max");
+        assertArrayEquals(scalarBlocks, vectorBlocks, 0f, "block maxima");
+    }
+
+    @ParameterizedTest(name = "{1} n={0}")
+    @MethodSource("cases")
+    void gatherAndCountAreExact(int n, Logits.Shape shape, long seed) {
+        float[] values = Logits.make(shape, n, seed);
+        MemorySegment x = Logits.segment(values);
+        float max = SCALAR.max(x, n);
+        for (float threshold : thresholds(max)) {
+            // The whole range, then a range starting and ending off any vector boundary, appended after 3.
+            int from = Math.min(n, 5);
+            int to = Math.max(from, n - 3);
+            for (int[] range : new int[][] {{0, n, 0}, {from, to, Math.min(3, from)}}) {
+                int[] scalarIds = new int[n + 8];
+                float[] scalarVals = new float[n + 8];
+                int[] vectorIds = new int[n + 8];
+                float[] vectorVals = new float[n + 8];
+                int s = SCALAR.gatherAtLeast(x, range[0], range[1], threshold, scalarIds, scalarVals, range[2]);
+                int v = VECTOR.gatherAtLeast(x, range[0], range[1], threshold, vectorIds, vectorVals, range[2]);
+                assertEquals(s, v, "gathered count at threshold " + threshold);
+                for (int i = range[2]; i < s; i++) {
+                    assertEquals(scalarIds[i], vectorIds[i], "id " + i);
+                    assertEquals(scalarVals[i], vectorVals[i], 0f, "value " + i);
+                    assertTrue(values[scalarIds[i]] >= threshold);
+                }
+            }
+            assertEquals(SCALAR.countAtLeast(values, n, threshold), VECTOR.countAtLeast(values, n, threshold),
+                    "count at threshold " + threshold);
+        }
+    }
+
+    @ParameterizedTest(name = "{1} n={0}")
+    @MethodSource("cases")
+    void expAndSumsAgreeWithinTolerance(int n, Logits.Shape shape, long seed) {
+        float[] values = Logits.make(shape, n, seed);
+        MemorySegment x = Logits.segment(values);
+        float max = SCALAR.max(x, n);
+        if (!Float.isFinite(max)) {
+            return; // exp is only defined relative to a finite maximum; the sampler never asks otherwise
+        }
+        for (float scale : new float[] {1f, 1f / 0.7f, 1e-3f, 50f}) {
+            for (float threshold : new float[] {Float.NEGATIVE_INFINITY, max - 4f, max}) {
+                assertClose(SCALAR.expSum(x, n, max, scale, threshold), VECTOR.expSum(x, n, max, scale, threshold), "expSum");
+
+                float[] scalarOut = new float[n];
+                float[] vectorOut = new float[n];
+                double s = SCALAR.expInto(x, n, max, scale, threshold, scalarOut);
+                double v = VECTOR.expInto(x, n, max, scale, threshold, vectorOut);
+                assertClose(s, v, "expInto sum");
+                assertWithinUlps(scalarOut, vectorOut, n, "expInto");
+            }
+            // Candidate arrays: the gathered finite values.
+            int[] ids = new int[n];
+            float[] vals = new float[n];
+            int c = SCALAR.gatherAtLeast(x, 0, n, -Float.MAX_VALUE, ids, vals, 0);
+            float[] scalarW = new float[c];
+            float[] vectorW = new float[c];
+            assertClose(SCALAR.exp(vals, c, max, scale, scalarW), VECTOR.exp(vals, c, max, scale, vectorW), "exp sum");
+            assertWithinUlps(scalarW, vectorW, c, "exp");
+            for (float threshold : thresholds(max)) {
+                assertClose(SCALAR.sumAtLeast(vals, scalarW, c, threshold), VECTOR.sumAtLeast(vals, scalarW, c, threshold),
+                        "sumAtLeast " + threshold);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{1} n={0}")
+    @MethodSource("cases")
+    void searchCumulativeFindsTheSameToken(int n, Logits.Shape shape, long seed) {
+        float[] values = Logits.make(shape, n, seed);
+        MemorySegment x = Logits.segment(values);
+        float max = SCALAR.max(x, n);
+        if (!Float.isFinite(max)) {
+            return;
+        }
+        float[] w = new float[n];
+        double total = SCALAR.expInto(x, n, max, 1f, Float.NEGATIVE_INFINITY, w);
+        // Targets in the middle of a token's share of the running sum, for tokens that are not a rounding error.
+        double cum = 0;
+        var random = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            double target = cum + w[i] / 2;
+            cum += w[i];
+            if (w[i] > 1e-4 * total && (n < 1000 || random.nextInt(50) == 0)) {
+                assertEquals(i, SCALAR.searchCumulative(w, n, target), "scalar, target for token " + i);
+                assertEquals(i, VECTOR.searchCumulative(w, n, target), "vector, target for token " + i);
+            }
+        }
+        int lastPositive = -1;
+        int firstPositive = -1;
+        for (int i = 0; i < n; i++) {
+            if (w[i] > 0) {
+                lastPositive = i;
+                firstPositive = firstPositive < 0 ? i : firstPositive;
+            }
+        }
+        assertEquals(firstPositive, VECTOR.searchCumulative(w, n, 0), "target 0: the first positive weight");
+        assertEquals(lastPositive, VECTOR.searchCumulative(w, n, total * 2), "beyond the total: the last positive weight");
+        assertEquals(lastPositive, SCALAR.searchCumulative(w, n, total * 2));
+    }
+
+    @Test
+    void searchCumulativeOfNothingIsMinusOne() {
+        float[] zeros = new float[100];
+        assertEquals(-1, SCALAR.searchCumulative(zeros, 100, 0));
+        assertEquals(-1, VECTOR.searchCumulative(zeros, 100, 0));
+        assertEquals(-1, VECTOR.searchCumulative(zeros, 0, 0));
+    }
+
+    @Test
+    void argmaxOfNothingAndOfOnlyNaN() {
+        MemorySegment nan = Logits.segment(new float[] {Float.NaN, Float.NaN, Float.NaN});
+        assertEquals(-1, SCALAR.argmax(nan, 3));
+        assertEquals(-1, VECTOR.argmax(nan, 3));
+        assertEquals(-1, VECTOR.argmax(nan, 0));
+        assertEquals(Float.NEGATIVE_INFINITY, VECTOR.max(nan, 3));
+        float[] mixed = new float[100];
+        java.util.Arrays.fill(mixed, Float.NaN);
+        mixed[70] = Float.NEGATIVE_INFINITY;
+        mixed[90] = Float.NEGATIVE_INFINITY;
+        assertEquals(70, SCALAR.argmax(Logits.segment(mixed), 100), "the first -infinity when nothing is larger");
+        assertEquals(70, VECTOR.argmax(Logits.segment(mixed), 100));
+    }
+
+    @Test
+    void vectorExpIsWithinItsStatedErrorOfExactExp() {
+        // Every 16th float in [-86.5, 0] plus the edges; exhaustively (every float) the bound is the same.
+        int species = VectorKernels.SPECIES.length();
+        float[] in = new float[species * 4096];
+        float[] out = new float[in.length];
+        double worst = 0;
+        int k = 0;
+        long lo = Float.floatToRawIntBits(-0f);  // negative floats: the bits grow with the magnitude
+        long hi = Float.floatToRawIntBits(-86.5f);
+        for (long bits = lo; bits <= hi + 16; bits += 16) {
+            in[k++] = Float.intBitsToFloat((int) Math.min(bits, hi));
+            if (k == in.length || bits + 16 > hi + 16) {
+                for (int i = 0; i < k; i += species) {
+                    VectorKernels.exp(FloatVector.fromArray(VectorKernels.SPECIES, in, i)).intoArray(out, i);
+                }
+                for (int i = 0; i < k; i++) {
+                    double exact = Math.exp(in[i]);
+                    worst = Math.max(worst, Math.abs(out[i] - exact) / Math.ulp((float) exact));
+                }
+                java.util.Arrays.fill(in, 0f);
+                k = 0;
+            }
+        }
+        assertTrue(worst <= 1.26, "max error " + worst + " ulp");
+        float[] edges = new float[species];
+        edges[0] = Float.NEGATIVE_INFINITY;
+        edges[1 % species] = -87f;
+        VectorKernels.exp(FloatVector.fromArray(VectorKernels.SPECIES, edges, 0)).intoArray(out, 0);
+        assertEquals(0f, out[0], "exp(-infinity)");
+        assertEquals(0f, out[1 % species], "below -86.5 the result is 0");
+        java.util.Arrays.fill(edges, 0f);
+        VectorKernels.exp(FloatVector.fromArray(VectorKernels.SPECIES, edges, 0)).intoArray(out, 0);
+        assertEquals(1f, out[0], "exp(0) is exactly 1: the max token weighs 1");
+    }
+
+    @Test
+    void sparseAddAndPenaltiesFollowLlamaCpp() {
+        float[] model = {2f, -1f, 0f, 3f, -0f, Float.NEGATIVE_INFINITY, 7f};
+        MemorySegment x = Logits.segment(model);
+        int[] counts = {0, 2, 1, 0, 3, 1, 0};
+        int[] ids = {1, 2, 4, 5};
+        VECTOR.penalize(x, ids, 4, counts, 1.5f, 0.25f, 0.125f);
+        float[] got = Logits.read(x, 7);
+        assertEquals(2f, got[0], 0f, "untouched");
+        assertEquals(-1f * 1.5f - (2 * 0.25f + 0.125f), got[1], 0f, "negative: multiplied");
+        assertEquals(0f - (0.25f + 0.125f), got[2], 0f, "zero counts as non-positive");
+        assertEquals(-0f * 1.5f - (3 * 0.25f + 0.125f), got[4], 0f);
+        assertEquals(Float.NEGATIVE_INFINITY, got[5], 0f, "a banned token stays banned");
+        VECTOR.addAt(x, new int[] {0, 6}, new float[] {0.5f, Float.NEGATIVE_INFINITY}, 2);
+        got = Logits.read(x, 7);
+        assertEquals(2.5f, got[0], 0f);
+        assertEquals(Float.NEGATIVE_INFINITY, got[6], 0f);
+        MemorySegment positive = Logits.segment(new float[] {3f});
+        VECTOR.penalize(positive, new int[] {0}, 1, new int[] {1}, 1.5f, 0f, 0f);
+        assertEquals(2f, Logits.read(positive, 1)[0], 0f, "positive: divided");
+    }
+
+    @Test
+    void preferredHonoursTheForceScalarProperty() {
+        String old = System.getProperty(LogitKernels.FORCE_SCALAR_PROPERTY);
+        try {
+            System.setProperty(LogitKernels.FORCE_SCALAR_PROPERTY, "true");
+            assertEquals("scalar", LogitKernels.preferred().name());
+            System.clearProperty(LogitKernels.FORCE_SCALAR_PROPERTY);
+            assertTrue(LogitKernels.preferred().name().startsWith("vector-"));
+        } finally {
+            if (old != null) {
+                System.setProperty(LogitKernels.FORCE_SCALAR_PROPERTY, old);
+            }
+        }
+    }
+
+    private static float[] thresholds(float max) {
+        return new float[] {Float.NEGATIVE_INFINITY, -Float.MAX_VALUE, 0f, max - 3f, max, Math.nextUp(max),
+                Float.POSITIVE_INFINITY, Float.NaN};
+    }
+
+    private static int naiveArgmax(float[] x) {
+        int best = -1;
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isNaN(x[i]) && (best < 0 || x[i] > x[best])) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static void assertClose(double expected, double actual, String what) {
+        assertTrue(Math.abs(expected - actual) <= SUM_TOLERANCE * Math.abs(expected) + 1e-30,
+                what + ": expected " + expected + ", got " + actual);
+    }
+
+    private static void assertWithinUlps(float[] expected, float[] actual, int n, String what) {
+        for (int i = 0; i < n; i++) {
+            float e = expected[i];
+            float a = actual[i];
+            float ulp = Math.ulp(Math.max(Math.abs(e), Math.abs(a)));
+            boolean subnormalFlush = Math.abs(e) < 3e-38f && a == 0f;
+            assertTrue(Math.abs(e - a) <= 2 * ulp || subnormalFlush, what + "[" + i + "]: expected " + e + ", got " + a);
+        }
+    }
+}

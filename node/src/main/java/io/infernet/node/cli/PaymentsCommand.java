@@ -1,0 +1,43 @@
+package io.infernet.node.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.node.protocol.Json;
+import io.infernet.node.protocol.config.NodeConfig;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code infernet payments}: recent payouts to this node, newest first, one JSON object per line. */
+@Command(name = "payments", mixinStandardHelpOptions = true, description = "List recent payments to this node (newest first).")
+final class PaymentsCommand implements Callable<Integer> {
+
+    @Mixin
+    NodeContext ctx;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "How many (1..100, default 20)")
+    int limit;
+
+    @Override
+    public Integer call() {
+        if (limit < 1 || limit > 100) {
+            throw new Main.UsageError("--limit must be in 1..100, got " + limit);
+        }
+        NodeConfig config = ctx.load();
+        JsonNode rows = ctx.client(config).listPayments(ctx.role(config), limit);
+        PrintWriter out = spec.commandLine().getOut();
+        if (rows.isEmpty()) {
+            out.println("no payments yet");
+        }
+        for (JsonNode r : rows) {
+            out.println(Json.compact(r));
+        }
+        out.flush();
+        return 0;
+    }
+}

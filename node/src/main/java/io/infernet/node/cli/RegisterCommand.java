@@ -1,0 +1,46 @@
+package io.infernet.node.cli;
+
+import io.infernet.node.protocol.client.ControlPlaneClient;
+import io.infernet.node.protocol.client.Registration;
+import io.infernet.node.protocol.config.NodeConfig;
+import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.node.protocol.daemon.HardwareSpecsProvider;
+import io.infernet.node.protocol.daemon.DaemonSettings;
+import io.infernet.node.protocol.daemon.NodeBodies;
+import io.infernet.node.protocol.jobs.BenchWindow;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** {@code infernet register}: registers the node once (without an engine: no served models yet) and saves node.id. */
+@Command(name = "register", mixinStandardHelpOptions = true,
+        description = "Register this node with the control plane and save its row id.")
+final class RegisterCommand implements Callable<Integer> {
+
+    @Mixin
+    NodeContext ctx;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        NodeConfig config = ctx.load();
+        ControlPlaneClient client = ctx.client(config);
+        DaemonSettings settings = ctx.settings(config, false);
+        NodeBodies bodies = new NodeBodies(settings, new HardwareSpecsProvider(HardwareProbe.system()), null, null,
+                new BenchWindow(Duration.ofHours(1), 1), Clock.systemUTC());
+        Registration r = client.register(bodies.register());
+        config.setServerId(r.id());
+        ctx.store().save(config);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("registered " + (r.nodeId() != null ? r.nodeId() : settings.provider().nodeId())
+                + " with " + client.baseUrl() + " (row " + (r.id() == null ? "?" : r.id().asText()) + ")");
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,136 @@
+package io.infernet.node.cli;
+
+import io.infernet.engines.Engine;
+import io.infernet.engines.ModelInfo;
+import io.infernet.node.api.ApiServer;
+import io.infernet.node.api.ServerConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code infernet serve}: the OpenAI-compatible API over the engine an {@link EngineProvider}
+ * builds, until SIGINT/SIGTERM; then it stops taking requests, cancels the running
+ * generations and closes the engine.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a model over the OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--model", paramLabel = "PATH", description = "GGUF model file to serve.")
+    Path model;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = ServerConfig.DEFAULT_HOST,
+            description = "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "TCP port (default ${DEFAULT-VALUE}; 0 = any free one).")
+    int port;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "4", description = "Sequences decoded together (default ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--ctx", paramLabel = "N", defaultValue = "0", description = "Context tokens per sequence (default 0 = the model's trained context).")
+    int ctx;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads (default 0 = automatic).")
+    int threads;
+
+    @Option(names = "--cache-ram", paramLabel = "MiB", defaultValue = "8192", description = "Prompt cache RAM budget in MiB (default ${DEFAULT-VALUE}; 0 = off).")
+    long cacheRamMiB;
+
+    @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait for a free sequence; more get HTTP 429 (default ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--default-max-tokens", paramLabel = "N", defaultValue = "0",
+            description = "max_tokens for requests that set none (default 0 = until the model stops or the context is full).")
+    int defaultMaxTokens;
+
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:INFERNET_API_KEY}",
+            description = "Require 'Authorization: Bearer KEY' on every route but /health. Also read from INFERNET_API_KEY, which keeps it out of the process list.")
+    String apiKey;
+
+    /** Where providers come from; tests put their own here. */
+    Supplier<List<EngineProvider>> providers = () -> ServiceLoader.load(EngineProvider.class).stream()
+            .map(ServiceLoader.Provider::get).toList();
+
+    /** A started server and its engine; closing stops the server, then closes the engine. */
+    record Running(ApiServer server, Engine engine) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                server.close();
+            } finally {
+                engine.close();
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Running running = start(System.out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.err.println("infernet: shutting down (cancelling running generations)");
+            try {
+                running.close();
+            } finally {
+                stopped.countDown();
+            }
+        }, "infernet-serve-shutdown"));
+        stopped.await(); // returns at JVM shutdown, once the hook has closed everything
+        return 0;
+    }
+
+    /** Validates the options, opens the engine and starts serving; prints the URL to {@code out}. */
+    Running start(PrintStream out) {
+        ServerConfig cfg;
+        EngineOptions options;
+        try {
+            cfg = ServerConfig.defaults().withHost(host).withPort(port).withApiKey(apiKey == null || apiKey.isEmpty() ? null : apiKey)
+                    .withDefaultMaxTokens(defaultMaxTokens);
+            options = new EngineOptions(model, parallel, ctx, threads, cacheRamMiB, maxQueue);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+        if (model != null && !Files.isReadable(model)) {
+            throw new Main.UsageError("--model " + model + ": no readable file there");
+        }
+        EngineProvider provider = provider();
+        Engine engine = provider.open(options);
+        ApiServer server;
+        try {
+            server = ApiServer.start(engine, io.infernet.node.engine.InProcessEngines.stats(engine), cfg);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        String models = engine.models().stream().map(ModelInfo::id).collect(Collectors.joining(", "));
+        out.println("infernet: serving " + (models.isEmpty() ? "(no model listed)" : models) + " with the "
+                + provider.name() + " engine at " + server.baseUrl() + "/v1"
+                + (cfg.apiKey() != null ? " (API key required)" : ""));
+        out.flush();
+        return new Running(server, engine);
+    }
+
+    private EngineProvider provider() {
+        List<EngineProvider> found = providers.get();
+        if (found.isEmpty()) {
+            throw new IllegalStateException("no engine is available to serve with: this build has no "
+                    + EngineProvider.class.getName() + " (the in-process engine is not wired in yet)");
+        }
+        if (found.size() > 1) {
+            throw new IllegalStateException("more than one engine provider is on the classpath: "
+                    + found.stream().map(EngineProvider::name).collect(Collectors.joining(", ")) + "; keep one");
+        }
+        return found.getFirst();
+    }
+}

@@ -1,0 +1,142 @@
+package io.infernet.node.cli;
+
+import io.infernet.engines.Engine;
+import io.infernet.node.protocol.client.ControlPlaneClient;
+import io.infernet.node.protocol.config.ConfigStore;
+import io.infernet.node.protocol.config.NodeConfig;
+import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.node.hardware.RuntimeDeviceSource;
+import io.infernet.node.protocol.daemon.HardwareSpecsProvider;
+import io.infernet.node.protocol.daemon.DaemonSettings;
+import io.infernet.node.protocol.daemon.EngineFactory;
+import io.infernet.node.protocol.daemon.NodeDaemon;
+import io.infernet.node.protocol.daemon.SpecsProvider;
+import io.infernet.node.protocol.models.GgufFullCheck;
+import io.infernet.node.protocol.models.ModelDownloader;
+import io.infernet.node.protocol.outbox.Outbox;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code infernet start}: runs the node until SIGINT/SIGTERM (a JVM shutdown hook closes the
+ * daemon, which sends the last {@code offline} heartbeat). The engine comes from an
+ * {@link EngineFactory}; without one the command fails with a clear message.
+ */
+@Command(name = "start", mixinStandardHelpOptions = true,
+        description = "Run the provider node: register, heartbeat, take jobs and commands until stopped (Ctrl-C).")
+final class StartCommand implements Callable<Integer> {
+
+    @Mixin
+    NodeContext ctx;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "PATH", description = "GGUF model to serve (default: engine.model from the config)")
+    String model;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4", description = "Jobs run at once (default 4)")
+    int concurrency;
+
+    @Option(names = "--no-advertise", description = "Never send this node's address and port (overrides the config)")
+    boolean noAdvertise;
+
+    /** Set by tests; null means {@link EngineFactory#find()}. */
+    EngineFactory factory;
+    /** Set by tests; null means the machine's detected hardware ({@link HardwareSpecsProvider}). */
+    SpecsProvider specs;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    StartCommand() {}
+
+    StartCommand(EngineFactory factory, SpecsProvider specs) {
+        this.factory = factory;
+        this.specs = specs;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Logging.configure();
+        NodeConfig config = ctx.load();
+        ControlPlaneClient client = ctx.client(config);
+        DaemonSettings settings;
+        try {
+            settings = ctx.settings(config, noAdvertise).withConcurrencyCap(concurrency);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+        EngineFactory f = factory != null ? factory : EngineFactory.find().orElseThrow(() -> new IllegalStateException(
+                "no engine is available: 'infernet start' needs an EngineFactory on the class path"
+                        + " (the in-process llama.cpp engine is not wired into this build yet)"));
+        String m = model != null ? model : config.engineModel().orElse(null);
+        ConfigStore store = ctx.store();
+        // The outbox first: it refuses a second node on this config folder before a model is loaded.
+        Outbox outbox = Outbox.open(ctx.paths().outboxFile());
+        Engine engine;
+        NodeDaemon daemon;
+        try {
+            engine = f.open(m, config);
+        } catch (RuntimeException e) {
+            outbox.close();
+            throw e;
+        }
+        try {
+            daemon = new NodeDaemon(settings, client, engine, specs != null ? specs : new HardwareSpecsProvider(HardwareProbe.system(new RuntimeDeviceSource())),
+                    ctx.modelStore(config), ModelDownloader.standard(new GgufFullCheck()), outbox, Clock.systemUTC(),
+                    r -> saveServerId(store, r.id()));
+        } catch (RuntimeException e) {
+            outbox.close();
+            engine.close();
+            throw e;
+        }
+        Thread hook = Thread.ofPlatform().name("infernet-shutdown").unstarted(() -> shutdown(daemon, engine));
+        Runtime.getRuntime().addShutdownHook(hook);
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            daemon.start();
+        } catch (RuntimeException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            engine.close();
+            throw e;
+        }
+        out.println("node " + settings.provider().nodeId() + " is running with the " + f.name() + " engine; Ctrl-C stops it");
+        out.flush();
+        stop.await();
+        // Stopped by stop() (tests) rather than a signal: shut down here.
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return 0; // the hook runs (or ran) the shutdown
+        }
+        shutdown(daemon, engine);
+        return 0;
+    }
+
+    /** Ends {@link #call()} as a signal would (tests). */
+    void stop() {
+        stop.countDown();
+    }
+
+    private static void shutdown(NodeDaemon daemon, Engine engine) {
+        daemon.close();
+        engine.close();
+    }
+
+    private static synchronized void saveServerId(ConfigStore store, com.fasterxml.jackson.databind.JsonNode id) {
+        try {
+            NodeConfig c = store.load().orElse(null);
+            if (c != null && !id.equals(c.serverId().orElse(null))) {
+                c.setServerId(id);
+                store.save(c);
+            }
+        } catch (RuntimeException e) {
+            System.getLogger("infernet.cli").log(System.Logger.Level.WARNING, "could not save node.id: {0}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.infernet.node.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.node.protocol.Json;
+import io.infernet.node.protocol.config.NodeConfig;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/** {@code infernet status}: the local identity and what the control plane knows about this node. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show this node's identity and its row on the control plane.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    NodeContext ctx;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        NodeConfig config = ctx.load();
+        PrintWriter out = spec.commandLine().getOut();
+        var key = config.key(ctx.store().file());
+        out.println("config:        " + ctx.store().file());
+        out.println("node id:       " + config.nodeId().orElse("?"));
+        out.println("role:          " + ctx.role(config));
+        out.println("name:          " + config.name().orElse("?"));
+        out.println("public key:    " + key.publicKeyHex());
+        out.println("control plane: " + config.controlPlaneUrl().orElse("(none)"));
+        out.flush();
+        JsonNode row = ctx.client(config).me(ctx.role(config));
+        if (row == null) {
+            out.println("registered:    no (run 'infernet register' or 'infernet start')");
+        } else {
+            out.println("registered:    yes");
+            out.print(Json.pretty(row));
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,248 @@
+package io.infernet.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.engines.Engine;
+import io.infernet.node.protocol.Json;
+import io.infernet.node.protocol.config.NodeConfig;
+import io.infernet.node.protocol.daemon.BasicSpecsProvider;
+import io.infernet.node.protocol.daemon.EngineFactory;
+import io.infernet.node.protocol.testing.FakeControlPlane;
+import io.infernet.node.protocol.testing.FakeEngine;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The protocol commands end to end against the loopback control plane. */
+class ProtocolCliTest {
+
+    static final String SK = "b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfef";
+    static final String PK = "dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659";
+
+    @TempDir
+    Path tmp;
+
+    private FakeControlPlane cp;
+    private Path dir;
+
+    record Run(int code, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        cp = new FakeControlPlane();
+        dir = tmp.resolve("cfg");
+    }
+
+    @AfterEach
+    void stop() {
+        assertTrue(cp.authFailures().isEmpty(), () -> cp.authFailures().toString());
+        cp.close();
+    }
+
+    private Run run(String... args) {
+        return run(Main.commandLine(), args);
+    }
+
+    private Run run(CommandLine cl, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        String[] full = new String[args.length + 2];
+        System.arraycopy(args, 0, full, 0, args.length);
+        full[args.length] = "--config-dir";
+        full[args.length + 1] = dir.toString();
+        int code = cl.execute(full);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private JsonNode config() throws Exception {
+        return Json.MAPPER.readTree(Files.readString(dir.resolve("config.json")));
+    }
+
+    @Test
+    void initWritesTheConfigAsSpecified() throws Exception {
+        Run r = run("init", "--url", cp.url(), "--name", "box-1", "--nostr-privkey", SK);
+        assertEquals(0, r.code(), r.all());
+        JsonNode c = config();
+        assertEquals(cp.url(), c.at("/controlPlane/url").asText());
+        assertTrue(c.at("/node/id").isNull());
+        assertEquals("provider-dff1d77f", c.at("/node/nodeId").asText());
+        assertEquals("provider", c.at("/node/role").asText());
+        assertEquals("box-1", c.at("/node/name").asText());
+        assertEquals(PK, c.at("/node/publicKey").asText());
+        assertEquals(SK, c.at("/node/privateKey").asText());
+        assertEquals(46337, c.at("/node/port").asInt());
+        java.util.List<String> order = new java.util.ArrayList<>();
+        c.get("node").fieldNames().forEachRemaining(order::add);
+        assertEquals(java.util.List.of("id", "nodeId", "role", "name", "publicKey", "privateKey", "address", "port"), order);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("config.json"))));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertTrue(Files.readString(dir.resolve("config.json")).endsWith("}\n"));
+        assertFalse(r.all().contains(SK), "init never prints the private key");
+
+        assertEquals(PK + "\n", run("pubkey").out());
+    }
+
+    @Test
+    void noAdvertiseReInitAndForce() throws Exception {
+        assertEquals(0, run("init", "--url", cp.url(), "--no-advertise", "--role", "provider").code());
+        JsonNode c = config();
+        assertTrue(c.at("/node/address").isNull());
+        assertTrue(c.at("/node/port").isNull());
+        String pub = c.at("/node/publicKey").asText();
+
+        // Re-running keeps the identity and the settings not given.
+        assertEquals(0, run("init", "--name", "renamed").code());
+        assertEquals(pub, config().at("/node/publicKey").asText());
+        assertTrue(config().at("/node/address").isNull());
+        assertEquals("renamed", config().at("/node/name").asText());
+
+        // Another key needs --force, and the refusal does not echo the key.
+        Run refused = run("init", "--nostr-privkey", SK);
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("--force"), refused.err());
+        assertFalse(refused.all().contains(SK));
+        assertEquals(0, run("init", "--nostr-privkey", SK, "--force", "--no-advertise").code());
+        assertEquals(PK, config().at("/node/publicKey").asText());
+
+        Run bad = run("init", "--force", "--nostr-privkey", "zz" + SK.substring(2));
+        assertEquals(2, bad.code());
+        assertFalse(bad.all().contains(SK.substring(2)), "a malformed key is not echoed either");
+        Run badUrl = run("init", "--url", "ftp://nowhere");
+        assertEquals(2, badUrl.code());
+        assertTrue(badUrl.err().contains("must be http(s)"));
+    }
+
+    @Test
+    void debugRedactsSecrets() throws Exception {
+        run("init", "--url", cp.url(), "--nostr-privkey", SK);
+        // An auth block with a bearer token (written by a login) and an unknown secret.
+        JsonNode c = config();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) c).putObject("auth").put("bearerToken", "tok-abc123").put("email", "me@example.com");
+        Files.writeString(dir.resolve("config.json"), Json.pretty(c));
+        Run r = run("debug");
+        assertEquals(0, r.code(), r.all());
+        assertFalse(r.all().contains(SK));
+        assertFalse(r.all().contains("tok-abc123"));
+        assertTrue(r.out().contains("\"privateKey\": \"<redacted>\""), r.out());
+        assertTrue(r.out().contains(PK));
+        assertTrue(r.out().contains("me@example.com"));
+        assertTrue(r.out().contains("engine:        none available in this build"));
+    }
+
+    @Test
+    void registerStatusPayoutsPaymentsRemove() throws Exception {
+        run("init", "--url", cp.url(), "--nostr-privkey", SK, "--no-advertise");
+        Run reg = run("register");
+        assertEquals(0, reg.code(), reg.all());
+        assertEquals("row-1", config().at("/node/id").asText());
+        JsonNode body = cp.requests("register").getFirst().body();
+        assertEquals("provider-dff1d77f", body.get("node_id").asText());
+        assertFalse(body.has("address"));
+        assertTrue(body.at("/specs/cpu/cores").asInt() >= 1);
+
+        Run status = run("status");
+        assertEquals(0, status.code(), status.all());
+        assertTrue(status.out().contains("registered:    yes"), status.out());
+        assertTrue(status.out().contains(PK));
+
+        Run set = run("payout", "set", "usdc", "0x52908400098527886E0F7030069857D2E4169EE7", "--network", "base");
+        assertEquals(0, set.code(), set.all());
+        JsonNode payout = cp.requests("payouts/set").getFirst().body();
+        assertEquals("{\"coin\":\"USDC\",\"network\":\"base\",\"address\":\"0x52908400098527886E0F7030069857D2E4169EE7\"}", Json.compact(payout));
+        Run btc = run("payout", "set", "BTC", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+        assertEquals(0, btc.code());
+        assertEquals("bitcoin", cp.requests("payouts/set").getLast().body().get("network").asText());
+        Run wrong = run("payout", "set", "ETH", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+        assertEquals(2, wrong.code());
+        assertTrue(wrong.err().contains("is not a valid ETH address on ethereum: expected 0x followed by 40 hex characters"), wrong.err());
+        assertEquals(2, cp.requests("payouts/set").size(), "an invalid address is not sent");
+        Run list = run("payout", "list");
+        assertTrue(list.out().contains("USDC  base"), list.out());
+        assertTrue(list.out().contains("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq  (default)"), list.out());
+
+        cp.addPayment(Json.object().put("amount", "0.5").put("coin", "USDC"));
+        Run pay = run("payments", "--limit", "5");
+        assertEquals(0, pay.code());
+        assertTrue(pay.out().contains("\"amount\":\"0.5\""));
+        assertEquals(5, cp.requests("payments/list").getFirst().body().get("limit").asInt());
+        assertEquals(2, run("payments", "--limit", "500").code());
+
+        Run rm = run("remove");
+        assertEquals(0, rm.code(), rm.all());
+        assertTrue(rm.out().contains("removed provider-dff1d77f"));
+        assertTrue(config().at("/node/id").isNull());
+        assertTrue(run("status").out().contains("registered:    no"));
+    }
+
+    @Test
+    void errorsAreOneClearLine() {
+        Run noConfig = run("status");
+        assertEquals(2, noConfig.code());
+        assertTrue(noConfig.err().startsWith("error: no config at "), noConfig.err());
+        assertTrue(noConfig.err().contains("run 'infernet init' first"));
+        run("init", "--url", cp.url(), "--nostr-privkey", SK);
+        cp.failNext("me", 403, 1);
+        Run refused = run("status");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("control plane answered 403 to me: injected failure 403"), refused.err());
+        assertFalse(refused.all().contains(SK));
+    }
+
+    @Test
+    void startNeedsAnEngine() {
+        run("init", "--url", cp.url(), "--nostr-privkey", SK);
+        Run r = run("start");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no engine is available"), r.err());
+        assertTrue(cp.requests("register").isEmpty());
+    }
+
+    @Test
+    void startRunsTheDaemonWithAnEngineFactoryAndStopsOffline() throws Exception {
+        run("init", "--url", cp.url(), "--nostr-privkey", SK);
+        FakeEngine engine = new FakeEngine("tiny");
+        EngineFactory factory = new EngineFactory() {
+            @Override
+            public String name() {
+                return "fake";
+            }
+
+            @Override
+            public Engine open(String model, NodeConfig config) {
+                assertEquals("/models/tiny.gguf", model);
+                return engine;
+            }
+        };
+        StartCommand start = new StartCommand(factory, new BasicSpecsProvider());
+        CommandLine cl = new CommandLine(start);
+        cl.setExecutionExceptionHandler(Main::handleError);
+        Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", "/models/tiny.gguf", "--no-advertise", "--concurrency", "3"));
+        assertTrue(FakeControlPlane.await(Duration.ofSeconds(15), () -> cp.lastHeartbeat() != null));
+        start.stop();
+        t.join(15_000);
+        assertFalse(t.isAlive());
+        JsonNode hb = cp.lastHeartbeat();
+        assertEquals("offline", hb.get("status").asText());
+        assertEquals("[\"tiny\"]", Json.compact(hb.at("/specs/served_models")));
+        assertEquals(3, hb.at("/specs/load/concurrency_cap").asInt());
+        assertFalse(hb.has("address"));
+        assertEquals("row-1", config().at("/node/id").asText(), "the row id is saved on registration");
+    }
+}

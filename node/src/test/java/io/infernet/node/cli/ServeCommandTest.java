@@ -1,0 +1,176 @@
+package io.infernet.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.infernet.engines.Engine;
+import io.infernet.engines.EngineException;
+import io.infernet.engines.Generation;
+import io.infernet.engines.GenerationListener;
+import io.infernet.engines.GenerationRequest;
+import io.infernet.engines.Health;
+import io.infernet.engines.ModelInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+
+    /** Serves one model, answers health, refuses generation: enough to see the wiring. */
+    static final class StubEngine implements Engine {
+        final AtomicBoolean closed = new AtomicBoolean();
+
+        @Override
+        public String kind() {
+            return "stub";
+        }
+
+        @Override
+        public Generation generate(GenerationRequest request, GenerationListener listener) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, "stub");
+        }
+
+        @Override
+        public List<float[]> embed(String model, List<String> inputs) {
+            throw new EngineException(EngineException.Kind.UNSUPPORTED, "stub");
+        }
+
+        @Override
+        public List<ModelInfo> models() {
+            return List.of(new ModelInfo("stub-model", "stub", 0, false));
+        }
+
+        @Override
+        public Health health() {
+            return Health.up("ok", Duration.ZERO);
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+        }
+    }
+
+    static final class StubProvider implements EngineProvider {
+        final AtomicReference<EngineOptions> options = new AtomicReference<>();
+        final StubEngine engine = new StubEngine();
+
+        @Override
+        public String name() {
+            return "stub";
+        }
+
+        @Override
+        public Engine open(EngineOptions o) {
+            options.set(o);
+            return engine;
+        }
+    }
+
+    private record Result(int code, String err) {}
+
+    private static Result execute(ServeCommand cmd, String... args) {
+        CommandLine cl = new CommandLine(cmd);
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        cl.setExecutionExceptionHandler(Main::handleError);
+        int code = cl.execute(args);
+        return new Result(code, err.toString());
+    }
+
+    @Test
+    void serveIsASubcommandOfInfernet() {
+        assertTrue(Main.commandLine().getSubcommands().containsKey("serve"));
+    }
+
+    @Test
+    void withoutAnEngineProviderItSaysSoClearly() {
+        ServeCommand cmd = new ServeCommand();
+        cmd.providers = List::of;
+        Result r = execute(cmd, "--port", "0");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no engine is available to serve with"), r.err());
+    }
+
+    @Test
+    void badOptionsAreUsageErrors(@TempDir Path dir) {
+        ServeCommand cmd = new ServeCommand();
+        cmd.providers = () -> List.of(new StubProvider());
+        Result r = execute(cmd, "--port", "70000");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("port must be in [0, 65535], got 70000"), r.err());
+
+        cmd = new ServeCommand();
+        cmd.providers = () -> List.of(new StubProvider());
+        r = execute(cmd, "--parallel", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--parallel must be >= 1"), r.err());
+
+        cmd = new ServeCommand();
+        cmd.providers = () -> List.of(new StubProvider());
+        r = execute(cmd, "--model", dir.resolve("missing.gguf").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("missing.gguf: no readable file there"), r.err());
+    }
+
+    @Test
+    void startsServingWithTheOptionsAndStopsCleanly(@TempDir Path dir) throws Exception {
+        Path model = Files.writeString(dir.resolve("m.gguf"), "GGUF");
+        StubProvider provider = new StubProvider();
+        ServeCommand cmd = new ServeCommand();
+        cmd.providers = () -> List.of(provider);
+        new CommandLine(cmd).parseArgs("--model", model.toString(), "--port", "0", "--parallel", "2", "--ctx", "2048",
+                "--threads", "3", "--cache-ram", "512", "--max-queue", "9", "--api-key", "sk-secret");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ServeCommand.Running running = cmd.start(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(new EngineOptions(model, 2, 2048, 3, 512, 9), provider.options.get());
+            String printed = out.toString(StandardCharsets.UTF_8);
+            String url = "http://127.0.0.1:" + running.server().port();
+            assertTrue(printed.contains(url + "/v1"), printed);
+            assertTrue(printed.contains("stub-model") && printed.contains("API key required"), printed);
+            assertFalse(printed.contains("sk-secret"), "the key is never printed");
+
+            try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+                assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+                assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).header("Authorization", "Bearer sk-secret").build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+        } finally {
+            running.close();
+        }
+        assertTrue(provider.engine.closed.get(), "the engine is closed on stop");
+    }
+
+    @Test
+    void aPortInUseIsReportedAndTheEngineClosed() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            StubProvider provider = new StubProvider();
+            ServeCommand cmd = new ServeCommand();
+            cmd.providers = () -> List.of(provider);
+            new CommandLine(cmd).parseArgs("--port", Integer.toString(taken.getLocalPort()));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> cmd.start(new PrintStream(new ByteArrayOutputStream())));
+            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
+            assertTrue(provider.engine.closed.get());
+        }
+    }
+}

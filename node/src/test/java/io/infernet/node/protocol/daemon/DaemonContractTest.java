@@ -1,0 +1,216 @@
+package io.infernet.node.protocol.daemon;
+
+import static io.infernet.node.protocol.daemon.DaemonHarness.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.node.protocol.Json;
+import io.infernet.node.protocol.client.ControlPlaneException;
+import io.infernet.node.protocol.testing.FakeControlPlane;
+import io.infernet.node.protocol.testing.FakeEngine;
+import io.infernet.node.protocol.testing.FileServer;
+import io.infernet.node.protocol.testing.TestGguf;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon against a loopback control plane that verifies every signed request. */
+class DaemonContractTest {
+
+    @TempDir
+    Path tmp;
+
+    private FakeControlPlane cp;
+    private FakeEngine engine;
+    private DaemonHarness h;
+
+    @BeforeEach
+    void start() throws Exception {
+        cp = new FakeControlPlane();
+        engine = new FakeEngine("qwen2.5-0.5b-instruct", "llama-3.2-1b");
+        h = new DaemonHarness(cp, engine, tmp);
+    }
+
+    @AfterEach
+    void stop() {
+        assertTrue(cp.authFailures().isEmpty(), () -> "refused envelopes: " + cp.authFailures());
+        cp.close();
+    }
+
+    static Set<String> fields(JsonNode n) {
+        Set<String> s = new TreeSet<>();
+        n.fieldNames().forEachRemaining(s::add);
+        return s;
+    }
+
+    static JsonNode chatSpec(String text, int maxTokens) {
+        ObjectNode spec = Json.object();
+        spec.putArray("messages").addObject().put("role", "user").put("content", text);
+        spec.put("max_tokens", maxTokens).put("temperature", 0.3);
+        return spec;
+    }
+
+    @Test
+    void registersHeartbeatsWithTheFullSpecsAndGoesOfflineOnClose() {
+        NodeDaemon d = h.daemon(h.settings(true));
+        d.start();
+        await("two heartbeats", () -> cp.requests("heartbeat").stream().filter(r -> r.status() == 200).count() >= 2);
+        d.close();
+
+        JsonNode reg = cp.requests("register").getFirst().body();
+        assertEquals(Set.of("role", "node_id", "name", "address", "port", "specs"), fields(reg));
+        assertEquals("provider", reg.get("role").asText());
+        assertEquals("203.0.113.7", reg.get("address").asText());
+        assertEquals(46337, reg.get("port").asInt());
+        assertEquals(1, h.registrations.size());
+        assertEquals("row-1", h.registrations.getFirst().id().asText());
+
+        JsonNode hb = cp.requests("heartbeat").getFirst().body();
+        assertEquals(Set.of("role", "status", "address", "port", "specs"), fields(hb));
+        assertEquals("available", hb.get("status").asText());
+        JsonNode specs = hb.get("specs");
+        assertEquals(Set.of("cpu", "gpu_count", "gpus", "interconnects", "served_models", "load", "bench", "workload_classes"), fields(specs));
+        assertEquals(Set.of("vendor", "arch", "cores", "groups", "ram_gb"), fields(specs.get("cpu")));
+        assertTrue(specs.at("/cpu/cores").asInt() >= 1);
+        assertEquals(0, specs.get("gpu_count").asInt());
+        assertTrue(specs.get("gpus").isArray());
+        assertEquals(Set.of("nvlink", "xgmi", "infiniband", "efa", "rdma_capable"), fields(specs.get("interconnects")));
+        assertEquals(Set.of("available", "topology", "link_count"), fields(specs.at("/interconnects/nvlink")));
+        assertEquals(Set.of("available", "topology", "link_count"), fields(specs.at("/interconnects/xgmi")));
+        assertEquals(Set.of("available", "active_port_count"), fields(specs.at("/interconnects/infiniband")));
+        assertEquals(Set.of("available", "adapter_count"), fields(specs.at("/interconnects/efa")));
+        assertEquals("[\"qwen2.5-0.5b-instruct\",\"llama-3.2-1b\"]", Json.compact(specs.get("served_models")));
+        JsonNode load = specs.get("load");
+        assertEquals(Set.of("active_jobs", "concurrency_cap", "load_avg_1m", "ram", "vram", "gpu_utilization_max", "measured_at"), fields(load));
+        assertEquals(0, load.get("active_jobs").asInt());
+        assertEquals(2, load.get("concurrency_cap").asInt());
+        assertEquals(Set.of("total_gb", "free_gb"), fields(load.get("ram")));
+        assertEquals(Set.of("total_gb", "free_gb"), fields(load.get("vram")));
+        assertTrue(load.at("/ram/total_gb").asDouble() > 0);
+        assertTrue(load.get("measured_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
+        assertEquals(Set.of("tokens_per_second_avg", "samples", "window_started_at"), fields(specs.get("bench")));
+        assertEquals("[\"A\"]", Json.compact(specs.get("workload_classes")));
+
+        var last = cp.requests("heartbeat").getLast();
+        assertEquals("offline", last.body().get("status").asText());
+        assertEquals(200, last.status());
+    }
+
+    @Test
+    void noAdvertiseNeverSendsAddressOrPort() {
+        NodeDaemon d = h.daemon(h.settings(false));
+        d.start();
+        await("a heartbeat", () -> cp.requests("heartbeat").size() >= 1);
+        d.close();
+        for (var r : cp.requests()) {
+            if (r.body() != null && (r.route().equals("register") || r.route().equals("heartbeat"))) {
+                assertFalse(r.body().has("address"), r.route());
+                assertFalse(r.body().has("port"), r.route());
+            }
+        }
+    }
+
+    @Test
+    void aChatJobIsPolledRunOnceStreamedAndCompleted() {
+        engine.tokens = List.of("The", " sky", " is", " blue", ".");
+        cp.addJob("job-1", "chat", "llama-3.2-1b", chatSpec("What colour is the sky?", 64));
+        NodeDaemon d = h.daemon(h.settings(true));
+        d.start();
+        await("completion", () -> !cp.jobCompletions("job-1").isEmpty());
+        await("later polls", () -> cp.requests("jobs/poll").size() >= 4);
+        await("bench in a heartbeat", () -> cp.lastHeartbeat() != null && cp.lastHeartbeat().at("/specs/bench/samples").asInt() == 1);
+        d.close();
+
+        assertEquals(List.of("meta", "token", "token", "token", "token", "token", "done"), cp.eventTypes("job-1"));
+        List<ObjectNode> events = cp.events("job-1");
+        assertEquals("llama-3.2-1b", events.getFirst().at("/data/model").asText());
+        assertEquals(h.settings(true).provider().nodeId(), events.getFirst().at("/data/provider_node_id").asText());
+        assertEquals("test-node", events.getFirst().at("/data/provider_name").asText());
+        assertEquals("The sky is blue.", events.getLast().at("/data/text").asText());
+        assertEquals("stop", events.getLast().at("/data/reason").asText());
+        ObjectNode c = cp.jobCompletions("job-1").getFirst();
+        assertEquals(1, cp.jobCompletions("job-1").size());
+        assertEquals("completed", c.get("status").asText());
+        assertEquals(Set.of("type", "text", "token_count", "duration_ms", "completed_by"), fields(c.get("result")));
+        assertEquals("The sky is blue.", c.at("/result/text").asText());
+        assertEquals(5, c.at("/result/token_count").asInt());
+        assertEquals(1, engine.requests().size(), "polled again while running, but run once");
+        assertEquals("llama-3.2-1b", engine.requests().getFirst().model());
+        assertTrue(cp.lastHeartbeat().at("/specs/bench/tokens_per_second_avg").asDouble() > 0);
+        assertNotNull(cp.lastHeartbeat().at("/specs/bench/window_started_at").textValue());
+    }
+
+    @Test
+    void commandsInstallResumeRemoveAndRefuse() throws Exception {
+        try (FileServer files = new FileServer()) {
+            byte[] gguf = TestGguf.minimal(200_000);
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(gguf));
+            files.put("/tiny.gguf", gguf);
+            files.cutAfter(50_000); // the first transfer stalls and is abandoned
+            cp.addCommand("c1", "model_install", Json.object().put("model", files.url("/tiny.gguf")).put("sha256", sha));
+            NodeDaemon d = h.daemon(h.settings(true));
+            d.start();
+            await("c1 completion", () -> !cp.commandCompletions("c1").isEmpty());
+            ObjectNode c1 = cp.commandCompletions("c1").getFirst();
+            assertEquals("failed", c1.get("status").asText());
+            assertTrue(c1.get("error").asText().contains("run model_install again to resume"), c1.toString());
+
+            cp.addCommand("c2", "model_install", Json.object().put("model", files.url("/tiny.gguf")).put("sha256", sha));
+            await("c2 completion", () -> !cp.commandCompletions("c2").isEmpty());
+            ObjectNode c2 = cp.commandCompletions("c2").getFirst();
+            assertEquals("completed", c2.get("status").asText(), c2.toString());
+            assertEquals(Set.of("stdout", "stderr", "code"), fields(c2.get("result")));
+            assertEquals(0, c2.at("/result/code").asInt());
+            assertTrue(c2.at("/result/stdout").asText().contains("resuming tiny.gguf"), c2.toString());
+            assertTrue(files.rangeHeaders().getLast().startsWith("bytes="));
+            assertEquals(List.of("tiny.gguf"), h.store.list());
+            assertEquals(gguf.length, Files.size(h.store.pathOf("tiny.gguf")));
+
+            cp.addCommand("c3", "model_remove", Json.object().put("model", "tiny.gguf"));
+            cp.addCommand("c4", "reboot", Json.object());
+            cp.addCommand("c5", "model_remove", Json.object().put("model", "../config.json"));
+            await("c5 completion", () -> !cp.commandCompletions("c5").isEmpty());
+            d.close();
+            assertEquals("completed", cp.commandCompletions("c3").getFirst().get("status").asText());
+            assertTrue(h.store.list().isEmpty());
+            assertEquals("unknown command: reboot (this node runs model_install and model_remove)",
+                    cp.commandCompletions("c4").getFirst().get("error").asText());
+            assertEquals("failed", cp.commandCompletions("c5").getFirst().get("status").asText());
+            assertFalse(Files.exists(tmp.resolve("models").resolve("..").resolve("config.json")));
+        }
+    }
+
+    @Test
+    void aRefusedRegistrationFailsStart() throws Exception {
+        // Another key holds this node id already.
+        DaemonHarness other = new DaemonHarness(cp, engine, tmp.resolve("other"));
+        other.client().register(Json.object().put("role", "provider").put("node_id", h.settings(true).provider().nodeId()).put("name", "x"));
+        NodeDaemon d = h.daemon(h.settings(true));
+        var e = assertThrows(ControlPlaneException.class, d::start);
+        assertEquals(403, e.status());
+    }
+
+    @Test
+    void aForgottenNodeRegistersAgain() {
+        NodeDaemon d = h.daemon(h.settings(true));
+        d.start();
+        await("first heartbeat", () -> cp.lastHeartbeat() != null);
+        h.client().remove("provider");
+        await("re-registration", () -> h.registrations.size() >= 2);
+        await("heartbeats again", () -> cp.requests("heartbeat").stream().filter(r -> r.status() == 200).count() >= 3);
+        d.close();
+    }
+}

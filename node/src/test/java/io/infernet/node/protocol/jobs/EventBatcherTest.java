@@ -1,0 +1,83 @@
+package io.infernet.node.protocol.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.infernet.node.protocol.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventBatcherTest {
+
+    private final List<ArrayNode> batches = new ArrayList<>();
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void flushesAtSixteenBufferedOrAfter250ms() {
+        EventBatcher b = new EventBatcher(BatchPolicy.DEFAULT, batches::add);
+        assertEquals(Long.MAX_VALUE, b.nanosUntilDue(0));
+        b.add(JobEvents.token("a"), 0);
+        assertEquals(250 * MS, b.nanosUntilDue(0));
+        assertEquals(10 * MS, b.nanosUntilDue(240 * MS));
+        b.flushIfDue(249 * MS);
+        assertEquals(0, batches.size());
+        b.flushIfDue(250 * MS);
+        assertEquals(1, batches.size());
+        for (int i = 0; i < 15; i++) {
+            b.add(JobEvents.token("x"), 300 * MS);
+        }
+        b.flushIfDue(301 * MS);
+        assertEquals(1, batches.size(), "15 buffered, 1 ms old: not due");
+        b.add(JobEvents.token("y"), 302 * MS);
+        assertEquals(0, b.nanosUntilDue(302 * MS));
+        b.flushIfDue(302 * MS);
+        assertEquals(16, batches.get(1).size());
+    }
+
+    @Test
+    void splitsIntoRequestsOfAtMost200() {
+        EventBatcher b = new EventBatcher(new BatchPolicy(1000, Duration.ofSeconds(1), 200), batches::add);
+        for (int i = 0; i < 450; i++) {
+            b.add(JobEvents.token("t" + i), 0);
+        }
+        b.flush();
+        assertEquals(List.of(200, 200, 50), batches.stream().map(ArrayNode::size).toList());
+        assertEquals("t200", batches.get(1).get(0).at("/data/text").asText());
+        assertEquals(0, b.buffered());
+    }
+
+    @Test
+    void chatInputDefaultsAndErrors() throws Exception {
+        ChatInput in = ChatInput.parse(Json.MAPPER.readTree("{\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}]}"));
+        assertEquals("ab", in.messages().getFirst().content());
+        assertEquals(ChatInput.DEFAULT_MAX_TOKENS, in.maxTokens());
+        assertEquals(ChatInput.DEFAULT_TEMPERATURE, in.temperature());
+        String[][] bad = {
+                {"[]", "invalid input_spec: expected an object with messages, max_tokens, temperature"},
+                {"{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", "invalid input_spec: messages[0].role must be one of system, user, assistant, tool"},
+                {"{\"messages\":[{\"role\":\"user\"}]}", "invalid input_spec: messages[0].content must be a string or an array of text parts"},
+                {"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}", "invalid input_spec: max_tokens must be an integer >= 1"},
+                {"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}", "invalid input_spec: temperature must be a number in [0, 2]"},
+        };
+        for (String[] c : bad) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ChatInput.parse(Json.MAPPER.readTree(c[0])));
+            assertEquals(c[1], e.getMessage());
+        }
+    }
+
+    @Test
+    void benchWindowAveragesRecentJobs() {
+        BenchWindow w = new BenchWindow(Duration.ofMinutes(10), 3);
+        java.time.Instant t = java.time.Instant.parse("2025-01-01T00:00:00Z");
+        assertEquals(new BenchWindow.Snapshot(null, 0, null), w.snapshot(t));
+        w.record(100, Duration.ofSeconds(2), t);            // 50 tok/s
+        w.record(30, Duration.ofSeconds(1), t.plusSeconds(5)); // 30 tok/s
+        var s = w.snapshot(t.plusSeconds(6));
+        assertEquals(40.0, s.tokensPerSecondAvg());
+        assertEquals(2, s.samples());
+        assertEquals(t.minusSeconds(2), s.windowStartedAt());
+        assertEquals(0, w.snapshot(t.plusSeconds(11 * 60)).samples(), "old samples leave the window");
+    }
+}

@@ -1,0 +1,182 @@
+package io.infernet.node.protocol.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.engines.EngineException;
+import io.infernet.node.protocol.Json;
+import io.infernet.node.protocol.client.PolledJob;
+import io.infernet.node.protocol.outbox.Delivery;
+import io.infernet.node.protocol.outbox.DeliveryService;
+import io.infernet.node.protocol.testing.FakeEngine;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Jobs against the fake engine with an in-memory deliverer. */
+class JobRunnerTest {
+
+    private final List<Delivery> sent = new ArrayList<>();
+    private final FakeEngine engine = new FakeEngine("qwen-0.5b", "llama-1b");
+    private final BenchWindow bench = new BenchWindow(Duration.ofHours(1), 20);
+
+    private synchronized DeliveryService.Outcome record(Delivery d) {
+        sent.add(d);
+        return DeliveryService.Outcome.SENT;
+    }
+
+    private synchronized List<Delivery> sent(String jobId) {
+        return sent.stream().filter(d -> d.key().equals("job:" + jobId)).toList();
+    }
+
+    private JobRunner runner(int cap, BatchPolicy policy) {
+        return new JobRunner(engine, this::record, new ProviderInfo("provider-0badc0de", "box"), cap, bench, policy, Clock.systemUTC());
+    }
+
+    static PolledJob chat(String id, String model, String spec) throws Exception {
+        return new PolledJob(id, "t", "chat", "assigned", null, "USDC", model, Json.MAPPER.readTree(spec), "2025-01-01T00:00:00Z");
+    }
+
+    private static List<JsonNode> events(List<Delivery> ds) {
+        List<JsonNode> out = new ArrayList<>();
+        ds.stream().filter(d -> d.route().endsWith("/events")).forEach(d -> d.body().get("events").forEach(out::add));
+        return out;
+    }
+
+    @Test
+    void chatJobStreamsMetaTokensDoneThenCompletes() throws Exception {
+        JobRunner r = runner(2, BatchPolicy.DEFAULT);
+        assertEquals(JobRunner.Offer.STARTED, r.offer(chat("j1", null,
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":16,\"temperature\":0.2}")));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        List<Delivery> ds = sent("j1");
+        List<JsonNode> evs = events(ds);
+        assertEquals(List.of("meta", "token", "token", "token", "token", "done"), evs.stream().map(e -> e.get("event_type").asText()).toList());
+        JsonNode meta = evs.getFirst().get("data");
+        assertEquals("provider-0badc0de", meta.get("provider_node_id").asText());
+        assertEquals("box", meta.get("provider_name").asText());
+        assertEquals("qwen-0.5b", meta.get("model").asText());
+        assertEquals("fake", meta.get("engine").asText());
+        assertTrue(meta.get("started_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z"));
+        JsonNode done = evs.getLast().get("data");
+        assertEquals("Hello, world!", done.get("text").asText());
+        assertEquals("stop", done.get("reason").asText());
+        Delivery complete = ds.getLast();
+        assertEquals("jobs/j1/complete", complete.route());
+        ObjectNode result = (ObjectNode) complete.body().get("result");
+        assertEquals("completed", complete.body().get("status").asText());
+        assertEquals("chat", result.get("type").asText());
+        assertEquals("Hello, world!", result.get("text").asText());
+        assertEquals(4, result.get("token_count").asInt());
+        assertTrue(result.get("duration_ms").asLong() >= 0);
+        assertEquals("provider-0badc0de", result.get("completed_by").asText());
+        var req = engine.requests().getFirst();
+        assertNull(req.model(), "null model_name means the engine's default");
+        assertEquals(16, req.maxTokens());
+        assertEquals(0.2f, req.sampling().temperature());
+        assertEquals("hi", req.messages().getFirst().content());
+        assertEquals(1, bench.snapshot(Instant.now()).samples());
+    }
+
+    @Test
+    void duplicatesAreNeverRunTwiceAndTheCapIsRespected() throws Exception {
+        engine.hold = true;
+        JobRunner r = runner(2, BatchPolicy.DEFAULT);
+        String spec = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        assertEquals(JobRunner.Offer.STARTED, r.offer(chat("a", null, spec)));
+        assertEquals(JobRunner.Offer.DUPLICATE, r.offer(chat("a", null, spec)));
+        assertEquals(JobRunner.Offer.STARTED, r.offer(chat("b", null, spec)));
+        assertEquals(JobRunner.Offer.AT_CAPACITY, r.offer(chat("c", null, spec)));
+        assertEquals(2, r.activeJobs());
+        r.cancelAll("test");
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        assertEquals(JobRunner.Offer.DUPLICATE, r.offer(chat("a", null, spec)), "finished ids are remembered");
+        engine.hold = false;
+        assertEquals(JobRunner.Offer.STARTED, r.offer(chat("c", null, spec)));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        assertEquals(3, r.jobsStarted());
+        assertEquals(3, engine.requests().size());
+        r.rememberFinished(List.of("z"));
+        assertEquals(JobRunner.Offer.DUPLICATE, r.offer(chat("z", null, spec)));
+    }
+
+    @Test
+    void cancelEndsWithDoneCancelAndAFailedCompletion() throws Exception {
+        engine.hold = true;
+        JobRunner r = runner(1, BatchPolicy.DEFAULT);
+        r.offer(chat("k", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        Thread.sleep(50);
+        r.cancelAll("node shutting down");
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        List<JsonNode> evs = events(sent("k"));
+        assertEquals("done", evs.getLast().get("event_type").asText());
+        assertEquals("cancel", evs.getLast().at("/data/reason").asText());
+        Delivery c = sent("k").getLast();
+        assertEquals("failed", c.body().get("status").asText());
+        assertEquals("cancelled: node shutting down", c.body().get("error").asText());
+        assertEquals(0, bench.snapshot(Instant.now()).samples(), "cancelled jobs do not count as throughput");
+    }
+
+    @Test
+    void engineErrorsBecomeAnErrorEventAndAFailedCompletion() throws Exception {
+        engine.failWith = "out of memory while decoding";
+        JobRunner r = runner(1, BatchPolicy.DEFAULT);
+        r.offer(chat("e", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        List<JsonNode> evs = events(sent("e"));
+        assertEquals("error", evs.getLast().get("event_type").asText());
+        assertEquals("out of memory while decoding", evs.getLast().at("/data/message").asText());
+        assertEquals("failed", sent("e").getLast().body().get("status").asText());
+        assertEquals("out of memory while decoding", sent("e").getLast().body().get("error").asText());
+    }
+
+    @Test
+    void refusalsUnknownModelsBadInputAndOtherTypesFailHonestly() throws Exception {
+        JobRunner r = runner(4, BatchPolicy.DEFAULT);
+        r.offer(chat("m", "gpt-9", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        r.offer(chat("i", null, "{\"messages\":[]}"));
+        r.offer(new PolledJob("t", "t", "training", "assigned", null, null, null, Json.object(), null));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        assertEquals("model 'gpt-9' is not served here", sent("m").getLast().body().get("error").asText());
+        assertEquals("invalid input_spec: messages must be a non-empty array", sent("i").getLast().body().get("error").asText());
+        assertEquals("unsupported job type: training", sent("t").getLast().body().get("error").asText());
+        assertEquals("error", events(sent("t")).getFirst().get("event_type").asText());
+        engine.refuseWith = new EngineException(EngineException.Kind.OVERLOADED, "queue full");
+        r.offer(chat("o", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        assertEquals("queue full", sent("o").getLast().body().get("error").asText());
+    }
+
+    @Test
+    void maxTokensCutsWithReasonLength() throws Exception {
+        JobRunner r = runner(1, BatchPolicy.DEFAULT);
+        r.offer(chat("l", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}"));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        List<JsonNode> evs = events(sent("l"));
+        assertEquals("length", evs.getLast().at("/data/reason").asText());
+        assertEquals("Hello,", evs.getLast().at("/data/text").asText());
+        assertEquals(2, sent("l").getLast().body().at("/result/token_count").asInt());
+    }
+
+    @Test
+    void manyTokensAreBatchedBySizeAndTime() throws Exception {
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            many.add("t" + i);
+        }
+        engine.tokens = many;
+        JobRunner r = runner(1, new BatchPolicy(16, Duration.ofSeconds(10), 200));
+        r.offer(chat("b", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":100}"));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        List<Integer> sizes = sent("b").stream().filter(d -> d.route().endsWith("/events")).map(d -> d.body().get("events").size()).toList();
+        assertEquals(42, sizes.stream().mapToInt(Integer::intValue).sum(), "meta + 40 tokens + done");
+        assertTrue(sizes.stream().allMatch(s -> s <= 200));
+        assertEquals(List.of(16, 16, 10), sizes, "flushes at 16 buffered, the rest with done");
+    }
+}
