@@ -76,10 +76,14 @@ public final class ServingBench {
                 "-c", Integer.toString(parallel * s.contextPerSlot()), "-ngl", Integer.toString(s.gpuLayers()));
     }
 
-    /** Our server's command line: the CLI's {@code serve} in a child JVM on the given libraries. */
+    /**
+     * Our server's command line: the CLI's {@code serve} in a child JVM on the given libraries, with
+     * the same slots and context per slot as llama-server gets.
+     */
     public static List<String> oursCommand(Path model, int port, Settings s, Optional<Path> libraryDir) {
         return ChildJvm.ofCurrent(libraryDir, "io.infernet.node.cli.Main", List.of("serve", "--model", model.toString(),
-                "--port", Integer.toString(port), "--parallel", Integer.toString(s.maxLevel()), "--threads", Integer.toString(s.threads())))
+                "--port", Integer.toString(port), "--parallel", Integer.toString(s.maxLevel()), "--threads", Integer.toString(s.threads()),
+                "--ctx", Integer.toString(s.contextPerSlot())))
                 .command();
     }
 

@@ -128,7 +128,7 @@ class ChatStreamTest {
                 "-c", "8192", "-ngl", "0"), ServingBench.llamaServerCommand(Path.of("/b/llama-server"), Path.of("/m/demo.gguf"), 8081, s));
         List<String> ours = ServingBench.oursCommand(Path.of("/m/demo.gguf"), 8082, s, java.util.Optional.of(Path.of("/b/bin")));
         assertTrue(ours.contains("-Dinfernet.llama.dir=/b/bin"), ours.toString());
-        assertEquals(List.of("io.infernet.node.cli.Main", "serve", "--model", "/m/demo.gguf", "--port", "8082", "--parallel", "16", "--threads", "2"),
-                ours.subList(ours.size() - 10, ours.size()));
+        assertEquals(List.of("io.infernet.node.cli.Main", "serve", "--model", "/m/demo.gguf", "--port", "8082", "--parallel", "16", "--threads", "2",
+                "--ctx", "512"), ours.subList(ours.size() - 12, ours.size()));
     }
 }
