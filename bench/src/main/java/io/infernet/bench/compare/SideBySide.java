@@ -72,6 +72,7 @@ public final class SideBySide {
                 settings.threads(), settings.reps(), gpuLayersNative));
         List<Round> rounds = new ArrayList<>();
         List<String> allNotes = new ArrayList<>(notes);
+        ModelFile.settle(model, progress);
         for (int r = 0; r < settings.rounds(); r++) {
             List<Variant> order = new ArrayList<>(variants);
             if (r % 2 == 1) {

@@ -32,8 +32,11 @@ import java.util.function.Consumer;
  *     generate: prefill, the first sample and its piece.</li>
  * </ul>
  * Each test gets its own context, made for it and freed after, as llama-bench does; each starts
- * with a warm-up (pp: one full run; tg: one single-token decode, as llama-bench; our loop and TTFT:
- * one untimed run, which also lets the JIT compile the Java path).
+ * with an untimed warm-up of at least one run and {@value #WARM_UP_SECONDS} s (our loop and TTFT:
+ * two runs), longer than llama-bench's (one pp run, one single-token decode): the JVM compiles
+ * the Java path in background threads, which on a small machine compete with ggml's workers, so
+ * a run right after a short warm-up measures the compiler too (seen: the first timed loop run at
+ * half speed). A server runs long past that point.
  *
  * <p>One thread drives everything (the context's owner); not thread-safe.
  */
@@ -45,6 +48,9 @@ public final class InProcessBench {
     private final int genTokens;
     private final SplittableRandom random;
     private final Consumer<String> progress;
+
+    /** Least warm-up time per test, seconds. */
+    static final double WARM_UP_SECONDS = 2.0;
 
     public InProcessBench(Model model, int threads, int promptTokens, int genTokens, long seed, Consumer<String> progress) {
         if (threads < 1 || promptTokens < 1 || genTokens < 1) {
@@ -71,14 +77,14 @@ public final class InProcessBench {
 
         progress.accept("pp" + promptTokens + ": warm-up and " + reps + " runs");
         try (Context ctx = model.newContext(params(promptTokens)); Batch batch = new Batch(promptTokens, 1)) {
-            prompt(ctx, batch);
+            warmUp(1, () -> prompt(ctx, batch));
             for (int i = 0; i < reps; i++) {
                 pp.add(prompt(ctx, batch));
             }
         }
         progress.accept("tg" + genTokens + " decode only: warm-up and " + reps + " runs");
         try (Context ctx = model.newContext(params(genTokens)); Batch batch = new Batch(1, 1)) {
-            decode(ctx, batch, 1);
+            warmUp(1, () -> decode(ctx, batch, genTokens));
             for (int i = 0; i < reps; i++) {
                 decode.add(decode(ctx, batch, genTokens));
             }
@@ -86,7 +92,7 @@ public final class InProcessBench {
         progress.accept("tg" + genTokens + " our loop (Java sampler, detokenization): warm-up and " + reps + " runs");
         try (Context ctx = model.newContext(params(genTokens + 1)); Generator g = new Generator(ctx);
              TokenSampler sampler = greedy()) {
-            loop(g, sampler);
+            warmUp(2, () -> loop(g, sampler));
             for (int i = 0; i < reps; i++) {
                 double[] r = loop(g, sampler);
                 loop.add(r[0]);
@@ -96,7 +102,7 @@ public final class InProcessBench {
         progress.accept("time to first token after " + promptTokens + " tokens: warm-up and " + reps + " runs");
         try (Context ctx = model.newContext(params(promptTokens + 1)); Generator g = new Generator(ctx);
              TokenSampler sampler = greedy()) {
-            ttft(g, sampler);
+            warmUp(2, () -> ttft(g, sampler));
             for (int i = 0; i < reps; i++) {
                 ttft.add(ttft(g, sampler));
             }
@@ -104,6 +110,14 @@ public final class InProcessBench {
         LlamaRuntime rt = LlamaRuntime.load();
         return new ProbeResult(rt.libraries().origin(), rt.libraries().dir().toString(), rt.version(), rt.systemInfo().strip(),
                 model.description(), model.sizeBytes(), threads, gpuLayers, promptTokens, genTokens, pp, decode, loop, loopTokens, ttft);
+    }
+
+    /** Runs {@code once} at least {@code minRuns} times and for at least {@link #WARM_UP_SECONDS}. */
+    private static void warmUp(int minRuns, Runnable once) {
+        long end = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+        for (int i = 0; i < minRuns || System.nanoTime() < end; i++) {
+            once.run();
+        }
     }
 
     private ContextParams params(int contextTokens) {

@@ -219,6 +219,9 @@ public final class MarkdownReport {
                 .append("of every token. It does more work than llama-bench's tg, so its ratio shows the whole cost of our loop.\n");
         md.append("- **ttft").append(pp).append("** (ours): time to first token after a ").append(pp)
                 .append("-token prompt: prefill, first sample, its text.\n");
+        md.append("- Warm-up: llama-bench does its own (one pp run, one single-token decode). Ours warms each test for at least 2 s ")
+                .append("(the loop and TTFT: at least two runs), so the JVM's compiler threads are done before timing: on a small machine they ")
+                .append("would compete with ggml's workers. The model file is flushed and read into the page cache before the first round.\n");
         md.append("- Each round runs every side once, back to back, in alternating order; a side's value per round is the mean of its ")
                 .append("repetitions (as llama-bench's avg_ts). Ratios are taken per round (adjacent runs) and then summarized.\n");
         md.append("- **ours on the same build**: our runtime in a child JVM loading the very libraries llama-bench was built with ")
