@@ -22,7 +22,7 @@ import java.util.Optional;
  * concurrent streams, through the OpenAI-compatible HTTP API, for llama.cpp's {@code llama-server}
  * and for our node ({@code infernet serve}), each started as a child process with the same model,
  * threads and parallel slots, one after the other (two servers at once would share the CPU or
- * the VRAM). Each server gets one untimed request first.
+ * the VRAM). Each server is warmed up first, untimed: one request, then a few streams at once.
  */
 public final class ServingBench {
 
@@ -126,6 +126,8 @@ public final class ServingBench {
             if (!warm.ok()) {
                 return new ServingServer(id, label, display, List.of(), Optional.of("the warm-up request failed: " + warm.error()));
             }
+            // then a few slots at once, untimed: the first batched steps and the JIT's compilation are not measured
+            LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), Math.min(4, settings.maxLevel()), 2);
             List<ServingLevel> levels = new ArrayList<>();
             for (int c : settings.levels()) {
                 progress.step("serving: " + label + ", " + c + " concurrent streams");
