@@ -27,7 +27,7 @@ public final class BuildCheck {
     /** Lines of CMake's output worth repeating in the report. */
     private static final List<String> FACT_MARKERS = List.of("compiler identification", "CUDA Toolkit found", "Found CUDAToolkit",
             "CUDA architectures", "Using CUDA", "CUDA host compiler", "Including CUDA backend", "Including CPU backend", "HIP", "Vulkan",
-            "Configuring done", "Generating done", "Build files have been written");
+            "Configuring done", "Generating done", "Generate step failed", "Configuring incomplete", "Build files have been written");
 
     /**
      * @param extraFlags flags after the backend's own, e.g. {@code -DCMAKE_CUDA_ARCHITECTURES=90}: with

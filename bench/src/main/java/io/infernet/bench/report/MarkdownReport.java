@@ -31,8 +31,8 @@ public final class MarkdownReport {
         String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(r.startedAt());
         md.append("# infernet bench: ").append(date).append("\n\n");
         if (r.smoke()) {
-            md.append("> **SMOKE RUN.** This run proves the harness works end to end. It was taken on a shared, busy machine ")
-                    .append("with few rounds: the numbers below are NOT a measurement and must not be quoted.\n\n");
+            md.append("> **SMOKE RUN.** This run proves the harness works end to end. It was taken with few rounds on a machine ")
+                    .append("shared with other work (see the load per round): the numbers below are NOT a measurement and must not be quoted.\n\n");
         }
         r.loadWarning().ifPresent(w -> md.append("> **Warning:** ").append(w).append("\n\n"));
 
