@@ -25,9 +25,10 @@ public interface Engine extends AutoCloseable {
     /**
      * Embeds each input; one vector per input, in order.
      *
+     * @param model null means the engine's default model
      * @throws EngineException UNSUPPORTED where the model has no pooling, or as for generate
      */
-    List<float[]> embed(String model, List<String> inputs);
+    Embeddings embed(String model, List<String> inputs);
 
     /** The models this engine serves now. */
     List<ModelInfo> models();

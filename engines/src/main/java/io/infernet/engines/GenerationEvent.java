@@ -9,7 +9,10 @@ import java.time.Instant;
  */
 public sealed interface GenerationEvent {
 
-    /** First event: who serves it. */
+    /**
+     * First event: who serves it. {@code promptTokens} is -1 where the engine counts the prompt
+     * only at the end (the remote engines: see {@link Done#usage()}).
+     */
     record Meta(String engine, String model, Instant startedAt, int promptTokens) implements GenerationEvent {}
 
     /**

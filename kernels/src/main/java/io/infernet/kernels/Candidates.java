@@ -37,14 +37,7 @@ final class Candidates {
      * blocks whose maximum ({@code blockMax[b]}, see {@link LogitKernels#blockMax}) reaches it.
      */
     void gatherBlocks(MemorySegment x, int n, float[] blockMax, float threshold) {
-        int count = 0;
-        for (int b = 0, from = 0; from < n; b++, from += LogitKernels.BLOCK) {
-            if (blockMax[b] >= threshold) {
-                // count <= from, so the arrays (sized >= n) have room for this block.
-                count = kernels.gatherAtLeast(x, from, Math.min(n, from + LogitKernels.BLOCK), threshold, ids, vals, count);
-            }
-        }
-        size = count;
+        size = kernels.gatherBlocksAtLeast(x, n, blockMax, threshold, ids, vals);
     }
 
     /** Sets every weight to {@code exp((val - max) * scale)}; returns their sum. */

@@ -10,9 +10,10 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Inputs: full-vocabulary operations read {@code n} float32 logits from a {@link MemorySegment}
  * in native byte order, laid out as llama.cpp's {@code float *} logits (little-endian on x86-64
- * and aarch64); a heap segment over a {@code float[]} works the same. Candidate operations work
- * on {@code float[]} scratch the caller owns. No method retains or modifies its inputs; only the
- * output arrays a method names are written. Implementations are stateless and thread-safe.
+ * and aarch64); a heap segment over a {@code float[]} gives the same results (vector loads from
+ * one ran ~2.5x slower here). Candidate operations work on {@code float[]} scratch the caller
+ * owns. No method retains its inputs; only the output arrays a method names, and the segment the
+ * two sparse updates are given, are written. Implementations are stateless and thread-safe.
  *
  * <p>NaN: a NaN never compares {@code >=} anything, so it is never a maximum, never gathered and
  * never counted: it behaves as a logit that can never be chosen.
@@ -72,6 +73,13 @@ public sealed interface LogitKernels permits ScalarKernels, VectorKernels {
     int gatherAtLeast(MemorySegment x, int from, int to, float threshold, int[] ids, float[] vals, int count);
 
     /**
+     * As {@link #gatherAtLeast} over {@code [0, n)} from count 0, visiting only the blocks whose
+     * maximum {@code blockMax[b]} (see {@link #blockMax}) is {@code >= threshold}: the others hold
+     * no candidate. Both arrays need room for {@code n} elements.
+     */
+    int gatherBlocksAtLeast(MemorySegment x, int n, float[] blockMax, float threshold, int[] ids, float[] vals);
+
+    /**
      * Sum of {@code exp((x[i] - max) * scale)} over the {@code i < n} with {@code x[i] >= threshold}:
      * the softmax denominator at temperature {@code 1 / scale}, stable when {@code max} is the
      * maximum. {@code scale} finite and {@code > 0}; {@code max} finite and {@code >= x[i]}. The
@@ -90,9 +98,9 @@ public sealed interface LogitKernels permits ScalarKernels, VectorKernels {
     // ---- candidates: float[] [0, n) ----
 
     /**
-     * Writes {@code out[i] = exp((vals[i] - max) * scale)} for {@code i < n} (as {@link #expSum})
-     * and returns their sum. Each element within 2 ulp of the scalar one; the sum within a
-     * relative 1e-5.
+     * Writes {@code out[i] = exp((vals[i] - max) * scale)} for {@code i < n} (as {@link #expSum};
+     * no NaN in {@code vals}) and returns their sum. Each element within 2 ulp of the scalar one;
+     * the sum within a relative 1e-5.
      */
     double exp(float[] vals, int n, float max, float scale, float[] out);
 

@@ -36,11 +36,13 @@ import java.util.TreeMap;
  * tokens with the same kernels; scalar and vector kernels agree except where a draw lands within
  * float rounding of a boundary between two tokens.
  *
- * <p><b>Cost.</b> No sort: one vectorized pass for the maximum, one to gather the candidates
- * above a threshold, bisection on those for top-k and top-p; top-p without top-k adds one exp
- * pass over the vocabulary for its denominator. The per-token path allocates nothing: scratch is
- * sized to the vocabulary here (three arrays, plus a copy when there is a bias or penalties, plus
- * the penalty history's two or three).
+ * <p><b>Cost.</b> No sort. Greedy: one argmax pass. Otherwise one pass for the maximum (for top-k,
+ * the maxima of 256-token blocks, whose k-th largest bounds the k-th largest logit from below),
+ * one gather of the candidates above a threshold, and exact cuts by bisection over the candidates.
+ * Two cases need an exp of nearly every logit: top-p without top-k (its denominator) and a draw
+ * over most of the vocabulary (temperature near 1 and no filter), which weighs every token by id
+ * instead of gathering. The per-token path allocates nothing: scratch is sized to the vocabulary
+ * here (three arrays, a native copy when there is a bias or penalties, the penalty history's).
  *
  * <p><b>Threads.</b> One sampler per sequence, used by one thread at a time; not thread-safe.
  */
@@ -48,10 +50,10 @@ public final class Sampler {
 
     /** ln of the bound on the total weight of the tokens left out (see Accuracy). */
     private static final double NEGLIGIBLE = 20;
-    /** First band below the max that top-p without top-k gathers; doubled until it holds the mass. */
+    /** First band below the max that top-p without top-k gathers; widened 4x until it holds the mass. */
     private static final float TOP_P_FIRST_BAND = 8f;
     /** Elements per gather step while watching whether the candidates stay sparse. */
-    private static final int SPARSE_STEP = 8192;
+    private static final int SPARSE_STEP = 4096;
 
     private final SamplingParams params;
     private final int vocabSize;
@@ -235,8 +237,7 @@ public final class Sampler {
 
     /**
      * Fills {@link #candidates} (or, {@link #dense}, the weights by id) with what the draw chooses
-     * among, weighted at the temperature, and sets {@link #total}. Each case is its own method, so
-     * that a request taking a path not seen before recompiles only that path, not all of them.
+     * among, weighted at the temperature, and sets {@link #total}.
      */
     private void keep(MemorySegment x) {
         dense = false;
@@ -267,12 +268,12 @@ public final class Sampler {
     }
 
     /**
-     * Where negligible weight starts: {@code band} below the max at temperature 1 for top-p's
-     * denominator, {@code band * temperature} for the draw alone.
+     * Where negligible weight starts. With top-p, {@code band} below the max: top-p weighs at
+     * temperature 1, and a token further down weighs too little there to be inside any top-p set
+     * with {@code p < 1}, whatever the temperature of the draw. Without, {@code band * temperature}.
      */
     private float floor(float max, boolean topP) {
-        float t = params.temperature();
-        return max - band * (topP ? Math.max(1f, t) : t);
+        return max - band * (topP ? 1f : params.temperature());
     }
 
     /** The softmax's limit when some logits are +infinity: those tokens share it equally. */
@@ -316,16 +317,16 @@ public final class Sampler {
     }
 
     /**
-     * Gathers the tokens at or above the threshold unless there are more than
-     * {@link #sparseLimit}; then returns false (having looked at only part of the vocabulary when
-     * they are spread out), and the whole vocabulary is cheaper to weigh by id.
+     * Gathers the tokens at or above the threshold unless they are many (more than
+     * {@link #sparseLimit}, or more than 1 in 16 of those seen so far); then returns false, usually
+     * after one step, and the whole vocabulary is cheaper to weigh by id.
      */
     private boolean gatherSparse(MemorySegment x, float threshold) {
         int count = 0;
         for (int from = 0; from < vocabSize; from += SPARSE_STEP) {
-            count = kernels.gatherAtLeast(x, from, Math.min(vocabSize, from + SPARSE_STEP), threshold,
-                    candidates.ids, candidates.vals, count);
-            if (count > sparseLimit) {
+            int to = Math.min(vocabSize, from + SPARSE_STEP);
+            count = kernels.gatherAtLeast(x, from, to, threshold, candidates.ids, candidates.vals, count);
+            if (count > sparseLimit || (count > 256 && count > to / 16)) {
                 return false;
             }
         }
@@ -348,15 +349,15 @@ public final class Sampler {
     }
 
     /**
-     * Top-p's denominator is the whole vocabulary's mass here. Gathers a band below the max that
-     * holds at least that share, widening it until it does, and cuts within it; min-p, where it
-     * binds first, is the smaller prefix and ends the search.
+     * Top-p's denominator is the whole vocabulary's mass here: one exp pass. Gathers a band below
+     * the max (8, then 32, then everything above the floor) until it holds top-p's share and cuts
+     * within it; min-p, where it binds first, is the smaller prefix and ends the search.
      */
     private void topPWithoutTopK(MemorySegment x, float max, float floor, float minPFloor) {
         double p = params.topP();
         double z = Double.NaN;
-        for (float width = TOP_P_FIRST_BAND; ; width *= 2f) {
-            float threshold = Math.max(floor, Math.max(minPFloor, max - width));
+        for (float width = TOP_P_FIRST_BAND; ; width *= 4f) {
+            float threshold = Math.max(minPFloor, width < band ? Math.max(floor, max - width) : floor);
             candidates.gather(x, vocabSize, threshold);
             double mass = candidates.weigh(max, 1f);
             boolean minPBinds = threshold == minPFloor;

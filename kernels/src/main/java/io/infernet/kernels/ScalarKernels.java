@@ -78,6 +78,17 @@ final class ScalarKernels implements LogitKernels {
     }
 
     @Override
+    public int gatherBlocksAtLeast(MemorySegment x, int n, float[] blockMax, float threshold, int[] ids, float[] vals) {
+        int count = 0;
+        for (int b = 0, from = 0; from < n; b++, from += BLOCK) {
+            if (blockMax[b] >= threshold) {
+                count = gatherAtLeast(x, from, Math.min(n, from + BLOCK), threshold, ids, vals, count);
+            }
+        }
+        return count;
+    }
+
+    @Override
     public double expSum(MemorySegment x, int n, float max, float scale, float threshold) {
         double sum = 0;
         for (int i = 0; i < n; i++) {

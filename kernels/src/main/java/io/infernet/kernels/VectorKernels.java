@@ -1,412 +1,165 @@
 package io.infernet.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 
 /**
- * The Vector API kernels (contracts in {@link LogitKernels}): vector body over whole vectors,
- * scalar tail for the rest. There is no alignment head: on this
- * project's reference machine (AMD EPYC, AVX-512) a max pass over a segment 4 bytes off a
- * 64-byte boundary ran as fast as over an aligned one.
+ * The Vector API kernels: the loops of {@link VectorLoops}, each entered through a
+ * {@link MethodHandle} held in a non-final field.
  *
- * <p>Loops whose every step depends on the previous one (max, argmax, sums) keep several
- * independent accumulators so the body is not bound by one chain's latency. Sums are formed in
- * float lanes over chunks of {@link #CHUNK} elements and the chunks added in double.
- *
- * <p>exp is {@link #exp(FloatVector)}, a Cody-Waite reduction and Cephes' degree-6 polynomial:
- * checked over every float in {@code [-86.5, 0]}, at most 1.26 ulp from the exact value (so within
- * 2 ulp of the scalar reference's rounded {@link Math#exp}), and about 1.7x faster here than
- * {@link VectorOperators#EXP}. Below {@code -86.5} it returns 0 (under {@code 3e-38}).
- *
- * <p>One rule keeps C2 from boxing vectors: no call that takes or returns a vector except the exp
- * polynomial, called only from the body of hot loops. A call C2 leaves out of line boxes its
- * vectors and runs the Vector API's Java fallback (measured: ~11 KB allocated and 2-5x the time per
- * token), and C2 does leave small helpers out of line at sites its profile calls cold, such as the
- * merge after a loop, once the helper has been compiled on its own. So merges are written out,
- * remainders of fewer elements than the unrolled body go to scalar code, and the rare append of
- * {@code gatherAtLeast} is a call with scalar arguments.
+ * <p>Why: C2 compiles Vector API code well only inside a small compilation unit. Inlined into a
+ * large caller (a JMH harness loop measured it; an engine loop around the sampler is the same),
+ * calls inside the loops are left out of line and every vector crossing them is boxed: top-p went
+ * to ~100 us and 786 KB allocated per token over 131072 logits. C2 does not inline through a
+ * method handle that is not a constant, so each loop is always its own compilation unit. The
+ * boundary costs a few nanoseconds a call and allocates nothing.
  */
 final class VectorKernels implements LogitKernels {
 
     static final VectorKernels INSTANCE = new VectorKernels();
 
-
-    /** Chosen once: the widest float vector this CPU runs well (16 lanes with AVX-512). */
-    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> INDEX = SPECIES.withLanes(int.class);
-    private static final int L = SPECIES.length();
-    private static final int L2 = 2 * L;
-    private static final int L4 = 4 * L;
-    private static final IntVector IOTA = IntVector.zero(INDEX).addIndex(1);
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-    private static final float NEG = Float.NEGATIVE_INFINITY;
-    /** Elements summed in float lanes before the partial sum moves to a double; a multiple of 2 vectors. */
-    private static final int CHUNK = 1024;
-
-    // exp: x = n ln2 + r (Cody-Waite, C1 + C2 = ln2), e^r by Cephes' expf polynomial, 2^n into the exponent bits.
-    private static final float LOG2E = 1.44269504088896341f;
-    /** 1.5 * 2^23: adding it rounds to an integer and leaves that integer in the low mantissa bits. */
-    private static final float ROUND = 12582912f;
-    private static final FloatVector MINUS_C1 = FloatVector.broadcast(SPECIES, -0.693359375f);
-    private static final FloatVector MINUS_C2 = FloatVector.broadcast(SPECIES, 2.12194440e-4f);
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final FloatVector P2 = FloatVector.broadcast(SPECIES, 8.3334519073e-3f);
-    private static final FloatVector P3 = FloatVector.broadcast(SPECIES, 4.1665795894e-2f);
-    private static final FloatVector P4 = FloatVector.broadcast(SPECIES, 1.6666665459e-1f);
-    private static final FloatVector P5 = FloatVector.broadcast(SPECIES, 5.0000001201e-1f);
-    /** Below this the result would be subnormal; 0 is returned instead. */
-    private static final float EXP_FLOOR = -86.5f;
+    // Not final on purpose: a constant handle would be inlined. Each is assigned once, here.
+    private static MethodHandle max = loop("max", float.class, MemorySegment.class, int.class, int.class);
+    private static MethodHandle argmax = loop("argmax", int.class, MemorySegment.class, int.class);
+    private static MethodHandle blockMax = loop("blockMax", float.class, MemorySegment.class, int.class, float[].class);
+    private static MethodHandle gatherAtLeast = loop("gatherAtLeast", int.class, MemorySegment.class, int.class, int.class,
+            float.class, int[].class, float[].class, int.class);
+    private static MethodHandle gatherBlocksAtLeast = loop("gatherBlocksAtLeast", int.class, MemorySegment.class,
+            int.class, float[].class, float.class, int[].class, float[].class);
+    private static MethodHandle expSum = loop("expSum", double.class, MemorySegment.class, int.class, float.class,
+            float.class, float.class);
+    private static MethodHandle expInto = loop("expInto", double.class, MemorySegment.class, int.class, float.class,
+            float.class, float.class, float[].class);
+    private static MethodHandle exp = loop("exp", double.class, float[].class, int.class, float.class, float.class,
+            float[].class);
+    private static MethodHandle countAtLeast = loop("countAtLeast", int.class, float[].class, int.class, float.class);
+    private static MethodHandle sumAtLeast = loop("sumAtLeast", double.class, float[].class, float[].class, int.class,
+            float.class);
+    private static MethodHandle searchCumulative = loop("searchCumulative", int.class, float[].class, int.class,
+            double.class);
 
     private VectorKernels() {
     }
 
     @Override
     public String name() {
-        return "vector-" + SPECIES.vectorBitSize();
+        return "vector-" + VectorLoops.SPECIES.vectorBitSize();
     }
 
     @Override
     public float max(MemorySegment x, int n) {
-        return max(x, 0, n);
-    }
-
-    private static long at(int i) {
-        return (long) i * Float.BYTES;
-    }
-
-    private static float max(MemorySegment x, int from, int to) {
-        int i = from;
-        float best = NEG;
-        if (to - from >= L4) {
-            // Per lane a NaN-skipping max: b replaces a only where b > a (never for NaN).
-            FloatVector a0 = FloatVector.broadcast(SPECIES, NEG), a1 = a0, a2 = a0, a3 = a0;
-            for (; i <= to - L4; i += L4) {
-                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
-                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
-                FloatVector v2 = FloatVector.fromMemorySegment(SPECIES, x, at(i + 2 * L), ORDER);
-                FloatVector v3 = FloatVector.fromMemorySegment(SPECIES, x, at(i + 3 * L), ORDER);
-                a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
-                a1 = a1.blend(v1, v1.compare(VectorOperators.GT, a1));
-                a2 = a2.blend(v2, v2.compare(VectorOperators.GT, a2));
-                a3 = a3.blend(v3, v3.compare(VectorOperators.GT, a3));
-            }
-            a0 = a0.blend(a1, a1.compare(VectorOperators.GT, a0));
-            a2 = a2.blend(a3, a3.compare(VectorOperators.GT, a2));
-            best = a0.blend(a2, a2.compare(VectorOperators.GT, a0)).reduceLanes(VectorOperators.MAX); // no NaN left
+        try {
+            return (float) max.invokeExact(x, 0, n);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        for (; i < to; i++) {
-            float v = x.getAtIndex(LogitKernels.LOGIT, i);
-            if (v > best) {
-                best = v;
-            }
-        }
-        return best;
     }
 
     @Override
     public int argmax(MemorySegment x, int n) {
-        int i = 0;
-        float best = NEG;
-        int index = -1;
-        if (n >= L4) {
-            // Per lane: the first maximum seen (strict >) and its index; -1 while a lane saw no number above -inf.
-            FloatVector b0 = FloatVector.broadcast(SPECIES, NEG), b1 = b0, b2 = b0, b3 = b0;
-            IntVector i0 = IntVector.broadcast(INDEX, -1), i1 = i0, i2 = i0, i3 = i0;
-            for (; i <= n - L4; i += L4) {
-                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
-                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
-                FloatVector v2 = FloatVector.fromMemorySegment(SPECIES, x, at(i + 2 * L), ORDER);
-                FloatVector v3 = FloatVector.fromMemorySegment(SPECIES, x, at(i + 3 * L), ORDER);
-                VectorMask<Float> m0 = v0.compare(VectorOperators.GT, b0);
-                VectorMask<Float> m1 = v1.compare(VectorOperators.GT, b1);
-                VectorMask<Float> m2 = v2.compare(VectorOperators.GT, b2);
-                VectorMask<Float> m3 = v3.compare(VectorOperators.GT, b3);
-                b0 = b0.blend(v0, m0);
-                b1 = b1.blend(v1, m1);
-                b2 = b2.blend(v2, m2);
-                b3 = b3.blend(v3, m3);
-                i0 = i0.blend(IOTA.add(i), m0.cast(INDEX));
-                i1 = i1.blend(IOTA.add(i + L), m1.cast(INDEX));
-                i2 = i2.blend(IOTA.add(i + 2 * L), m2.cast(INDEX));
-                i3 = i3.blend(IOTA.add(i + 3 * L), m3.cast(INDEX));
-            }
-            // Merge lane by lane: (b, i) takes the other where it is larger, or equal at a lower index.
-            VectorMask<Float> t = b1.compare(VectorOperators.GT, b0)
-                    .or(b1.compare(VectorOperators.EQ, b0).and(i1.compare(VectorOperators.LT, i0).cast(SPECIES)));
-            b0 = b0.blend(b1, t);
-            i0 = i0.blend(i1, t.cast(INDEX));
-            t = b3.compare(VectorOperators.GT, b2)
-                    .or(b3.compare(VectorOperators.EQ, b2).and(i3.compare(VectorOperators.LT, i2).cast(SPECIES)));
-            b2 = b2.blend(b3, t);
-            i2 = i2.blend(i3, t.cast(INDEX));
-            t = b2.compare(VectorOperators.GT, b0)
-                    .or(b2.compare(VectorOperators.EQ, b0).and(i2.compare(VectorOperators.LT, i0).cast(SPECIES)));
-            b0 = b0.blend(b2, t);
-            i0 = i0.blend(i2, t.cast(INDEX));
-            best = b0.reduceLanes(VectorOperators.MAX); // no NaN in b0
-            index = i0.blend(Integer.MAX_VALUE, b0.compare(VectorOperators.NE, best).cast(INDEX))
-                    .reduceLanes(VectorOperators.MIN);
+        try {
+            return (int) argmax.invokeExact(x, n);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        for (; i < n; i++) {
-            float v = x.getAtIndex(LogitKernels.LOGIT, i);
-            if (v > best) {
-                best = v;
-                index = i;
-            }
-        }
-        if (index < 0) {
-            // Nothing above -infinity: the first -infinity, if any (the rest are NaN).
-            for (i = 0; i < n; i++) {
-                if (x.getAtIndex(LogitKernels.LOGIT, i) == NEG) {
-                    return i;
-                }
-            }
-        }
-        return index;
     }
 
     @Override
     public float blockMax(MemorySegment x, int n, float[] out) {
-        float all = NEG;
-        int b = 0;
-        int from = 0;
-        if (LogitKernels.BLOCK % L4 == 0) {
-            FloatVector neg = FloatVector.broadcast(SPECIES, NEG);
-            for (; from + LogitKernels.BLOCK <= n; from += LogitKernels.BLOCK, b++) {
-                FloatVector a0 = neg, a1 = neg, a2 = neg, a3 = neg;
-                for (int i = from; i < from + LogitKernels.BLOCK; i += L4) {
-                    FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
-                    FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
-                    FloatVector v2 = FloatVector.fromMemorySegment(SPECIES, x, at(i + 2 * L), ORDER);
-                    FloatVector v3 = FloatVector.fromMemorySegment(SPECIES, x, at(i + 3 * L), ORDER);
-                    a0 = a0.blend(v0, v0.compare(VectorOperators.GT, a0));
-                    a1 = a1.blend(v1, v1.compare(VectorOperators.GT, a1));
-                    a2 = a2.blend(v2, v2.compare(VectorOperators.GT, a2));
-                    a3 = a3.blend(v3, v3.compare(VectorOperators.GT, a3));
-                }
-                a0 = a0.blend(a1, a1.compare(VectorOperators.GT, a0));
-                a2 = a2.blend(a3, a3.compare(VectorOperators.GT, a2));
-                float best = a0.blend(a2, a2.compare(VectorOperators.GT, a0)).reduceLanes(VectorOperators.MAX);
-                out[b] = best;
-                if (best > all) {
-                    all = best;
-                }
-            }
+        try {
+            return (float) blockMax.invokeExact(x, n, out);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        for (; from < n; from += LogitKernels.BLOCK, b++) {
-            float best = max(x, from, Math.min(n, from + LogitKernels.BLOCK));
-            out[b] = best;
-            if (best > all) {
-                all = best;
-            }
-        }
-        return all;
     }
 
     @Override
     public int gatherAtLeast(MemorySegment x, int from, int to, float threshold, int[] ids, float[] vals, int count) {
-        int i = from;
-        for (; i <= to - L4; i += L4) {
-            // Usually nothing passes (thresholds sit near the max): test four vectors, append rarely.
-            VectorMask<Float> any = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER).compare(VectorOperators.GE, threshold)
-                    .or(FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER).compare(VectorOperators.GE, threshold))
-                    .or(FloatVector.fromMemorySegment(SPECIES, x, at(i + 2 * L), ORDER).compare(VectorOperators.GE, threshold))
-                    .or(FloatVector.fromMemorySegment(SPECIES, x, at(i + 3 * L), ORDER).compare(VectorOperators.GE, threshold));
-            if (any.anyTrue()) {
-                count = append(x, i, i + L4, threshold, ids, vals, count);
-            }
+        try {
+            return (int) gatherAtLeast.invokeExact(x, from, to, threshold, ids, vals, count);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        int body = to - (to - i) % L;
-        count = append(x, i, body, threshold, ids, vals, count);
-        for (i = body; i < to; i++) {
-            float v = x.getAtIndex(LogitKernels.LOGIT, i);
-            if (v >= threshold) {
-                ids[count] = i;
-                vals[count] = v;
-                count++;
-            }
-        }
-        return count;
     }
 
-    /** Appends the elements {@code >= threshold} of the whole vectors in {@code [from, to)}. */
-    private static int append(MemorySegment x, int from, int to, float threshold, int[] ids, float[] vals, int count) {
-        for (int i = from; i < to; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
-            VectorMask<Float> m = v.compare(VectorOperators.GE, threshold);
-            if (m.anyTrue()) {
-                // Compressed stores write all L lanes; count <= (elements seen) keeps them in bounds.
-                v.compress(m).intoArray(vals, count);
-                IOTA.add(i).compress(m.cast(INDEX)).intoArray(ids, count);
-                count += m.trueCount();
-            }
+    @Override
+    public int gatherBlocksAtLeast(MemorySegment x, int n, float[] blockMax, float threshold, int[] ids, float[] vals) {
+        try {
+            return (int) gatherBlocksAtLeast.invokeExact(x, n, blockMax, threshold, ids, vals);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        return count;
     }
 
     @Override
     public double expSum(MemorySegment x, int n, float max, float scale, float threshold) {
-        FloatVector zero = FloatVector.zero(SPECIES);
-        double sum = 0;
-        int i = 0;
-        int body = n - n % L2;
-        while (i < body) {
-            int end = Math.min(body, i + CHUNK);
-            FloatVector a0 = zero, a1 = zero;
-            for (; i < end; i += L2) {
-                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
-                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
-                a0 = a0.add(exp(v0.sub(max).mul(scale)), v0.compare(VectorOperators.GE, threshold));
-                a1 = a1.add(exp(v1.sub(max).mul(scale)), v1.compare(VectorOperators.GE, threshold));
-            }
-            sum += a0.add(a1).reduceLanes(VectorOperators.ADD);
+        try {
+            return (double) expSum.invokeExact(x, n, max, scale, threshold);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        for (; i < n; i++) {
-            float v = x.getAtIndex(LogitKernels.LOGIT, i);
-            if (v >= threshold) {
-                sum += ScalarKernels.exp(v, max, scale);
-            }
-        }
-        return sum;
     }
 
     @Override
     public double expInto(MemorySegment x, int n, float max, float scale, float threshold, float[] out) {
-        FloatVector zero = FloatVector.zero(SPECIES);
-        double sum = 0;
-        int i = 0;
-        int body = n - n % L2;
-        while (i < body) {
-            int end = Math.min(body, i + CHUNK);
-            FloatVector a0 = zero, a1 = zero;
-            for (; i < end; i += L2) {
-                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
-                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
-                FloatVector e0 = zero.blend(exp(v0.sub(max).mul(scale)), v0.compare(VectorOperators.GE, threshold));
-                FloatVector e1 = zero.blend(exp(v1.sub(max).mul(scale)), v1.compare(VectorOperators.GE, threshold));
-                e0.intoArray(out, i);
-                e1.intoArray(out, i + L);
-                a0 = a0.add(e0);
-                a1 = a1.add(e1);
-            }
-            sum += a0.add(a1).reduceLanes(VectorOperators.ADD);
+        try {
+            return (double) expInto.invokeExact(x, n, max, scale, threshold, out);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        for (; i < n; i++) {
-            float v = x.getAtIndex(LogitKernels.LOGIT, i);
-            float e = v >= threshold ? ScalarKernels.exp(v, max, scale) : 0f;
-            out[i] = e;
-            sum += e;
-        }
-        return sum;
     }
 
     @Override
     public double exp(float[] vals, int n, float max, float scale, float[] out) {
-        FloatVector zero = FloatVector.zero(SPECIES);
-        double sum = 0;
-        int i = 0;
-        int body = n - n % L2;
-        while (i < body) {
-            int end = Math.min(body, i + CHUNK);
-            FloatVector a0 = zero, a1 = zero;
-            for (; i < end; i += L2) {
-                FloatVector e0 = exp(FloatVector.fromArray(SPECIES, vals, i).sub(max).mul(scale));
-                FloatVector e1 = exp(FloatVector.fromArray(SPECIES, vals, i + L).sub(max).mul(scale));
-                e0.intoArray(out, i);
-                e1.intoArray(out, i + L);
-                a0 = a0.add(e0);
-                a1 = a1.add(e1);
-            }
-            sum += a0.add(a1).reduceLanes(VectorOperators.ADD);
+        try {
+            return (double) exp.invokeExact(vals, n, max, scale, out);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        for (; i < n; i++) {
-            float e = ScalarKernels.exp(vals[i], max, scale);
-            out[i] = e;
-            sum += e;
-        }
-        return sum;
-    }
-
-    /**
-     * e^x per lane for {@code x <= 88} (the sampler only passes {@code x <= 0}); 0 below -86.5;
-     * not for NaN (callers mask NaN lanes out). Called only from hot loop bodies (see the class doc).
-     */
-    static FloatVector exp(FloatVector x) {
-        FloatVector t = x.fma(LOG2E, ROUND);
-        FloatVector n = t.sub(ROUND);
-        FloatVector r = n.fma(MINUS_C2, n.fma(MINUS_C1, x));
-        FloatVector p = r.fma(P0, P1).fma(r, P2).fma(r, P3).fma(r, P4).fma(r, P5);
-        FloatVector y = p.fma(r.mul(r), r.add(1f));
-        // t's low bits hold n; shifted by 23 they are n << 23 exactly (ROUND's own bits shift out).
-        IntVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-        return y.reinterpretAsInts().add(scale).reinterpretAsFloats()
-                .blend(0f, x.compare(VectorOperators.LT, EXP_FLOOR));
     }
 
     @Override
     public int countAtLeast(float[] x, int n, float threshold) {
-        int count = 0;
-        int i = 0;
-        for (; i <= n - L; i += L) {
-            count += FloatVector.fromArray(SPECIES, x, i).compare(VectorOperators.GE, threshold).trueCount();
+        try {
+            return (int) countAtLeast.invokeExact(x, n, threshold);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        for (; i < n; i++) {
-            if (x[i] >= threshold) {
-                count++;
-            }
-        }
-        return count;
     }
 
     @Override
     public double sumAtLeast(float[] keys, float[] weights, int n, float threshold) {
-        FloatVector zero = FloatVector.zero(SPECIES);
-        double sum = 0;
-        int i = 0;
-        int body = n - n % L2;
-        while (i < body) {
-            int end = Math.min(body, i + CHUNK);
-            FloatVector a0 = zero, a1 = zero;
-            for (; i < end; i += L2) {
-                a0 = a0.add(FloatVector.fromArray(SPECIES, weights, i),
-                        FloatVector.fromArray(SPECIES, keys, i).compare(VectorOperators.GE, threshold));
-                a1 = a1.add(FloatVector.fromArray(SPECIES, weights, i + L),
-                        FloatVector.fromArray(SPECIES, keys, i + L).compare(VectorOperators.GE, threshold));
-            }
-            sum += a0.add(a1).reduceLanes(VectorOperators.ADD);
+        try {
+            return (double) sumAtLeast.invokeExact(keys, weights, n, threshold);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        for (; i < n; i++) {
-            if (keys[i] >= threshold) {
-                sum += weights[i];
-            }
-        }
-        return sum;
     }
 
     @Override
     public int searchCumulative(float[] weights, int n, double target) {
-        // Skip whole groups of 4 vectors while the running sum stays at or below the target,
-        // then walk element by element (ScalarKernels' walk) from the group that crosses it.
-        double cum = 0;
-        int i = 0;
-        for (; i <= n - L4; i += L4) {
-            double group = FloatVector.fromArray(SPECIES, weights, i)
-                    .add(FloatVector.fromArray(SPECIES, weights, i + L))
-                    .add(FloatVector.fromArray(SPECIES, weights, i + 2 * L))
-                    .add(FloatVector.fromArray(SPECIES, weights, i + 3 * L))
-                    .reduceLanes(VectorOperators.ADD);
-            if (cum + group > target) {
-                break;
-            }
-            cum += group;
+        try {
+            return (int) searchCumulative.invokeExact(weights, n, target);
+        } catch (Throwable t) {
+            throw unchecked(t);
         }
-        return ScalarKernels.searchCumulative(weights, i, n, cum, target);
+    }
+
+    private static MethodHandle loop(String name, Class<?> returns, Class<?>... parameters) {
+        try {
+            return MethodHandles.lookup().findStatic(VectorLoops.class, name, MethodType.methodType(returns, parameters));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The loops throw only unchecked exceptions (bounds, a closed segment's arena): pass them on as they are. */
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof RuntimeException e ? e : new IllegalStateException(t);
     }
 }

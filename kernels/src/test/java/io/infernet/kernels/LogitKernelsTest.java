@@ -84,6 +84,16 @@ class LogitKernelsTest {
             }
             assertEquals(SCALAR.countAtLeast(values, n, threshold), VECTOR.countAtLeast(values, n, threshold),
                     "count at threshold " + threshold);
+            // Block-filtered gather: the same candidates as a plain gather, through both kernels.
+            float[] blocks = new float[(n + LogitKernels.BLOCK - 1) / LogitKernels.BLOCK];
+            SCALAR.blockMax(x, n, blocks);
+            int[] plainIds = new int[n];
+            int plain = SCALAR.gatherAtLeast(x, 0, n, threshold, plainIds, new float[n], 0);
+            for (LogitKernels k : List.of(SCALAR, VECTOR)) {
+                int[] blockIds = new int[n];
+                assertEquals(plain, k.gatherBlocksAtLeast(x, n, blocks, threshold, blockIds, new float[n]), k.name());
+                assertArrayEquals(java.util.Arrays.copyOf(plainIds, plain), java.util.Arrays.copyOf(blockIds, plain), k.name());
+            }
         }
     }
 
@@ -183,7 +193,7 @@ class LogitKernelsTest {
     @Test
     void vectorExpIsWithinItsStatedErrorOfExactExp() {
         // Every 16th float in [-86.5, 0] plus the edges; exhaustively (every float) the bound is the same.
-        int species = VectorKernels.SPECIES.length();
+        int species = VectorLoops.SPECIES.length();
         float[] in = new float[species * 4096];
         float[] out = new float[in.length];
         double worst = 0;
@@ -194,7 +204,7 @@ class LogitKernelsTest {
             in[k++] = Float.intBitsToFloat((int) Math.min(bits, hi));
             if (k == in.length || bits + 16 > hi + 16) {
                 for (int i = 0; i < k; i += species) {
-                    VectorKernels.exp(FloatVector.fromArray(VectorKernels.SPECIES, in, i)).intoArray(out, i);
+                    VectorLoops.exp(FloatVector.fromArray(VectorLoops.SPECIES, in, i)).intoArray(out, i);
                 }
                 for (int i = 0; i < k; i++) {
                     double exact = Math.exp(in[i]);
@@ -208,11 +218,11 @@ class LogitKernelsTest {
         float[] edges = new float[species];
         edges[0] = Float.NEGATIVE_INFINITY;
         edges[1 % species] = -87f;
-        VectorKernels.exp(FloatVector.fromArray(VectorKernels.SPECIES, edges, 0)).intoArray(out, 0);
+        VectorLoops.exp(FloatVector.fromArray(VectorLoops.SPECIES, edges, 0)).intoArray(out, 0);
         assertEquals(0f, out[0], "exp(-infinity)");
         assertEquals(0f, out[1 % species], "below -86.5 the result is 0");
         java.util.Arrays.fill(edges, 0f);
-        VectorKernels.exp(FloatVector.fromArray(VectorKernels.SPECIES, edges, 0)).intoArray(out, 0);
+        VectorLoops.exp(FloatVector.fromArray(VectorLoops.SPECIES, edges, 0)).intoArray(out, 0);
         assertEquals(1f, out[0], "exp(0) is exactly 1: the max token weighs 1");
     }
 

@@ -4,6 +4,8 @@ import io.infernet.bindings.llama_context_params;
 import io.infernet.bindings.llama_h;
 import io.infernet.bindings.llama_perf_context_data;
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -25,6 +27,8 @@ public final class Context implements AutoCloseable {
     private final int contextLength;
     private volatile boolean closed;
     private volatile String poisoned;
+    /** The segment {@link #logits} returned last; engine thread only. */
+    private MemorySegment lastLogits = MemorySegment.NULL;
 
     private Context(Model model, MemorySegment handle, ContextParams params) {
         this.model = model;
@@ -117,11 +121,37 @@ public final class Context implements AutoCloseable {
      * floats, zero-copy over llama.cpp's buffer, valid only until the next decode.
      */
     public MemorySegment logits(int i) {
-        MemorySegment p = llama_h.llama_get_logits_ith(handle(), i);
-        if (p.equals(MemorySegment.NULL)) {
+        long address = logitsAddress(handle(), i);
+        if (address == 0) {
             throw new IllegalArgumentException("no logits for batch index " + i + " (was it marked for output?)");
         }
-        return p.reinterpret(logitsBytes);
+        // The output buffer moves only when llama.cpp grows it, so the segment over the same
+        // address is reused: no allocation per token on the generation path.
+        MemorySegment cached = lastLogits;
+        if (cached.address() != address) {
+            cached = MemorySegment.ofAddress(address).reinterpret(logitsBytes);
+            lastLogits = cached;
+        }
+        return cached;
+    }
+
+    /**
+     * {@code llama_get_logits_ith} linked to return the pointer as a 64-bit integer: on the LP64
+     * ABIs we run on (x86-64 System V, AArch64) a pointer and an {@code int64_t} come back in the
+     * same register, and no {@link MemorySegment} object is made per call, which the JIT cannot
+     * always remove inside the big generation loop (measured: about 40 bytes per token).
+     */
+    private static final class LogitsIthRaw {
+        static final MethodHandle HANDLE = io.infernet.bindings.LlamaLibrary.downcall("llama_get_logits_ith",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), true);
+    }
+
+    private static long logitsAddress(MemorySegment ctx, int i) {
+        try {
+            return (long) LogitsIthRaw.HANDLE.invokeExact(ctx, i);
+        } catch (Throwable t) {
+            throw io.infernet.bindings.LlamaLibrary.rethrow("llama_get_logits_ith", t);
+        }
     }
 
     /** Pooled embedding of a sequence (models with pooling, context with embeddings on), or null. */

@@ -23,12 +23,14 @@ public final class Model implements AutoCloseable {
     private final Path path;
     private final MemorySegment handle;
     private final Vocab vocab;
+    private final int poolingType;
     private final Set<Context> contexts = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private Model(Path path, MemorySegment handle) {
+    private Model(Path path, MemorySegment handle, int poolingType) {
         this.path = path;
         this.handle = handle;
+        this.poolingType = poolingType;
         this.vocab = new Vocab(this, llama_h.llama_model_get_vocab(handle));
     }
 
@@ -38,7 +40,9 @@ public final class Model implements AutoCloseable {
      * crash.
      */
     public static Model load(Path path, ModelParams params) {
-        ModelFileCheck.check(path);
+        io.infernet.runtime.gguf.GgufFile gguf = ModelFileCheck.check(path);
+        int pooling = (int) gguf.findLong(io.infernet.runtime.gguf.GgufKeys.arch(gguf.architecture(), io.infernet.runtime.gguf.GgufKeys.POOLING_TYPE))
+                .orElse(-1);
         LlamaRuntime.load(Progress.STDERR);
         long mark = NativeLog.mark();
         MemorySegment handle;
@@ -55,7 +59,7 @@ public final class Model implements AutoCloseable {
             throw new LlamaException("llama.cpp could not load " + path
                     + (why.isEmpty() ? "" : ": " + String.join("; ", why)));
         }
-        return new Model(path.toAbsolutePath(), handle);
+        return new Model(path.toAbsolutePath(), handle, pooling);
     }
 
     public static Model load(Path path) {
@@ -103,6 +107,19 @@ public final class Model implements AutoCloseable {
 
     public long parameterCount() {
         return llama_h.llama_model_n_params(handle());
+    }
+
+    /**
+     * The pooling the model declares ({@code <arch>.pooling_type}): 1 mean, 2 cls, 3 last, 4 rank;
+     * 0 or -1 (absent) means none, so the model makes no sequence embeddings.
+     */
+    public int poolingType() {
+        return poolingType;
+    }
+
+    /** Whether the model pools token states into one embedding per sequence. */
+    public boolean hasPooling() {
+        return poolingType >= 1 && poolingType <= 3;
     }
 
     public boolean hasEncoder() {

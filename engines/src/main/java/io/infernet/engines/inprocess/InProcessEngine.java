@@ -2,6 +2,7 @@ package io.infernet.engines.inprocess;
 
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.Engine;
+import io.infernet.engines.Embeddings;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.Generation;
@@ -14,6 +15,7 @@ import io.infernet.engines.Usage;
 import io.infernet.kernels.SamplingParams;
 import io.infernet.runtime.ChatTemplate;
 import io.infernet.runtime.ContextOverflowException;
+import io.infernet.runtime.Embedder;
 import io.infernet.runtime.LlamaException;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.TokenSampler;
@@ -28,6 +30,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 
 /**
@@ -41,6 +47,8 @@ public final class InProcessEngine implements Engine {
     private final String name;
     private final ServingEngine serving;
     private final ChatTemplate template;
+    private ExecutorService embedThread;
+    private Embedder embedder;
 
     /**
      * Starts serving {@code model} (which this engine then owns and closes).
@@ -178,16 +186,64 @@ public final class InProcessEngine implements Engine {
         }
     }
 
+    /**
+     * Embeddings on a context of their own, on one platform thread (native calls never run on
+     * the caller's virtual thread), one input after another.
+     */
     @Override
-    public List<float[]> embed(String modelName, List<String> inputs) {
+    public Embeddings embed(String modelName, List<String> inputs) {
         checkModel(modelName);
-        throw new EngineException(EngineException.Kind.UNSUPPORTED,
-                "the model '" + name + "' has no pooling layer, so it does not produce embeddings; serve an embedding model for /v1/embeddings", "model");
+        if (!model.hasPooling()) {
+            throw new EngineException(EngineException.Kind.UNSUPPORTED,
+                    "the model '" + name + "' has no pooling layer, so it does not produce embeddings; serve an embedding model for /v1/embeddings", "model");
+        }
+        Future<Embeddings> f = embedThread().submit(() -> {
+            Embedder e = embedder();
+            List<float[]> out = new ArrayList<>();
+            int tokens = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                int[] ids = model.vocab().tokenize(inputs.get(i), true, false);
+                if (ids.length > e.maxTokens()) {
+                    throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED, "input " + i + " has " + ids.length
+                            + " tokens but this model embeds at most " + e.maxTokens() + "; shorten it", "input");
+                }
+                tokens += ids.length;
+                out.add(e.embed(ids));
+            }
+            return new Embeddings(out, tokens);
+        });
+        try {
+            return f.get();
+        } catch (InterruptedException ie) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, "interrupted while embedding");
+        } catch (ExecutionException ee) {
+            if (ee.getCause() instanceof EngineException ex) {
+                throw ex;
+            }
+            throw new EngineException(EngineException.Kind.INTERNAL, "embedding failed: " + ee.getCause().getMessage(), null, null, ee.getCause());
+        }
+    }
+
+    private synchronized ExecutorService embedThread() {
+        if (embedThread == null) {
+            embedThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("infernet-embed").daemon(true).factory());
+        }
+        return embedThread;
+    }
+
+    /** Made on first use, on the embedding thread. */
+    private Embedder embedder() {
+        if (embedder == null) {
+            embedder = new Embedder(model, Math.min(serving.contextLength(), 4096), serving.config().threads());
+        }
+        return embedder;
     }
 
     @Override
     public List<ModelInfo> models() {
-        return List.of(new ModelInfo(name, KIND, serving.contextLength(), false));
+        return List.of(new ModelInfo(name, KIND, serving.contextLength(), model.hasPooling()));
     }
 
     @Override
@@ -202,6 +258,22 @@ public final class InProcessEngine implements Engine {
     @Override
     public void close() {
         serving.close();
+        ExecutorService t;
+        synchronized (this) {
+            t = embedThread;
+        }
+        if (t != null) {
+            try {
+                t.submit(() -> {
+                    if (embedder != null) {
+                        embedder.close();
+                    }
+                }).get();
+            } catch (InterruptedException | ExecutionException ignored) {
+                // closing anyway
+            }
+            t.shutdownNow();
+        }
         model.close();
     }
 }

@@ -7,6 +7,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.infernet.engines.Engine;
+import io.infernet.engines.Embeddings;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.ModelInfo;
 import java.nio.ByteBuffer;
@@ -18,8 +19,7 @@ import java.util.List;
  * {@code POST /v1/embeddings}: one vector per input, as floats or (encoding_format base64, what
  * the OpenAI Python SDK asks for by default) as base64 of little-endian float32s.
  *
- * <p>{@code usage} counts are 0: {@link Engine#embed} does not report token counts (see the
- * branch report; the engine interface would need to return them).
+ * <p>{@code usage} counts the engine's prompt tokens (0 where a remote engine does not say).
  */
 final class EmbeddingsHandler implements Handler {
 
@@ -35,8 +35,11 @@ final class EmbeddingsHandler implements Handler {
     public void handle(ServerRequest req, ServerResponse res) {
         RequestParser.ParsedEmbeddings parsed = RequestParser.embeddings(RequestBody.readObject(req, cfg.maxBodyBytes()));
         List<float[]> vectors;
+        int promptTokens;
         try {
-            vectors = engine.embed(parsed.model(), parsed.inputs());
+            Embeddings result = engine.embed(parsed.model(), parsed.inputs());
+            vectors = result == null ? null : result.vectors();
+            promptTokens = result == null ? 0 : Math.max(0, result.promptTokens());
         } catch (EngineException e) {
             throw OpenAiErrors.fromEngine(e);
         }
@@ -63,8 +66,8 @@ final class EmbeddingsHandler implements Handler {
         }
         root.put("model", parsed.model() != null ? parsed.model() : defaultEmbeddingModel());
         ObjectNode usage = root.putObject("usage");
-        usage.put("prompt_tokens", 0);
-        usage.put("total_tokens", 0);
+        usage.put("prompt_tokens", promptTokens);
+        usage.put("total_tokens", promptTokens);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(Json.bytes(root));
     }

@@ -27,6 +27,8 @@ import picocli.CommandLine.Command;
                 PubkeyCommand.class,
                 DebugCommand.class,
                 ServeCommand.class,
+                EnginesCommand.class,
+                VllmCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -68,6 +70,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        Logging.configure();
         int code = commandLine().execute(args);
         System.exit(code);
     }

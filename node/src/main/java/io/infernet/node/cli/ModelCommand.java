@@ -89,6 +89,10 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--vocab", paramLabel = "NAME|PATH", description = "tokenizer: a vocabulary of the llama.cpp pin (llama-spm, llama-bpe, qwen2, ...) or a GGUF file (default llama-spm)")
         String vocab;
 
+        @Option(names = "--pooling", paramLabel = "KIND",
+                description = "none (a generative model, the default), or mean, cls, last: declare a pooling layer, making an embedding model for /v1/embeddings")
+        String pooling;
+
         @Option(names = "--seed", description = "random seed (default 42); the same options and seed give a byte-identical file")
         Long seed;
 
@@ -126,6 +130,16 @@ public final class ModelCommand implements Runnable {
             return 0;
         }
 
+        private int poolingType() {
+            return switch (pooling == null ? "none" : pooling.toLowerCase(java.util.Locale.ROOT)) {
+                case "none" -> 0;
+                case "mean" -> 1;
+                case "cls" -> 2;
+                case "last" -> 3;
+                default -> throw new Main.UsageError("unknown --pooling '" + pooling + "'; use none, mean, cls or last");
+            };
+        }
+
         private SynthSpec buildSpec() {
             SynthSpec base;
             if (preset != null) {
@@ -150,7 +164,7 @@ public final class ModelCommand implements Runnable {
                         dim != null ? dim : base.embeddingLength(), layers != null ? layers : base.layers(), h, kv,
                         ff != null ? ff : base.feedForwardLength(), ctx != null ? ctx : base.contextLength(),
                         ropeTheta != null ? ropeTheta : base.ropeTheta(), rmsEps != null ? rmsEps : base.rmsEps(), t,
-                        seed != null ? seed : base.seed(), vocab != null ? vocab : base.vocab());
+                        seed != null ? seed : base.seed(), vocab != null ? vocab : base.vocab(), poolingType());
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageError(e.getMessage());
             }

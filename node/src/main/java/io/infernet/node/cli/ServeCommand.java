@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.Set;
+import io.infernet.engines.select.EngineSelector;
+import io.infernet.engines.select.EngineSetting;
+import io.infernet.engines.select.Selection;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
@@ -38,7 +42,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "4", description = "Sequences decoded together (default ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--ctx", paramLabel = "N", defaultValue = "0", description = "Context tokens per sequence (default 0 = the model's trained context).")
+    @Option(names = "--ctx", paramLabel = "N", defaultValue = "0",
+            description = "Context tokens one request may hold, prompt and output (default 0 = the model's trained context, at most 8192).")
     int ctx;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads (default 0 = automatic).")
@@ -57,6 +62,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:INFERNET_API_KEY}",
             description = "Require 'Authorization: Bearer KEY' on every route but /health. Also read from INFERNET_API_KEY, which keeps it out of the process list.")
     String apiKey;
+
+    @Option(names = "--engine", paramLabel = "KIND", defaultValue = "${env:INFERNET_ENGINE}",
+            description = "in-process, vllm, llamacpp or ollama. Default: in-process when --model is given; otherwise the first that answers of "
+                    + "vLLM (VLLM_HOST, :8000), a llama.cpp server (LLAMACPP_HOST, :8080), Ollama (OLLAMA_HOST, :11434), then in-process with the demo model.")
+    String engineKind;
+
+    @Option(names = "--engine-url", paramLabel = "URL", description = "Where the --engine server listens (default: its environment variable or port).")
+    String engineUrl;
 
     /** Where providers come from; tests put their own here. */
     Supplier<List<EngineProvider>> providers = () -> ServiceLoader.load(EngineProvider.class).stream()
@@ -105,7 +118,20 @@ public final class ServeCommand implements Callable<Integer> {
             throw new Main.UsageError("--model " + model + ": no readable file there");
         }
         EngineProvider provider = provider();
-        Engine engine = provider.open(options);
+        EngineSetting setting;
+        try {
+            String kind = engineKind != null && !engineKind.isBlank() ? engineKind : (model != null ? "in-process" : null);
+            setting = EngineSetting.parse(kind, engineUrl, null, null);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
+        }
+        EngineOptions opened = options;
+        Selection selection = EngineSelector.system(Set.of(port)).select(setting, () -> provider.open(opened),
+                model != null ? "in process, " + model : "in process, the built-in demo model (random weights)");
+        for (String line : EnginesCommand.text(selection.report())) {
+            System.err.println("[infernet] " + line);
+        }
+        Engine engine = selection.engine();
         ApiServer server;
         try {
             server = ApiServer.start(engine, io.infernet.node.engine.InProcessEngines.stats(engine), cfg);
@@ -113,9 +139,14 @@ public final class ServeCommand implements Callable<Integer> {
             engine.close();
             throw e;
         }
-        String models = engine.models().stream().map(ModelInfo::id).collect(Collectors.joining(", "));
-        out.println("infernet: serving " + (models.isEmpty() ? "(no model listed)" : models) + " with the "
-                + provider.name() + " engine at " + server.baseUrl() + "/v1"
+        String models;
+        try {
+            models = engine.models().stream().map(ModelInfo::id).collect(Collectors.joining(", "));
+        } catch (RuntimeException e) {
+            models = "";
+        }
+        out.println("infernet: serving " + (models.isEmpty() ? "(no model listed yet)" : models) + " with the "
+                + engine.kind() + " engine at " + server.baseUrl() + "/v1"
                 + (cfg.apiKey() != null ? " (API key required)" : ""));
         out.flush();
         return new Running(server, engine);
@@ -125,7 +156,7 @@ public final class ServeCommand implements Callable<Integer> {
         List<EngineProvider> found = providers.get();
         if (found.isEmpty()) {
             throw new IllegalStateException("no engine is available to serve with: this build has no "
-                    + EngineProvider.class.getName() + " (the in-process engine is not wired in yet)");
+                    + EngineProvider.class.getName() + "; the build is incomplete (META-INF/services is missing)");
         }
         if (found.size() > 1) {
             throw new IllegalStateException("more than one engine provider is on the classpath: "

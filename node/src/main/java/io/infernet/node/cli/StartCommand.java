@@ -16,7 +16,11 @@ import io.infernet.node.protocol.models.ModelDownloader;
 import io.infernet.node.protocol.outbox.Outbox;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import io.infernet.engines.select.EngineSelector;
+import io.infernet.engines.select.EngineSetting;
+import io.infernet.engines.select.Selection;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,6 +44,13 @@ final class StartCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "PATH", description = "GGUF model to serve (default: engine.model from the config)")
     String model;
+
+    @Option(names = "--engine", paramLabel = "KIND",
+            description = "in-process, vllm, llamacpp or ollama (default: the config's engine.backend; else in-process for a .gguf --model; else the first that answers, in-process last)")
+    String engineKind;
+
+    @Option(names = "--engine-url", paramLabel = "URL", description = "Where the --engine server listens (default: the config's engine.url, its environment variable or port)")
+    String engineUrl;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4", description = "Jobs run at once (default 4)")
     int concurrency;
@@ -72,16 +83,28 @@ final class StartCommand implements Callable<Integer> {
             throw new Main.UsageError(e.getMessage());
         }
         EngineFactory f = factory != null ? factory : EngineFactory.find().orElseThrow(() -> new IllegalStateException(
-                "no engine is available: 'infernet start' needs an EngineFactory on the class path"
-                        + " (the in-process llama.cpp engine is not wired into this build yet)"));
+                "no engine is available: 'infernet start' needs an EngineFactory on the class path (the build is incomplete)"));
         String m = model != null ? model : config.engineModel().orElse(null);
+        boolean ggufPath = m != null && m.endsWith(".gguf");
+        EngineSetting setting;
+        try {
+            String kind = engineKind != null ? engineKind : config.engineBackend().orElse(ggufPath ? "in-process" : null);
+            setting = EngineSetting.parse(kind, engineKind != null ? engineUrl : config.engineUrl().orElse(engineUrl), null, ggufPath ? null : m);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError(e.getMessage());
+        }
         ConfigStore store = ctx.store();
         // The outbox first: it refuses a second node on this config folder before a model is loaded.
         Outbox outbox = Outbox.open(ctx.paths().outboxFile());
         Engine engine;
         NodeDaemon daemon;
         try {
-            engine = f.open(m, config);
+            Selection chosen = EngineSelector.system(Set.of()).select(setting, () -> f.open(m, config),
+                    m != null ? "in process, " + m : "in process, the built-in demo model (random weights)");
+            for (String line : EnginesCommand.text(chosen.report())) {
+                System.err.println("[infernet] " + line);
+            }
+            engine = chosen.engine();
         } catch (RuntimeException e) {
             outbox.close();
             throw e;

@@ -21,6 +21,9 @@ import java.nio.file.Path;
 public final class InProcessEngines {
     private InProcessEngines() {}
 
+    /** The name the built-in demo model is served under. */
+    public static final String DEMO_NAME = "infernet-demo";
+
     /** Context tokens one request may hold when the user sets none: the model's, up to this. */
     public static final int DEFAULT_MAX_CONTEXT = 8192;
 
@@ -45,7 +48,7 @@ public final class InProcessEngines {
             long cells = Math.min((long) ctx * parallel, 1L << 20);
             ServeConfig cfg = new ServeConfig(parallel, (int) cells, ctx, 512, threads > 0 ? threads : CpuTopology.physicalCores(),
                     cacheRamBytes, maxQueue);
-            return new InProcessEngine(m, null, cfg, JavaSampler::new);
+            return new InProcessEngine(m, model == null ? DEMO_NAME : null, cfg, JavaSampler::new);
         } catch (RuntimeException e) {
             m.close();
             throw e;

@@ -139,7 +139,7 @@ final class FakeEngine implements Engine, EngineStats {
     }
 
     @Override
-    public List<float[]> embed(String model, List<String> inputs) {
+    public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
         String m = model == null ? MODEL : model;
         ModelInfo info = models.stream().filter(x -> x.id().equals(m)).findFirst()
                 .orElseThrow(() -> new EngineException(EngineException.Kind.MODEL_NOT_FOUND, "The model '" + m + "' does not exist.", "model"));
@@ -150,7 +150,7 @@ final class FakeEngine implements Engine, EngineStats {
         for (String s : inputs) {
             out.add(vector(s));
         }
-        return out;
+        return new io.infernet.engines.Embeddings(out, inputs.stream().mapToInt(s -> s.split(" ").length).sum());
     }
 
     static float[] vector(String s) {

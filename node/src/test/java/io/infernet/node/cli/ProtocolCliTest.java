@@ -143,7 +143,7 @@ class ProtocolCliTest {
         assertTrue(r.out().contains("\"privateKey\": \"<redacted>\""), r.out());
         assertTrue(r.out().contains(PK));
         assertTrue(r.out().contains("me@example.com"));
-        assertTrue(r.out().contains("engine:        none available in this build"));
+        assertTrue(r.out().contains("engine:        in-process"), r.out());
     }
 
     @Test
@@ -206,11 +206,11 @@ class ProtocolCliTest {
     }
 
     @Test
-    void startNeedsAnEngine() {
+    void startWithTheInProcessEngineRefusesAMissingModelBeforeRegistering() {
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
-        Run r = run("start");
+        Run r = run("start", "--model", "/no/such/model.gguf");
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("no engine is available"), r.err());
+        assertTrue(r.err().contains("model file not found: /no/such/model.gguf"), r.err());
         assertTrue(cp.requests("register").isEmpty());
     }
 

@@ -49,7 +49,7 @@ class ServeCommandTest {
         }
 
         @Override
-        public List<float[]> embed(String model, List<String> inputs) {
+        public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
             throw new EngineException(EngineException.Kind.UNSUPPORTED, "stub");
         }
 

@@ -15,6 +15,8 @@ public final class GgufKeys {
     public static final String QUANTIZATION_VERSION = "general.quantization_version";
 
     public static final String VOCAB_SIZE = "%s.vocab_size";
+    /** {@code <arch>.pooling_type}: 0 none, 1 mean, 2 cls, 3 last, 4 rank (embedding models). */
+    public static final String POOLING_TYPE = "%s.pooling_type";
     public static final String CONTEXT_LENGTH = "%s.context_length";
     public static final String EMBEDDING_LENGTH = "%s.embedding_length";
     public static final String BLOCK_COUNT = "%s.block_count";

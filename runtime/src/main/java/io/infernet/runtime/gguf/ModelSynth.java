@@ -73,6 +73,9 @@ public final class ModelSynth {
         m.put(GgufKeys.arch(arch, GgufKeys.ROPE_FREQ_BASE), GgufValue.f32(spec.ropeTheta()));
         m.put(GgufKeys.arch(arch, GgufKeys.RMS_EPS), GgufValue.f32(spec.rmsEps()));
         m.put(GgufKeys.arch(arch, GgufKeys.ROPE_DIMENSION_COUNT), GgufValue.u32(spec.headDim()));
+        if (spec.poolingType() > 0) {
+            m.put(GgufKeys.arch(arch, GgufKeys.POOLING_TYPE), GgufValue.u32(spec.poolingType()));
+        }
         m.put("infernet.synth.version", GgufValue.u32(VERSION));
         m.put("infernet.synth.seed", GgufValue.u64(spec.seed()));
         m.put("infernet.synth.vocab", GgufValue.string(vocab.source()));

@@ -16,11 +16,13 @@ import java.util.Objects;
  * @param rmsEps            RMS-norm epsilon
  * @param weightType        type of the matrices (token embedding and output included); norms are F32
  * @param seed              random seed: the same spec and seed give a byte-identical file
+ * @param poolingType       {@code <arch>.pooling_type}: 0 none (a generative model), 1 mean, 2 cls, 3 last (an embedding model)
  * @param vocab             tokenizer source: a vocabulary name of the pin ({@code llama-spm},
  *                          {@code qwen2}, ...) or the path of any GGUF file with {@code tokenizer.*} keys
  */
 public record SynthSpec(String name, int embeddingLength, int layers, int heads, int headsKv, int feedForwardLength,
-                        int contextLength, float ropeTheta, float rmsEps, GgmlType weightType, long seed, String vocab) {
+                        int contextLength, float ropeTheta, float rmsEps, GgmlType weightType, long seed, String vocab,
+                        int poolingType) {
 
     /** The vocabulary used unless another is named: the Llama-2 SentencePiece tokenizer, 32000 tokens. */
     public static final String DEFAULT_VOCAB = "llama-spm";
@@ -44,6 +46,14 @@ public record SynthSpec(String name, int embeddingLength, int layers, int heads,
         require(ropeTheta > 0 && Float.isFinite(ropeTheta), "rope theta " + ropeTheta + " must be positive");
         require(rmsEps > 0 && rmsEps < 1, "rms eps " + rmsEps + " must be in (0, 1)");
         require(!vocab.isBlank(), "vocab must name a vocabulary or a GGUF file");
+        require(poolingType >= 0 && poolingType <= 3, "pooling type " + poolingType + " must be 0 (none), 1 (mean), 2 (cls) or 3 (last)");
+    }
+
+    /** A generative model (no pooling). */
+    public SynthSpec(String name, int embeddingLength, int layers, int heads, int headsKv, int feedForwardLength,
+                     int contextLength, float ropeTheta, float rmsEps, GgmlType weightType, long seed, String vocab) {
+        this(name, embeddingLength, layers, heads, headsKv, feedForwardLength, contextLength, ropeTheta, rmsEps, weightType, seed,
+                vocab, 0);
     }
 
     private static void require(boolean ok, String message) {
@@ -59,16 +69,22 @@ public record SynthSpec(String name, int embeddingLength, int layers, int heads,
 
     public SynthSpec withSeed(long newSeed) {
         return new SynthSpec(name, embeddingLength, layers, heads, headsKv, feedForwardLength, contextLength, ropeTheta, rmsEps,
-                weightType, newSeed, vocab);
+                weightType, newSeed, vocab, poolingType);
     }
 
     public SynthSpec withWeightType(GgmlType type) {
         return new SynthSpec(name, embeddingLength, layers, heads, headsKv, feedForwardLength, contextLength, ropeTheta, rmsEps,
-                type, seed, vocab);
+                type, seed, vocab, poolingType);
     }
 
     public SynthSpec withVocab(String newVocab) {
         return new SynthSpec(name, embeddingLength, layers, heads, headsKv, feedForwardLength, contextLength, ropeTheta, rmsEps,
-                weightType, seed, newVocab);
+                weightType, seed, newVocab, poolingType);
+    }
+
+    /** The same model with a pooling layer declared: an embedding model. */
+    public SynthSpec withPooling(int type) {
+        return new SynthSpec(name, embeddingLength, layers, heads, headsKv, feedForwardLength, contextLength, ropeTheta, rmsEps,
+                weightType, seed, vocab, type);
     }
 }

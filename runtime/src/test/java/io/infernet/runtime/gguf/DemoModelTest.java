@@ -27,7 +27,7 @@ class DemoModelTest {
         Path first = DemoModel.ensure(dir, spec, lines::add);
         assertTrue(first.getFileName().toString().matches("tiny-[0-9a-f]{12}\\.gguf"), first.toString());
         assertEquals(ModelSynth.plan(spec, first), GgufReader.read(first));
-        assertTrue(lines.getFirst().startsWith("creating the demo model"), lines.toString());
+        assertTrue(lines.getFirst().startsWith("creating the tiny model"), lines.toString());
         assertTrue(lines.getLast().contains("100%"), lines.toString());
 
         FileTime made = Files.getLastModifiedTime(first);

@@ -155,6 +155,16 @@ public final class NodeConfig {
         ensure("engine").put("model", model);
     }
 
+    /** {@code engine.backend}: in-process, vllm, llamacpp or ollama; absent means auto-select. */
+    public Optional<String> engineBackend() {
+        return text(section("engine"), "backend");
+    }
+
+    /** {@code engine.url}: where a remote engine listens; absent means its environment variable or default port. */
+    public Optional<String> engineUrl() {
+        return text(section("engine"), "url");
+    }
+
     /** {@code models.dir}: where model_install puts GGUF files. */
     public Optional<Path> modelsDir() {
         return text(section("models"), "dir").map(Path::of);

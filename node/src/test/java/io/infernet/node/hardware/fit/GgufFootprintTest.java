@@ -106,21 +106,22 @@ class GgufFootprintTest {
     @Test
     void clearErrors(@TempDir Path dir) throws IOException {
         Path missing = dir.resolve("nope.gguf");
-        assertEquals(missing + ": no such file; give the path of a .gguf model",
-                assertThrows(IllegalArgumentException.class, () -> GgufFootprint.read(missing)).getMessage());
+        assertMessage(missing, "no such file");
         Path text = Files.writeString(dir.resolve("notes.txt"), "hello, not a model");
-        assertEquals(text + ": not a GGUF file (no GGUF magic at its start)",
-                assertThrows(IllegalArgumentException.class, () -> GgufFootprint.read(text)).getMessage());
+        assertMessage(text, "not a GGUF file");
         byte[] full = llamaLike(true);
         Path cut = dir.resolve("cut.gguf");
         Files.write(cut, Arrays.copyOf(full, 100));
-        assertEquals(cut + ": ends inside its header; the file is truncated",
-                assertThrows(IllegalArgumentException.class, () -> GgufFootprint.read(cut)).getMessage());
+        assertMessage(cut, "truncated");
         Writer w = new Writer();
         w.u32(0x46554747).u32(3).u64(0).u64(1).kvStr("general.architecture", "llama");
         Path noShape = dir.resolve("noshape.gguf");
         Files.write(noShape, Arrays.copyOf(w.bytes(), w.size() + 64));
-        assertEquals(noShape + ": has no llama.block_count key; cannot size its KV cache",
-                assertThrows(IllegalArgumentException.class, () -> GgufFootprint.read(noShape)).getMessage());
+        assertMessage(noShape, "llama.block_count");
+    }
+
+    private static void assertMessage(Path file, String part) {
+        String msg = assertThrows(IllegalArgumentException.class, () -> GgufFootprint.read(file)).getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(msg.contains(file.getFileName().toString()) && msg.contains(part), msg);
     }
 }

@@ -124,7 +124,7 @@ public final class FakeEngine implements Engine {
     }
 
     @Override
-    public List<float[]> embed(String model, List<String> inputs) {
+    public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
         throw new EngineException(EngineException.Kind.UNSUPPORTED, "no embeddings in the fake engine");
     }
 

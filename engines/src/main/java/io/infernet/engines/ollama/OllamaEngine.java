@@ -1,0 +1,250 @@
+package io.infernet.engines.ollama;
+
+import io.infernet.engines.Embeddings;
+import io.infernet.engines.Engine;
+import io.infernet.engines.EngineException;
+import io.infernet.engines.Generation;
+import io.infernet.engines.GenerationListener;
+import io.infernet.engines.GenerationRequest;
+import io.infernet.engines.Health;
+import io.infernet.engines.ModelInfo;
+import io.infernet.engines.remote.Endpoint;
+import io.infernet.engines.remote.HttpFailures;
+import io.infernet.engines.remote.HttpProbe;
+import io.infernet.engines.remote.Json;
+import io.infernet.engines.remote.RemoteCall;
+import io.infernet.engines.remote.RemoteGeneration;
+import io.infernet.engines.remote.RemoteOptions;
+import io.infernet.engines.remote.SessionRegistry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A client of Ollama's native API: {@code /api/chat} and {@code /api/generate} (raw prompts)
+ * streamed as NDJSON, {@code /api/embed}, {@code /api/tags}, {@code /api/pull} with progress,
+ * {@code /api/delete}. Every request carries {@code num_ctx} and {@code num_thread}
+ * ({@link OllamaOptions}).
+ *
+ * <p>As with the OpenAI client, {@link #generate} blocks until Ollama accepts the request
+ * (it answers a missing model with 404 at once, so that refusal throws {@code MODEL_NOT_FOUND});
+ * a server that is not up throws {@code UNAVAILABLE}; what follows arrives as events. Ollama
+ * cuts a prompt longer than {@code num_ctx} instead of refusing it, so a context-length error
+ * is never raised here.
+ */
+public final class OllamaEngine implements Engine {
+    public static final String KIND = "ollama";
+    public static final int DEFAULT_PORT = 11434;
+
+    private final Endpoint endpoint;
+    private final OllamaOptions ollama;
+    private final RemoteOptions options;
+    private final String defaultModel;
+    private final HttpClient client;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private volatile String listedModel;
+
+    /** @param defaultModel the model for requests that name none; null means the first one Ollama lists */
+    public OllamaEngine(Endpoint endpoint, OllamaOptions ollama, String defaultModel, RemoteOptions options) {
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.ollama = Objects.requireNonNull(ollama, "ollama");
+        this.options = Objects.requireNonNull(options, "options");
+        this.defaultModel = defaultModel == null || defaultModel.isBlank() ? null : defaultModel;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(options.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public OllamaEngine(Endpoint endpoint, OllamaOptions ollama) {
+        this(endpoint, ollama, null, RemoteOptions.DEFAULTS);
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    public OllamaOptions ollamaOptions() {
+        return ollama;
+    }
+
+    /** "Ollama server at http://127.0.0.1:11434", for messages. */
+    public String server() {
+        return "Ollama server at " + endpoint.base();
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, GenerationListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        sessions.checkOpen(server());
+        String model = resolveModel(request.model());
+        String path = OllamaRequests.path(request);
+        String json = Json.write(OllamaRequests.generation(model, request, ollama));
+        InputStream body = new RemoteCall(server(), path, model, request.isChat() ? "messages" : "prompt")
+                .stream(client, post(path, json).build(), options);
+        return sessions.track(g -> new RemoteGeneration(KIND, model, server(), body, new NdjsonDecoder(request.isChat()),
+                listener, options.idleTimeout(), g).start());
+    }
+
+    @Override
+    public Embeddings embed(String model, List<String> inputs) {
+        sessions.checkOpen(server());
+        if (inputs.isEmpty()) {
+            return new Embeddings(List.of(), 0);
+        }
+        String m = resolveModel(model);
+        String body = new RemoteCall(server(), "/api/embed", m, "input")
+                .text(client, post("/api/embed", Json.write(OllamaRequests.embed(m, inputs, ollama))).build(), options);
+        try {
+            return OllamaResponses.embeddings(body, inputs.size());
+        } catch (IllegalArgumentException e) {
+            throw unreadable("/api/embed", e);
+        }
+    }
+
+    /** {@code GET /api/tags}. @throws EngineException UNAVAILABLE when Ollama cannot be asked */
+    @Override
+    public List<ModelInfo> models() {
+        HttpRequest http = endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve("/api/tags"))
+                .timeout(options.acceptTimeout()).GET()).build();
+        String body = new RemoteCall(server(), "/api/tags", null, null).text(client, http, options);
+        try {
+            List<ModelInfo> models = OllamaResponses.tags(body, ollama.numCtx());
+            if (!models.isEmpty()) {
+                listedModel = models.getFirst().id();
+            }
+            return models;
+        } catch (IllegalArgumentException e) {
+            throw unreadable("/api/tags", e);
+        }
+    }
+
+    /** A GET of {@code /api/tags} within the health budget (500 ms); never throws. */
+    @Override
+    public Health health() {
+        HttpProbe.Result r = HttpProbe.get(endpoint, "/api/tags", options.healthTimeout());
+        if (!r.ok()) {
+            return Health.down(server() + ": " + r.failure(), r.latency());
+        }
+        try {
+            List<String> names = OllamaResponses.tags(r.body(), ollama.numCtx()).stream().map(ModelInfo::id).toList();
+            return Health.up(server() + " has " + (names.isEmpty() ? "no model (pull one)" : String.join(", ", names)), r.latency());
+        } catch (IllegalArgumentException e) {
+            return Health.down(server() + ": /api/tags answered something that is not a tag list", r.latency());
+        }
+    }
+
+    /**
+     * Downloads {@code model} ({@code POST /api/pull}), reporting each progress line to
+     * {@code progress} on the calling thread; returns after Ollama says {@code success}.
+     * Interrupting the calling thread abandons the pull.
+     *
+     * @throws EngineException MODEL_NOT_FOUND when the registry has no such model, UNAVAILABLE
+     *     when Ollama cannot be reached or the pull fails (Ollama's words are in the message)
+     */
+    public void pull(String model, Consumer<PullProgress> progress) {
+        sessions.checkOpen(server());
+        Objects.requireNonNull(model, "model");
+        RemoteCall call = new RemoteCall(server(), "/api/pull", model, null);
+        InputStream body = call.stream(client, post("/api/pull", Json.write(OllamaRequests.pull(model))).build(),
+                options);
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                PullProgress p;
+                try {
+                    p = OllamaResponses.pullLine(line);
+                } catch (IllegalStateException said) {
+                    throw pullFailed(model, said.getMessage());
+                } catch (IllegalArgumentException e) {
+                    throw unreadable("/api/pull", e);
+                }
+                progress.accept(p);
+                if (p.status().equals("success")) {
+                    return;
+                }
+            }
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, "pulling '" + model + "': " + server()
+                    + " ended the progress stream before reporting success");
+        } catch (IOException e) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, "pulling '" + model + "': lost the connection to the "
+                    + server() + ": " + HttpFailures.describe(e, options), null, null, e);
+        }
+    }
+
+    /**
+     * Removes {@code model} from Ollama ({@code DELETE /api/delete}).
+     *
+     * @throws EngineException MODEL_NOT_FOUND when Ollama does not have it
+     */
+    public void delete(String model) {
+        sessions.checkOpen(server());
+        HttpRequest http = endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve("/api/delete"))
+                .timeout(options.acceptTimeout())
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(Json.write(OllamaRequests.delete(model))))).build();
+        new RemoteCall(server(), "/api/delete", model, null).text(client, http, options);
+    }
+
+    /** Cancels running generations (each ends with {@code Done(CANCEL)}), then drops the connections. */
+    @Override
+    public void close() {
+        sessions.close();
+        client.shutdownNow();
+    }
+
+    private EngineException pullFailed(String model, String said) {
+        String s = said.toLowerCase(Locale.ROOT);
+        boolean missing = s.contains("does not exist") || s.contains("not found");
+        return new EngineException(missing ? EngineException.Kind.MODEL_NOT_FOUND : EngineException.Kind.UNAVAILABLE,
+                "pulling '" + model + "' failed: " + said, "model");
+    }
+
+    private String resolveModel(String requested) {
+        if (requested != null && !requested.isBlank()) {
+            return requested;
+        }
+        if (defaultModel != null) {
+            return defaultModel;
+        }
+        String m = listedModel;
+        if (m == null) {
+            List<ModelInfo> listed = models();
+            if (listed.isEmpty()) {
+                throw new EngineException(EngineException.Kind.MODEL_NOT_FOUND,
+                        server() + " has no model; pull one first (ollama pull <model>)", "model");
+            }
+            m = listed.getFirst().id();
+        }
+        return m;
+    }
+
+    private HttpRequest.Builder post(String path, String json) {
+        return endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve(path))
+                .timeout(options.acceptTimeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private EngineException unreadable(String path, IllegalArgumentException e) {
+        return new EngineException(EngineException.Kind.INTERNAL, "the " + server() + " answered " + path
+                + " with something this client cannot read: " + e.getMessage(), null, null, e);
+    }
+}

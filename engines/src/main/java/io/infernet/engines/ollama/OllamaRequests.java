@@ -1,0 +1,122 @@
+package io.infernet.engines.ollama;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.engines.ChatMessage;
+import io.infernet.engines.EngineException;
+import io.infernet.engines.GenerationRequest;
+import io.infernet.engines.remote.Json;
+import io.infernet.kernels.SamplingParams;
+import java.util.List;
+
+/**
+ * The JSON bodies of Ollama's API. Sampling goes into {@code options}, every field always set
+ * (Ollama's own defaults, such as top_k 40 and top_p 0.9, would otherwise apply):
+ * <pre>
+ * SamplingParams      options field
+ * temperature         temperature
+ * topK (0 = off)      top_k
+ * topP                top_p
+ * minP                min_p
+ * repeatPenalty       repeat_penalty
+ * penaltyLastN        repeat_last_n (-1 = the whole context, as Ollama reads it)
+ * presencePenalty     presence_penalty
+ * frequencyPenalty    frequency_penalty
+ * seed                seed
+ * logitBias           none: Ollama has no logit bias, so a request with one is refused
+ * maxTokens           num_predict
+ * stop                stop
+ * </pre>
+ * plus {@code num_ctx} and {@code num_thread} from {@link OllamaOptions}, always.
+ */
+public final class OllamaRequests {
+    private OllamaRequests() {}
+
+    /**
+     * {@code POST /api/chat} (chat) or {@code POST /api/generate} with {@code raw: true} (a raw
+     * prompt, no template), streaming NDJSON.
+     *
+     * @throws EngineException UNSUPPORTED for a logit bias, which Ollama cannot apply
+     */
+    public static ObjectNode generation(String model, GenerationRequest r, OllamaOptions o) {
+        if (!r.sampling().logitBias().isEmpty()) {
+            throw new EngineException(EngineException.Kind.UNSUPPORTED,
+                    "Ollama has no logit_bias; send the request without it or use another engine", "logit_bias");
+        }
+        ObjectNode b = Json.object();
+        b.put("model", model);
+        if (r.isChat()) {
+            ArrayNode msgs = b.putArray("messages");
+            for (ChatMessage m : r.messages()) {
+                msgs.addObject().put("role", m.role()).put("content", m.content());
+            }
+        } else {
+            b.put("prompt", r.prompt());
+            b.put("raw", true);
+        }
+        b.put("stream", true);
+        keepAlive(b, o);
+        ObjectNode opt = machine(b.putObject("options"), o);
+        SamplingParams s = r.sampling();
+        opt.put("temperature", s.temperature());
+        opt.put("top_k", s.topK());
+        opt.put("top_p", s.topP());
+        opt.put("min_p", s.minP());
+        opt.put("seed", s.seed());
+        opt.put("repeat_penalty", s.repeatPenalty());
+        opt.put("repeat_last_n", s.penaltyLastN());
+        opt.put("presence_penalty", s.presencePenalty());
+        opt.put("frequency_penalty", s.frequencyPenalty());
+        opt.put("num_predict", r.maxTokens());
+        if (!r.stop().isEmpty()) {
+            ArrayNode stop = opt.putArray("stop");
+            r.stop().forEach(stop::add);
+        }
+        return b;
+    }
+
+    public static String path(GenerationRequest r) {
+        return r.isChat() ? "/api/chat" : "/api/generate";
+    }
+
+    /** {@code POST /api/embed}. */
+    public static ObjectNode embed(String model, List<String> inputs, OllamaOptions o) {
+        ObjectNode b = Json.object();
+        b.put("model", model);
+        ArrayNode in = b.putArray("input");
+        inputs.forEach(in::add);
+        keepAlive(b, o);
+        machine(b.putObject("options"), o);
+        return b;
+    }
+
+    /** {@code POST /api/pull}, streaming progress. */
+    public static ObjectNode pull(String model) {
+        ObjectNode b = Json.object();
+        b.put("model", model);
+        b.put("stream", true);
+        return b;
+    }
+
+    /** {@code DELETE /api/delete}. */
+    public static ObjectNode delete(String model) {
+        return Json.object().put("model", model);
+    }
+
+    private static ObjectNode machine(ObjectNode opt, OllamaOptions o) {
+        opt.put("num_ctx", o.numCtx());
+        opt.put("num_thread", o.numThread());
+        return opt;
+    }
+
+    private static void keepAlive(ObjectNode b, OllamaOptions o) {
+        if (o.keepAlive() == null) {
+            return;
+        }
+        try {
+            b.put("keep_alive", Long.parseLong(o.keepAlive())); // seconds; Ollama reads a bare string as a Go duration
+        } catch (NumberFormatException e) {
+            b.put("keep_alive", o.keepAlive());
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.infernet.engines.openai;
+
+import io.infernet.engines.Embeddings;
+import io.infernet.engines.Engine;
+import io.infernet.engines.EngineException;
+import io.infernet.engines.GenerationEvent;
+import io.infernet.engines.Generation;
+import io.infernet.engines.GenerationListener;
+import io.infernet.engines.GenerationRequest;
+import io.infernet.engines.Health;
+import io.infernet.engines.ModelInfo;
+import io.infernet.engines.remote.Endpoint;
+import io.infernet.engines.remote.HttpProbe;
+import io.infernet.engines.remote.Json;
+import io.infernet.engines.remote.RemoteCall;
+import io.infernet.engines.remote.RemoteGeneration;
+import io.infernet.engines.remote.RemoteOptions;
+import io.infernet.engines.remote.SessionRegistry;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A client of an OpenAI-compatible server: vLLM, or llama.cpp's llama-server (the same wire,
+ * {@link OpenAiDialect} holds the differences). Generations stream
+ * ({@code "stream": true}, usage asked for with {@code stream_options.include_usage}).
+ *
+ * <p>{@link #generate} blocks until the server has accepted the request (its response headers:
+ * vLLM sends them at once, llama-server after the first token), so that refusals throw as the
+ * {@link Engine} contract says: a server that is not up is {@code UNAVAILABLE}, HTTP 400 is
+ * {@code INVALID_REQUEST} or {@code CONTEXT_LENGTH_EXCEEDED}, 404 naming a model is
+ * {@code MODEL_NOT_FOUND}, 429 is {@code OVERLOADED} with the server's Retry-After. Everything
+ * after that arrives as events (see {@link RemoteGeneration}). Interrupting the calling thread
+ * while it waits abandons the request.
+ *
+ * <p>The API key, if any, is sent as a bearer token and appears nowhere else.
+ */
+public final class OpenAiEngine implements Engine {
+
+    private final OpenAiDialect dialect;
+    private final Endpoint endpoint;
+    private final RemoteOptions options;
+    private final String defaultModel;
+    private final HttpClient client;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private volatile String listedModel;
+
+    /**
+     * @param defaultModel the model used when a request names none; null means the first one
+     *                     the server lists
+     */
+    public OpenAiEngine(OpenAiDialect dialect, Endpoint endpoint, String defaultModel, RemoteOptions options) {
+        this.dialect = Objects.requireNonNull(dialect, "dialect");
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.options = Objects.requireNonNull(options, "options");
+        this.defaultModel = defaultModel == null || defaultModel.isBlank() ? null : defaultModel;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(options.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    public OpenAiEngine(OpenAiDialect dialect, Endpoint endpoint) {
+        this(dialect, endpoint, null, RemoteOptions.DEFAULTS);
+    }
+
+    @Override
+    public String kind() {
+        return dialect.kind();
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** "vLLM server at http://127.0.0.1:8000", for messages. */
+    public String server() {
+        return dialect.label() + " at " + endpoint.base();
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, GenerationListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        sessions.checkOpen(server());
+        String model = resolveModel(request.model());
+        String path = OpenAiRequests.path(request);
+        HttpRequest http = post(path, Json.write(OpenAiRequests.body(dialect, model, request, true)))
+                .header("Accept", "text/event-stream").build();
+        InputStream body = call(path, model, request).stream(client, http, options);
+        return sessions.track(g -> new RemoteGeneration(kind(), model, server(), body, new SseDecoder(request.isChat()),
+                listener, options.idleTimeout(), g).start());
+    }
+
+    /**
+     * The same request without streaming ({@code "stream": false}): blocks until the whole
+     * answer is there. Returns the {@code Done} a stream would end with, or an {@code Error}
+     * when the server reports an aborted generation.
+     */
+    public GenerationEvent complete(GenerationRequest request) {
+        sessions.checkOpen(server());
+        String model = resolveModel(request.model());
+        String path = OpenAiRequests.path(request);
+        HttpRequest http = post(path, Json.write(OpenAiRequests.body(dialect, model, request, false))).build();
+        String body = call(path, model, request).text(client, http, options);
+        try {
+            return OpenAiResponses.completion(body, request.isChat());
+        } catch (IllegalArgumentException e) {
+            throw unreadable(path, e);
+        }
+    }
+
+    @Override
+    public Embeddings embed(String model, List<String> inputs) {
+        sessions.checkOpen(server());
+        if (inputs.isEmpty()) {
+            return new Embeddings(List.of(), 0);
+        }
+        String m = resolveModel(model);
+        HttpRequest http = post("/v1/embeddings", Json.write(OpenAiRequests.embeddings(m, inputs))).build();
+        String body = new RemoteCall(server(), "/v1/embeddings", m, "input").text(client, http, options);
+        try {
+            return OpenAiResponses.embeddings(body, inputs.size());
+        } catch (IllegalArgumentException e) {
+            throw unreadable("/v1/embeddings", e);
+        }
+    }
+
+    /** {@code GET /v1/models}. @throws EngineException UNAVAILABLE when the server cannot be asked */
+    @Override
+    public List<ModelInfo> models() {
+        HttpRequest http = endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve("/v1/models"))
+                .timeout(options.acceptTimeout()).GET().header("Accept", "application/json")).build();
+        String body = new RemoteCall(server(), "/v1/models", null, null).text(client, http, options);
+        try {
+            List<ModelInfo> models = OpenAiResponses.models(body, kind());
+            if (!models.isEmpty()) {
+                listedModel = models.getFirst().id();
+            }
+            return models;
+        } catch (IllegalArgumentException e) {
+            throw unreadable("/v1/models", e);
+        }
+    }
+
+    /** A GET of {@code /v1/models} within the health budget (500 ms); never throws. */
+    @Override
+    public Health health() {
+        HttpProbe.Result r = HttpProbe.get(endpoint, "/v1/models", options.healthTimeout());
+        if (!r.ok()) {
+            return Health.down(server() + ": " + r.failure(), r.latency());
+        }
+        try {
+            List<String> ids = OpenAiResponses.models(r.body(), kind()).stream().map(ModelInfo::id).toList();
+            return Health.up(server() + " serves " + (ids.isEmpty() ? "no model" : String.join(", ", ids)), r.latency());
+        } catch (IllegalArgumentException e) {
+            return Health.down(server() + ": /v1/models answered something that is not a model list", r.latency());
+        }
+    }
+
+    /** Cancels running generations (each ends with {@code Done(CANCEL)}), then drops the connections. */
+    @Override
+    public void close() {
+        sessions.close();
+        client.shutdownNow();
+    }
+
+    private String resolveModel(String requested) {
+        if (requested != null && !requested.isBlank()) {
+            return requested;
+        }
+        if (defaultModel != null) {
+            return defaultModel;
+        }
+        String m = listedModel;
+        if (m == null) {
+            List<ModelInfo> listed = models();
+            if (listed.isEmpty()) {
+                throw new EngineException(EngineException.Kind.UNAVAILABLE, "the " + server() + " lists no model");
+            }
+            m = listed.getFirst().id();
+        }
+        return m;
+    }
+
+    private HttpRequest.Builder post(String path, String json) {
+        return endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve(path))
+                .timeout(options.acceptTimeout())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private RemoteCall call(String path, String model, GenerationRequest r) {
+        return new RemoteCall(server(), path, model, r.isChat() ? "messages" : "prompt");
+    }
+
+    private EngineException unreadable(String path, IllegalArgumentException e) {
+        return new EngineException(EngineException.Kind.INTERNAL, "the " + server() + " answered " + path
+                + " with something this client cannot read: " + e.getMessage(), null, null, e);
+    }
+}

@@ -1,0 +1,115 @@
+package io.infernet.engines.openai;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.engines.ChatMessage;
+import io.infernet.engines.GenerationRequest;
+import io.infernet.engines.remote.Json;
+import io.infernet.kernels.SamplingParams;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The JSON bodies of OpenAI-compatible requests, per {@link OpenAiDialect} (see there for the field table). */
+public final class OpenAiRequests {
+    private OpenAiRequests() {}
+
+    /** What llama-server gets for {@code penaltyLastN == -1} ("every token"): it refuses -1. */
+    static final int LLAMACPP_ALL_TOKENS = 131072;
+
+    /** vLLM clamps logit biases to this magnitude. */
+    static final float VLLM_MAX_BIAS = 100f;
+
+    /**
+     * The body of {@code POST /v1/chat/completions} (chat) or {@code POST /v1/completions}
+     * (raw prompt).
+     *
+     * @param model  the resolved model name (never null)
+     * @param stream whether to stream (then usage is asked for in the stream)
+     */
+    public static ObjectNode body(OpenAiDialect dialect, String model, GenerationRequest r, boolean stream) {
+        ObjectNode b = Json.object();
+        b.put("model", model);
+        if (r.isChat()) {
+            ArrayNode msgs = b.putArray("messages");
+            for (ChatMessage m : r.messages()) {
+                msgs.addObject().put("role", m.role()).put("content", m.content());
+            }
+            if (dialect == OpenAiDialect.LLAMACPP) {
+                // keep reasoning inline in the content, as the in-process engine reports it
+                b.put("reasoning_format", "none");
+            }
+        } else {
+            b.put("prompt", r.prompt());
+        }
+        b.put("stream", stream);
+        if (stream) {
+            b.putObject("stream_options").put("include_usage", true);
+        }
+        b.put("max_tokens", r.maxTokens());
+        sampling(dialect, r.sampling(), b);
+        if (!r.stop().isEmpty()) {
+            ArrayNode stop = b.putArray("stop");
+            r.stop().forEach(stop::add);
+        }
+        return b;
+    }
+
+    /** The path of a generation request. */
+    public static String path(GenerationRequest r) {
+        return r.isChat() ? "/v1/chat/completions" : "/v1/completions";
+    }
+
+    static void sampling(OpenAiDialect dialect, SamplingParams s, ObjectNode b) {
+        b.put("temperature", s.temperature());
+        b.put("top_p", s.topP());
+        b.put("min_p", s.minP());
+        b.put("presence_penalty", s.presencePenalty());
+        b.put("frequency_penalty", s.frequencyPenalty());
+        switch (dialect) {
+            case VLLM -> {
+                b.put("top_k", s.topK() == 0 ? -1 : s.topK());
+                b.put("repetition_penalty", s.repeatPenalty());
+                b.put("seed", s.seed());
+            }
+            case LLAMACPP -> {
+                b.put("top_k", s.topK());
+                b.put("repeat_penalty", s.repeatPenalty());
+                b.put("repeat_last_n", s.penaltyLastN() == -1 ? LLAMACPP_ALL_TOKENS : s.penaltyLastN());
+                b.put("seed", llamacppSeed(s.seed()));
+            }
+        }
+        if (!s.logitBias().isEmpty()) {
+            ObjectNode bias = b.putObject("logit_bias");
+            for (Map.Entry<Integer, Float> e : new TreeMap<>(s.logitBias()).entrySet()) { // sorted: the same request, the same bytes
+                String id = Integer.toString(e.getKey());
+                float v = e.getValue();
+                if (v == Float.NEGATIVE_INFINITY) {
+                    if (dialect == OpenAiDialect.LLAMACPP) {
+                        bias.put(id, false);
+                    } else {
+                        bias.put(id, -VLLM_MAX_BIAS);
+                    }
+                } else {
+                    bias.put(id, dialect == OpenAiDialect.VLLM ? Math.clamp(v, -VLLM_MAX_BIAS, VLLM_MAX_BIAS) : v);
+                }
+            }
+        }
+    }
+
+    /** llama-server reads the seed as a uint32 and takes 0xFFFFFFFF as "random". */
+    static long llamacppSeed(long seed) {
+        long low = seed & 0xFFFF_FFFFL;
+        return low == 0xFFFF_FFFFL ? 0xFFFF_FFFEL : low;
+    }
+
+    /** The body of {@code POST /v1/embeddings}. */
+    public static ObjectNode embeddings(String model, List<String> inputs) {
+        ObjectNode b = Json.object();
+        b.put("model", model);
+        ArrayNode in = b.putArray("input");
+        inputs.forEach(in::add);
+        b.put("encoding_format", "float");
+        return b;
+    }
+}

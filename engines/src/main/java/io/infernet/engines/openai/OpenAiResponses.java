@@ -1,0 +1,86 @@
+package io.infernet.engines.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.engines.Embeddings;
+import io.infernet.engines.GenerationEvent;
+import io.infernet.engines.ModelInfo;
+import io.infernet.engines.Usage;
+import io.infernet.engines.remote.Json;
+import io.infernet.engines.remote.StreamChunk;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the non-streamed answers of OpenAI-compatible servers. Unreadable answers throw IllegalArgumentException. */
+public final class OpenAiResponses {
+    private OpenAiResponses() {}
+
+    /**
+     * {@code GET /v1/models}: {@code data[].id}; the context length is vLLM's
+     * {@code max_model_len} or llama-server's {@code meta.n_ctx} (per slot, what it serves;
+     * not {@code n_ctx_train}), else 0.
+     */
+    public static List<ModelInfo> models(String body, String kind) {
+        JsonNode data = tree(body).get("data");
+        if (data == null || !data.isArray()) {
+            throw new IllegalArgumentException("a model list without a data array");
+        }
+        List<ModelInfo> out = new ArrayList<>();
+        for (JsonNode m : data) {
+            String id = Json.text(m, "id");
+            if (id != null) {
+                int ctx = m.path("max_model_len").asInt(m.path("meta").path("n_ctx").asInt(0));
+                out.add(new ModelInfo(id, kind, ctx, false));
+            }
+        }
+        return out;
+    }
+
+    /** {@code POST /v1/embeddings}: one vector per input, put back in input order by {@code index}. */
+    public static Embeddings embeddings(String body, int inputs) {
+        JsonNode root = tree(body);
+        JsonNode data = root.get("data");
+        if (data == null || !data.isArray() || data.size() != inputs) {
+            throw new IllegalArgumentException("expected " + inputs + " embeddings in data[], got "
+                    + (data == null || !data.isArray() ? "none" : data.size()));
+        }
+        float[][] out = new float[inputs][];
+        for (int i = 0; i < data.size(); i++) {
+            JsonNode d = data.get(i);
+            int index = d.path("index").asInt(i);
+            JsonNode v = d.get("embedding");
+            if (index < 0 || index >= inputs || out[index] != null || v == null || !v.isArray()) {
+                throw new IllegalArgumentException("embedding " + i + " has a bad index or no vector");
+            }
+            float[] f = new float[v.size()];
+            for (int j = 0; j < f.length; j++) {
+                f[j] = (float) v.get(j).asDouble();
+            }
+            out[index] = f;
+        }
+        return new Embeddings(List.of(out), root.path("usage").path("prompt_tokens").asInt(-1));
+    }
+
+    /** A non-streamed chat or text completion, as the {@code Done} event a stream would have ended with. */
+    public static GenerationEvent completion(String body, boolean chat) {
+        JsonNode n = tree(body);
+        JsonNode choices = n.get("choices");
+        if (choices == null || !choices.isArray() || choices.isEmpty()) {
+            throw new IllegalArgumentException("a completion without choices");
+        }
+        JsonNode c = choices.get(0);
+        String text = chat ? Json.text(c.get("message"), "content") : Json.text(c, "text");
+        String reason = Json.text(c, "finish_reason");
+        StreamChunk finish = SseDecoder.finish(reason == null ? "stop" : reason);
+        if (finish instanceof StreamChunk.Failed f) {
+            return new GenerationEvent.Error(f.message(), Instant.now());
+        }
+        Usage usage = SseDecoder.usage(n).orElse(new Usage(0, 0));
+        return new GenerationEvent.Done(((StreamChunk.Finish) finish).reason(), text == null ? "" : text, usage, Instant.now());
+    }
+
+    private static JsonNode tree(String body) {
+        return Json.tryParse(body).filter(JsonNode::isObject)
+                .orElseThrow(() -> new IllegalArgumentException("not a JSON object: " + (body.length() > 120 ? body.substring(0, 120) + "..." : body)));
+    }
+}

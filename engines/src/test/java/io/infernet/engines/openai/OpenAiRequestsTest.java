@@ -1,0 +1,69 @@
+package io.infernet.engines.openai;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.infernet.engines.ChatMessage;
+import io.infernet.engines.GenerationRequest;
+import io.infernet.engines.remote.Json;
+import io.infernet.kernels.SamplingParams;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every sampling field reaches the wire, in each server's dialect, byte for byte. */
+class OpenAiRequestsTest {
+
+    private static final SamplingParams ALL = new SamplingParams(0.7f, 0, 0.9f, 0.05f, 1.1f, -1, 0.5f, -0.25f,
+            Map.of(2, Float.NEGATIVE_INFINITY, 15043, 2.5f, 7, 250f), 0x1_2345_6789L);
+
+    private static final GenerationRequest CHAT = GenerationRequest.chat("m", List.of(new ChatMessage("system", "be brief"),
+            new ChatMessage("user", "hi \"there\"")), ALL, 64).withStop(List.of("\n\n", "User:"));
+
+    @Test
+    void vllmChatStreams() {
+        assertEquals("{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi \\\"there\\\"\"}],"
+                        + "\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":64,"
+                        + "\"temperature\":0.7,\"top_p\":0.9,\"min_p\":0.05,\"presence_penalty\":-0.25,\"frequency_penalty\":0.5,"
+                        + "\"top_k\":-1,\"repetition_penalty\":1.1,\"seed\":4886718345,"
+                        + "\"logit_bias\":{\"2\":-100.0,\"7\":100.0,\"15043\":2.5},"
+                        + "\"stop\":[\"\\n\\n\",\"User:\"]}",
+                Json.write(OpenAiRequests.body(OpenAiDialect.VLLM, "m", CHAT, true)));
+    }
+
+    @Test
+    void llamacppChatKeepsReasoningInlineAndSendsItsOwnOffValues() {
+        assertEquals("{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi \\\"there\\\"\"}],"
+                        + "\"reasoning_format\":\"none\","
+                        + "\"stream\":false,\"max_tokens\":64,"
+                        + "\"temperature\":0.7,\"top_p\":0.9,\"min_p\":0.05,\"presence_penalty\":-0.25,\"frequency_penalty\":0.5,"
+                        + "\"top_k\":0,\"repeat_penalty\":1.1,\"repeat_last_n\":131072,\"seed\":591751049,"
+                        + "\"logit_bias\":{\"2\":false,\"7\":250.0,\"15043\":2.5},"
+                        + "\"stop\":[\"\\n\\n\",\"User:\"]}",
+                Json.write(OpenAiRequests.body(OpenAiDialect.LLAMACPP, "m", CHAT, false)));
+    }
+
+    @Test
+    void rawPromptsGoToCompletions() {
+        GenerationRequest r = GenerationRequest.completion("m", "1, 2, 3,", SamplingParams.greedy().withTopK(5), 3);
+        assertEquals("/v1/completions", OpenAiRequests.path(r));
+        assertEquals("/v1/chat/completions", OpenAiRequests.path(CHAT));
+        assertEquals("{\"model\":\"m\",\"prompt\":\"1, 2, 3,\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":3,"
+                        + "\"temperature\":0.0,\"top_p\":1.0,\"min_p\":0.0,\"presence_penalty\":0.0,\"frequency_penalty\":0.0,"
+                        + "\"top_k\":5,\"repeat_penalty\":1.0,\"repeat_last_n\":64,\"seed\":0}",
+                Json.write(OpenAiRequests.body(OpenAiDialect.LLAMACPP, "m", r, true)));
+    }
+
+    @Test
+    void llamacppSeedIsTheLow32BitsButNeverItsRandomMarker() {
+        assertEquals(0L, OpenAiRequests.llamacppSeed(1L << 32));
+        assertEquals(42L, OpenAiRequests.llamacppSeed(42L));
+        assertEquals(0xFFFF_FFFEL, OpenAiRequests.llamacppSeed(-1L));
+        assertEquals(0xFFFF_FFFEL, OpenAiRequests.llamacppSeed(0xFFFF_FFFFL));
+    }
+
+    @Test
+    void embeddingsAskForFloats() {
+        assertEquals("{\"model\":\"e\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"float\"}",
+                Json.write(OpenAiRequests.embeddings("e", List.of("a", "b"))));
+    }
+}
