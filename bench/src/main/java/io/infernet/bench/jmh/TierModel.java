@@ -1,0 +1,50 @@
+package io.infernet.bench.jmh;
+
+import io.infernet.bench.tier.BenchTier;
+import io.infernet.bench.tier.MachineFacts;
+import io.infernet.bench.tier.ModelFacts;
+import io.infernet.bench.tier.Placement;
+import io.infernet.bench.tier.TierDecision;
+import io.infernet.bench.tier.TierPlanner;
+import io.infernet.natives.Progress;
+import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.runtime.ContextParams;
+import io.infernet.runtime.CpuTopology;
+import io.infernet.runtime.Model;
+import io.infernet.runtime.ModelParams;
+import io.infernet.runtime.gguf.DemoModel;
+
+/**
+ * The model of a tier, loaded for a JMH trial: made on first use (synthesized, cached), placed
+ * where the planner says, or refused with the planner's reason when the tier does not fit this
+ * machine (JMH then reports that parameter as failed and goes on with the others).
+ */
+final class TierModel {
+    private TierModel() {}
+
+    /** Tokens of context the JMH benchmarks use at most (a 512-token prompt plus generated tokens). */
+    static final int CONTEXT = 640;
+
+    static Model open(String tierId) {
+        BenchTier tier = BenchTier.parse(tierId);
+        TierDecision d = TierPlanner.decide(tier, ModelFacts.plan(tier.preset().spec()), CONTEXT, MachineFacts.of(HardwareProbe.system().detect()));
+        if (!d.runs()) {
+            throw new IllegalStateException("tier " + tier.id() + " is skipped on this machine: " + d.reason());
+        }
+        var file = DemoModel.ensure(tier.preset().spec(), PROGRESS);
+        int gpuLayers = d.placement().orElseThrow() == Placement.GPU ? -1 : 0;
+        return Model.load(file, ModelParams.defaults().withGpuLayers(gpuLayers));
+    }
+
+    /** Threads from the {@code threads} parameter: 0 means the physical cores. */
+    static int threads(int param) {
+        return param > 0 ? param : CpuTopology.physicalCores();
+    }
+
+    static ContextParams context(int tokens, int threads) {
+        int batch = Math.min(512, tokens);
+        return ContextParams.defaults().withContextLength(tokens).withBatch(batch, batch).withThreads(threads, threads);
+    }
+
+    static final Progress PROGRESS = line -> System.err.println("[bench] " + line);
+}

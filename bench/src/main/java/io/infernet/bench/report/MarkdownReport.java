@@ -1,0 +1,253 @@
+package io.infernet.bench.report;
+
+import io.infernet.bench.compare.Figure;
+import io.infernet.bench.compare.Figures;
+import io.infernet.bench.compare.TierRun;
+import io.infernet.bench.compare.Variant;
+import io.infernet.bench.inproc.ProbeResult;
+import io.infernet.bench.roofline.Bandwidth;
+import io.infernet.bench.roofline.Roofline;
+import io.infernet.bench.serving.ServingLevel;
+import io.infernet.bench.serving.ServingReport;
+import io.infernet.bench.serving.ServingServer;
+import io.infernet.bench.stats.Summary;
+import io.infernet.node.hardware.Units;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** Renders a {@link BenchReport} as Markdown (the committed report next to its JSON and charts). */
+public final class MarkdownReport {
+    private MarkdownReport() {}
+
+    /** File names of the charts, next to the Markdown. */
+    public static final String THROUGHPUT_PNG = "tokens-per-second.png";
+    public static final String ROOFLINE_PNG = "generation-vs-roofline.png";
+
+    public static String render(BenchReport r, int promptTokens, int genTokens) {
+        StringBuilder md = new StringBuilder();
+        String date = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(r.startedAt());
+        md.append("# infernet bench: ").append(date).append("\n\n");
+        if (r.smoke()) {
+            md.append("> **SMOKE RUN.** This run proves the harness works end to end. It was taken with few rounds on a machine ")
+                    .append("shared with other work (see the load per round): the numbers below are NOT a measurement and must not be quoted.\n\n");
+        }
+        r.loadWarning().ifPresent(w -> md.append("> **Warning:** ").append(w).append("\n\n"));
+
+        machine(md, r);
+        md.append("## Command\n\n```\n").append(r.command()).append("\n```\n\n");
+
+        List<TierRun> ran = r.tiers().stream().filter(TierRun::ran).toList();
+        if (!ran.isEmpty()) {
+            md.append("## Summary\n\n");
+            summaryTable(md, ran, promptTokens, genTokens);
+            md.append('\n');
+            md.append("![tokens per second per tier](").append(THROUGHPUT_PNG).append(")\n\n");
+            if (ran.stream().anyMatch(t -> t.roofline().isPresent())) {
+                md.append("![generation against the bandwidth roofline](").append(ROOFLINE_PNG).append(")\n\n");
+            }
+        }
+        for (TierRun t : ran) {
+            tier(md, t, promptTokens, genTokens);
+        }
+        List<TierRun> skipped = r.tiers().stream().filter(t -> !t.ran()).toList();
+        if (!skipped.isEmpty()) {
+            md.append("## Skipped tiers\n\n| Tier | Model | Why |\n|---|---|---|\n");
+            for (TierRun t : skipped) {
+                md.append("| ").append(t.decision().tier().id()).append(" | ").append(t.decision().tier().modelLabel()).append(" | ")
+                        .append(escape(t.decision().reason())).append(" |\n");
+            }
+            md.append('\n');
+        }
+        r.serving().ifPresent(s -> serving(md, s));
+        r.buildCheck().ifPresent(b -> buildCheck(md, b));
+        definitions(md, promptTokens, genTokens);
+        if (!r.notes().isEmpty()) {
+            md.append("## Notes\n\n");
+            r.notes().forEach(n -> md.append("- ").append(n).append('\n'));
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static void machine(StringBuilder md, BenchReport r) {
+        MachineInfo m = r.machine();
+        md.append("## Machine\n\n| | |\n|---|---|\n");
+        row(md, "CPU", m.cpuModel() + ", " + m.physicalCores() + " cores / " + m.logicalCores() + " threads");
+        row(md, "RAM", Units.gib1(m.ramTotalBytes()) + " GiB (" + Units.gib1(m.ramAvailableBytes()) + " GiB available at start)");
+        row(md, "GPU", m.gpus().isEmpty() ? "none detected" : String.join("; ", m.gpus()));
+        row(md, "OS", m.os());
+        row(md, "JDK", m.jdk());
+        row(md, "llama.cpp pin", m.llamaCppPin());
+        row(md, "Load (1 min) at start", Double.isNaN(m.loadAvg1m()) ? "unknown" : String.format(Locale.ROOT, "%.2f", m.loadAvg1m()));
+        r.cpuBandwidth().ifPresent(b -> row(md, "Memory bandwidth (CPU)", bandwidth(b)));
+        r.gpuBandwidth().ifPresent(b -> row(md, "Memory bandwidth (GPU)", bandwidth(b)));
+        md.append('\n');
+    }
+
+    private static String bandwidth(Bandwidth b) {
+        String s = String.format(Locale.ROOT, "read %.1f GB/s", b.readGBps());
+        if (!Double.isNaN(b.triadGBps())) {
+            s += String.format(Locale.ROOT, ", triad %.1f GB/s", b.triadGBps());
+        }
+        return s + " (" + b.method() + ")";
+    }
+
+    /** One line per measured tier: the headline numbers. */
+    static void summaryTable(StringBuilder md, List<TierRun> ran, int pp, int tg) {
+        md.append("| Tier | Model | On | ").append(Figures.pp(pp)).append(" llama-bench | ").append(Figures.pp(pp)).append(" ours (same build) | ratio | ")
+                .append(Figures.tg(tg)).append(" llama-bench | decode-only ours | ratio | our loop | ratio | loop, of roofline |\n");
+        md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (TierRun t : ran) {
+            String ours = oursId(t);
+            md.append("| ").append(t.decision().tier().id()).append(" | ").append(t.decision().tier().modelLabel()).append(" | ")
+                    .append(t.decision().placement().map(p -> p.id()).orElse("")).append(" | ")
+                    .append(median(t.figure(Figures.pp(pp), Variant.NATIVE), 1)).append(" | ")
+                    .append(median(t.figure(Figures.pp(pp), ours), 1)).append(" | ")
+                    .append(ratio(t.figure(Figures.pp(pp), ours))).append(" | ")
+                    .append(median(t.figure(Figures.tg(tg), Variant.NATIVE), 1)).append(" | ")
+                    .append(median(t.figure(Figures.decodeOnly(tg), ours), 1)).append(" | ")
+                    .append(ratio(t.figure(Figures.decodeOnly(tg), ours))).append(" | ")
+                    .append(median(t.figure(Figures.loop(tg), ours), 1)).append(" | ")
+                    .append(ratio(t.figure(Figures.loop(tg), ours))).append(" | ")
+                    .append(t.figure(Figures.loop(tg), ours).flatMap(Figure::rooflineFraction).map(MarkdownReport::percent).orElse("–"))
+                    .append(" |\n");
+        }
+    }
+
+    /** The variant the headline compares: ours on the same build when there is one, else ours as the runtime chose. */
+    static String oursId(TierRun t) {
+        return t.variants().stream().anyMatch(v -> v.id().equals(Variant.SAME_BUILD)) ? Variant.SAME_BUILD : Variant.DEFAULT;
+    }
+
+    private static void tier(StringBuilder md, TierRun t, int pp, int tg) {
+        md.append("## Tier ").append(t.decision().tier().id()).append(": ").append(t.decision().tier().modelLabel()).append(" on ")
+                .append(t.decision().placement().map(p -> p.id().toUpperCase(Locale.ROOT)).orElse("")).append("\n\n");
+        md.append(t.decision().reason()).append(". ").append(t.threads()).append(" threads, ").append(t.rounds().size())
+                .append(" interleaved rounds of ").append(t.reps()).append(" repetitions each.\n\n");
+        t.modelFile().ifPresent(f -> md.append("Model file: `").append(f).append("`\n\n"));
+        t.llamaBenchCommand().ifPresent(c -> md.append("llama-bench: `").append(c).append("`\n\n"));
+        md.append("| Metric | Side | Median (min–max) over rounds | Stdev | Ours / llama-bench: median (min–max) | Of roofline |\n");
+        md.append("|---|---|---:|---:|---:|---:|\n");
+        for (Figure f : t.figures()) {
+            int decimals = f.unit().equals("ms") ? 1 : 1;
+            md.append("| ").append(f.metric()).append(" (").append(f.unit()).append(") | ").append(escape(f.variantLabel())).append(" | ")
+                    .append(f.perRound().format(decimals)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.1f", f.perRound().stdev())).append(" | ")
+                    .append(f.ratioToNative().map(s -> s.format(3)).orElse("–")).append(" | ")
+                    .append(f.rooflineFraction().map(MarkdownReport::percent).orElse("–")).append(" |\n");
+        }
+        md.append('\n');
+        t.roofline().ifPresent(rf -> md.append(String.format(Locale.ROOT,
+                "Roofline: %.1f GB/s / %.1f MB read per token = **%.1f tokens/s** at most for %s.%n%n",
+                rf.bandwidthBytesPerSecond() / 1e9, rf.bytesPerToken() / 1e6, rf.tokensPerSecond(), Figures.tg(tg))));
+        if (t.rounds().stream().anyMatch(r -> r.loadAvg1m().isPresent())) {
+            md.append("Load average (1 min) at the start of each round: ").append(String.join(", ", t.rounds().stream()
+                    .map(r -> r.loadAvg1m().isPresent() ? String.format(Locale.ROOT, "%.2f", r.loadAvg1m().getAsDouble()) : "?").toList()))
+                    .append(".\n\n");
+        }
+        if (!t.rounds().isEmpty()) {
+            md.append("Libraries per side:\n\n");
+            for (Variant v : t.variants()) {
+                if (v.isNative()) {
+                    md.append("- ").append(v.label()).append('\n');
+                    continue;
+                }
+                ProbeResult p = t.rounds().getFirst().ours().get(v.id());
+                if (p != null) {
+                    md.append("- ").append(v.label()).append(": ").append(p.libraries()).append(" (`").append(p.libraryDir()).append("`); ")
+                            .append(p.systemInfo().isBlank() ? "" : "`" + p.systemInfo() + "`").append('\n');
+                }
+            }
+            md.append('\n');
+        }
+        if (!t.notes().isEmpty()) {
+            t.notes().forEach(n -> md.append("- ").append(n).append('\n'));
+            md.append('\n');
+        }
+    }
+
+    private static void serving(StringBuilder md, ServingReport s) {
+        md.append("## Serving (tier ").append(s.tier()).append(")\n\n");
+        md.append("Model `").append(s.model()).append("`, `max_tokens` ").append(s.maxTokens()).append(", ")
+                .append(s.requestsPerStream()).append(" streamed chat completions per stream, streams opened at once.\n\n");
+        md.append("| Server | Streams | Requests (failed) | Tokens | Aggregate tokens/s | TTFT p50 / p90 / p99 (ms) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|\n");
+        for (ServingServer srv : s.servers()) {
+            if (srv.error().isPresent()) {
+                md.append("| ").append(escape(srv.label())).append(" | – | – | – | – | not measured: ").append(escape(srv.error().get())).append(" |\n");
+                continue;
+            }
+            for (ServingLevel l : srv.levels()) {
+                md.append("| ").append(escape(srv.label())).append(" | ").append(l.concurrency()).append(" | ").append(l.requests())
+                        .append(" (").append(l.failed()).append(") | ").append(l.completionTokens()).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.1f", l.aggregateTokensPerSecond())).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.0f / %.0f / %.0f", l.ttftP50Ms(), l.ttftP90Ms(), l.ttftP99Ms())).append(" |\n");
+            }
+        }
+        md.append('\n');
+        for (ServingServer srv : s.servers()) {
+            md.append("- ").append(srv.label()).append(": `").append(srv.command()).append("`\n");
+        }
+        s.notes().forEach(n -> md.append("- ").append(n).append('\n'));
+        md.append('\n');
+    }
+
+    private static void buildCheck(StringBuilder md, BuildCheckResult b) {
+        md.append("## Build check: ").append(b.backend()).append("\n\n");
+        md.append(b.ok() ? "CMake configure **succeeded**" : "CMake configure **failed**")
+                .append(String.format(Locale.ROOT, " in %.1f s (configure only; no kernels compiled).%n%n", b.seconds()));
+        md.append("```\n").append(b.command()).append("\n```\n\n");
+        b.facts().forEach(f -> md.append("- ").append(f).append('\n'));
+        if (!b.ok()) {
+            md.append("\n```\n").append(String.join("\n", b.tail())).append("\n```\n");
+        }
+        md.append('\n');
+    }
+
+    private static void definitions(StringBuilder md, int pp, int tg) {
+        md.append("## What the numbers are\n\n");
+        md.append("- **").append(Figures.pp(pp)).append("**: prompt processing, tokens/s. llama-bench: its pp test. Ours: one decode of ")
+                .append(pp).append(" random tokens into an empty cache, logits of the last token.\n");
+        md.append("- **").append(Figures.tg(tg)).append("** (llama-bench): ").append(tg)
+                .append(" single-token decodes from an empty cache after a warm-up, no sampling.\n");
+        md.append("- **decode-only** (ours): the same, measured the same way, through our FFM runtime.\n");
+        md.append("- **our loop** (ours): the real generation loop users get (Generator) from a one-token prompt: ").append(tg)
+                .append(" decodes, greedy sampling with the Java (Vector API) sampler, end-of-generation checks and detokenization ")
+                .append("of every token. It does more work than llama-bench's tg, so its ratio shows the whole cost of our loop.\n");
+        md.append("- **ttft").append(pp).append("** (ours): time to first token after a ").append(pp)
+                .append("-token prompt: prefill, first sample, its text.\n");
+        md.append("- Warm-up: llama-bench does its own (one pp run, one single-token decode). Ours warms each test for at least 2 s ")
+                .append("(the loop and TTFT: at least two runs), so the JVM's compiler threads are done before timing: on a small machine they ")
+                .append("would compete with ggml's workers. The model file is flushed and read into the page cache before the first round.\n");
+        md.append("- Each round runs every side once, back to back, in alternating order; a side's value per round is the mean of its ")
+                .append("repetitions (as llama-bench's avg_ts). Ratios are taken per round (adjacent runs) and then summarized.\n");
+        md.append("- **ours on the same build**: our runtime in a child JVM loading the very libraries llama-bench was built with ")
+                .append("(source build of the pin, -march=native): the apples-to-apples ratio. **ours on npm**: the prebuilt CPU libraries ")
+                .append("the node uses by default.\n");
+        md.append("- **Roofline**: memory bandwidth / bytes read per generated token (all weights but the token embedding, one ")
+                .append("embedding row, and the F16 KV cache of the positions so far, averaged over the run). An upper bound.\n\n");
+    }
+
+    private static void row(StringBuilder md, String k, String v) {
+        md.append("| ").append(k).append(" | ").append(escape(v)).append(" |\n");
+    }
+
+    private static String median(Optional<Figure> f, int decimals) {
+        return f.map(x -> String.format(Locale.ROOT, "%." + decimals + "f", x.perRound().median())).orElse("–");
+    }
+
+    private static String ratio(Optional<Figure> f) {
+        return f.flatMap(Figure::ratioToNative).map(Summary::median).map(v -> String.format(Locale.ROOT, "%.3f", v)).orElse("–");
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.0f%%", fraction * 100);
+    }
+
+    static String escape(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+}

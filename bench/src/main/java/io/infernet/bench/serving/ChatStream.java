@@ -1,0 +1,133 @@
+package io.infernet.bench.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A client of any OpenAI-compatible server: one streamed {@code POST /v1/chat/completions}
+ * ({@code stream: true}, {@code stream_options.include_usage: true}), timed. The same client drives
+ * llama-server and ours, so both are measured the same way. Thread-safe (one {@link HttpClient}).
+ */
+public final class ChatStream {
+
+    /**
+     * One finished request.
+     *
+     * @param ok               the server answered 200 and the stream ended with {@code [DONE]}
+     * @param ttftMs           from sending to the first chunk with content, ms; NaN when none came
+     * @param totalMs          from sending to the end of the stream, ms
+     * @param completionTokens the server's {@code usage.completion_tokens} when it sent usage, else the content chunks
+     * @param contentChunks    chunks that carried content
+     * @param error            why it failed, or null
+     */
+    public record Outcome(boolean ok, double ttftMs, double totalMs, long completionTokens, int contentChunks, String error) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI endpoint;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    /** @param baseUrl e.g. {@code http://127.0.0.1:8080}; the client posts to {@code /v1/chat/completions} under it */
+    public ChatStream(URI baseUrl, Duration timeout) {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        this.endpoint = baseUrl.resolve("/v1/chat/completions");
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** The request body: one user message, greedy, at most {@code maxTokens}. */
+    public static String body(String model, String prompt, int maxTokens) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("model", model);
+        o.putArray("messages").addObject().put("role", "user").put("content", prompt);
+        o.put("max_tokens", maxTokens);
+        o.put("temperature", 0);
+        o.put("stream", true);
+        o.putObject("stream_options").put("include_usage", true);
+        return o.toString();
+    }
+
+    public Outcome send(String model, String prompt, int maxTokens) {
+        HttpRequest req = HttpRequest.newBuilder(endpoint).timeout(timeout).header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body(model, prompt, maxTokens))).build();
+        long t0 = System.nanoTime();
+        try {
+            HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = res.body()) {
+                if (res.statusCode() != 200) {
+                    String text = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
+                    return new Outcome(false, Double.NaN, ms(t0), 0, 0, "HTTP " + res.statusCode() + ": " + text);
+                }
+                return read(in, t0);
+            }
+        } catch (IOException e) {
+            return new Outcome(false, Double.NaN, ms(t0), 0, 0, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(false, Double.NaN, ms(t0), 0, 0, "interrupted");
+        }
+    }
+
+    /** Reads a server-sent-event stream of chat chunks. */
+    static Outcome read(InputStream in, long t0) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        double ttft = Double.NaN;
+        int chunks = 0;
+        long usage = -1;
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (!line.startsWith("data:")) {
+                continue; // blank separators, comments, event: lines
+            }
+            String data = line.substring(5).strip();
+            if (data.equals("[DONE]")) {
+                return new Outcome(true, ttft, ms(t0), usage >= 0 ? usage : chunks, chunks, null);
+            }
+            JsonNode c;
+            try {
+                c = JSON.readTree(data);
+            } catch (IOException e) {
+                return new Outcome(false, ttft, ms(t0), usage >= 0 ? usage : chunks, chunks, "unreadable chunk: " + data);
+            }
+            if (c.has("error")) {
+                return new Outcome(false, ttft, ms(t0), usage >= 0 ? usage : chunks, chunks, "error in stream: " + c.get("error"));
+            }
+            JsonNode u = c.get("usage");
+            if (u != null && u.isObject() && u.has("completion_tokens")) {
+                usage = u.get("completion_tokens").asLong();
+            }
+            JsonNode choices = c.get("choices");
+            if (choices != null && choices.isArray() && !choices.isEmpty()) {
+                JsonNode delta = choices.get(0).get("delta");
+                if (delta != null && hasText(delta.get("content")) || delta != null && hasText(delta.get("reasoning_content"))) {
+                    chunks++;
+                    if (Double.isNaN(ttft)) {
+                        ttft = ms(t0);
+                    }
+                }
+            }
+        }
+        return new Outcome(false, ttft, ms(t0), usage >= 0 ? usage : chunks, chunks, "the stream ended without [DONE]");
+    }
+
+    private static boolean hasText(JsonNode n) {
+        return n != null && n.isTextual() && !n.asText().isEmpty();
+    }
+
+    private static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+}

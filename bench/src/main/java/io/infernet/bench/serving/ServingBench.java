@@ -1,0 +1,181 @@
+package io.infernet.bench.serving;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.infernet.bench.inproc.ChildJvm;
+import io.infernet.natives.Progress;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code --serving}: aggregate tokens/s and time-to-first-token percentiles at several numbers of
+ * concurrent streams, through the OpenAI-compatible HTTP API, for llama.cpp's {@code llama-server}
+ * and for our node ({@code infernet serve}), each started as a child process with the same model,
+ * threads and parallel slots, one after the other (two servers at once would share the CPU or
+ * the VRAM). Each server is warmed up first, untimed: one request, then a few streams at once.
+ */
+public final class ServingBench {
+
+    /**
+     * @param levels            concurrent streams to measure (e.g. 1, 4, 8, 16); the servers get as many slots as the largest
+     * @param maxTokens         {@code max_tokens} per request
+     * @param requestsPerStream requests each stream sends in turn
+     * @param threads           CPU threads of both servers
+     * @param contextPerSlot    KV tokens per slot
+     * @param gpuLayers         layers to offload (0 on CPU)
+     * @param startTimeout      how long a server may take to become ready
+     * @param requestTimeout    how long one request may take
+     */
+    public record Settings(List<Integer> levels, int maxTokens, int requestsPerStream, int threads, int contextPerSlot, int gpuLayers,
+                           Duration startTimeout, Duration requestTimeout) {
+        public Settings {
+            levels = List.copyOf(levels);
+            if (levels.isEmpty() || levels.stream().anyMatch(l -> l < 1)) {
+                throw new IllegalArgumentException("concurrency levels must be >= 1, got " + levels);
+            }
+            if (maxTokens < 1 || requestsPerStream < 1 || threads < 1 || contextPerSlot < maxTokens) {
+                throw new IllegalArgumentException("maxTokens, requestsPerStream, threads >= 1 and contextPerSlot >= maxTokens");
+            }
+        }
+
+        public int maxLevel() {
+            return levels.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        }
+    }
+
+    /** Short prompts, chat-like; rotated over the requests. */
+    public static final List<String> PROMPTS = List.of(
+            "Write a short story about a lighthouse keeper who finds a message in a bottle.",
+            "Explain how a hash map works to a new programmer.",
+            "List ten ideas for a weekend trip in the mountains and say why each is fun.",
+            "Describe the water cycle step by step.");
+
+    private final Settings settings;
+    private final Progress progress;
+
+    public ServingBench(Settings settings, Progress progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** llama-server's command line as a value. */
+    public static List<String> llamaServerCommand(Path bin, Path model, int port, Settings s) {
+        int parallel = s.maxLevel();
+        return List.of(bin.toString(), "-m", model.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
+                "-np", Integer.toString(parallel), "-t", Integer.toString(s.threads()), "-tb", Integer.toString(s.threads()),
+                "-c", Integer.toString(parallel * s.contextPerSlot()), "-ngl", Integer.toString(s.gpuLayers()));
+    }
+
+    /**
+     * Our server's command line: the CLI's {@code serve} in a child JVM on the given libraries, with
+     * the same slots and context per slot as llama-server gets.
+     */
+    public static List<String> oursCommand(Path model, int port, Settings s, Optional<Path> libraryDir) {
+        return ChildJvm.ofCurrent(libraryDir, "io.infernet.node.cli.Main", List.of("serve", "--model", model.toString(),
+                "--port", Integer.toString(port), "--parallel", Integer.toString(s.maxLevel()), "--threads", Integer.toString(s.threads()),
+                "--ctx", Integer.toString(s.contextPerSlot())))
+                .command();
+    }
+
+    /**
+     * Measures both servers.
+     *
+     * @param llamaServer the llama-server binary, or empty when it could not be built (then noted)
+     * @param libraryDir  libraries for our server (the same build as llama-server's, for fairness)
+     * @param logDir      where the servers' logs go
+     */
+    public ServingReport run(String tier, Path model, Optional<Path> llamaServer, Optional<Path> libraryDir, Path logDir, List<String> notes) {
+        List<ServingServer> servers = new ArrayList<>();
+        List<String> allNotes = new ArrayList<>(notes);
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + logDir + ": " + e.getMessage(), e);
+        }
+        if (llamaServer.isPresent()) {
+            int port = freePort();
+            servers.add(measure("llama-server", "llama.cpp llama-server", llamaServerCommand(llamaServer.get(), model, port, settings), port,
+                    logDir.resolve("llama-server.log")));
+        }
+        int port = freePort();
+        servers.add(measure("infernet", "infernet serve (ours)", oursCommand(model, port, settings, libraryDir), port,
+                logDir.resolve("infernet-serve.log")));
+        allNotes.add("servers run one after the other, each with " + settings.maxLevel() + " slots; levels use streams opened at once, "
+                + "each sending its requests in turn (closed loop)");
+        return new ServingReport(tier, model.toString(), settings.maxTokens(), settings.requestsPerStream(), servers, allNotes);
+    }
+
+    private ServingServer measure(String id, String label, List<String> command, int port, Path log) {
+        String display = String.join(" ", command.size() > 12 && command.contains("-cp") ? shorten(command) : command);
+        URI base = URI.create("http://127.0.0.1:" + port);
+        progress.step("serving: starting " + label + " on port " + port + " (log: " + log + ")");
+        try (ServerProcess server = ServerProcess.start(command, base, log, settings.startTimeout())) {
+            ChatStream client = new ChatStream(base, settings.requestTimeout());
+            String model = modelId(base).orElse("default");
+            ChatStream.Outcome warm = client.send(model, PROMPTS.getFirst(), settings.maxTokens());
+            if (!warm.ok()) {
+                return new ServingServer(id, label, display, List.of(), Optional.of("the warm-up request failed: " + warm.error()));
+            }
+            // then a few slots at once, untimed: the first batched steps and the JIT's compilation are not measured
+            LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), Math.min(4, settings.maxLevel()), 2);
+            List<ServingLevel> levels = new ArrayList<>();
+            for (int c : settings.levels()) {
+                progress.step("serving: " + label + ", " + c + " concurrent streams");
+                ServingLevel l = LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), c, settings.requestsPerStream());
+                progress.step(String.format(java.util.Locale.ROOT, "serving: %s, %d streams: %.1f tokens/s, TTFT p50 %.0f ms, %d failed",
+                        label, c, l.aggregateTokensPerSecond(), l.ttftP50Ms(), l.failed()));
+                levels.add(l);
+            }
+            return new ServingServer(id, label, display, levels, Optional.empty());
+        } catch (IllegalStateException e) {
+            return new ServingServer(id, label, display, List.of(), Optional.of(e.getMessage()));
+        }
+    }
+
+    /** The first model id of {@code GET /v1/models}. */
+    static Optional<String> modelId(URI base) {
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/models")).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return Optional.empty();
+            }
+            JsonNode data = new ObjectMapper().readTree(r.body()).path("data");
+            return data.isArray() && !data.isEmpty() ? Optional.ofNullable(data.get(0).path("id").asText(null)) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** A command for the report with the (long) class path left out. */
+    private static List<String> shorten(List<String> command) {
+        List<String> out = new ArrayList<>(command);
+        int i = out.indexOf("-cp");
+        if (i >= 0 && i + 1 < out.size()) {
+            out.set(i + 1, "<class path>");
+        }
+        return out;
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port on loopback: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.infernet.bench.serving;
+
+import java.util.List;
+
+/**
+ * The {@code --serving} part of a report.
+ *
+ * @param tier              the tier whose model was served
+ * @param model             the GGUF file
+ * @param maxTokens         {@code max_tokens} of every request
+ * @param requestsPerStream requests each stream sends one after another
+ * @param servers           the servers compared
+ * @param notes             caveats
+ */
+public record ServingReport(String tier, String model, int maxTokens, int requestsPerStream, List<ServingServer> servers, List<String> notes) {
+    public ServingReport {
+        servers = List.copyOf(servers);
+        notes = List.copyOf(notes);
+    }
+}

@@ -1,0 +1,127 @@
+package io.infernet.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.infernet.bench.TestReports;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportRenderingTest {
+
+    @Test
+    void markdownHasTheSmokeBannerMachineCommandAndTheTables() {
+        String md = MarkdownReport.render(TestReports.report(), 512, 128);
+        assertTrue(md.contains("**SMOKE RUN.**"), md);
+        assertTrue(md.contains("| CPU | AMD EPYC, 2 cores / 2 threads |"), md);
+        assertTrue(md.contains("| GPU | none detected |"), md);
+        assertTrue(md.contains("```\ninfernet bench --tier demo,8gb --compare-native --smoke\n```"), md);
+        // the summary row: llama-bench pp median 1050, ours 1000, ratio 0.950; tg 210, decode-only 205, 0.975; loop 189, 0.900
+        assertTrue(md.contains("| demo | demo (Q8_0) | cpu | 1050.0 | 1000.0 | 0.950 | 210.0 | 205.0 | 0.975 | 189.0 | 0.900 |"), md);
+        assertTrue(md.contains("| pp512 (tokens/s) | ours on the same build | 1000.0 (900.0–1100.0) | 141.4 | 0.950 (0.900–1.000) | – |"), md);
+        assertTrue(md.contains("| 8gb | 7b (Q4_0) | 7b needs a GPU with >= 8 GB; none detected |"), md);
+        assertTrue(md.contains("llama-bench: `llama-bench -m /models/demo.gguf -p 512 -n 128`"), md);
+        assertTrue(md.contains("| llama.cpp llama-server | 4 | 16 (0) | 2048 | 512.0 | 80 / 95 / 99 |"), md);
+        assertTrue(md.contains("| infernet serve (ours) | – | – | – | – | not measured: exited with code 2 |"), md);
+        assertTrue(md.contains("CMake configure **succeeded** in 21.5 s"), md);
+        assertTrue(md.contains("![tokens per second per tier](tokens-per-second.png)"), md);
+        assertTrue(md.contains("- a note about demo"), md);
+        assertTrue(md.contains("Load average (1 min) at the start of each round: 0.25, ?."), md);
+    }
+
+    @Test
+    void theRooflineLineIsBandwidthOverBytesPerToken() {
+        String md = MarkdownReport.render(TestReports.report(), 512, 128);
+        // 62,000,000 - 17,000,000 + 544 + 16,384 * 64.5 = 46,057,312 bytes; 40 GB/s / that = 868.5 tokens/s
+        assertTrue(md.contains("Roofline: 40.0 GB/s / 46.1 MB read per token = **868.5 tokens/s** at most for tg128."), md);
+    }
+
+    @Test
+    void jsonCarriesEverythingWithNullsForAbsentValues() throws Exception {
+        JsonNode j = new ObjectMapper().readTree(ReportJson.write(TestReports.report()));
+        assertTrue(j.get("smoke").asBoolean());
+        assertEquals("2026-11-23T12:00:00Z", j.get("started_at").asText());
+        assertTrue(j.get("load_warning").isNull());
+        assertTrue(j.get("gpu_bandwidth").isNull());
+        assertEquals(40.0, j.get("cpu_bandwidth").get("read_gbps").asDouble());
+        JsonNode demo = j.get("tiers").get(0);
+        assertEquals("cpu", demo.get("decision").get("placement").asText().toLowerCase(java.util.Locale.ROOT));
+        assertEquals(2, demo.get("rounds").size());
+        assertEquals(1000.0, demo.get("rounds").get(0).get("native_pp").asDouble());
+        JsonNode fig = demo.get("figures").get(2);
+        assertEquals("pp512", fig.get("metric").asText());
+        assertEquals(0.95, fig.get("ratio_to_native").get("median").asDouble(), 1e-12);
+        JsonNode skipped = j.get("tiers").get(1);
+        assertTrue(skipped.get("model_file").isNull());
+        assertEquals("7b needs a GPU with >= 8 GB; none detected", skipped.get("decision").get("reason").asText());
+        assertTrue(j.get("machine").get("gpus").isEmpty());
+        assertTrue(j.get("build_check").get("ok").asBoolean());
+    }
+
+    @Test
+    void chartsArePngsOfTheExpectedSize(@TempDir Path dir) throws Exception {
+        List<Path> files = ReportWriter.write(TestReports.report(), 512, 128, dir);
+        assertEquals(List.of(dir.resolve("report.json"), dir.resolve("report.md"), dir.resolve("tokens-per-second.png"),
+                dir.resolve("generation-vs-roofline.png")), files);
+        for (String png : List.of("tokens-per-second.png", "generation-vs-roofline.png")) {
+            byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(dir.resolve(png)), 8);
+            assertTrue(java.util.Arrays.equals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}, head), png + " has a PNG signature");
+            BufferedImage img = ImageIO.read(dir.resolve(png).toFile());
+            assertEquals(Charts.WIDTH, img.getWidth());
+            assertEquals(Charts.HEIGHT, img.getHeight());
+            assertTrue(hasColour(img), png + " has coloured bars");
+        }
+    }
+
+    @Test
+    void noChartWithoutMeasuredTiers(@TempDir Path dir) throws Exception {
+        var r = TestReports.report();
+        var onlySkipped = new BenchReport(false, r.startedAt(), r.command(), r.machine(), Optional.of("busy"), Optional.empty(), Optional.empty(),
+                List.of(r.tiers().get(1)), Optional.empty(), Optional.empty(), List.of());
+        List<Path> files = ReportWriter.write(onlySkipped, 512, 128, dir);
+        assertEquals(2, files.size());
+        String md = Files.readString(dir.resolve("report.md"));
+        assertFalse(md.contains(".png"), md);
+        assertFalse(md.contains("SMOKE"), md);
+        assertTrue(md.contains("> **Warning:** busy"), md);
+    }
+
+    @Test
+    void theTerminalTableHasARowPerTier() {
+        String t = TextTable.render(TestReports.report(), 512, 128);
+        List<String> lines = t.lines().toList();
+        assertTrue(lines.get(0).startsWith("tier"), t);
+        assertTrue(lines.get(1).matches("demo\\s+demo \\(Q8_0\\)\\s+cpu\\s+1050\\.0\\s+1000\\.0\\s+0\\.950\\s+210\\.0\\s+205\\.0\\s+0\\.975\\s+189\\.0\\s+0\\.900\\s+\\d+%\\s+110\\.0"), t);
+        assertTrue(lines.get(2).contains("skipped: 7b needs a GPU with >= 8 GB; none detected"), t);
+    }
+
+    @Test
+    void aBusyMachineIsWarnedAbout() {
+        assertTrue(MachineInfo.loadWarning(1.4, 2).isEmpty());
+        assertTrue(MachineInfo.loadWarning(1.5, 2).isEmpty());
+        assertTrue(MachineInfo.loadWarning(1.51, 2).orElseThrow().contains("1.51 on 2 cores"));
+        assertTrue(MachineInfo.loadWarning(Double.NaN, 2).isEmpty());
+        assertTrue(MachineInfo.loadWarning(15.6, 16).isPresent());
+    }
+
+    private static boolean hasColour(BufferedImage img) {
+        for (int y = 0; y < img.getHeight(); y += 4) {
+            for (int x = 0; x < img.getWidth(); x += 4) {
+                int rgb = img.getRGB(x, y) & 0xFFFFFF;
+                if (rgb == 0x4C72B0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
