@@ -25,14 +25,17 @@ public final class Context implements AutoCloseable {
     private final int vocabSize;
     private final long logitsBytes;
     private final int contextLength;
+    /** Our persistent CPU thread pool, or null where the backend offers none; freed after the context. */
+    private final CpuThreadPool threads;
     private volatile boolean closed;
     private volatile String poisoned;
     /** The segment {@link #logits} returned last; engine thread only. */
     private MemorySegment lastLogits = MemorySegment.NULL;
 
-    private Context(Model model, MemorySegment handle, ContextParams params) {
+    private Context(Model model, MemorySegment handle, ContextParams params, CpuThreadPool threads) {
         this.model = model;
         this.handle = handle;
+        this.threads = threads;
         this.params = params;
         this.memory = llama_h.llama_get_memory(handle);
         this.vocabSize = model.vocab().size();
@@ -62,7 +65,20 @@ public final class Context implements AutoCloseable {
             throw new LlamaException("llama.cpp could not create a context of " + params.contextLength() + " tokens on " + model.name()
                     + (why.isEmpty() ? "" : ": " + String.join("; ", why)));
         }
-        return new Context(model, h, params);
+        CpuThreadPool pool = null;
+        try {
+            pool = CpuThreadPool.create(Math.max(params.threads(), params.threadsBatch()), CpuThreadPool.DEFAULT_POLL);
+            if (pool != null) {
+                llama_h.llama_attach_threadpool(h, pool.handle(), MemorySegment.NULL);
+            }
+        } catch (RuntimeException e) {
+            llama_h.llama_free(h);
+            if (pool != null) {
+                pool.close();
+            }
+            throw e;
+        }
+        return new Context(model, h, params, pool);
     }
 
     public Model model() {
@@ -263,7 +279,13 @@ public final class Context implements AutoCloseable {
             return;
         }
         closed = true;
+        if (threads != null) {
+            llama_h.llama_detach_threadpool(handle);
+        }
         llama_h.llama_free(handle);
+        if (threads != null) {
+            threads.close();
+        }
         model.contextClosed(this);
     }
 }
