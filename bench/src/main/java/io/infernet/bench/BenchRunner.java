@@ -142,7 +142,7 @@ public final class BenchRunner {
 
         Optional<ServingReport> serving = Optional.empty();
         if (o.serving()) {
-            serving = serving(decisions, facts);
+            serving = serving(decisions, facts).map(s -> withLoop(s, runs));
         }
         notes.add("threads: " + o.threads() + " for both sides; llama-bench and our runs never overlap");
         return new BenchReport(o.smoke(), started, o.command(), machine, loadWarning, cpuBw, gpuBw, runs, serving, buildCheck, notes);
@@ -182,6 +182,22 @@ public final class BenchRunner {
         return sideBySide.run(d, model, variants, llamaBench, roofline, notes);
     }
 
+    /** Adds our in-process loop's tokens/s on the same build (the serving tier's run), to price the HTTP path against. */
+    private ServingReport withLoop(ServingReport s, List<TierRun> runs) {
+        for (TierRun r : runs) {
+            if (!r.decision().tier().id().equals(s.tier())) {
+                continue;
+            }
+            for (io.infernet.bench.compare.Figure f : r.figures()) {
+                if (f.metric().equals(io.infernet.bench.compare.Figures.loop(o.genTokens()))
+                        && (f.variant().equals(Variant.SAME_BUILD) || f.variant().equals(Variant.DEFAULT))) {
+                    return s.withInProcessLoop(f.perRound().median());
+                }
+            }
+        }
+        return s;
+    }
+
     private Optional<ServingReport> serving(List<TierDecision> decisions, MachineFacts facts) {
         Optional<TierDecision> first = decisions.stream().filter(TierDecision::runs).findFirst();
         if (first.isEmpty()) {
@@ -201,7 +217,8 @@ public final class BenchRunner {
         } catch (RuntimeException e) {
             notes.add("llama-server could not be built (" + firstLine(e.getMessage()) + "); only our server is measured");
         }
-        ServingBench.Settings s = new ServingBench.Settings(o.servingLevels(), o.genTokens(), 4, o.threads(), 512,
+        // 2048 tokens per slot: room for the ~1,000-token prompts of the prefix-cache probe.
+        ServingBench.Settings s = new ServingBench.Settings(o.servingLevels(), o.genTokens(), 4, o.threads(), 2048,
                 placement == Placement.GPU ? 99 : 0, Duration.ofMinutes(10), Duration.ofMinutes(10));
         return Optional.of(new ServingBench(s, progress).run(d.tier().id(), model, server, libs, o.outDir().resolve("logs"), notes));
     }

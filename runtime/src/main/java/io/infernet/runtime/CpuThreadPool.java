@@ -21,8 +21,11 @@ import java.lang.invoke.MethodHandle;
  */
 final class CpuThreadPool implements AutoCloseable {
 
-    /** llama-bench's and llama-server's default polling level (0 = sleep at once, 100 = spin hard). */
-    static final int DEFAULT_POLL = 50;
+    /**
+     * llama-bench's and llama-server's default polling level (0 = sleep at once, 100 = spin hard);
+     * {@code -Dinfernet.ggml.poll=N} overrides it.
+     */
+    static final int DEFAULT_POLL = Integer.getInteger("infernet.ggml.poll", 50);
 
     private static final int GGML_BACKEND_DEVICE_TYPE_CPU = 0;
 

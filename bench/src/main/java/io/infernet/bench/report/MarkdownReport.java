@@ -188,6 +188,28 @@ public final class MarkdownReport {
             }
         }
         md.append('\n');
+        boolean probes = s.servers().stream().anyMatch(srv -> srv.prefix().isPresent() || srv.stream().isPresent());
+        if (probes) {
+            md.append("| Server | Prompt tokens | TTFT cold (ms) | TTFT prefix cached (ms) | cached / cold | One stream: ms per token | tokens/s |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+            for (ServingServer srv : s.servers()) {
+                if (srv.prefix().isEmpty() && srv.stream().isEmpty()) {
+                    continue;
+                }
+                md.append("| ").append(escape(srv.label())).append(" | ");
+                srv.prefix().ifPresentOrElse(p -> md.append(p.promptTokens()).append(String.format(Locale.ROOT, " | %.1f | %.1f | %.3f | ",
+                        p.coldTtftMs(), p.cachedTtftMs(), p.ratio())), () -> md.append("– | – | – | – | "));
+                srv.stream().ifPresentOrElse(st -> md.append(String.format(Locale.ROOT, "%.3f | %.1f |", st.perTokenMs(), st.tokensPerSecond())),
+                        () -> md.append("– | – |"));
+                md.append('\n');
+            }
+            md.append('\n');
+            s.inProcessLoopTokensPerSecond().ifPresent(loop -> s.servers().stream().filter(srv -> srv.id().equals("infernet"))
+                    .flatMap(srv -> srv.stream().stream()).findFirst().ifPresent(st -> md.append(String.format(Locale.ROOT,
+                            "HTTP streaming against our in-process loop on the same libraries: %.3f ms per token over HTTP, %.3f ms in process "
+                                    + "(tg loop median of the tier run): **%+.1f%%** per token.%n%n",
+                            st.perTokenMs(), 1000.0 / loop, (st.perTokenMs() * loop / 1000.0 - 1) * 100))));
+        }
         for (ServingServer srv : s.servers()) {
             md.append("- ").append(srv.label()).append(": `").append(srv.command()).append("`\n");
         }

@@ -31,8 +31,18 @@ public final class ChatStream {
      * @param completionTokens the server's {@code usage.completion_tokens} when it sent usage, else the content chunks
      * @param contentChunks    chunks that carried content
      * @param error            why it failed, or null
+     * @param promptTokens     the server's {@code usage.prompt_tokens}, or -1 when it sent none
      */
-    public record Outcome(boolean ok, double ttftMs, double totalMs, long completionTokens, int contentChunks, String error) {}
+    public record Outcome(boolean ok, double ttftMs, double totalMs, long completionTokens, int contentChunks, String error, long promptTokens) {
+        public Outcome(boolean ok, double ttftMs, double totalMs, long completionTokens, int contentChunks, String error) {
+            this(ok, ttftMs, totalMs, completionTokens, contentChunks, error, -1);
+        }
+
+        /** Mean time between tokens after the first, ms; NaN with fewer than two tokens. */
+        public double perTokenMs() {
+            return completionTokens < 2 || Double.isNaN(ttftMs) ? Double.NaN : (totalMs - ttftMs) / (completionTokens - 1);
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -87,6 +97,7 @@ public final class ChatStream {
         double ttft = Double.NaN;
         int chunks = 0;
         long usage = -1;
+        long prompt = -1;
         String line;
         while ((line = r.readLine()) != null) {
             if (!line.startsWith("data:")) {
@@ -94,7 +105,7 @@ public final class ChatStream {
             }
             String data = line.substring(5).strip();
             if (data.equals("[DONE]")) {
-                return new Outcome(true, ttft, ms(t0), usage >= 0 ? usage : chunks, chunks, null);
+                return new Outcome(true, ttft, ms(t0), usage >= 0 ? usage : chunks, chunks, null, prompt);
             }
             JsonNode c;
             try {
@@ -108,6 +119,7 @@ public final class ChatStream {
             JsonNode u = c.get("usage");
             if (u != null && u.isObject() && u.has("completion_tokens")) {
                 usage = u.get("completion_tokens").asLong();
+                prompt = u.path("prompt_tokens").asLong(-1);
             }
             JsonNode choices = c.get("choices");
             if (choices != null && choices.isArray() && !choices.isEmpty()) {

@@ -22,7 +22,7 @@ import java.util.Optional;
  * concurrent streams, through the OpenAI-compatible HTTP API, for llama.cpp's {@code llama-server}
  * and for our node ({@code infernet serve}), each started as a child process with the same model,
  * threads and parallel slots, one after the other (two servers at once would share the CPU or
- * the VRAM). Each server is warmed up first, untimed: one request, then a few streams at once.
+ * the VRAM). Each server is warmed up first, untimed: one request, then the largest level twice.
  */
 public final class ServingBench {
 
@@ -126,8 +126,12 @@ public final class ServingBench {
             if (!warm.ok()) {
                 return new ServingServer(id, label, display, List.of(), Optional.of("the warm-up request failed: " + warm.error()));
             }
-            // then a few slots at once, untimed: the first batched steps and the JIT's compilation are not measured
-            LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), Math.min(4, settings.maxLevel()), 2);
+            // then the largest level twice, untimed, for both servers alike: the timed levels then see
+            // steady state. On a 2-core machine a JVM's compiler threads, busy on the first heavy
+            // load, take a core from ggml (seen here: the first 16-stream load ran at 0.6x of the next).
+            for (int w = 0; w < 2; w++) {
+                LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), settings.maxLevel(), 2);
+            }
             List<ServingLevel> levels = new ArrayList<>();
             for (int c : settings.levels()) {
                 progress.step("serving: " + label + ", " + c + " concurrent streams");
@@ -136,10 +140,71 @@ public final class ServingBench {
                         label, c, l.aggregateTokensPerSecond(), l.ttftP50Ms(), l.failed()));
                 levels.add(l);
             }
-            return new ServingServer(id, label, display, levels, Optional.empty());
+            progress.step("serving: " + label + ", prefix cache (cold vs cached time to first token)");
+            ServingServer.PrefixProbe prefix = prefixProbe(client, model, 3);
+            progress.step(String.format(java.util.Locale.ROOT, "serving: %s, %d-token prompt: TTFT cold %.0f ms, cached %.0f ms (%.2fx)",
+                    label, prefix.promptTokens(), prefix.coldTtftMs(), prefix.cachedTtftMs(), prefix.ratio()));
+            ServingServer.StreamProbe stream = streamProbe(client, model, settings.maxTokens(), 3);
+            progress.step(String.format(java.util.Locale.ROOT, "serving: %s, one stream: %.2f ms per token", label, stream.perTokenMs()));
+            return new ServingServer(id, label, display, levels, Optional.empty(), Optional.of(prefix), Optional.of(stream));
         } catch (IllegalStateException e) {
             return new ServingServer(id, label, display, List.of(), Optional.of(e.getMessage()));
         }
+    }
+
+    /** Words of the long prompts (each about one token with its leading space). */
+    private static final String[] WORDS = ("time year people way day man thing woman life child world school state family student group "
+            + "country problem hand part place case week company system program question work government number night point home water "
+            + "room mother area money story fact month lot right study book eye job word business issue side kind head house service "
+            + "friend father power hour game line end member law car city community name president team minute idea kid body").split(" ");
+
+    /** A long prompt of about {@link #PREFIX_WORDS} words, different for every {@code salt}. */
+    static String longPrefix(long salt) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(salt * 7919 + 17);
+        StringBuilder b = new StringBuilder("Here are some notes. ");
+        for (int i = 0; i < PREFIX_WORDS; i++) {
+            b.append(WORDS[r.nextInt(WORDS.length)]).append(i % 12 == 11 ? ". " : " ");
+        }
+        return b.toString();
+    }
+
+    static final int PREFIX_WORDS = 950;
+
+    /** Cold vs cached TTFT with a fresh ~1,000-token prefix per trial; medians. */
+    ServingServer.PrefixProbe prefixProbe(ChatStream client, String model, int trials) {
+        double[] cold = new double[trials];
+        double[] cached = new double[trials];
+        long[] tokens = new long[trials];
+        long salt = System.nanoTime();
+        for (int t = 0; t < trials; t++) {
+            String prefix = longPrefix(salt + t);
+            ChatStream.Outcome c = client.send(model, prefix + "\nQuestion: what is the first word?", 4);
+            ChatStream.Outcome w = client.send(model, prefix + "\nQuestion: what is the last word?", 4);
+            if (!c.ok() || !w.ok()) {
+                throw new IllegalStateException("a prefix-cache request failed: " + (c.ok() ? w.error() : c.error()));
+            }
+            cold[t] = c.ttftMs();
+            cached[t] = w.ttftMs();
+            tokens[t] = c.promptTokens();
+        }
+        java.util.Arrays.sort(cold);
+        java.util.Arrays.sort(cached);
+        java.util.Arrays.sort(tokens);
+        return new ServingServer.PrefixProbe(tokens[trials / 2], cold[trials / 2], cached[trials / 2], trials);
+    }
+
+    /** One stream alone, {@code maxTokens} tokens; median per-token latency after the first token. */
+    ServingServer.StreamProbe streamProbe(ChatStream client, String model, int maxTokens, int trials) {
+        double[] per = new double[trials];
+        for (int t = 0; t < trials; t++) {
+            ChatStream.Outcome o = client.send(model, PROMPTS.get(t % PROMPTS.size()), maxTokens);
+            if (!o.ok()) {
+                throw new IllegalStateException("a streaming request failed: " + o.error());
+            }
+            per[t] = o.perTokenMs();
+        }
+        java.util.Arrays.sort(per);
+        return new ServingServer.StreamProbe(maxTokens, per[trials / 2], trials);
     }
 
     /** The first model id of {@code GET /v1/models}. */

@@ -11,10 +11,20 @@ import java.util.List;
  * @param requestsPerStream requests each stream sends one after another
  * @param servers           the servers compared
  * @param notes             caveats
+ * @param inProcessLoopTokensPerSecond our generation loop in process on the same libraries (tier run), to price the HTTP path
  */
-public record ServingReport(String tier, String model, int maxTokens, int requestsPerStream, List<ServingServer> servers, List<String> notes) {
+public record ServingReport(String tier, String model, int maxTokens, int requestsPerStream, List<ServingServer> servers, List<String> notes,
+                            java.util.OptionalDouble inProcessLoopTokensPerSecond) {
     public ServingReport {
         servers = List.copyOf(servers);
         notes = List.copyOf(notes);
+    }
+
+    public ServingReport(String tier, String model, int maxTokens, int requestsPerStream, List<ServingServer> servers, List<String> notes) {
+        this(tier, model, maxTokens, requestsPerStream, servers, notes, java.util.OptionalDouble.empty());
+    }
+
+    public ServingReport withInProcessLoop(double tokensPerSecond) {
+        return new ServingReport(tier, model, maxTokens, requestsPerStream, servers, notes, java.util.OptionalDouble.of(tokensPerSecond));
     }
 }

@@ -40,9 +40,13 @@ final class SseWriter {
         return out != null;
     }
 
-    /** One event carrying {@code json}. */
+    /** One event carrying {@code json}, written as one piece (one chunk, one flush). */
     void data(byte[] json) {
-        write(DATA, json, END);
+        byte[] event = new byte[DATA.length + json.length + END.length];
+        System.arraycopy(DATA, 0, event, 0, DATA.length);
+        System.arraycopy(json, 0, event, DATA.length, json.length);
+        System.arraycopy(END, 0, event, DATA.length + json.length, END.length);
+        write(event);
     }
 
     /** A comment line: ignored by SSE clients, but a write that fails when the client is gone. */

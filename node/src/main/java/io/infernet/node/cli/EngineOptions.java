@@ -13,8 +13,10 @@ import java.nio.file.Path;
  * @param cacheRamMiB RAM budget of the prompt cache in MiB; 0 turns it off
  * @param maxQueue    requests allowed to wait for a slot; beyond that the engine refuses with
  *                    OVERLOADED (HTTP 429)
+ * @param kvUnified   one KV pool shared by all sequences (a request may grow past its share; a full pool swaps the
+ *                    youngest out) instead of a KV stream per sequence
  */
-public record EngineOptions(Path model, int parallel, int contextSize, int threads, long cacheRamMiB, int maxQueue) {
+public record EngineOptions(Path model, int parallel, int contextSize, int threads, long cacheRamMiB, int maxQueue, boolean kvUnified) {
     public EngineOptions {
         if (parallel < 1) {
             throw new IllegalArgumentException("--parallel must be >= 1, got " + parallel);

@@ -52,6 +52,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--cache-ram", paramLabel = "MiB", defaultValue = "8192", description = "Prompt cache RAM budget in MiB (default ${DEFAULT-VALUE}; 0 = off).")
     long cacheRamMiB;
 
+    @Option(names = "--kv-unified",
+            description = "One KV pool shared by all sequences: a request may grow past its share, and a full pool swaps the youngest "
+                    + "sequence out to host memory. Default: a KV stream per sequence (as llama-server), faster with many sequences.")
+    boolean kvUnified;
+
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait for a free sequence; more get HTTP 429 (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
@@ -110,7 +115,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             cfg = ServerConfig.defaults().withHost(host).withPort(port).withApiKey(apiKey == null || apiKey.isEmpty() ? null : apiKey)
                     .withDefaultMaxTokens(defaultMaxTokens);
-            options = new EngineOptions(model, parallel, ctx, threads, cacheRamMiB, maxQueue);
+            options = new EngineOptions(model, parallel, ctx, threads, cacheRamMiB, maxQueue, kvUnified);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }

@@ -18,6 +18,6 @@ public final class InProcessEngineFactory implements EngineFactory {
     @Override
     public Engine open(String model, NodeConfig config) {
         Path file = model == null || model.isBlank() ? null : Path.of(model);
-        return InProcessEngines.open(file, 4, 0, 0, 512L << 20, 64);
+        return InProcessEngines.open(file, 4, 0, 0, 512L << 20, 64, false);
     }
 }

@@ -13,6 +13,6 @@ public final class InProcessEngineProvider implements EngineProvider {
 
     @Override
     public Engine open(EngineOptions o) {
-        return InProcessEngines.open(o.model(), o.parallel(), o.contextSize(), o.threads(), o.cacheRamMiB() << 20, o.maxQueue());
+        return InProcessEngines.open(o.model(), o.parallel(), o.contextSize(), o.threads(), o.cacheRamMiB() << 20, o.maxQueue(), o.kvUnified());
     }
 }

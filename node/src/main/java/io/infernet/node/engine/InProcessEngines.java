@@ -32,8 +32,10 @@ public final class InProcessEngines {
      *
      * @param contextPerSequence tokens one request may hold; 0 = the model's trained context, at most {@value #DEFAULT_MAX_CONTEXT}
      * @param threads            0 = physical cores
+     * @param unifiedKv          one KV pool shared by the slots (preemption when it fills) instead of a stream per slot
      */
-    public static InProcessEngine open(Path model, int parallel, int contextPerSequence, int threads, long cacheRamBytes, int maxQueue) {
+    public static InProcessEngine open(Path model, int parallel, int contextPerSequence, int threads, long cacheRamBytes, int maxQueue,
+                                       boolean unifiedKv) {
         Path file = model;
         if (file == null) {
             file = DemoModel.ensure(Progress.STDERR);
@@ -47,7 +49,7 @@ public final class InProcessEngines {
             int ctx = contextPerSequence > 0 ? contextPerSequence : Math.min(DEFAULT_MAX_CONTEXT, Math.max(256, m.contextLengthTrained()));
             long cells = Math.min((long) ctx * parallel, 1L << 20);
             ServeConfig cfg = new ServeConfig(parallel, (int) cells, ctx, 512, threads > 0 ? threads : CpuTopology.physicalCores(),
-                    cacheRamBytes, maxQueue);
+                    cacheRamBytes, maxQueue, unifiedKv);
             return new InProcessEngine(m, model == null ? DEMO_NAME : null, cfg, JavaSampler::new);
         } catch (RuntimeException e) {
             m.close();

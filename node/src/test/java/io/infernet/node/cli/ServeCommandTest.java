@@ -142,7 +142,7 @@ class ServeCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ServeCommand.Running running = cmd.start(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(new EngineOptions(model, 2, 2048, 3, 512, 9), provider.options.get());
+            assertEquals(new EngineOptions(model, 2, 2048, 3, 512, 9, false), provider.options.get());
             String printed = out.toString(StandardCharsets.UTF_8);
             String url = "http://127.0.0.1:" + running.server().port();
             assertTrue(printed.contains(url + "/v1"), printed);

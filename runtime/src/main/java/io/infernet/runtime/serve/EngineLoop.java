@@ -62,11 +62,11 @@ final class EngineLoop implements Runnable {
         this.inSystem = inSystem;
         int batchSize = Math.min(config.batchSize(), config.contextLength());
         this.ctx = model.newContext(new ContextParams(config.contextLength(), batchSize, batchSize, config.parallel(),
-                config.threads(), config.threads(), false, -1, true));
+                config.threads(), config.threads(), false, -1, config.unifiedKv()));
         this.cells = ctx.contextLength();
         this.batch = new Batch(batchSize, 1);
 
-        this.slots = new SlotTable(config.parallel());
+        this.slots = new SlotTable(config.parallel(), config.unifiedKv());
         this.host = new HostPromptCache(config.cacheRamBytes());
         this.limits = new Scheduler.Limits(batchSize, config.parallel());
         this.piece = Arena.ofAuto().allocate(256); // freed with the loop; read only by the engine thread
@@ -75,7 +75,7 @@ final class EngineLoop implements Runnable {
 
     /** Most tokens one sequence may hold: the configured sequence length, within the cells llama.cpp gave. */
     int contextLength() {
-        return Math.min(cells, config.sequenceLength());
+        return Math.min(ctx.contextLengthPerSequence(), config.sequenceLength());
     }
 
     String brokenReason() {
@@ -135,7 +135,10 @@ final class EngineLoop implements Runnable {
             bind(s);
             running.add(s);
         }
-        Scheduler.Plan<Sequence> plan = Scheduler.plan(running, limits, cells - slots.cellsHeldBusy());
+        // One pool: the free cells are shared. A stream per slot: a sequence only ever fills its own,
+        // and the per-sequence limit ends it first, so the step never runs out of cells.
+        int free = config.unifiedKv() ? cells - slots.cellsHeldBusy() : Integer.MAX_VALUE / 2;
+        Scheduler.Plan<Sequence> plan = Scheduler.plan(running, limits, free);
         for (Sequence s : plan.preempted()) {
             preempt(s);
         }
@@ -283,6 +286,9 @@ final class EngineLoop implements Runnable {
 
     /** Frees idle slots' cells, least recently used first, until {@code needed} cells are free. */
     private void reclaimIdleCells(int needed) {
+        if (!config.unifiedKv()) {
+            return; // a stream per slot: idle cells take nothing from the other slots
+        }
         for (int slot : slots.idleByLru()) {
             if (cells - slots.cellsHeld() >= needed) {
                 return;

@@ -52,12 +52,23 @@ public final class SlotTable {
      */
     public record Placement(int slot, Source source, int reuse, int sourceSlot, HostPromptCache.Entry hostEntry, boolean saveFirst) {}
 
+    private final boolean shareAcrossSlots;
     private final Content[] contents;
     private final boolean[] busy;
     private final long[] lastUsed;
     private long clock;
 
+    /** A table where prefixes can be shared between slots (one unified KV pool). */
     public SlotTable(int slots) {
+        this(slots, true);
+    }
+
+    /**
+     * @param shareAcrossSlots whether a busy slot's prefix may be shared into another slot; only
+     *     with one unified KV pool (llama.cpp copies between per-slot streams only whole streams)
+     */
+    public SlotTable(int slots, boolean shareAcrossSlots) {
+        this.shareAcrossSlots = shareAcrossSlots;
         contents = new Content[slots];
         busy = new boolean[slots];
         lastUsed = new long[slots];
@@ -126,7 +137,7 @@ public final class SlotTable {
             }
             int lcp = Math.min(c.cachedTokens(), c.tokens().commonPrefix(prompt, length));
             if (busy[i]) {
-                if (lcp > bestBusyLcp) {
+                if (shareAcrossSlots && lcp > bestBusyLcp) {
                     bestBusy = i;
                     bestBusyLcp = lcp;
                 }

@@ -238,4 +238,29 @@ class ServingEngineTest {
             assertEquals(Finish.CANCEL, b.await());
         }
     }
+
+    @Test
+    void aStreamPerSlotServesConcurrentRequestsAndReusesPrefixesInPlaceOrFromHostMemory() throws Exception {
+        // Four slots of 512 cells each, as llama-server lays them out: no sharing between slots.
+        try (ServingEngine e = engine(ServeConfig.perSlot(4, 512).withThreads(1).withBatchSize(64))) {
+            assertEquals(512, e.contextLength());
+            List<Recorder> rs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Recorder r = new Recorder();
+                rs.add(r);
+                e.submit(greedy(prompt(40 + i, 30 + i), 8), r);
+            }
+            for (int i = 0; i < 6; i++) {
+                assertEquals(Finish.LENGTH, rs.get(i).await());
+                assertArrayEquals(reference(prompt(40 + i, 30 + i), 8), rs.get(i).ids(), "request " + i);
+            }
+            // Same prompt again plus more: reused in place (or restored), never copied across slots.
+            int[] again = IntStream.concat(IntStream.of(prompt(45, 35)), IntStream.of(7, 8, 9)).toArray();
+            Recorder r = new Recorder();
+            e.submit(greedy(again, 5), r);
+            r.await();
+            assertTrue(r.reused >= 45, "reused " + r.reused);
+            assertArrayEquals(reference(again, 5), r.ids());
+        }
+    }
 }
