@@ -18,6 +18,14 @@ public final class SlotTable {
     /** Below this many shared tokens, copying or restoring a state costs more than recomputing it. */
     public static final int MIN_REUSE = 16;
 
+    /**
+     * With a KV stream per slot, llama.cpp computes sequences of consecutive slots in one
+     * micro-batch and breaks a step into one graph compute per run of slots, so busy slots are
+     * kept packed from slot 0. Reusing a prefix in place in a slot that breaks the run is worth
+     * it only for a prefix this long (recomputing it costs less than the extra compute per step).
+     */
+    public static final int PACK_OVER_REUSE_BELOW = 256;
+
     /** What is in a slot's cells: {@code tokens[0..cached)}. */
     public interface Content {
         IntList tokens();
@@ -37,7 +45,12 @@ public final class SlotTable {
         /** Another slot holds it: share its cells ({@code llama_memory_seq_cp}). */
         COPY_FROM_SLOT,
         /** The host cache holds it: restore the saved state, then trim. */
-        HOST
+        HOST,
+        /**
+         * An idle slot that would break the packing holds it: save that slot's state to the host
+         * cache and restore it into the target (a copy of a few MiB instead of a prefill).
+         */
+        MOVE
     }
 
     /**
@@ -149,11 +162,15 @@ public final class SlotTable {
         int hostLcp = host.map(HostPromptCache.Match::prefixLength).orElse(0);
         int cap = length - 1;
 
-        if (bestIdle >= 0 && bestIdleLcp >= MIN_REUSE && bestIdleLcp >= bestBusyLcp && bestIdleLcp >= hostLcp) {
+        boolean packed = !shareAcrossSlots && bestIdle >= 0 && bestIdle != lowestFree() && bestIdleLcp < PACK_OVER_REUSE_BELOW;
+        if (!packed && bestIdle >= 0 && bestIdleLcp >= MIN_REUSE && bestIdleLcp >= bestBusyLcp && bestIdleLcp >= hostLcp) {
             int reuse = Math.min(bestIdleLcp, cap);
             return new Placement(bestIdle, Source.SAME_SLOT, reuse, -1, null, worthSaving(bestIdle, reuse, hostHas));
         }
         int target = pickTarget();
+        if (packed && bestIdleLcp >= MIN_REUSE && bestIdleLcp > hostLcp) {
+            return new Placement(target, Source.MOVE, Math.min(bestIdleLcp, cap), bestIdle, null, worthSaving(target, 0, hostHas));
+        }
         if (bestBusy >= 0 && bestBusyLcp >= MIN_REUSE && bestBusyLcp >= hostLcp) {
             return new Placement(target, Source.COPY_FROM_SLOT, Math.min(bestBusyLcp, cap), bestBusy, null, worthSaving(target, 0, hostHas));
         }
@@ -167,8 +184,28 @@ public final class SlotTable {
         return new Placement(target, reuse > 0 ? Source.SAME_SLOT : Source.NONE, reuse, -1, null, worthSaving(target, reuse, hostHas));
     }
 
-    /** An empty slot if there is one, else the least recently used idle one. */
+    /** The lowest-numbered slot that is not busy, or -1. */
+    private int lowestFree() {
+        for (int i = 0; i < busy.length; i++) {
+            if (!busy[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Where a prompt goes when no prefix decides: with a stream per slot, the lowest free slot
+     * (packing); with one pool, an empty slot if there is one, else the least recently used idle one.
+     */
     private int pickTarget() {
+        if (!shareAcrossSlots) {
+            int low = lowestFree();
+            if (low < 0) {
+                throw new IllegalStateException("no free slot");
+            }
+            return low;
+        }
         int lru = -1;
         for (int i = 0; i < contents.length; i++) {
             if (busy[i]) {

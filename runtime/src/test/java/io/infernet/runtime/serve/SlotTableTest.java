@@ -128,4 +128,26 @@ class SlotTableTest {
         assertThrows(IllegalStateException.class, () -> place(t, range(0, 5)));
         assertThrows(IllegalStateException.class, () -> t.assign(0, idle(range(0, 3))));
     }
+
+    @Test
+    void withAStreamPerSlotBusySlotsStayPackedFromSlotZero() {
+        SlotTable t = new SlotTable(4, false);
+        t.assign(0, idle(range(0, 30)));
+        t.assign(1, idle(range(100, 130)));
+        t.release(1, idle(range(100, 130)));
+        t.assign(2, idle(range(200, 230)));
+        t.release(2, idle(range(200, 230)));
+        // A short prefix sits in slot 2, but slot 1 is the lowest free one: the prefix moves to
+        // slot 1 through host memory, and slot 1's own tokens are saved before they go.
+        Placement p = place(t, concat(range(200, 230), new int[] {5}));
+        assertEquals(new Placement(1, Source.MOVE, 30, 2, null, true), p);
+        // A long prefix is worth the gap.
+        t.assign(3, idle(range(300, 600)));
+        t.release(3, idle(range(300, 600)));
+        Placement q = place(t, concat(range(300, 600), new int[] {5}));
+        assertEquals(new Placement(3, Source.SAME_SLOT, 300, -1, null, false), q);
+        // Nothing is ever copied across slots: busy slot 0's prefix is not offered.
+        Placement r = place(t, concat(range(0, 30), new int[] {9}));
+        assertEquals(Source.NONE, r.source());
+    }
 }
