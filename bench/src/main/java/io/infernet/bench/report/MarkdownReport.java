@@ -172,7 +172,7 @@ public final class MarkdownReport {
     private static void serving(StringBuilder md, ServingReport s) {
         md.append("## Serving (tier ").append(s.tier()).append(")\n\n");
         md.append("Model `").append(s.model()).append("`, `max_tokens` ").append(s.maxTokens()).append(", ")
-                .append(s.requestsPerStream()).append(" streamed chat completions per stream, streams opened at once.\n\n");
+                .append(s.requestsPerStream()).append(" or more streamed chat completions per stream (at least 16 per level), streams opened at once.\n\n");
         md.append("| Server | Streams | Requests (failed) | Tokens | Aggregate tokens/s | TTFT p50 / p90 / p99 (ms) |\n");
         md.append("|---|---:|---:|---:|---:|---:|\n");
         for (ServingServer srv : s.servers()) {

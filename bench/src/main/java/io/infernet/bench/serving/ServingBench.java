@@ -135,7 +135,9 @@ public final class ServingBench {
             List<ServingLevel> levels = new ArrayList<>();
             for (int c : settings.levels()) {
                 progress.step("serving: " + label + ", " + c + " concurrent streams");
-                ServingLevel l = LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), c, settings.requestsPerStream());
+                // At least 16 requests per level, so one slow request does not decide a low level.
+                ServingLevel l = LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), c,
+                        Math.max(settings.requestsPerStream(), (16 + c - 1) / c));
                 progress.step(String.format(java.util.Locale.ROOT, "serving: %s, %d streams: %.1f tokens/s, TTFT p50 %.0f ms, %d failed",
                         label, c, l.aggregateTokensPerSecond(), l.ttftP50Ms(), l.failed()));
                 levels.add(l);
