@@ -234,8 +234,10 @@ final class EngineLoop implements Runnable {
             case HOST -> reuse = restore(p.slot(), p.hostEntry(), p.reuse());
             case MOVE -> {
                 SlotTable.Content from = slots.content(p.sourceSlot());
-                Optional<HostPromptCache.Entry> moved = host.capacityBytes() == 0 ? Optional.empty()
-                        : saveSlot(p.sourceSlot(), from.tokens(), from.cachedTokens(), false);
+                Optional<HostPromptCache.Entry> moved = host.covering(from.tokens().array(), p.reuse());
+                if (moved.isEmpty() && host.capacityBytes() > 0) {
+                    moved = saveSlot(p.sourceSlot(), from.tokens(), from.cachedTokens(), false);
+                }
                 ctx.removeTokens(p.slot(), -1, -1);
                 reuse = moved.map(e -> restore(p.slot(), e, p.reuse())).orElse(0);
             }

@@ -14,9 +14,10 @@ import java.util.function.ToLongFunction;
  * whose KV it holds; a lookup matches on the exact token prefix, never on a hash alone, so one
  * client's cached conversation can never stand in for another's.
  *
- * <p>Each entry owns a shared arena, freed when the entry goes. Pinned entries (the states of
- * preempted sequences, which must come back) are never evicted. Used by the engine thread
- * only; {@link #stats()} may be read from any thread.
+ * <p>Each entry owns a confined arena of the engine thread, freed when the entry goes (a
+ * shared arena's close needs a handshake with every thread: too dear on the serving path).
+ * Pinned entries (the states of preempted sequences, which must come back) are never evicted.
+ * Used by one thread (the engine's) only; {@link #stats()} may be read from any thread.
  */
 public final class HostPromptCache implements AutoCloseable {
 
@@ -100,12 +101,17 @@ public final class HostPromptCache implements AutoCloseable {
 
     /** Whether an entry already holds these tokens or a longer run starting with them. */
     public boolean covers(int[] tokens, int length) {
+        return covering(tokens, length).isPresent();
+    }
+
+    /** The entry holding these tokens or a longer run starting with them, if any. */
+    public Optional<Entry> covering(int[] tokens, int length) {
         for (Entry e : entries) {
             if (e.tokens.length >= length && Arrays.equals(e.tokens, 0, length, tokens, 0, length)) {
-                return true;
+                return Optional.of(e);
             }
         }
-        return false;
+        return Optional.empty();
     }
 
     /**
@@ -132,7 +138,7 @@ public final class HostPromptCache implements AutoCloseable {
             publish();
             return Optional.empty();
         }
-        Arena arena = Arena.ofShared();
+        Arena arena = Arena.ofConfined();
         MemorySegment seg = arena.allocate(bytes, 64);
         long written;
         try {
