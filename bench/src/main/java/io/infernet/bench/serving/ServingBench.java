@@ -135,6 +135,9 @@ public final class ServingBench {
             List<ServingLevel> levels = new ArrayList<>();
             for (int c : settings.levels()) {
                 progress.step("serving: " + label + ", " + c + " concurrent streams");
+                // One untimed pass at this level first (both servers alike): a JVM compiles the
+                // paths a new load pattern takes, and on two cores that steals from ggml.
+                LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), c, 1);
                 // At least 16 requests per level, so one slow request does not decide a low level.
                 ServingLevel l = LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), c,
                         Math.max(settings.requestsPerStream(), (16 + c - 1) / c));

@@ -215,7 +215,7 @@ final class EngineLoop implements Runnable {
     private void bind(Sequence s) {
         int length = s.tokens.size();
         int[] toks = s.tokens.array();
-        Optional<HostPromptCache.Match> hostMatch = host.longestPrefix(toks, length, SlotTable.MIN_REUSE);
+        Optional<HostPromptCache.Match> hostMatch = host.longestPrefix(toks, length, SlotTable.MIN_RESTORE);
         SlotTable.Placement p = slots.place(toks, length, hostMatch, host::covers);
         if (p.saveFirst()) {
             saveIdle(p.slot());

@@ -15,8 +15,15 @@ import java.util.function.BiPredicate;
  */
 public final class SlotTable {
 
-    /** Below this many shared tokens, copying or restoring a state costs more than recomputing it. */
+    /** Below this many shared tokens, keeping them in place is not worth tying a prompt to a slot. */
     public static final int MIN_REUSE = 16;
+
+    /**
+     * Below this many shared tokens, restoring a saved state (it comes back whole, generated
+     * tokens and all, then is trimmed) costs more than computing the shared part again: a prompt
+     * is computed at thousands of tokens per second on a CPU.
+     */
+    public static final int MIN_RESTORE = 64;
 
     /**
      * With a KV stream per slot, llama.cpp computes sequences of consecutive slots in one
@@ -168,13 +175,13 @@ public final class SlotTable {
             return new Placement(bestIdle, Source.SAME_SLOT, reuse, -1, null, worthSaving(bestIdle, reuse, hostHas));
         }
         int target = pickTarget();
-        if (packed && bestIdleLcp >= MIN_REUSE && bestIdleLcp > hostLcp) {
+        if (packed && bestIdleLcp >= MIN_RESTORE && bestIdleLcp > hostLcp) {
             return new Placement(target, Source.MOVE, Math.min(bestIdleLcp, cap), bestIdle, null, worthSaving(target, 0, hostHas));
         }
         if (bestBusy >= 0 && bestBusyLcp >= MIN_REUSE && bestBusyLcp >= hostLcp) {
             return new Placement(target, Source.COPY_FROM_SLOT, Math.min(bestBusyLcp, cap), bestBusy, null, worthSaving(target, 0, hostHas));
         }
-        if (host.isPresent() && hostLcp >= MIN_REUSE) {
+        if (host.isPresent() && hostLcp >= MIN_RESTORE) {
             return new Placement(target, Source.HOST, Math.min(hostLcp, cap), -1, host.get().entry(), worthSaving(target, 0, hostHas));
         }
         // Nothing worth copying: the target's own prefix, however short, is free to keep.

@@ -67,19 +67,24 @@ class SlotTableTest {
     }
 
     @Test
-    void theHostCacheWinsWhenItHoldsMore() {
+    void theHostCacheWinsWhenItHoldsMoreAndEnoughToBeWorthARestore() {
         SlotTable t = new SlotTable(2);
-        t.assign(0, idle(range(0, 17)));
-        t.release(0, idle(range(0, 17)));
+        t.assign(0, idle(range(0, 70)));
+        t.release(0, idle(range(0, 70)));
         try (var cache = new HostPromptCache(1 << 20)) {
-            int[] prompt = range(0, 60);
-            var e = cache.store(range(0, 20), 20, 100, false, s -> 100).orElseThrow();
-            var match = cache.longestPrefix(prompt, prompt.length, SlotTable.MIN_REUSE);
+            int[] prompt = range(0, 120);
+            var e = cache.store(range(0, 80), 80, 100, false, s -> 100).orElseThrow();
+            var match = cache.longestPrefix(prompt, prompt.length, SlotTable.MIN_RESTORE);
             Placement p = t.place(prompt, prompt.length, match, HOST_HAS_NOTHING);
             assertEquals(Source.HOST, p.source());
-            assertEquals(20, p.reuse());
+            assertEquals(80, p.reuse());
             assertSame(e, p.hostEntry());
             assertEquals(1, p.slot(), "the empty slot, keeping the idle one's cells");
+            // 40 shared tokens are not worth a restore: computed again, in the empty slot.
+            cache.store(range(500, 540), 40, 100, false, s -> 100).orElseThrow();
+            int[] other = range(500, 560);
+            Placement q = t.place(other, other.length, cache.longestPrefix(other, other.length, SlotTable.MIN_RESTORE), HOST_HAS_NOTHING);
+            assertEquals(Source.NONE, q.source());
         }
     }
 
@@ -135,12 +140,14 @@ class SlotTableTest {
         t.assign(0, idle(range(0, 30)));
         t.assign(1, idle(range(100, 130)));
         t.release(1, idle(range(100, 130)));
-        t.assign(2, idle(range(200, 230)));
-        t.release(2, idle(range(200, 230)));
-        // A short prefix sits in slot 2, but slot 1 is the lowest free one: the prefix moves to
+        t.assign(2, idle(range(200, 300)));
+        t.release(2, idle(range(200, 300)));
+        // A prefix of 100 sits in slot 2, but slot 1 is the lowest free one: the prefix moves to
         // slot 1 through host memory, and slot 1's own tokens are saved before they go.
-        Placement p = place(t, concat(range(200, 230), new int[] {5}));
-        assertEquals(new Placement(1, Source.MOVE, 30, 2, null, true), p);
+        Placement p = place(t, concat(range(200, 300), new int[] {5}));
+        assertEquals(new Placement(1, Source.MOVE, 100, 2, null, true), p);
+        // 30 shared tokens are not worth a move: computed again in slot 1.
+        assertEquals(Source.NONE, place(t, concat(range(200, 230), new int[] {5})).source());
         // A long prefix is worth the gap.
         t.assign(3, idle(range(300, 600)));
         t.release(3, idle(range(300, 600)));
