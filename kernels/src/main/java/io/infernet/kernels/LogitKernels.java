@@ -26,6 +26,9 @@ public sealed interface LogitKernels permits ScalarKernels, VectorKernels {
     /** Elements per block of {@link #blockMax}. */
     int BLOCK = 256;
 
+    /** Elements per chunk of {@link #expSum}'s chunk sums. */
+    int SUM_CHUNK = 1024;
+
     /** Set this system property to {@code true} to make {@link #preferred()} the scalar reference. */
     String FORCE_SCALAR_PROPERTY = "infernet.kernels.scalar";
 
@@ -82,23 +85,35 @@ public sealed interface LogitKernels permits ScalarKernels, VectorKernels {
     /**
      * Sum of {@code exp((x[i] - max) * scale)} over the {@code i < n} with {@code x[i] >= threshold}:
      * the softmax denominator at temperature {@code 1 / scale}, stable when {@code max} is the
-     * maximum. {@code scale} finite and {@code > 0}; {@code max} finite and {@code >= x[i]}. The
-     * difference and product are rounded to float, then exp; the vector result is within a
-     * relative {@code 1e-5} of the scalar one (exp within 2 ulp, a different summation order).
+     * maximum. {@code scale} finite and {@code > 0}; {@code max} finite and {@code >= x[i]}. When
+     * {@code chunkSums} is not null, also writes the sum over each chunk
+     * {@code x[c*SUM_CHUNK, min(n, (c+1)*SUM_CHUNK))} into {@code chunkSums[c]}
+     * ({@code ceil(n / SUM_CHUNK)} elements). Terms under {@code 1e-37} of the maximum's may be left
+     * out. The vector result is within a relative {@code 1e-5} of the scalar one (a faster exp
+     * whose terms are within a relative 2.5e-6, a different summation order); each chunk sum within
+     * {@code 1e-5} of the total.
      */
-    double expSum(MemorySegment x, int n, float max, float scale, float threshold);
+    double expSum(MemorySegment x, int n, float max, float scale, float threshold, float[] chunkSums);
 
     /**
-     * As {@link #expSum}, also writing each term to {@code out[i]} (0 where {@code x[i]} is below
-     * the threshold or NaN), so that {@code out} is the unnormalized distribution by token id.
-     * Elements within 2 ulp of the scalar ones.
+     * {@link #expSum} without chunk sums, and in the same pass the gather of
+     * {@link #gatherAtLeast}{@code (x, 0, n, gatherThreshold, ids, vals, 0)}: writes the sum into
+     * {@code sum[0]} and returns the count.
      */
-    double expInto(MemorySegment x, int n, float max, float scale, float threshold, float[] out);
+    int gatherExpSum(MemorySegment x, int n, float max, float scale, float threshold, float gatherThreshold, int[] ids,
+            float[] vals, double[] sum);
+
+    /**
+     * Each term of {@link #expSum} over {@code x[from, to)} into {@code out[i]} (0 where
+     * {@code x[i]} is below the threshold or NaN), so that {@code out[from, to)} is the unnormalized
+     * distribution by token id; returns their sum. Elements within 2 ulp of the scalar ones.
+     */
+    double expInto(MemorySegment x, int from, int to, float max, float scale, float threshold, float[] out);
 
     // ---- candidates: float[] [0, n) ----
 
     /**
-     * Writes {@code out[i] = exp((vals[i] - max) * scale)} for {@code i < n} (as {@link #expSum};
+     * Writes {@code out[i] = exp((vals[i] - max) * scale)} for {@code i < n} (as {@link #expInto};
      * no NaN in {@code vals}) and returns their sum. Each element within 2 ulp of the scalar one;
      * the sum within a relative 1e-5.
      */

@@ -40,9 +40,12 @@ import java.util.TreeMap;
  * the maxima of 256-token blocks, whose k-th largest bounds the k-th largest logit from below),
  * one gather of the candidates above a threshold, and exact cuts by bisection over the candidates.
  * Two cases need an exp of nearly every logit: top-p without top-k (its denominator) and a draw
- * over most of the vocabulary (temperature near 1 and no filter), which weighs every token by id
- * instead of gathering. The per-token path allocates nothing: scratch is sized to the vocabulary
- * here (three arrays, a native copy when there is a bias or penalties, the penalty history's).
+ * over most of the vocabulary (temperature near 1 and no filter). That pass uses a cheaper exp
+ * fit for sums ({@link LogitKernels#expSum}); top-p gathers its first band in the same pass, and
+ * the wide draw picks a chunk of {@link LogitKernels#SUM_CHUNK} tokens by its sum, then computes
+ * the weights of that chunk only. The per-token path allocates nothing: scratch is sized to the
+ * vocabulary here (three arrays, a native copy when there is a bias or penalties, the penalty
+ * history's).
  *
  * <p><b>Threads.</b> One sampler per sequence, used by one thread at a time; not thread-safe.
  */
@@ -72,12 +75,23 @@ public final class Sampler {
     private final Candidates candidates;
     /** Per-block maxima for top-k; null without top-k. */
     private final float[] blockMax;
+    /** Per-chunk weights of a dense draw (see {@link #dense}). */
+    private final float[] chunkSums;
+    /** Where {@link LogitKernels#gatherExpSum} puts its sum. */
+    private final double[] sum = new double[1];
     /** Logits further than this (times the temperature for the draw) below the max are negligible. */
     private final float band;
     /** Candidates gathered beyond this many: weigh the whole vocabulary by id instead. */
     private final int sparseLimit;
-    /** After {@link #keep}: true if {@code candidates.weights[0, vocabSize)} are by token id (no ids). */
+    /**
+     * After {@link #keep}: true if the draw is over the whole vocabulary by token id, weighed per
+     * chunk in {@link #chunkSums}; the weights of one chunk are computed when the draw lands in it,
+     * from {@link #denseLogits} with {@link #denseMax} and {@link #denseThreshold}.
+     */
     private boolean dense;
+    private MemorySegment denseLogits;
+    private float denseMax;
+    private float denseThreshold;
     /** After {@link #keep}: the sum of the candidates' weights. */
     private double total;
 
@@ -125,6 +139,7 @@ public final class Sampler {
                 : null;
         this.candidates = new Candidates(vocabSize, kernels);
         this.blockMax = topK() > 0 ? new float[(vocabSize + LogitKernels.BLOCK - 1) / LogitKernels.BLOCK] : null;
+        this.chunkSums = new float[(vocabSize + LogitKernels.SUM_CHUNK - 1) / LogitKernels.SUM_CHUNK];
         this.band = (float) (Math.log(vocabSize) + NEGLIGIBLE);
         this.sparseLimit = Math.max(256, vocabSize / 16);
     }
@@ -152,9 +167,11 @@ public final class Sampler {
             return argmax(x);
         }
         keep(x);
-        int n = dense ? vocabSize : candidates.size;
-        int i = kernels.searchCumulative(candidates.weights, n, random.nextDouble() * total);
-        return dense ? i : candidates.ids[i];
+        double target = random.nextDouble() * total;
+        if (dense) {
+            return drawDense(target);
+        }
+        return candidates.ids[kernels.searchCumulative(candidates.weights, candidates.size, target)];
     }
 
     /**
@@ -191,6 +208,10 @@ public final class Sampler {
             return 1;
         }
         keep(x);
+        if (dense) {
+            kernels.expInto(denseLogits, 0, vocabSize, denseMax, scale(), denseThreshold, candidates.weights);
+            denseLogits = null;
+        }
         int count = 0;
         for (int i = 0; i < (dense ? vocabSize : candidates.size); i++) {
             if (!dense || candidates.weights[i] > 0f) {
@@ -311,9 +332,59 @@ public final class Sampler {
         if (gatherSparse(x, threshold)) {
             total = candidates.weigh(max, scale());
         } else {
-            dense = true;
-            total = kernels.expInto(x, vocabSize, max, scale(), threshold, candidates.weights);
+            keepDense(x, max, threshold, kernels.expSum(x, vocabSize, max, scale(), threshold, chunkSums));
         }
+    }
+
+    /** The draw is over every token at or above the threshold, by id; {@link #chunkSums} is filled. */
+    private void keepDense(MemorySegment x, float max, float threshold, double z) {
+        dense = true;
+        denseLogits = x;
+        denseMax = max;
+        denseThreshold = threshold;
+        total = z;
+    }
+
+    /**
+     * The dense draw: the chunk whose running sum crosses the target, then the token within it;
+     * only that chunk's weights are computed. Where rounding leaves no crossing, the last chunk
+     * with weight, then its last token with weight.
+     */
+    private int drawDense(double target) {
+        MemorySegment x = denseLogits;
+        denseLogits = null;
+        double cum = 0;
+        int c = -1;
+        for (int j = 0; j < chunkSums.length; j++) {
+            if (chunkSums[j] > 0f) {
+                c = j;
+                if (cum + chunkSums[j] > target) {
+                    break;
+                }
+                cum += chunkSums[j];
+            }
+        }
+        if (c >= 0) {
+            int from = c * LogitKernels.SUM_CHUNK;
+            int to = Math.min(vocabSize, from + LogitKernels.SUM_CHUNK);
+            float[] w = candidates.weights;
+            kernels.expInto(x, from, to, denseMax, scale(), denseThreshold, w);
+            int last = -1;
+            for (int i = from; i < to; i++) {
+                if (w[i] > 0f) {
+                    last = i;
+                    cum += w[i];
+                    if (cum > target) {
+                        return i;
+                    }
+                }
+            }
+            if (last >= 0) {
+                return last;
+            }
+        }
+        // Not reached unless rounding put the whole weight in tokens the exact weights make 0: the best one.
+        return kernels.argmax(x, vocabSize);
     }
 
     /**
@@ -349,23 +420,30 @@ public final class Sampler {
     }
 
     /**
-     * Top-p's denominator is the whole vocabulary's mass here: one exp pass. Gathers a band below
-     * the max (8, then 32, then everything above the floor) until it holds top-p's share and cuts
-     * within it; min-p, where it binds first, is the smaller prefix and ends the search.
+     * Top-p's denominator {@code z} is the whole vocabulary's mass here: one exp pass, in which the
+     * first band is gathered too unless min-p binds there. Gathers a band below the max (8, then
+     * 32, then everything above the floor) until it holds top-p's share and cuts within it; min-p,
+     * where it binds first, is the smaller prefix and ends the search.
      */
     private void topPWithoutTopK(MemorySegment x, float max, float floor, float minPFloor) {
         double p = params.topP();
         double z = Double.NaN;
         for (float width = TOP_P_FIRST_BAND; ; width *= 4f) {
             float threshold = Math.max(minPFloor, width < band ? Math.max(floor, max - width) : floor);
-            candidates.gather(x, vocabSize, threshold);
-            double mass = candidates.weigh(max, 1f);
             boolean minPBinds = threshold == minPFloor;
+            if (Double.isNaN(z) && !minPBinds) {
+                candidates.size = kernels.gatherExpSum(x, vocabSize, max, 1f, floor, threshold, candidates.ids,
+                        candidates.vals, sum);
+                z = sum[0];
+            } else {
+                candidates.gather(x, vocabSize, threshold);
+            }
+            double mass = candidates.weigh(max, 1f);
             if (minPBinds && Double.isNaN(z) && candidates.massNeedsAll(mass, p * mass)) {
                 return; // top-p's target p*z >= p*mass keeps all of min-p's set too: no need for z
             }
             if (Double.isNaN(z)) {
-                z = kernels.expSum(x, vocabSize, max, 1f, floor);
+                z = kernels.expSum(x, vocabSize, max, 1f, floor, null);
             }
             double target = p * z;
             if (mass >= target) {

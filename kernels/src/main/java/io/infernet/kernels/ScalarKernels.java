@@ -89,21 +89,35 @@ final class ScalarKernels implements LogitKernels {
     }
 
     @Override
-    public double expSum(MemorySegment x, int n, float max, float scale, float threshold) {
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float v = x.getAtIndex(LOGIT, i);
-            if (v >= threshold) {
-                sum += exp(v, max, scale);
+    public double expSum(MemorySegment x, int n, float max, float scale, float threshold, float[] chunkSums) {
+        double total = 0;
+        for (int from = 0, c = 0; from < n; from += SUM_CHUNK, c++) {
+            double sum = 0;
+            for (int i = from; i < Math.min(n, from + SUM_CHUNK); i++) {
+                float v = x.getAtIndex(LOGIT, i);
+                if (v >= threshold) {
+                    sum += exp(v, max, scale);
+                }
             }
+            if (chunkSums != null) {
+                chunkSums[c] = (float) sum;
+            }
+            total += sum;
         }
-        return sum;
+        return total;
     }
 
     @Override
-    public double expInto(MemorySegment x, int n, float max, float scale, float threshold, float[] out) {
+    public int gatherExpSum(MemorySegment x, int n, float max, float scale, float threshold, float gatherThreshold,
+            int[] ids, float[] vals, double[] sum) {
+        sum[0] = expSum(x, n, max, scale, threshold, null);
+        return gatherAtLeast(x, 0, n, gatherThreshold, ids, vals, 0);
+    }
+
+    @Override
+    public double expInto(MemorySegment x, int from, int to, float max, float scale, float threshold, float[] out) {
         double sum = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float v = x.getAtIndex(LOGIT, i);
             float e = v >= threshold ? exp(v, max, scale) : 0f;
             out[i] = e;

@@ -29,9 +29,11 @@ final class VectorKernels implements LogitKernels {
     private static MethodHandle gatherBlocksAtLeast = loop("gatherBlocksAtLeast", int.class, MemorySegment.class,
             int.class, float[].class, float.class, int[].class, float[].class);
     private static MethodHandle expSum = loop("expSum", double.class, MemorySegment.class, int.class, float.class,
-            float.class, float.class);
-    private static MethodHandle expInto = loop("expInto", double.class, MemorySegment.class, int.class, float.class,
             float.class, float.class, float[].class);
+    private static MethodHandle gatherExpSum = loop("gatherExpSum", int.class, MemorySegment.class, int.class, float.class,
+            float.class, float.class, float.class, int[].class, float[].class, double[].class);
+    private static MethodHandle expInto = loop("expInto", double.class, MemorySegment.class, int.class, int.class,
+            float.class, float.class, float.class, float[].class);
     private static MethodHandle exp = loop("exp", double.class, float[].class, int.class, float.class, float.class,
             float[].class);
     private static MethodHandle countAtLeast = loop("countAtLeast", int.class, float[].class, int.class, float.class);
@@ -94,18 +96,28 @@ final class VectorKernels implements LogitKernels {
     }
 
     @Override
-    public double expSum(MemorySegment x, int n, float max, float scale, float threshold) {
+    public double expSum(MemorySegment x, int n, float max, float scale, float threshold, float[] chunkSums) {
         try {
-            return (double) expSum.invokeExact(x, n, max, scale, threshold);
+            return (double) expSum.invokeExact(x, n, max, scale, threshold, chunkSums);
         } catch (Throwable t) {
             throw unchecked(t);
         }
     }
 
     @Override
-    public double expInto(MemorySegment x, int n, float max, float scale, float threshold, float[] out) {
+    public int gatherExpSum(MemorySegment x, int n, float max, float scale, float threshold, float gatherThreshold,
+            int[] ids, float[] vals, double[] sum) {
         try {
-            return (double) expInto.invokeExact(x, n, max, scale, threshold, out);
+            return (int) gatherExpSum.invokeExact(x, n, max, scale, threshold, gatherThreshold, ids, vals, sum);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    @Override
+    public double expInto(MemorySegment x, int from, int to, float max, float scale, float threshold, float[] out) {
+        try {
+            return (double) expInto.invokeExact(x, from, to, max, scale, threshold, out);
         } catch (Throwable t) {
             throw unchecked(t);
         }

@@ -48,7 +48,7 @@ final class VectorLoops {
     private static final int CHUNK = 1024;
 
     // exp: x = n ln2 + r (Cody-Waite, C1 + C2 = ln2), e^r by Cephes' expf polynomial, 2^n into the exponent bits.
-    private static final float LOG2E = 1.44269504088896341f;
+    static final float LOG2E = 1.44269504088896341f;
     /** 1.5 * 2^23: adding it rounds to an integer and leaves that integer in the low mantissa bits. */
     private static final float ROUND = 12582912f;
     private static final FloatVector MINUS_C1 = FloatVector.broadcast(SPECIES, -0.693359375f);
@@ -59,6 +59,13 @@ final class VectorLoops {
     private static final FloatVector P3 = FloatVector.broadcast(SPECIES, 4.1665795894e-2f);
     private static final FloatVector P4 = FloatVector.broadcast(SPECIES, 1.6666665459e-1f);
     private static final FloatVector P5 = FloatVector.broadcast(SPECIES, 5.0000001201e-1f);
+    // exp2Sum's polynomial for 2^f on [-0.5, 0.5].
+    private static final float E5 = 0.001327645848505199f;
+    private static final float E4 = 0.009675541892647743f;
+    private static final FloatVector E3 = FloatVector.broadcast(SPECIES, 0.05550713464617729f);
+    private static final FloatVector E2 = FloatVector.broadcast(SPECIES, 0.24022120237350464f);
+    private static final FloatVector E1 = FloatVector.broadcast(SPECIES, 0.6931469440460205f);
+    private static final FloatVector E0 = FloatVector.broadcast(SPECIES, 1.0000001192092896f);
     /** Below this the result would be subnormal; 0 is returned instead. */
     private static final float EXP_FLOOR = -86.5f;
 
@@ -246,36 +253,106 @@ final class VectorLoops {
         return count;
     }
 
-    static double expSum(MemorySegment x, int n, float max, float scale, float threshold) {
+    /**
+     * {@link LogitKernels#expSum} with {@link #exp2Sum} of {@code (x - max) * scale * log2(e)}.
+     * Terms under {@code 2^-125} of the maximum's are left out: the threshold is raised to keep
+     * every weighed lane in exp2Sum's range.
+     */
+    static double expSum(MemorySegment x, int n, float max, float scale, float threshold, float[] chunkSums) {
+        float toBase2 = scale * LOG2E;
+        threshold = Math.max(threshold, max - 125f / toBase2);
         FloatVector zero = FloatVector.zero(SPECIES);
-        double sum = 0;
-        int i = 0;
+        double total = 0;
         int body = n - n % L2;
+        int i = 0;
         while (i < body) {
+            int chunk = i / LogitKernels.SUM_CHUNK;
+            int end = Math.min(body, (chunk + 1) * LogitKernels.SUM_CHUNK);
+            FloatVector a0 = zero, a1 = zero;
+            for (; i < end; i += L2) {
+                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
+                a0 = a0.add(exp2Sum(v0.sub(max).mul(toBase2)), v0.compare(VectorOperators.GE, threshold));
+                a1 = a1.add(exp2Sum(v1.sub(max).mul(toBase2)), v1.compare(VectorOperators.GE, threshold));
+            }
+            double sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            if (chunkSums != null) {
+                chunkSums[chunk] = (float) sum;
+            }
+            total += sum;
+        }
+        if (i < n) {
+            double tail = 0;
+            for (; i < n; i++) {
+                float v = x.getAtIndex(LogitKernels.LOGIT, i);
+                if (v >= threshold) {
+                    tail += ScalarKernels.exp(v, max, scale);
+                }
+            }
+            if (chunkSums != null) {
+                int last = (n - 1) / LogitKernels.SUM_CHUNK;
+                // The tail's chunk either began in the vector body or holds only the tail.
+                chunkSums[last] = (body > last * LogitKernels.SUM_CHUNK ? chunkSums[last] : 0f) + (float) tail;
+            }
+            total += tail;
+        }
+        return total;
+    }
+
+    /**
+     * {@link #expSum} and, in the same pass, {@link #gatherAtLeast}'s gather, decided per chunk by
+     * the chunk's sum (a test and a branch every step cost as much as a gather pass of its own).
+     */
+    static int gatherExpSum(MemorySegment x, int n, float max, float scale, float threshold, float gatherThreshold,
+            int[] ids, float[] vals, double[] out) {
+        float toBase2 = scale * LOG2E;
+        threshold = Math.max(threshold, max - 125f / toBase2);
+        FloatVector zero = FloatVector.zero(SPECIES);
+        double total = 0;
+        int count = 0;
+        int body = n - n % L2;
+        int i = 0;
+        // A chunk holding an element at or above the gather threshold sums at least that element's
+        // weight (every term is >= 0): only such chunks are read again, from L1, and gathered. With
+        // the threshold near the maximum that is a handful; the test costs nothing per vector.
+        // Below the sum's own threshold the bound says nothing, and every chunk is gathered.
+        double bound = gatherThreshold >= threshold ? 0.999 * Math.pow(2, (double) (gatherThreshold - max) * toBase2) : 0;
+        while (i < body) {
+            int start = i;
             int end = Math.min(body, i + CHUNK);
             FloatVector a0 = zero, a1 = zero;
             for (; i < end; i += L2) {
                 FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
                 FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
-                a0 = a0.add(exp(v0.sub(max).mul(scale)), v0.compare(VectorOperators.GE, threshold));
-                a1 = a1.add(exp(v1.sub(max).mul(scale)), v1.compare(VectorOperators.GE, threshold));
+                a0 = a0.add(exp2Sum(v0.sub(max).mul(toBase2)), v0.compare(VectorOperators.GE, threshold));
+                a1 = a1.add(exp2Sum(v1.sub(max).mul(toBase2)), v1.compare(VectorOperators.GE, threshold));
             }
-            sum += a0.add(a1).reduceLanes(VectorOperators.ADD);
+            double sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            total += sum;
+            if (sum >= bound) {
+                count = gatherAtLeast(x, start, end, gatherThreshold, ids, vals, count);
+            }
         }
         for (; i < n; i++) {
             float v = x.getAtIndex(LogitKernels.LOGIT, i);
             if (v >= threshold) {
-                sum += ScalarKernels.exp(v, max, scale);
+                total += ScalarKernels.exp(v, max, scale);
+            }
+            if (v >= gatherThreshold) {
+                ids[count] = i;
+                vals[count] = v;
+                count++;
             }
         }
-        return sum;
+        out[0] = total;
+        return count;
     }
 
-    static double expInto(MemorySegment x, int n, float max, float scale, float threshold, float[] out) {
+    static double expInto(MemorySegment x, int from, int to, float max, float scale, float threshold, float[] out) {
         FloatVector zero = FloatVector.zero(SPECIES);
         double sum = 0;
-        int i = 0;
-        int body = n - n % L2;
+        int i = from;
+        int body = to - (to - from) % L2;
         while (i < body) {
             int end = Math.min(body, i + CHUNK);
             FloatVector a0 = zero, a1 = zero;
@@ -291,7 +368,7 @@ final class VectorLoops {
             }
             sum += a0.add(a1).reduceLanes(VectorOperators.ADD);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             float v = x.getAtIndex(LogitKernels.LOGIT, i);
             float e = v >= threshold ? ScalarKernels.exp(v, max, scale) : 0f;
             out[i] = e;
@@ -340,6 +417,23 @@ final class VectorLoops {
         IntVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
         return y.reinterpretAsInts().add(scale).reinterpretAsFloats()
                 .blend(0f, x.compare(VectorOperators.LT, EXP_FLOOR));
+    }
+
+    /**
+     * 2^t per lane for {@code t} in {@code [-125, 0]}; other lanes get garbage and the callers mask
+     * them out. A degree-5 polynomial for {@code 2^f}, {@code f} in {@code [-0.5, 0.5]} (fitted here
+     * for relative error: at most 2.4e-7, about 4 ulp), times {@code 2^round(t)} put into the
+     * exponent bits. With the base change folded into the caller's scale, {@code t}'s own rounding
+     * adds up to a relative 2e-6 on the smallest weights the sampler keeps: for sums (the softmax's
+     * denominator), not for single weights, which use {@link #exp(FloatVector)}. 11 vector
+     * operations; no clamp (a lanewise max costs several instructions in Java's NaN semantics).
+     */
+    static FloatVector exp2Sum(FloatVector t) {
+        FloatVector k = t.add(ROUND);
+        FloatVector f = t.sub(k.sub(ROUND));
+        FloatVector p = f.fma(E5, E4).fma(f, E3).fma(f, E2).fma(f, E1).fma(f, E0);
+        IntVector scale = k.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+        return p.reinterpretAsInts().add(scale).reinterpretAsFloats();
     }
 
     static int countAtLeast(float[] x, int n, float threshold) {

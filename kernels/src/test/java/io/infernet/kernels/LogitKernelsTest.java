@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import jdk.incubator.vector.FloatVector;
@@ -92,7 +95,7 @@ class LogitKernelsTest {
             for (LogitKernels k : List.of(SCALAR, VECTOR)) {
                 int[] blockIds = new int[n];
                 assertEquals(plain, k.gatherBlocksAtLeast(x, n, blocks, threshold, blockIds, new float[n]), k.name());
-                assertArrayEquals(java.util.Arrays.copyOf(plainIds, plain), java.util.Arrays.copyOf(blockIds, plain), k.name());
+                assertArrayEquals(Arrays.copyOf(plainIds, plain), Arrays.copyOf(blockIds, plain), k.name());
             }
         }
     }
@@ -108,14 +111,32 @@ class LogitKernelsTest {
         }
         for (float scale : new float[] {1f, 1f / 0.7f, 1e-3f, 50f}) {
             for (float threshold : new float[] {Float.NEGATIVE_INFINITY, max - 4f, max}) {
-                assertClose(SCALAR.expSum(x, n, max, scale, threshold), VECTOR.expSum(x, n, max, scale, threshold), "expSum");
+                assertClose(SCALAR.expSum(x, n, max, scale, threshold, null), VECTOR.expSum(x, n, max, scale, threshold, null),
+                        "expSum");
 
                 float[] scalarOut = new float[n];
                 float[] vectorOut = new float[n];
-                double s = SCALAR.expInto(x, n, max, scale, threshold, scalarOut);
-                double v = VECTOR.expInto(x, n, max, scale, threshold, vectorOut);
+                double s = SCALAR.expInto(x, 0, n, max, scale, threshold, scalarOut);
+                double v = VECTOR.expInto(x, 0, n, max, scale, threshold, vectorOut);
                 assertClose(s, v, "expInto sum");
                 assertWithinUlps(scalarOut, vectorOut, n, "expInto");
+
+                // A range that starts off a vector boundary: only [from, to) is written.
+                int from = n / 3 + 1;
+                int to = Math.max(from, n - n / 5);
+                float[] rangeOut = new float[n];
+                Arrays.fill(rangeOut, -1f);
+                if (from <= n) {
+                    assertClose(SCALAR.expInto(x, from, to, max, scale, threshold, scalarOut),
+                            VECTOR.expInto(x, from, to, max, scale, threshold, rangeOut), "expInto range sum");
+                    for (int i = 0; i < n; i++) {
+                        if (i < from || i >= to) {
+                            assertEquals(-1f, rangeOut[i], "expInto wrote outside its range at " + i);
+                        }
+                    }
+                    assertWithinUlps(Arrays.copyOfRange(scalarOut, from, to),
+                            Arrays.copyOfRange(rangeOut, from, to), to - from, "expInto range");
+                }
             }
             // Candidate arrays: the gathered finite values.
             int[] ids = new int[n];
@@ -134,6 +155,52 @@ class LogitKernelsTest {
 
     @ParameterizedTest(name = "{1} n={0}")
     @MethodSource("cases")
+    void chunkSumsAndTheFusedGatherAgreeWithTheReference(int n, Logits.Shape shape, long seed) {
+        float[] values = Logits.make(shape, n, seed);
+        MemorySegment x = Logits.segment(values);
+        float max = SCALAR.max(x, n);
+        if (!Float.isFinite(max)) {
+            return; // the sums are relative to a finite maximum; the sampler never asks otherwise
+        }
+        int chunks = (n + LogitKernels.SUM_CHUNK - 1) / LogitKernels.SUM_CHUNK;
+        for (float scale : new float[] {1f, 1f / 0.7f, 50f}) {
+            for (float threshold : new float[] {Float.NEGATIVE_INFINITY, max - 4f}) {
+                float[] scalarChunks = new float[chunks];
+                float[] vectorChunks = new float[chunks];
+                Arrays.fill(vectorChunks, Float.NaN); // every chunk must be written
+                double s = SCALAR.expSum(x, n, max, scale, threshold, scalarChunks);
+                double v = VECTOR.expSum(x, n, max, scale, threshold, vectorChunks);
+                assertClose(s, v, "expSum with chunk sums, scale " + scale);
+                double sumOfChunks = 0;
+                for (int c = 0; c < chunks; c++) {
+                    assertTrue(Math.abs(scalarChunks[c] - vectorChunks[c]) <= 1e-5 * s,
+                            "chunk " + c + ": expected " + scalarChunks[c] + ", got " + vectorChunks[c]);
+                    sumOfChunks += vectorChunks[c];
+                }
+                assertClose(v, sumOfChunks, "the chunk sums add up to the total");
+
+                for (float gatherThreshold : new float[] {max - 8f, max, Float.NEGATIVE_INFINITY}) {
+                    int[] ids = new int[n];
+                    float[] vals = new float[n];
+                    int[] expectedIds = new int[n];
+                    float[] expectedVals = new float[n];
+                    double[] sum = {Double.NaN};
+                    int count = VECTOR.gatherExpSum(x, n, max, scale, threshold, gatherThreshold, ids, vals, sum);
+                    int expected = SCALAR.gatherAtLeast(x, 0, n, gatherThreshold, expectedIds, expectedVals, 0);
+                    assertEquals(expected, count, "gathered count");
+                    assertArrayEquals(Arrays.copyOf(expectedIds, expected), Arrays.copyOf(ids, count), "gathered ids");
+                    assertArrayEquals(Arrays.copyOf(expectedVals, expected), Arrays.copyOf(vals, count), "gathered values");
+                    assertClose(s, sum[0], "gatherExpSum's sum");
+                    double[] scalarSum = {Double.NaN};
+                    assertEquals(expected, SCALAR.gatherExpSum(x, n, max, scale, threshold, gatherThreshold, ids, vals, scalarSum));
+                    assertClose(s, scalarSum[0], "scalar gatherExpSum's sum");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{1} n={0}")
+    @MethodSource("cases")
     void searchCumulativeFindsTheSameToken(int n, Logits.Shape shape, long seed) {
         float[] values = Logits.make(shape, n, seed);
         MemorySegment x = Logits.segment(values);
@@ -142,7 +209,7 @@ class LogitKernelsTest {
             return;
         }
         float[] w = new float[n];
-        double total = SCALAR.expInto(x, n, max, 1f, Float.NEGATIVE_INFINITY, w);
+        double total = SCALAR.expInto(x, 0, n, max, 1f, Float.NEGATIVE_INFINITY, w);
         // Targets in the middle of a token's share of the running sum, for tokens that are not a rounding error.
         double cum = 0;
         var random = new SplittableRandom(seed);
@@ -183,7 +250,7 @@ class LogitKernelsTest {
         assertEquals(-1, VECTOR.argmax(nan, 0));
         assertEquals(Float.NEGATIVE_INFINITY, VECTOR.max(nan, 3));
         float[] mixed = new float[100];
-        java.util.Arrays.fill(mixed, Float.NaN);
+        Arrays.fill(mixed, Float.NaN);
         mixed[70] = Float.NEGATIVE_INFINITY;
         mixed[90] = Float.NEGATIVE_INFINITY;
         assertEquals(70, SCALAR.argmax(Logits.segment(mixed), 100), "the first -infinity when nothing is larger");
@@ -193,37 +260,51 @@ class LogitKernelsTest {
     @Test
     void vectorExpIsWithinItsStatedErrorOfExactExp() {
         // Every 16th float in [-86.5, 0] plus the edges; exhaustively (every float) the bound is the same.
-        int species = VectorLoops.SPECIES.length();
-        float[] in = new float[species * 4096];
-        float[] out = new float[in.length];
-        double worst = 0;
-        int k = 0;
-        long lo = Float.floatToRawIntBits(-0f);  // negative floats: the bits grow with the magnitude
-        long hi = Float.floatToRawIntBits(-86.5f);
-        for (long bits = lo; bits <= hi + 16; bits += 16) {
-            in[k++] = Float.intBitsToFloat((int) Math.min(bits, hi));
-            if (k == in.length || bits + 16 > hi + 16) {
-                for (int i = 0; i < k; i += species) {
-                    VectorLoops.exp(FloatVector.fromArray(VectorLoops.SPECIES, in, i)).intoArray(out, i);
-                }
-                for (int i = 0; i < k; i++) {
-                    double exact = Math.exp(in[i]);
-                    worst = Math.max(worst, Math.abs(out[i] - exact) / Math.ulp((float) exact));
-                }
-                java.util.Arrays.fill(in, 0f);
-                k = 0;
-            }
-        }
+        double worst = worstError(-86.5f, VectorLoops::exp, (in, out) -> Math.abs(out - Math.exp(in)) / Math.ulp((float) Math.exp(in)));
         assertTrue(worst <= 1.26, "max error " + worst + " ulp");
+        int species = VectorLoops.SPECIES.length();
+        float[] out = new float[species];
         float[] edges = new float[species];
         edges[0] = Float.NEGATIVE_INFINITY;
         edges[1 % species] = -87f;
         VectorLoops.exp(FloatVector.fromArray(VectorLoops.SPECIES, edges, 0)).intoArray(out, 0);
         assertEquals(0f, out[0], "exp(-infinity)");
         assertEquals(0f, out[1 % species], "below -86.5 the result is 0");
-        java.util.Arrays.fill(edges, 0f);
+        Arrays.fill(edges, 0f);
         VectorLoops.exp(FloatVector.fromArray(VectorLoops.SPECIES, edges, 0)).intoArray(out, 0);
         assertEquals(1f, out[0], "exp(0) is exactly 1: the max token weighs 1");
+    }
+
+    @Test
+    void sumExpIsWithinItsStatedErrorOfExactPowerOfTwo() {
+        // Every 16th float in [-125, 0]: the relative error of exp2Sum against 2^t in double.
+        double worst = worstError(-125f, VectorLoops::exp2Sum, (in, out) -> Math.abs(out - Math.pow(2, in)) / Math.pow(2, in));
+        assertTrue(worst <= 2.5e-7, "max relative error " + worst);
+    }
+
+    /** The largest {@code error(in, f(in))} over every 16th float in {@code [lowest, 0]} and {@code lowest} itself. */
+    private static double worstError(float lowest, UnaryOperator<FloatVector> f, DoubleBinaryOperator error) {
+        int species = VectorLoops.SPECIES.length();
+        float[] in = new float[species * 4096];
+        float[] out = new float[in.length];
+        double worst = 0;
+        int k = 0;
+        long lo = Float.floatToRawIntBits(-0f);  // negative floats: the bits grow with the magnitude
+        long hi = Float.floatToRawIntBits(lowest);
+        for (long bits = lo; bits <= hi + 16; bits += 16) {
+            in[k++] = Float.intBitsToFloat((int) Math.min(bits, hi));
+            if (k == in.length || bits + 16 > hi + 16) {
+                for (int i = 0; i < k; i += species) {
+                    f.apply(FloatVector.fromArray(VectorLoops.SPECIES, in, i)).intoArray(out, i);
+                }
+                for (int i = 0; i < k; i++) {
+                    worst = Math.max(worst, error.applyAsDouble(in[i], out[i]));
+                }
+                Arrays.fill(in, 0f);
+                k = 0;
+            }
+        }
+        return worst;
     }
 
     @Test
