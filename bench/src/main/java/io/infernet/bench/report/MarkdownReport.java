@@ -14,6 +14,7 @@ import io.infernet.bench.stats.Summary;
 import io.infernet.node.hardware.Units;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -188,6 +189,7 @@ public final class MarkdownReport {
             }
         }
         md.append('\n');
+        servingRatios(md, s);
         boolean probes = s.servers().stream().anyMatch(srv -> srv.prefix().isPresent() || srv.stream().isPresent());
         if (probes) {
             md.append("| Server | Prompt tokens | TTFT cold (ms) | TTFT prefix cached (ms) | cached / cold | One stream: ms per token | tokens/s |\n");
@@ -214,6 +216,31 @@ public final class MarkdownReport {
             md.append("- ").append(srv.label()).append(": `").append(srv.command()).append("`\n");
         }
         s.notes().forEach(n -> md.append("- ").append(n).append('\n'));
+        md.append('\n');
+    }
+
+    /** Ours over llama-server per level, taken per round (both measured in the same round), when both ran. */
+    private static void servingRatios(StringBuilder md, ServingReport s) {
+        Optional<ServingServer> theirs = s.servers().stream().filter(v -> v.id().equals("llama-server") && v.error().isEmpty()).findFirst();
+        Optional<ServingServer> ours = s.servers().stream().filter(v -> v.id().equals("infernet") && v.error().isEmpty()).findFirst();
+        if (theirs.isEmpty() || ours.isEmpty()) {
+            return;
+        }
+        md.append("| Streams | Rounds | Ours / llama-server, aggregate tokens/s per round: median (min–max) |\n|---:|---:|---:|\n");
+        for (ServingLevel o : ours.get().levels()) {
+            theirs.get().levels().stream().filter(t -> t.concurrency() == o.concurrency()).findFirst().ifPresent(t -> {
+                int n = Math.min(o.roundTokensPerSecond().size(), t.roundTokensPerSecond().size());
+                double[] r = new double[n];
+                for (int i = 0; i < n; i++) {
+                    r[i] = o.roundTokensPerSecond().get(i) / t.roundTokensPerSecond().get(i);
+                }
+                double[] sorted = r.clone();
+                Arrays.sort(sorted);
+                double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+                md.append("| ").append(o.concurrency()).append(" | ").append(n).append(" | ")
+                        .append(String.format(Locale.ROOT, "**%.3f** (%.3f–%.3f)", median, sorted[0], sorted[n - 1])).append(" |\n");
+            });
+        }
         md.append('\n');
     }
 

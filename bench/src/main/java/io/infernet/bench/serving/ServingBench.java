@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -35,11 +36,15 @@ public final class ServingBench {
      * @param gpuLayers         layers to offload (0 on CPU)
      * @param startTimeout      how long a server may take to become ready
      * @param requestTimeout    how long one request may take
+     * @param rounds            timed rounds per level and server, interleaved between the servers
      */
     public record Settings(List<Integer> levels, int maxTokens, int requestsPerStream, int threads, int contextPerSlot, int gpuLayers,
-                           Duration startTimeout, Duration requestTimeout) {
+                           Duration startTimeout, Duration requestTimeout, int rounds) {
         public Settings {
             levels = List.copyOf(levels);
+            if (rounds < 1) {
+                throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+            }
             if (levels.isEmpty() || levels.stream().anyMatch(l -> l < 1)) {
                 throw new IllegalArgumentException("concurrency levels must be >= 1, got " + levels);
             }
@@ -88,72 +93,150 @@ public final class ServingBench {
     }
 
     /**
-     * Measures both servers.
+     * Measures both servers, side by side: both are started, then every step runs against one and
+     * then the other, so that what the machine does meanwhile weighs on both alike. Each level runs
+     * {@link Settings#rounds()} timed rounds per server, alternating which goes first; a level's
+     * figures are its median round, and the report takes the ratio per round.
      *
      * @param llamaServer the llama-server binary, or empty when it could not be built (then noted)
      * @param libraryDir  libraries for our server (the same build as llama-server's, for fairness)
      * @param logDir      where the servers' logs go
      */
     public ServingReport run(String tier, Path model, Optional<Path> llamaServer, Optional<Path> libraryDir, Path logDir, List<String> notes) {
-        List<ServingServer> servers = new ArrayList<>();
         List<String> allNotes = new ArrayList<>(notes);
         try {
             Files.createDirectories(logDir);
         } catch (IOException e) {
             throw new IllegalStateException("cannot create " + logDir + ": " + e.getMessage(), e);
         }
+        List<Contender> all = new ArrayList<>();
         if (llamaServer.isPresent()) {
             int port = freePort();
-            servers.add(measure("llama-server", "llama.cpp llama-server", llamaServerCommand(llamaServer.get(), model, port, settings), port,
+            all.add(new Contender("llama-server", "llama.cpp llama-server", llamaServerCommand(llamaServer.get(), model, port, settings), port,
                     logDir.resolve("llama-server.log")));
         }
         int port = freePort();
-        servers.add(measure("infernet", "infernet serve (ours)", oursCommand(model, port, settings, libraryDir), port,
+        all.add(new Contender("infernet", "infernet serve (ours)", oursCommand(model, port, settings, libraryDir), port,
                 logDir.resolve("infernet-serve.log")));
-        allNotes.add("servers run one after the other, each with " + settings.maxLevel() + " slots; levels use streams opened at once, "
-                + "each sending its requests in turn (closed loop)");
+        try {
+            for (Contender c : all) {
+                c.attempt(() -> start(c));
+            }
+            // The largest level twice, untimed, for both servers alike: the timed levels then see
+            // steady state. On a 2-core machine a JVM's compiler threads, busy on the first heavy
+            // load, take a core from ggml (seen here: the first 16-stream load ran at 0.6x of the next).
+            for (Contender c : all) {
+                c.attempt(() -> {
+                    for (int w = 0; w < 2; w++) {
+                        LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), settings.maxLevel(), 2);
+                    }
+                });
+            }
+            for (int level : settings.levels()) {
+                // One untimed pass at this level first (both servers alike): a JVM compiles the
+                // paths a new load pattern takes, and on two cores that steals from ggml.
+                for (Contender c : all) {
+                    c.attempt(() -> LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), level, 1));
+                }
+                List<List<ServingLevel>> rounds = new ArrayList<>();
+                all.forEach(c -> rounds.add(new ArrayList<>()));
+                for (int r = 0; r < settings.rounds(); r++) {
+                    for (int k = 0; k < all.size(); k++) {
+                        int i = r % 2 == 0 ? k : all.size() - 1 - k;
+                        Contender c = all.get(i);
+                        int round = r;
+                        c.attempt(() -> {
+                            // At least 16 requests per level, so one slow request does not decide a low level.
+                            ServingLevel l = LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), level,
+                                    Math.max(settings.requestsPerStream(), (16 + level - 1) / level));
+                            rounds.get(i).add(l);
+                            progress.step(String.format(Locale.ROOT, "serving: %s, %d streams, round %d/%d: %.1f tokens/s, TTFT p50 %.0f ms, %d failed",
+                                    c.label, level, round + 1, settings.rounds(), l.aggregateTokensPerSecond(), l.ttftP50Ms(), l.failed()));
+                        });
+                    }
+                }
+                for (int i = 0; i < all.size(); i++) {
+                    if (all.get(i).error == null) {
+                        all.get(i).levels.add(ServingLevel.ofRounds(rounds.get(i)));
+                    }
+                }
+            }
+            for (Contender c : all) {
+                c.attempt(() -> {
+                    progress.step("serving: " + c.label + ", prefix cache (cold vs cached time to first token)");
+                    c.prefix = prefixProbe(c.client, c.model, 3);
+                    progress.step(String.format(Locale.ROOT, "serving: %s, %d-token prompt: TTFT cold %.0f ms, cached %.0f ms (%.2fx)",
+                            c.label, c.prefix.promptTokens(), c.prefix.coldTtftMs(), c.prefix.cachedTtftMs(), c.prefix.ratio()));
+                    c.stream = streamProbe(c.client, c.model, settings.maxTokens(), 3);
+                    progress.step(String.format(Locale.ROOT, "serving: %s, one stream: %.2f ms per token", c.label, c.stream.perTokenMs()));
+                });
+            }
+        } finally {
+            for (Contender c : all) {
+                if (c.process != null) {
+                    c.process.close();
+                }
+            }
+        }
+        allNotes.add("servers run side by side, each with " + settings.maxLevel() + " slots, both started and measured in turn: "
+                + settings.rounds() + " timed rounds per level and server, alternating which goes first; a level's figures are its "
+                + "median round; levels use streams opened at once, each sending its requests in turn (closed loop)");
+        List<ServingServer> servers = all.stream().map(Contender::result).toList();
         return new ServingReport(tier, model.toString(), settings.maxTokens(), settings.requestsPerStream(), servers, allNotes);
     }
 
-    private ServingServer measure(String id, String label, List<String> command, int port, Path log) {
-        String display = String.join(" ", command.size() > 12 && command.contains("-cp") ? shorten(command) : command);
-        URI base = URI.create("http://127.0.0.1:" + port);
-        progress.step("serving: starting " + label + " on port " + port + " (log: " + log + ")");
-        try (ServerProcess server = ServerProcess.start(command, base, log, settings.startTimeout())) {
-            ChatStream client = new ChatStream(base, settings.requestTimeout());
-            String model = modelId(base).orElse("default");
-            ChatStream.Outcome warm = client.send(model, PROMPTS.getFirst(), settings.maxTokens());
-            if (!warm.ok()) {
-                return new ServingServer(id, label, display, List.of(), Optional.of("the warm-up request failed: " + warm.error()));
+    /** Starts a server, finds its model id and sends one request. */
+    private void start(Contender c) {
+        progress.step("serving: starting " + c.label + " on port " + c.port + " (log: " + c.log + ")");
+        URI base = URI.create("http://127.0.0.1:" + c.port);
+        c.process = ServerProcess.start(c.command, base, c.log, settings.startTimeout());
+        c.client = new ChatStream(base, settings.requestTimeout());
+        c.model = modelId(base).orElse("default");
+        ChatStream.Outcome warm = c.client.send(c.model, PROMPTS.getFirst(), settings.maxTokens());
+        if (!warm.ok()) {
+            throw new IllegalStateException("the warm-up request failed: " + warm.error());
+        }
+    }
+
+    /** One server under measurement; once {@link #error} is set it is left out of every later step. */
+    private static final class Contender {
+        final String id;
+        final String label;
+        final List<String> command;
+        final int port;
+        final Path log;
+        ServerProcess process;
+        ChatStream client;
+        String model;
+        String error;
+        final List<ServingLevel> levels = new ArrayList<>();
+        ServingServer.PrefixProbe prefix;
+        ServingServer.StreamProbe stream;
+
+        Contender(String id, String label, List<String> command, int port, Path log) {
+            this.id = id;
+            this.label = label;
+            this.command = command;
+            this.port = port;
+            this.log = log;
+        }
+
+        /** Runs a step unless an earlier one failed; a failure is recorded, not thrown. */
+        void attempt(Runnable step) {
+            if (error != null) {
+                return;
             }
-            // then the largest level twice, untimed, for both servers alike: the timed levels then see
-            // steady state. On a 2-core machine a JVM's compiler threads, busy on the first heavy
-            // load, take a core from ggml (seen here: the first 16-stream load ran at 0.6x of the next).
-            for (int w = 0; w < 2; w++) {
-                LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), settings.maxLevel(), 2);
+            try {
+                step.run();
+            } catch (IllegalStateException e) {
+                error = e.getMessage();
             }
-            List<ServingLevel> levels = new ArrayList<>();
-            for (int c : settings.levels()) {
-                progress.step("serving: " + label + ", " + c + " concurrent streams");
-                // One untimed pass at this level first (both servers alike): a JVM compiles the
-                // paths a new load pattern takes, and on two cores that steals from ggml.
-                LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), c, 1);
-                // At least 16 requests per level, so one slow request does not decide a low level.
-                ServingLevel l = LoadGenerator.run(client, model, PROMPTS, settings.maxTokens(), c,
-                        Math.max(settings.requestsPerStream(), (16 + c - 1) / c));
-                progress.step(String.format(java.util.Locale.ROOT, "serving: %s, %d streams: %.1f tokens/s, TTFT p50 %.0f ms, %d failed",
-                        label, c, l.aggregateTokensPerSecond(), l.ttftP50Ms(), l.failed()));
-                levels.add(l);
-            }
-            progress.step("serving: " + label + ", prefix cache (cold vs cached time to first token)");
-            ServingServer.PrefixProbe prefix = prefixProbe(client, model, 3);
-            progress.step(String.format(java.util.Locale.ROOT, "serving: %s, %d-token prompt: TTFT cold %.0f ms, cached %.0f ms (%.2fx)",
-                    label, prefix.promptTokens(), prefix.coldTtftMs(), prefix.cachedTtftMs(), prefix.ratio()));
-            ServingServer.StreamProbe stream = streamProbe(client, model, settings.maxTokens(), 3);
-            progress.step(String.format(java.util.Locale.ROOT, "serving: %s, one stream: %.2f ms per token", label, stream.perTokenMs()));
-            return new ServingServer(id, label, display, levels, Optional.empty(), Optional.of(prefix), Optional.of(stream));
-        } catch (IllegalStateException e) {
-            return new ServingServer(id, label, display, List.of(), Optional.of(e.getMessage()));
+        }
+
+        ServingServer result() {
+            String display = String.join(" ", command.size() > 12 && command.contains("-cp") ? shorten(command) : command);
+            return error != null ? new ServingServer(id, label, display, List.of(), Optional.of(error))
+                    : new ServingServer(id, label, display, levels, Optional.empty(), Optional.ofNullable(prefix), Optional.ofNullable(stream));
         }
     }
 

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infernet.bench.TestReports;
+import io.infernet.bench.serving.ServingLevel;
+import io.infernet.bench.serving.ServingReport;
+import io.infernet.bench.serving.ServingServer;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +39,29 @@ class ReportRenderingTest {
         assertTrue(md.contains("![tokens per second per tier](tokens-per-second.png)"), md);
         assertTrue(md.contains("- a note about demo"), md);
         assertTrue(md.contains("Load average (1 min) at the start of each round: 0.25, ?."), md);
+    }
+
+    @Test
+    void servingRatiosAreTakenPerRoundAndLevelsShowTheirMedianRound() {
+        ServingLevel theirs1 = ServingLevel.ofRounds(List.of(level(1, 500), level(1, 400), level(1, 450)));
+        ServingLevel ours1 = ServingLevel.ofRounds(List.of(level(1, 550), level(1, 380), level(1, 500)));
+        assertEquals(450, theirs1.aggregateTokensPerSecond(), "the median round");
+        assertEquals(List.of(500.0, 400.0, 450.0), theirs1.roundTokensPerSecond());
+        ServingReport serving = new ServingReport("demo", "/models/demo.gguf", 128, 4, List.of(
+                new ServingServer("llama-server", "llama.cpp llama-server", "llama-server -m x", List.of(theirs1), Optional.empty()),
+                new ServingServer("infernet", "infernet serve (ours)", "java ... serve", List.of(ours1), Optional.empty())),
+                List.of());
+        BenchReport base = TestReports.report();
+        BenchReport r = new BenchReport(base.smoke(), base.startedAt(), base.command(), base.machine(), base.loadWarning(),
+                base.cpuBandwidth(), base.gpuBandwidth(), base.tiers(), Optional.of(serving), base.buildCheck(), base.notes());
+        String md = MarkdownReport.render(r, 512, 128);
+        // Per round: 550/500 = 1.100, 380/400 = 0.950, 500/450 = 1.111; median 1.100.
+        assertTrue(md.contains("| 1 | 3 | **1.100** (0.950–1.111) |"), md);
+        assertTrue(md.contains("| infernet serve (ours) | 1 | 16 (0) | 2048 | 500.0 |"), md);
+    }
+
+    private static ServingLevel level(int streams, double tokensPerSecond) {
+        return new ServingLevel(streams, 16, 0, 2048, 2048 / tokensPerSecond, tokensPerSecond, 10, 20, 30);
     }
 
     @Test
