@@ -220,7 +220,8 @@ public final class BenchRunner {
         // 2048 tokens per slot: room for the ~1,000-token prompts of the prefix-cache probe.
         // Serving rounds: --rounds, at most 3 (each round is one timed load per level and server).
         ServingBench.Settings s = new ServingBench.Settings(o.servingLevels(), o.genTokens(), 4, o.threads(), 2048,
-                placement == Placement.GPU ? 99 : 0, Duration.ofMinutes(10), Duration.ofMinutes(10), Math.min(3, o.rounds()));
+                placement == Placement.GPU ? 99 : 0, Duration.ofMinutes(10), Duration.ofMinutes(10), Math.min(3, o.rounds()),
+                placement != Placement.GPU);
         return Optional.of(new ServingBench(s, progress).run(d.tier().id(), model, server, libs, o.outDir().resolve("logs"), notes));
     }
 

@@ -22,8 +22,10 @@ import java.util.Optional;
  * {@code --serving}: aggregate tokens/s and time-to-first-token percentiles at several numbers of
  * concurrent streams, through the OpenAI-compatible HTTP API, for llama.cpp's {@code llama-server}
  * and for our node ({@code infernet serve}), each started as a child process with the same model,
- * threads and parallel slots, one after the other (two servers at once would share the CPU or
- * the VRAM). Each server is warmed up first, untimed: one request, then the largest level twice.
+ * threads and parallel slots. On the CPU both run side by side and are measured in turn (idle, a
+ * server costs the other nothing; interleaved, the machine's noise weighs on both alike); with the
+ * model in VRAM, one after the other, so that two copies never have to fit. Each server is warmed
+ * up first, untimed: one request, then the largest level twice.
  */
 public final class ServingBench {
 
@@ -37,9 +39,10 @@ public final class ServingBench {
      * @param startTimeout      how long a server may take to become ready
      * @param requestTimeout    how long one request may take
      * @param rounds            timed rounds per level and server, interleaved between the servers
+     * @param sideBySide        both servers up at once, measured in turn; false: one after the other (GPU: VRAM for one model)
      */
     public record Settings(List<Integer> levels, int maxTokens, int requestsPerStream, int threads, int contextPerSlot, int gpuLayers,
-                           Duration startTimeout, Duration requestTimeout, int rounds) {
+                           Duration startTimeout, Duration requestTimeout, int rounds, boolean sideBySide) {
         public Settings {
             levels = List.copyOf(levels);
             if (rounds < 1) {
@@ -118,6 +121,21 @@ public final class ServingBench {
         int port = freePort();
         all.add(new Contender("infernet", "infernet serve (ours)", oursCommand(model, port, settings, libraryDir), port,
                 logDir.resolve("infernet-serve.log")));
+        List<List<Contender>> groups = settings.sideBySide() ? List.of(all) : all.stream().map(List::of).toList();
+        for (List<Contender> group : groups) {
+            measure(group);
+        }
+        allNotes.add((settings.sideBySide() ? "servers run side by side, both started and measured in turn"
+                : "servers run one after the other (the model is in VRAM)") + ", each with " + settings.maxLevel() + " slots: "
+                + settings.rounds() + " timed rounds per level and server" + (settings.sideBySide() ? ", alternating which goes first" : "")
+                + "; a level's figures are its median round; levels use streams opened at once, each sending its requests in turn "
+                + "(closed loop)");
+        List<ServingServer> servers = all.stream().map(Contender::result).toList();
+        return new ServingReport(tier, model.toString(), settings.maxTokens(), settings.requestsPerStream(), servers, allNotes);
+    }
+
+    /** Starts the servers of a group, measures them in turn, stops them. */
+    private void measure(List<Contender> all) {
         try {
             for (Contender c : all) {
                 c.attempt(() -> start(c));
@@ -178,11 +196,6 @@ public final class ServingBench {
                 }
             }
         }
-        allNotes.add("servers run side by side, each with " + settings.maxLevel() + " slots, both started and measured in turn: "
-                + settings.rounds() + " timed rounds per level and server, alternating which goes first; a level's figures are its "
-                + "median round; levels use streams opened at once, each sending its requests in turn (closed loop)");
-        List<ServingServer> servers = all.stream().map(Contender::result).toList();
-        return new ServingReport(tier, model.toString(), settings.maxTokens(), settings.requestsPerStream(), servers, allNotes);
     }
 
     /** Starts a server, finds its model id and sends one request. */

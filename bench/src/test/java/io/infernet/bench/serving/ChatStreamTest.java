@@ -123,7 +123,7 @@ class ChatStreamTest {
 
     @Test
     void serverCommandsAreValues() {
-        ServingBench.Settings s = new ServingBench.Settings(List.of(1, 4, 8, 16), 128, 4, 2, 512, 0, Duration.ofMinutes(1), Duration.ofMinutes(1), 3);
+        ServingBench.Settings s = new ServingBench.Settings(List.of(1, 4, 8, 16), 128, 4, 2, 512, 0, Duration.ofMinutes(1), Duration.ofMinutes(1), 3, true);
         assertEquals(List.of("/b/llama-server", "-m", "/m/demo.gguf", "--host", "127.0.0.1", "--port", "8081", "-np", "16", "-t", "2", "-tb", "2",
                 "-c", "8192", "-ngl", "0"), ServingBench.llamaServerCommand(Path.of("/b/llama-server"), Path.of("/m/demo.gguf"), 8081, s));
         List<String> ours = ServingBench.oursCommand(Path.of("/m/demo.gguf"), 8082, s, java.util.Optional.of(Path.of("/b/bin")));
