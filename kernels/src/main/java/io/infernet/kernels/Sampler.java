@@ -94,6 +94,8 @@ public final class Sampler {
     private float denseThreshold;
     /** After {@link #keep}: the sum of the candidates' weights. */
     private double total;
+    /** The largest logit of the last row sampled (not greedy), NaN before any: top-p's guess for the next. */
+    private float lastMax = Float.NaN;
 
     /** A sampler with the preferred kernels ({@link LogitKernels#preferred()}). */
     public Sampler(SamplingParams params, int vocabSize) {
@@ -190,6 +192,7 @@ public final class Sampler {
 
     /** Forgets the accepted tokens and restarts the random stream from the seed. */
     public void reset() {
+        lastMax = Float.NaN;
         if (history != null) {
             history.clear();
         }
@@ -198,7 +201,8 @@ public final class Sampler {
 
     /**
      * The tokens the next {@link #sample} could return with their probabilities, in increasing id
-     * order; returns how many. Uses no randomness and changes no state. For tests and inspection.
+     * order; returns how many. Uses no randomness and changes nothing that decides a later result
+     * (only top-p's guess of the maximum). For tests and inspection.
      */
     int candidates(MemorySegment logits, int[] outIds, float[] outProbs) {
         MemorySegment x = prepare(logits);
@@ -263,7 +267,11 @@ public final class Sampler {
     private void keep(MemorySegment x) {
         dense = false;
         int k = topK();
+        if (k == 0 && params.topP() < 1f && params.minP() <= 0f && topPFromLastMax(x)) {
+            return;
+        }
         float max = k > 0 ? kernels.blockMax(x, vocabSize, blockMax) : kernels.max(x, vocabSize);
+        lastMax = max;
         if (max == Float.NEGATIVE_INFINITY) {
             throw nothingToSample();
         }
@@ -322,8 +330,45 @@ public final class Sampler {
     }
 
     private void keepTopP(MemorySegment x, float max) {
-        topPWithoutTopK(x, max, floor(max, true), minPFloor(max));
+        topPWithoutTopK(x, max, floor(max, true), minPFloor(max), Float.NaN, Double.NaN);
         total = candidates.weigh(max, scale());
+    }
+
+    /**
+     * Top-p without top-k or min-p, without a pass for the maximum: the previous token's maximum
+     * {@code g} stands in for it in the one exp pass (the sum and the gather of everything
+     * {@code >= g - 8}), and the true maximum {@code M} is the largest gathered logit: every logit
+     * above {@code g - 8} is gathered, so none beats it. Taken only when that holds and
+     * {@code g - 2 <= M <= g + 12}: then the gathered band lies within top-p's negligible floor,
+     * nothing could overflow, and what the sum counts or leaves out against an exact pass (logits
+     * within {@code band} of {@code g} rather than of {@code M}) weighs under {@code e^-18} of the
+     * total. Otherwise returns false, having read the logits once for nothing, and the exact path
+     * runs; the result never depends on the guess.
+     */
+    private boolean topPFromLastMax(MemorySegment x) {
+        float g = lastMax;
+        if (!Float.isFinite(g)) {
+            return false;
+        }
+        float bandFloor = g - TOP_P_FIRST_BAND;
+        int count = kernels.gatherExpSum(x, vocabSize, g, 1f, g - band, bandFloor, candidates.ids, candidates.vals, sum);
+        double zg = sum[0];
+        if (count == 0 || !(zg < 1e30)) {
+            return false; // nothing near the guess, or a logit far above it (the sum overflowed or is NaN)
+        }
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < count; i++) {
+            m = Math.max(m, candidates.vals[i]);
+        }
+        if (!(m >= g - 2f && m <= g + 12f)) {
+            lastMax = m; // a better guess for the next token
+            return false;
+        }
+        lastMax = m;
+        candidates.size = count;
+        topPWithoutTopK(x, m, floor(m, true), Float.NEGATIVE_INFINITY, bandFloor, zg * Math.exp((double) g - m));
+        total = candidates.weigh(m, scale());
+        return true;
     }
 
     /** No top-k or top-p: everything above min-p's threshold and the negligible band. */
@@ -420,23 +465,27 @@ public final class Sampler {
     }
 
     /**
-     * Top-p's denominator {@code z} is the whole vocabulary's mass here: one exp pass, in which the
-     * first band is gathered too unless min-p binds there. Gathers a band below the max (8, then
+     * Top-p's denominator {@code z} is the whole vocabulary's mass here: given with the first band
+     * ({@code gathered}: the candidates hold every logit at or above it), or one exp pass, in which
+     * the first band is gathered too unless min-p binds there. Gathers a band below the max (8, then
      * 32, then everything above the floor) until it holds top-p's share and cuts within it; min-p,
      * where it binds first, is the smaller prefix and ends the search.
      */
-    private void topPWithoutTopK(MemorySegment x, float max, float floor, float minPFloor) {
+    private void topPWithoutTopK(MemorySegment x, float max, float floor, float minPFloor, float gathered, double givenZ) {
         double p = params.topP();
-        double z = Double.NaN;
+        double z = givenZ;
         for (float width = TOP_P_FIRST_BAND; ; width *= 4f) {
-            float threshold = Math.max(minPFloor, width < band ? Math.max(floor, max - width) : floor);
+            boolean given = width == TOP_P_FIRST_BAND && !Float.isNaN(gathered);
+            float threshold = given ? gathered : Math.max(minPFloor, width < band ? Math.max(floor, max - width) : floor);
             boolean minPBinds = threshold == minPFloor;
-            if (Double.isNaN(z) && !minPBinds) {
-                candidates.size = kernels.gatherExpSum(x, vocabSize, max, 1f, floor, threshold, candidates.ids,
-                        candidates.vals, sum);
-                z = sum[0];
-            } else {
-                candidates.gather(x, vocabSize, threshold);
+            if (!given) { // given: the candidates already hold every logit >= threshold, and z is known
+                if (Double.isNaN(z) && !minPBinds) {
+                    candidates.size = kernels.gatherExpSum(x, vocabSize, max, 1f, floor, threshold, candidates.ids,
+                            candidates.vals, sum);
+                    z = sum[0];
+                } else {
+                    candidates.gather(x, vocabSize, threshold);
+                }
             }
             double mass = candidates.weigh(max, 1f);
             if (minPBinds && Double.isNaN(z) && candidates.massNeedsAll(mass, p * mass)) {

@@ -1,6 +1,9 @@
 package io.infernet.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
@@ -66,6 +69,18 @@ final class VectorLoops {
     private static final FloatVector E2 = FloatVector.broadcast(SPECIES, 0.24022120237350464f);
     private static final FloatVector E1 = FloatVector.broadcast(SPECIES, 0.6931469440460205f);
     private static final FloatVector E0 = FloatVector.broadcast(SPECIES, 1.0000001192092896f);
+    // Not final on purpose: a constant handle would be inlined (see gatherChunk).
+    private static MethodHandle gatherChunk;
+
+    static {
+        try {
+            gatherChunk = MethodHandles.lookup().findStatic(VectorLoops.class, "gatherAtLeast", MethodType.methodType(int.class,
+                    MemorySegment.class, int.class, int.class, float.class, int[].class, float[].class, int.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Below this the result would be subnormal; 0 is returned instead. */
     private static final float EXP_FLOOR = -86.5f;
 
@@ -330,7 +345,7 @@ final class VectorLoops {
             double sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
             total += sum;
             if (sum >= bound) {
-                count = gatherAtLeast(x, start, end, gatherThreshold, ids, vals, count);
+                count = gatherChunk(x, start, end, gatherThreshold, ids, vals, count);
             }
         }
         for (; i < n; i++) {
@@ -434,6 +449,21 @@ final class VectorLoops {
         FloatVector p = f.fma(E5, E4).fma(f, E3).fma(f, E2).fma(f, E1).fma(f, E0);
         IntVector scale = k.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
         return p.reinterpretAsInts().add(scale).reinterpretAsFloats();
+    }
+
+    /**
+     * {@link #gatherAtLeast} through a handle C2 does not inline: inlined into
+     * {@link #gatherExpSum}, it took that method past C2's inlining budget, exp2Sum was left out of
+     * line and every vector boxed (SamplerAllocationTest caught it; not on every run).
+     */
+    private static int gatherChunk(MemorySegment x, int from, int to, float threshold, int[] ids, float[] vals, int count) {
+        try {
+            return (int) gatherChunk.invokeExact(x, from, to, threshold, ids, vals, count);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t); // gatherAtLeast throws nothing checked
+        }
     }
 
     static int countAtLeast(float[] x, int n, float threshold) {

@@ -161,6 +161,39 @@ class SamplerTest {
 
     @ParameterizedTest
     @MethodSource("kernels")
+    void topPFromThePreviousMaximumMatchesTheExactPath(LogitKernels k) {
+        // One sampler sees rows whose maximum moves (its guess is the previous row's maximum: right,
+        // a little off, far off, overflowing, infinite); each row must give what a fresh sampler,
+        // which has no guess, gives.
+        float[] shifts = {0f, 0f, 1f, -1.5f, 10f, -5f, 11.9f, 50f, 0f, -40f, 0f};
+        for (int n : new int[] {3, 100, 4099, 131072}) {
+            SamplingParams p = T1.withTopP(0.9f);
+            var warm = new Sampler(p, n, k);
+            for (int r = 0; r < shifts.length; r++) {
+                float[] logits = Logits.make(Logits.Shape.PEAKED, n, 77 + r);
+                for (int i = 0; i < n; i++) {
+                    logits[i] += shifts[r];
+                }
+                if (r == 8) {
+                    logits[n / 2] = Float.NaN;
+                }
+                String where = k.name() + " n=" + n + " row " + r + " (shift " + shifts[r] + ")";
+                Map<Integer, Double> expected = kept(p, logits, k);
+                Map<Integer, Double> actual = kept(warm, logits);
+                assertEquals(expected.keySet(), actual.keySet(), where);
+                expected.forEach((id, q) -> assertEquals(q, actual.get(id), 1e-6 + 1e-5 * q, where + ": probability of " + id));
+            }
+            float[] infinite = Logits.make(Logits.Shape.PEAKED, n, 5);
+            infinite[n - 1] = Float.POSITIVE_INFINITY;
+            assertEquals(Map.of(n - 1, 1.0), kept(warm, infinite), "an infinite logit after a finite guess");
+            float[] banned = new float[n];
+            Arrays.fill(banned, Float.NEGATIVE_INFINITY);
+            assertThrows(IllegalStateException.class, () -> warm.sample(Logits.segment(banned)));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kernels")
     void topPBoundaryTiesGoToTheLowerId(LogitKernels k) {
         float[] logits = {0f, 1f, 0f, 0f};
         // e / (e + 3) = 0.475; each tie adds 0.175: p = 0.6 needs one of the three ties.
@@ -327,7 +360,11 @@ class SamplerTest {
 
     /** The kept tokens and their probabilities, from the sampler's inspection hook. */
     static Map<Integer, Double> kept(SamplingParams p, float[] logits, LogitKernels k) {
-        var s = new Sampler(p, logits.length, k);
+        return kept(new Sampler(p, logits.length, k), logits);
+    }
+
+    /** What {@code s} would draw from, with probabilities; uses no randomness. */
+    private static Map<Integer, Double> kept(Sampler s, float[] logits) {
         int[] ids = new int[logits.length];
         float[] probs = new float[logits.length];
         int n = s.candidates(Logits.segment(logits), ids, probs);
