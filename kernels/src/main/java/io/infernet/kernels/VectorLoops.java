@@ -62,6 +62,8 @@ final class VectorLoops {
     private static final FloatVector P3 = FloatVector.broadcast(SPECIES, 4.1665795894e-2f);
     private static final FloatVector P4 = FloatVector.broadcast(SPECIES, 1.6666665459e-1f);
     private static final FloatVector P5 = FloatVector.broadcast(SPECIES, 5.0000001201e-1f);
+    /** The bits of 127f: gatherExpSum's cap on exp2Sum's argument (for t >= 0 and +infinity, float order is int order). */
+    private static final IntVector T_MAX_BITS = IntVector.broadcast(INDEX, Float.floatToRawIntBits(127f));
     // exp2Sum's polynomial for 2^f on [-0.5, 0.5].
     private static final float E5 = 0.001327645848505199f;
     private static final float E4 = 0.009675541892647743f;
@@ -317,6 +319,9 @@ final class VectorLoops {
     /**
      * {@link #expSum} and, in the same pass, {@link #gatherAtLeast}'s gather, decided per chunk by
      * the chunk's sum (a test and a branch every step cost as much as a gather pass of its own).
+     * {@code max} may be a guess below the true maximum (the sampler's top-p does that): a logit
+     * more than 88 / scale above it weighs about 1.7e38 instead of its true weight, never less, so
+     * the sum shows it and its chunk is gathered.
      */
     static int gatherExpSum(MemorySegment x, int n, float max, float scale, float threshold, float gatherThreshold,
             int[] ids, float[] vals, double[] out) {
@@ -325,7 +330,7 @@ final class VectorLoops {
         FloatVector zero = FloatVector.zero(SPECIES);
         double total = 0;
         int count = 0;
-        int body = n - n % L2;
+        int body = n - n % L;
         int i = 0;
         // A chunk holding an element at or above the gather threshold sums at least that element's
         // weight (every term is >= 0): only such chunks are read again, from L1, and gathered. With
@@ -335,14 +340,17 @@ final class VectorLoops {
         while (i < body) {
             int start = i;
             int end = Math.min(body, i + CHUNK);
-            FloatVector a0 = zero, a1 = zero;
-            for (; i < end; i += L2) {
-                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
-                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
-                a0 = a0.add(exp2Sum(v0.sub(max).mul(toBase2)), v0.compare(VectorOperators.GE, threshold));
-                a1 = a1.add(exp2Sum(v1.sub(max).mul(toBase2)), v1.compare(VectorOperators.GE, threshold));
+            // One vector a step, one exp site: with two, this method (exp2Sum, the chunk loop, the
+            // gather call) went past C2's inlining budget and boxed every vector.
+            FloatVector a = zero;
+            for (; i < end; i += L) {
+                FloatVector v = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
+                // Capped at 127 by one integer min on the bits (positive floats order as their bits):
+                // with a guessed maximum, a logit far above it must weigh hugely, not wrap.
+                FloatVector t = v.sub(max).mul(toBase2).reinterpretAsInts().min(T_MAX_BITS).reinterpretAsFloats();
+                a = a.add(exp2Sum(t), v.compare(VectorOperators.GE, threshold));
             }
-            double sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
+            double sum = a.reduceLanes(VectorOperators.ADD);
             total += sum;
             if (sum >= bound) {
                 count = gatherChunk(x, start, end, gatherThreshold, ids, vals, count);
@@ -435,13 +443,14 @@ final class VectorLoops {
     }
 
     /**
-     * 2^t per lane for {@code t} in {@code [-125, 0]}; other lanes get garbage and the callers mask
-     * them out. A degree-5 polynomial for {@code 2^f}, {@code f} in {@code [-0.5, 0.5]} (fitted here
-     * for relative error: at most 2.4e-7, about 4 ulp), times {@code 2^round(t)} put into the
-     * exponent bits. With the base change folded into the caller's scale, {@code t}'s own rounding
-     * adds up to a relative 2e-6 on the smallest weights the sampler keeps: for sums (the softmax's
-     * denominator), not for single weights, which use {@link #exp(FloatVector)}. 11 vector
-     * operations; no clamp (a lanewise max costs several instructions in Java's NaN semantics).
+     * 2^t per lane for {@code t} in {@code [-125, 127]}; other lanes get garbage (above 127 the
+     * exponent wraps into a small or negative value), so callers mask or cap them. A degree-5
+     * polynomial for {@code 2^f}, {@code f} in {@code [-0.5, 0.5]} (fitted here for relative error:
+     * at most 2.4e-7, about 4 ulp), times {@code 2^round(t)} put into the exponent bits. With the
+     * base change folded into the caller's scale, {@code t}'s own rounding adds up to a relative
+     * 2e-6 on the smallest weights the sampler keeps: for sums (the softmax's denominator), not for
+     * single weights, which use {@link #exp(FloatVector)}. 11 vector operations, no clamp (a float
+     * min or max costs several instructions in Java's NaN semantics).
      */
     static FloatVector exp2Sum(FloatVector t) {
         FloatVector k = t.add(ROUND);

@@ -282,6 +282,26 @@ class LogitKernelsTest {
         assertTrue(worst <= 2.5e-7, "max relative error " + worst);
     }
 
+    @Test
+    void aLogitFarAboveAGuessedMaximumWeighsHugelyAndIsGathered() {
+        for (int n : new int[] {40, 5000}) {
+            for (float spike : new float[] {100f, 200f, 1e9f, Float.MAX_VALUE, Float.POSITIVE_INFINITY}) {
+                float[] values = Logits.make(Logits.Shape.GAUSSIAN, n, 9);
+                values[n - 7] = spike;
+                int[] ids = new int[n];
+                float[] vals = new float[n];
+                double[] sum = {0};
+                int count = VECTOR.gatherExpSum(Logits.segment(values), n, 0f, 1f, -31.8f, -8f, ids, vals, sum);
+                assertTrue(sum[0] >= 1e30, "spike " + spike + ": sum " + sum[0]);
+                boolean found = false;
+                for (int i = 0; i < count; i++) {
+                    found |= ids[i] == n - 7;
+                }
+                assertTrue(found, "spike " + spike + " gathered");
+            }
+        }
+    }
+
     /** The largest {@code error(in, f(in))} over every 16th float in {@code [lowest, 0]} and {@code lowest} itself. */
     private static double worstError(float lowest, UnaryOperator<FloatVector> f, DoubleBinaryOperator error) {
         int species = VectorLoops.SPECIES.length();

@@ -183,6 +183,13 @@ class SamplerTest {
                 assertEquals(expected.keySet(), actual.keySet(), where);
                 expected.forEach((id, q) -> assertEquals(q, actual.get(id), 1e-6 + 1e-5 * q, where + ": probability of " + id));
             }
+            for (float spike : new float[] {200f, 1e9f}) {
+                // One logit far above the guess, beyond where an exp would overflow.
+                kept(warm, Logits.make(Logits.Shape.PEAKED, n, 3)); // the guess: this row's maximum
+                float[] logits = Logits.make(Logits.Shape.PEAKED, n, 4);
+                logits[n / 3] = spike;
+                assertEquals(kept(p, logits, k), kept(warm, logits), k.name() + " n=" + n + " spike " + spike);
+            }
             float[] infinite = Logits.make(Logits.Shape.PEAKED, n, 5);
             infinite[n - 1] = Float.POSITIVE_INFINITY;
             assertEquals(Map.of(n - 1, 1.0), kept(warm, infinite), "an infinite logit after a finite guess");
