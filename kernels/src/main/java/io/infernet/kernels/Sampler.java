@@ -399,16 +399,19 @@ public final class Sampler {
         MemorySegment x = denseLogits;
         denseLogits = null;
         double cum = 0;
+        double before = 0; // the running sum before chunk c
         int c = -1;
         for (int j = 0; j < chunkSums.length; j++) {
             if (chunkSums[j] > 0f) {
                 c = j;
+                before = cum;
                 if (cum + chunkSums[j] > target) {
                     break;
                 }
                 cum += chunkSums[j];
             }
         }
+        cum = before;
         if (c >= 0) {
             int from = c * LogitKernels.SUM_CHUNK;
             int to = Math.min(vocabSize, from + LogitKernels.SUM_CHUNK);
