@@ -9,6 +9,7 @@ import io.infernet.node.hardware.Check;
 import io.infernet.node.hardware.DoctorChecks;
 import io.infernet.node.hardware.HardwareJson;
 import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.node.hardware.RuntimeDeviceSource;
 import io.infernet.node.hardware.HardwareReport;
 import io.infernet.node.hardware.HardwareText;
 import io.infernet.node.hardware.Units;
@@ -69,7 +70,7 @@ public final class DoctorCommand implements Callable<Integer> {
     private final Supplier<HardwareProbe> probe;
 
     public DoctorCommand() {
-        this(HardwareProbe::system);
+        this(() -> HardwareProbe.system(new RuntimeDeviceSource()));
     }
 
     /** For tests: detection on fixtures. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infernet.node.hardware.HardwareJson;
 import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.node.hardware.RuntimeDeviceSource;
 import io.infernet.node.hardware.HardwareReport;
 import io.infernet.node.hardware.HardwareText;
 import java.io.PrintWriter;
@@ -30,7 +31,7 @@ public final class GpuCommand implements Callable<Integer> {
     private final Supplier<HardwareProbe> probe;
 
     public GpuCommand() {
-        this(HardwareProbe::system);
+        this(() -> HardwareProbe.system(new RuntimeDeviceSource()));
     }
 
     /** For tests: detection on fixtures. */

@@ -4,6 +4,7 @@ import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.client.Registration;
 import io.infernet.node.protocol.config.NodeConfig;
 import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.node.hardware.RuntimeDeviceSource;
 import io.infernet.node.protocol.daemon.HardwareSpecsProvider;
 import io.infernet.node.protocol.daemon.DaemonSettings;
 import io.infernet.node.protocol.daemon.NodeBodies;
@@ -32,7 +33,7 @@ final class RegisterCommand implements Callable<Integer> {
         NodeConfig config = ctx.load();
         ControlPlaneClient client = ctx.client(config);
         DaemonSettings settings = ctx.settings(config, false);
-        NodeBodies bodies = new NodeBodies(settings, new HardwareSpecsProvider(HardwareProbe.system()), null, null,
+        NodeBodies bodies = new NodeBodies(settings, new HardwareSpecsProvider(HardwareProbe.system(new RuntimeDeviceSource())), null, null,
                 new BenchWindow(Duration.ofHours(1), 1), Clock.systemUTC());
         Registration r = client.register(bodies.register());
         config.setServerId(r.id());
