@@ -72,6 +72,7 @@ public final class ApiServer implements AutoCloseable {
         ModelsHandler models = new ModelsHandler(engine, Instant.now().getEpochSecond());
 
         HttpRouting.Builder routing = HttpRouting.builder();
+        routing.addFilter(new ConnectionCloseFilter());
         routing.addFilter(new MetricsHandler.RequestCounter(metrics, ROUTES.keySet()));
         if (cfg.apiKey() != null) {
             routing.addFilter(new ApiKeyFilter(cfg.apiKey()));

@@ -26,12 +26,48 @@ final class RawHttp implements AutoCloseable {
 
     /** Sends a POST with a JSON body and reads the status line and headers. */
     RawHttp post(String path, String json) throws IOException {
+        return post(path, json, "");
+    }
+
+    /** Sends a POST with a JSON body and {@code extraHeaders} (each line ending in CRLF), then reads the status line and headers. */
+    RawHttp post(String path, String json, String extraHeaders) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length + "\r\n\r\n";
+                + body.length + "\r\n" + extraHeaders + "\r\n";
         socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().write(body);
         socket.getOutputStream().flush();
+        return readHead();
+    }
+
+    /** Sends a GET with {@code extraHeaders} (each line ending in CRLF), then reads the status line and headers. */
+    RawHttp get(String path, String extraHeaders) throws IOException {
+        String head = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders + "\r\n";
+        socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return readHead();
+    }
+
+    /**
+     * Everything that follows until the server closes the connection; fails with a
+     * {@link java.net.SocketTimeoutException} when it keeps the connection open.
+     */
+    String readToEnd() throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** A body framed by {@code Content-Length} (read exactly, leaving the connection usable). */
+    String body() throws IOException {
+        for (String h : headers.split("\n")) {
+            if (h.startsWith("content-length:")) {
+                int n = Integer.parseInt(h.substring("content-length:".length()).strip());
+                return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+            }
+        }
+        throw new IOException("no content-length in " + headers);
+    }
+
+    private RawHttp readHead() throws IOException {
         statusLine = line();
         StringBuilder h = new StringBuilder();
         for (String l = line(); !l.isEmpty(); l = line()) {
