@@ -206,17 +206,46 @@ public final class MarkdownReport {
                 md.append('\n');
             }
             md.append('\n');
-            s.inProcessLoopTokensPerSecond().ifPresent(loop -> s.servers().stream().filter(srv -> srv.id().equals("infernet"))
-                    .flatMap(srv -> srv.stream().stream()).findFirst().ifPresent(st -> md.append(String.format(Locale.ROOT,
-                            "HTTP streaming against our in-process loop on the same libraries: %.3f ms per token over HTTP, %.3f ms in process "
-                                    + "(tg loop median of the tier run): **%+.1f%%** per token.%n%n",
-                            st.perTokenMs(), 1000.0 / loop, (st.perTokenMs() * loop / 1000.0 - 1) * 100))));
+            overheadAgainstLoop(md, s);
         }
+        overhead(md, s);
         for (ServingServer srv : s.servers()) {
             md.append("- ").append(srv.label()).append(": `").append(srv.command()).append("`\n");
         }
         s.notes().forEach(n -> md.append("- ").append(n).append('\n'));
         md.append('\n');
+    }
+
+    /** Without an interleaved overhead probe: our one stream against the tier run's in-process loop (another process, another time). */
+    private static void overheadAgainstLoop(StringBuilder md, ServingReport s) {
+        boolean probed = s.servers().stream().anyMatch(srv -> !srv.overhead().isEmpty());
+        if (probed) {
+            return;
+        }
+        s.inProcessLoopTokensPerSecond().ifPresent(loop -> s.servers().stream().filter(srv -> srv.id().equals("infernet"))
+                .flatMap(srv -> srv.stream().stream()).findFirst().ifPresent(st -> md.append(String.format(Locale.ROOT,
+                        "HTTP streaming against our in-process loop on the same libraries: %.3f ms per token over HTTP, %.3f ms in process "
+                                + "(tg loop median of the tier run): **%+.1f%%** per token.%n%n",
+                        st.perTokenMs(), 1000.0 / loop, (st.perTokenMs() * loop / 1000.0 - 1) * 100))));
+    }
+
+    /** HTTP streaming against the same engine in process, interleaved, per thread setting. */
+    private static void overhead(StringBuilder md, ServingReport s) {
+        for (ServingServer srv : s.servers()) {
+            if (srv.overhead().isEmpty()) {
+                continue;
+            }
+            md.append("HTTP streaming overhead of ").append(escape(srv.label())).append(": one stream, greedy, the same prompt, against the same engine ")
+                    .append("in process (a child JVM opened as `serve` opens it, no HTTP), trials interleaved; per token from the first token to the last.\n\n");
+            md.append("| ggml threads | Cores left free | Tokens | Over HTTP (ms/token) | In process (ms/token) | Overhead per round: median (min–max) |\n");
+            md.append("|---:|---:|---:|---:|---:|---:|\n");
+            for (ServingServer.OverheadProbe p : srv.overhead()) {
+                md.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3f | %.3f | **%+.1f%%** (%+.1f%% to %+.1f%%, %d rounds) |%n", p.threads(), p.freeCores(),
+                        p.maxTokens(), p.httpPerTokenMs(), p.enginePerTokenMs(), (p.medianRatio() - 1) * 100, (p.minRatio() - 1) * 100,
+                        (p.maxRatio() - 1) * 100, p.roundRatios().size()));
+            }
+            md.append('\n');
+        }
     }
 
     /** Ours over llama-server per level, taken per round (both measured in the same round), when both ran. */

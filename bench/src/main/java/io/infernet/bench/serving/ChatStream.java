@@ -32,15 +32,26 @@ public final class ChatStream {
      * @param contentChunks    chunks that carried content
      * @param error            why it failed, or null
      * @param promptTokens     the server's {@code usage.prompt_tokens}, or -1 when it sent none
+     * @param lastContentMs    from sending to the last chunk with content, ms; NaN when none came
      */
-    public record Outcome(boolean ok, double ttftMs, double totalMs, long completionTokens, int contentChunks, String error, long promptTokens) {
+    public record Outcome(boolean ok, double ttftMs, double totalMs, long completionTokens, int contentChunks, String error, long promptTokens,
+                          double lastContentMs) {
         public Outcome(boolean ok, double ttftMs, double totalMs, long completionTokens, int contentChunks, String error) {
-            this(ok, ttftMs, totalMs, completionTokens, contentChunks, error, -1);
+            this(ok, ttftMs, totalMs, completionTokens, contentChunks, error, -1, Double.NaN);
         }
 
-        /** Mean time between tokens after the first, ms; NaN with fewer than two tokens. */
+        /** Mean time between tokens after the first, to the end of the stream, ms; NaN with fewer than two tokens. */
         public double perTokenMs() {
             return completionTokens < 2 || Double.isNaN(ttftMs) ? Double.NaN : (totalMs - ttftMs) / (completionTokens - 1);
+        }
+
+        /**
+         * Mean time between tokens from the first content chunk to the last, ms: what the in-process
+         * engine probe measures between its first and last token; NaN with fewer than two tokens.
+         */
+        public double interTokenMs() {
+            return completionTokens < 2 || Double.isNaN(ttftMs) || Double.isNaN(lastContentMs) ? Double.NaN
+                    : (lastContentMs - ttftMs) / (completionTokens - 1);
         }
     }
 
@@ -95,6 +106,7 @@ public final class ChatStream {
     static Outcome read(InputStream in, long t0) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         double ttft = Double.NaN;
+        double last = Double.NaN;
         int chunks = 0;
         long usage = -1;
         long prompt = -1;
@@ -105,7 +117,7 @@ public final class ChatStream {
             }
             String data = line.substring(5).strip();
             if (data.equals("[DONE]")) {
-                return new Outcome(true, ttft, ms(t0), usage >= 0 ? usage : chunks, chunks, null, prompt);
+                return new Outcome(true, ttft, ms(t0), usage >= 0 ? usage : chunks, chunks, null, prompt, last);
             }
             JsonNode c;
             try {
@@ -126,8 +138,9 @@ public final class ChatStream {
                 JsonNode delta = choices.get(0).get("delta");
                 if (delta != null && hasText(delta.get("content")) || delta != null && hasText(delta.get("reasoning_content"))) {
                     chunks++;
+                    last = ms(t0);
                     if (Double.isNaN(ttft)) {
-                        ttft = ms(t0);
+                        ttft = last;
                     }
                 }
             }

@@ -59,6 +59,10 @@ public final class ServingBench {
         public int maxLevel() {
             return levels.stream().mapToInt(Integer::intValue).max().orElseThrow();
         }
+
+        public Settings withThreads(int t) {
+            return new Settings(levels, maxTokens, requestsPerStream, t, contextPerSlot, gpuLayers, startTimeout, requestTimeout, rounds, sideBySide);
+        }
     }
 
     /** Short prompts, chat-like; rotated over the requests. */
@@ -124,6 +128,19 @@ public final class ServingBench {
         List<List<Contender>> groups = settings.sideBySide() ? List.of(all) : all.stream().map(List::of).toList();
         for (List<Contender> group : groups) {
             measure(group);
+        }
+        if (settings.sideBySide()) {
+            // Two copies of the model fit in RAM; with the model in VRAM the probe would need a second one.
+            // A failure here is noted; it does not take the levels already measured with it.
+            all.stream().filter(c -> c.id.equals("infernet") && c.error == null).findFirst().ifPresent(c -> {
+                try {
+                    c.overhead.addAll(overhead(model, libraryDir, logDir));
+                } catch (IllegalStateException e) {
+                    allNotes.add("HTTP streaming overhead not measured: " + e.getMessage());
+                }
+            });
+        } else {
+            allNotes.add("HTTP streaming overhead not measured: with the model in VRAM its in-process reference would need a second copy");
         }
         allNotes.add((settings.sideBySide() ? "servers run side by side, both started and measured in turn"
                 : "servers run one after the other (the model is in VRAM)") + ", each with " + settings.maxLevel() + " slots: "
@@ -198,6 +215,78 @@ public final class ServingBench {
         }
     }
 
+    /**
+     * HTTP streaming against the same engine in process, at the servers' threads and, when those
+     * take every core (HTTP and the client then preempt ggml's threads), with one core left free.
+     * Each setting gets its own server and engine probe, both up at once, trials interleaved.
+     */
+    private List<ServingServer.OverheadProbe> overhead(Path model, Optional<Path> libraryDir, Path logDir) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<Integer> threads = new ArrayList<>(List.of(settings.threads()));
+        if (settings.threads() >= cores && cores >= 2) {
+            threads.add(cores - 1);
+        }
+        List<ServingServer.OverheadProbe> out = new ArrayList<>();
+        for (int t : threads) {
+            Settings s = settings.withThreads(t);
+            int port = freePort();
+            progress.step("serving: HTTP streaming overhead, " + t + " thread(s): starting our server and the engine in process");
+            URI base = URI.create("http://127.0.0.1:" + port);
+            try (ServerProcess server = ServerProcess.start(oursCommand(model, port, s, libraryDir), base,
+                    logDir.resolve("infernet-serve-overhead-t" + t + ".log"), settings.startTimeout());
+                 EngineProbe engine = EngineProbe.start(EngineProbe.command(model, s.maxLevel(), t, s.contextPerSlot(), libraryDir),
+                         logDir.resolve("engine-probe-t" + t + ".log"), settings.startTimeout())) {
+                ChatStream client = new ChatStream(base, settings.requestTimeout());
+                String id = modelId(base).orElse("default");
+                ServingServer.OverheadProbe p = overheadRounds(client, id, engine, t, Math.max(0, cores - t));
+                progress.step(String.format(Locale.ROOT, "serving: %d thread(s), %d core(s) free: %.3f ms per token over HTTP, %.3f in process: %+.1f%%",
+                        t, p.freeCores(), p.httpPerTokenMs(), p.enginePerTokenMs(), (p.medianRatio() - 1) * 100));
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Untimed warm-up on both sides, then rounds of one HTTP and one in-process trial, alternating which goes first. */
+    private ServingServer.OverheadProbe overheadRounds(ChatStream client, String model, EngineProbe engine, int threads, int freeCores) {
+        String prompt = PROMPTS.getFirst();
+        int n = settings.maxTokens();
+        for (int w = 0; w < 3; w++) {
+            httpTrial(client, model, prompt, n);
+            engine.trial(prompt, n, settings.requestTimeout());
+        }
+        int rounds = Math.max(9, 3 * settings.rounds());
+        double[] http = new double[rounds];
+        double[] inProcess = new double[rounds];
+        List<Double> ratios = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            if (r % 2 == 0) {
+                http[r] = httpTrial(client, model, prompt, n);
+                inProcess[r] = engine.trial(prompt, n, settings.requestTimeout()).perTokenMs();
+            } else {
+                inProcess[r] = engine.trial(prompt, n, settings.requestTimeout()).perTokenMs();
+                http[r] = httpTrial(client, model, prompt, n);
+            }
+            ratios.add(http[r] / inProcess[r]);
+        }
+        return new ServingServer.OverheadProbe(threads, freeCores, n, median(http), median(inProcess), ratios);
+    }
+
+    private static double httpTrial(ChatStream client, String model, String prompt, int maxTokens) {
+        ChatStream.Outcome o = client.send(model, prompt, maxTokens);
+        if (!o.ok() || Double.isNaN(o.interTokenMs())) {
+            throw new IllegalStateException("a streamed request of the overhead probe failed: " + (o.ok() ? "fewer than two tokens" : o.error()));
+        }
+        return o.interTokenMs();
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
     /** Starts a server, finds its model id and sends one request. */
     private void start(Contender c) {
         progress.step("serving: starting " + c.label + " on port " + c.port + " (log: " + c.log + ")");
@@ -225,6 +314,7 @@ public final class ServingBench {
         final List<ServingLevel> levels = new ArrayList<>();
         ServingServer.PrefixProbe prefix;
         ServingServer.StreamProbe stream;
+        final List<ServingServer.OverheadProbe> overhead = new ArrayList<>();
 
         Contender(String id, String label, List<String> command, int port, Path log) {
             this.id = id;
@@ -249,7 +339,8 @@ public final class ServingBench {
         ServingServer result() {
             String display = String.join(" ", command.size() > 12 && command.contains("-cp") ? shorten(command) : command);
             return error != null ? new ServingServer(id, label, display, List.of(), Optional.of(error))
-                    : new ServingServer(id, label, display, levels, Optional.empty(), Optional.ofNullable(prefix), Optional.ofNullable(stream));
+                    : new ServingServer(id, label, display, levels, Optional.empty(), Optional.ofNullable(prefix), Optional.ofNullable(stream),
+                    overhead);
         }
     }
 

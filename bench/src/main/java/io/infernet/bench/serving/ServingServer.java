@@ -14,15 +14,22 @@ import java.util.Optional;
  * @param error   why it could not be measured (not started, not ready), if so
  * @param prefix  time to first token for a long prompt, cold and with its prefix cached
  * @param stream  per-token latency of one stream alone
+ * @param overhead HTTP streaming against the same engine in process, per thread setting (ours only)
  */
 public record ServingServer(String id, String label, String command, List<ServingLevel> levels, Optional<String> error,
-                            Optional<PrefixProbe> prefix, Optional<StreamProbe> stream) {
+                            Optional<PrefixProbe> prefix, Optional<StreamProbe> stream, List<OverheadProbe> overhead) {
     public ServingServer {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(stream, "stream");
         levels = List.copyOf(levels);
+        overhead = overhead == null ? List.of() : List.copyOf(overhead);
+    }
+
+    public ServingServer(String id, String label, String command, List<ServingLevel> levels, Optional<String> error,
+                         Optional<PrefixProbe> prefix, Optional<StreamProbe> stream) {
+        this(id, label, command, levels, error, prefix, stream, List.of());
     }
 
     public ServingServer(String id, String label, String command, List<ServingLevel> levels, Optional<String> error) {
@@ -50,6 +57,44 @@ public record ServingServer(String id, String label, String command, List<Servin
     public record StreamProbe(int maxTokens, double perTokenMs, int trials) {
         public double tokensPerSecond() {
             return 1000.0 / perTokenMs;
+        }
+    }
+
+    /**
+     * The extra time per token of streaming over HTTP, against the very engine {@code serve} runs,
+     * in process with no HTTP: a child JVM opened with the same settings, its trials interleaved with
+     * streamed requests to the server (same prompt, greedy, same length). Both time from the first
+     * token to the last, the engine at its listener and the client at the chunks.
+     *
+     * @param threads          ggml threads of both
+     * @param freeCores        cores of the machine that neither's ggml threads use (HTTP and the client run there)
+     * @param maxTokens        tokens per request
+     * @param httpPerTokenMs   median over the rounds, over HTTP
+     * @param enginePerTokenMs median over the rounds, in process
+     * @param roundRatios      HTTP over in process, per round (the two trials of a round run back to back)
+     */
+    public record OverheadProbe(int threads, int freeCores, int maxTokens, double httpPerTokenMs, double enginePerTokenMs,
+                                List<Double> roundRatios) {
+        public OverheadProbe {
+            roundRatios = List.copyOf(roundRatios);
+            if (roundRatios.isEmpty()) {
+                throw new IllegalArgumentException("no rounds");
+            }
+        }
+
+        /** Median of the per-round ratios. */
+        public double medianRatio() {
+            double[] r = roundRatios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            int n = r.length;
+            return n % 2 == 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+        }
+
+        public double minRatio() {
+            return roundRatios.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        }
+
+        public double maxRatio() {
+            return roundRatios.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         }
     }
 }

@@ -60,6 +60,23 @@ class ReportRenderingTest {
         assertTrue(md.contains("| infernet serve (ours) | 1 | 16 (0) | 2048 | 500.0 |"), md);
     }
 
+    @Test
+    void theOverheadTableGivesEachThreadSettingItsMedianRoundAndRange() {
+        ServingServer.OverheadProbe both = new ServingServer.OverheadProbe(2, 0, 128, 1.8, 1.5, List.of(1.2, 1.1, 1.3));
+        ServingServer.OverheadProbe free = new ServingServer.OverheadProbe(1, 1, 128, 1.98, 1.96, List.of(1.01, 0.99, 1.02, 1.00));
+        ServingServer ours = new ServingServer("infernet", "infernet serve (ours)", "java ... serve", List.of(), Optional.empty(),
+                Optional.empty(), Optional.empty(), List.of(both, free));
+        ServingReport serving = new ServingReport("demo", "/models/demo.gguf", 128, 4, List.of(ours), List.of());
+        BenchReport base = TestReports.report();
+        BenchReport r = new BenchReport(base.smoke(), base.startedAt(), base.command(), base.machine(), base.loadWarning(),
+                base.cpuBandwidth(), base.gpuBandwidth(), base.tiers(), Optional.of(serving), base.buildCheck(), base.notes());
+        String md = MarkdownReport.render(r, 512, 128);
+        assertTrue(md.contains("| 2 | 0 | 128 | 1.800 | 1.500 | **+20.0%** (+10.0% to +30.0%, 3 rounds) |"), md);
+        // four rounds: the median is the mean of the middle two, (1.00 + 1.01) / 2
+        assertTrue(md.contains("| 1 | 1 | 128 | 1.980 | 1.960 | **+0.5%** (-1.0% to +2.0%, 4 rounds) |"), md);
+        assertFalse(md.contains("tg loop median of the tier run"), "the interleaved probe replaces the cross-run comparison");
+    }
+
     private static ServingLevel level(int streams, double tokensPerSecond) {
         return new ServingLevel(streams, 16, 0, 2048, 2048 / tokensPerSecond, tokensPerSecond, 10, 20, 30);
     }

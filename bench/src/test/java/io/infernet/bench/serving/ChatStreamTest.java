@@ -48,6 +48,18 @@ class ChatStreamTest {
     }
 
     @Test
+    void interTokenTimeRunsFromTheFirstContentChunkToTheLast() throws Exception {
+        ChatStream.Outcome o = ChatStream.read(new ByteArrayInputStream(STREAM.getBytes(StandardCharsets.UTF_8)), System.nanoTime());
+        assertTrue(o.lastContentMs() >= o.ttftMs() && o.lastContentMs() <= o.totalMs(), o.toString());
+        assertEquals((o.lastContentMs() - o.ttftMs()) / 2, o.interTokenMs(), 1e-12);
+        // 3 tokens: first content at 10 ms, last at 30 ms, [DONE] at 50 ms
+        ChatStream.Outcome timed = new ChatStream.Outcome(true, 10, 50, 3, 3, null, 9, 30);
+        assertEquals(10, timed.interTokenMs(), 1e-12);
+        assertEquals(20, timed.perTokenMs(), 1e-12);
+        assertTrue(Double.isNaN(new ChatStream.Outcome(true, 10, 50, 1, 1, null, 9, 10).interTokenMs()));
+    }
+
+    @Test
     void withoutUsageChunksAreCountedAndATruncatedStreamFails() throws Exception {
         String noUsage = STREAM.replace("data: {\"choices\":[],\"object\":\"chat.completion.chunk\",\"usage\":{\"completion_tokens\":3,\"prompt_tokens\":9,\"total_tokens\":12}}\n", "");
         ChatStream.Outcome o = ChatStream.read(new ByteArrayInputStream(noUsage.getBytes(StandardCharsets.UTF_8)), System.nanoTime());
