@@ -8,9 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
@@ -18,7 +15,8 @@ import java.util.Objects;
 /**
  * A client of any OpenAI-compatible server: one streamed {@code POST /v1/chat/completions}
  * ({@code stream: true}, {@code stream_options.include_usage: true}), timed. The same client drives
- * llama-server and ours, so both are measured the same way. Thread-safe (one {@link HttpClient}).
+ * llama-server and ours, so both are measured the same way, over {@link LeanHttp} (plain sockets,
+ * read on the caller's thread). Thread-safe.
  */
 public final class ChatStream {
 
@@ -57,16 +55,12 @@ public final class ChatStream {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final URI endpoint;
-    private final HttpClient http;
-    private final Duration timeout;
+    private final LeanHttp http;
 
     /** @param baseUrl e.g. {@code http://127.0.0.1:8080}; the client posts to {@code /v1/chat/completions} under it */
     public ChatStream(URI baseUrl, Duration timeout) {
         Objects.requireNonNull(baseUrl, "baseUrl");
-        this.endpoint = baseUrl.resolve("/v1/chat/completions");
-        this.timeout = timeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = new LeanHttp(baseUrl, timeout);
     }
 
     /** The request body: one user message, greedy, at most {@code maxTokens}. */
@@ -82,23 +76,16 @@ public final class ChatStream {
     }
 
     public Outcome send(String model, String prompt, int maxTokens) {
-        HttpRequest req = HttpRequest.newBuilder(endpoint).timeout(timeout).header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body(model, prompt, maxTokens))).build();
+        byte[] body = body(model, prompt, maxTokens).getBytes(StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
-        try {
-            HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = res.body()) {
-                if (res.statusCode() != 200) {
-                    String text = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
-                    return new Outcome(false, Double.NaN, ms(t0), 0, 0, "HTTP " + res.statusCode() + ": " + text);
-                }
-                return read(in, t0);
+        try (LeanHttp.Response res = http.post("/v1/chat/completions", body, "text/event-stream")) {
+            if (res.status != 200) {
+                String text = new String(res.body.readNBytes(2000), StandardCharsets.UTF_8);
+                return new Outcome(false, Double.NaN, ms(t0), 0, 0, "HTTP " + res.status + ": " + text);
             }
+            return read(res.body, t0);
         } catch (IOException e) {
             return new Outcome(false, Double.NaN, ms(t0), 0, 0, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Outcome(false, Double.NaN, ms(t0), 0, 0, "interrupted");
         }
     }
 
