@@ -184,20 +184,23 @@ final class LeanHttp {
         return b.toString(StandardCharsets.US_ASCII);
     }
 
+    /** A body read in blocks; a single byte is a block of one. */
+    private abstract static class Body extends InputStream {
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
+        }
+    }
+
     /** A chunked body, de-chunked; ends after the last chunk and its trailers. */
-    static final class Chunked extends InputStream {
+    static final class Chunked extends Body {
         private final InputStream in;
         private long left;
         private boolean done;
 
         Chunked(InputStream in) {
             this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -233,19 +236,13 @@ final class LeanHttp {
     }
 
     /** A body of known length. */
-    static final class Bounded extends InputStream {
+    static final class Bounded extends Body {
         private final InputStream in;
         private long left;
 
         Bounded(InputStream in, long length) {
             this.in = in;
             this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) == -1 ? -1 : one[0] & 0xff;
         }
 
         @Override
