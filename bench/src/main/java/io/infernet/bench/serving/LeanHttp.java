@@ -94,13 +94,13 @@ final class LeanHttp {
         Conn pooled = idle.poll();
         if (pooled != null) {
             try {
-                return exchange(pooled, request);
+                return exchange(pooled, request, true);
             } catch (StaleConnection e) {
                 pooled.close();
             }
         }
         try {
-            return exchange(open(), request);
+            return exchange(open(), request, false);
         } catch (StaleConnection e) {
             throw new IOException("the server closed the connection without answering");
         }
@@ -113,11 +113,20 @@ final class LeanHttp {
         }
     }
 
-    private Response exchange(Conn c, byte[] request) throws IOException {
+    /** @param pooled a kept-alive connection: failing before the first byte of the answer means the server closed it meanwhile */
+    private Response exchange(Conn c, byte[] request, boolean pooled) throws IOException {
         try {
-            c.out.write(request);
-            c.out.flush();
-            String status = line(c.in, true);
+            String status;
+            try {
+                c.out.write(request);
+                c.out.flush();
+                status = line(c.in, true);
+            } catch (java.net.SocketException e) {
+                if (pooled) {
+                    throw new StaleConnection(); // reset or broken pipe on a connection the server dropped
+                }
+                throw e;
+            }
             String[] parts = status.split(" ", 3);
             if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
                 throw new IOException("not an HTTP/1.x status line: " + status);
