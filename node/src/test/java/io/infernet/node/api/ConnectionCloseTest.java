@@ -53,6 +53,15 @@ class ConnectionCloseTest {
     }
 
     @Test
+    void aRefusedKeyEndsWithTheConnectionToo() throws Exception {
+        try (ApiHarness api = new ApiHarness(ServerConfig.defaults().withPort(0).withApiKey("sk-right"));
+             RawHttp raw = new RawHttp(api.server.port()).post("/v1/chat/completions", CHAT, "Authorization: Bearer sk-wrong\r\n" + CLOSE)) {
+            assertEquals("HTTP/1.1 401 Unauthorized", raw.statusLine);
+            assertTrue(raw.readToEnd().contains("\"error\""));
+        }
+    }
+
+    @Test
     void withoutCloseTheConnectionServesTheNextRequest() throws Exception {
         try (ApiHarness api = new ApiHarness(); RawHttp raw = new RawHttp(api.server.port()).get("/health", "")) {
             assertEquals("HTTP/1.1 200 OK", raw.statusLine);
