@@ -99,9 +99,11 @@ final class LeanHttp {
                 pooled.close();
             }
         }
+        Conn fresh = open();
         try {
-            return exchange(open(), request, false);
+            return exchange(fresh, request, false);
         } catch (StaleConnection e) {
+            fresh.close();
             throw new IOException("the server closed the connection without answering");
         }
     }
