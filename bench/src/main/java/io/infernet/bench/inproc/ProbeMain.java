@@ -49,7 +49,8 @@ public final class ProbeMain {
         }
     }
 
-    private static Map<String, String> parse(String[] args) {
+    /** {@code --name value} pairs, as the bench's child JVMs take their arguments. */
+    public static Map<String, String> parse(String[] args) {
         Map<String, String> out = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -60,7 +61,8 @@ public final class ProbeMain {
         return out;
     }
 
-    private static String require(Map<String, String> a, String key) {
+    /** The value of {@code key}, or an error that names it. */
+    public static String require(Map<String, String> a, String key) {
         String v = a.get(key);
         if (v == null) {
             throw new IllegalArgumentException("missing " + key);

@@ -240,9 +240,10 @@ public final class MarkdownReport {
             md.append("| ggml threads | Cores left free | Tokens | Over HTTP (ms/token) | In process (ms/token) | Overhead per round: median (min–max) |\n");
             md.append("|---:|---:|---:|---:|---:|---:|\n");
             for (ServingServer.OverheadProbe p : srv.overhead()) {
+                Summary r = p.ratios();
                 md.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3f | %.3f | **%+.1f%%** (%+.1f%% to %+.1f%%, %d rounds) |%n", p.threads(), p.freeCores(),
-                        p.maxTokens(), p.httpPerTokenMs(), p.enginePerTokenMs(), (p.medianRatio() - 1) * 100, (p.minRatio() - 1) * 100,
-                        (p.maxRatio() - 1) * 100, p.roundRatios().size()));
+                        p.maxTokens(), p.httpPerTokenMs(), p.enginePerTokenMs(), (r.median() - 1) * 100, (r.min() - 1) * 100,
+                        (r.max() - 1) * 100, r.n()));
             }
             md.append('\n');
         }

@@ -1,6 +1,7 @@
 package io.infernet.bench.serving;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.infernet.bench.inproc.ProbeMain;
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationRequest;
@@ -39,11 +40,12 @@ public final class EngineProbeMain {
 
     public static void main(String[] args) {
         try {
-            Map<String, String> a = parse(args);
+            Map<String, String> a = ProbeMain.parse(args);
             LlamaRuntime.load(line -> System.err.println("[engine-probe] " + line));
             ObjectMapper json = new ObjectMapper();
-            try (InProcessEngine engine = InProcessEngines.open(Path.of(a.get("--model")), Integer.parseInt(a.get("--parallel")),
-                    Integer.parseInt(a.get("--ctx")), Integer.parseInt(a.get("--threads")), 0, 64, false)) {
+            try (InProcessEngine engine = InProcessEngines.open(Path.of(ProbeMain.require(a, "--model")),
+                    Integer.parseInt(ProbeMain.require(a, "--parallel")), Integer.parseInt(ProbeMain.require(a, "--ctx")),
+                    Integer.parseInt(ProbeMain.require(a, "--threads")), 0, 64, false)) {
                 System.out.println(PREFIX + "ready");
                 System.out.flush();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -67,8 +69,7 @@ public final class EngineProbeMain {
 
     /** One greedy chat generation, timed at the listener. */
     static Trial trial(InProcessEngine engine, String prompt, int maxTokens) throws Exception {
-        SamplingParams greedy = new SamplingParams(0f, 0, 1f, 0f, 1f, 64, 0f, 0f, Map.of(), 1L);
-        GenerationRequest req = GenerationRequest.chat(null, List.of(new ChatMessage("user", prompt)), greedy, maxTokens);
+        GenerationRequest req = GenerationRequest.chat(null, List.of(new ChatMessage("user", prompt)), SamplingParams.greedy(), maxTokens);
         long[] first = {0};
         long[] last = {0};
         long[] count = {0};
@@ -90,18 +91,5 @@ public final class EngineProbeMain {
         double ttft = count[0] == 0 ? Double.NaN : (first[0] - t0) / 1e6;
         double per = n < 2 || count[0] < 2 ? Double.NaN : (last[0] - first[0]) / 1e6 / (n - 1);
         return new Trial(n, ttft, per);
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> out = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            out.put(args[i], args[i + 1]);
-        }
-        for (String k : List.of("--model", "--parallel", "--threads", "--ctx")) {
-            if (!out.containsKey(k)) {
-                throw new IllegalArgumentException("missing " + k);
-            }
-        }
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package io.infernet.bench.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infernet.bench.inproc.ChildJvm;
+import io.infernet.bench.stats.Summary;
 import io.infernet.natives.Progress;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -240,7 +241,7 @@ public final class ServingBench {
                 String id = modelId(base).orElse("default");
                 ServingServer.OverheadProbe p = overheadRounds(client, id, engine, t, Math.max(0, cores - t));
                 progress.step(String.format(Locale.ROOT, "serving: %d thread(s), %d core(s) free: %.3f ms per token over HTTP, %.3f in process: %+.1f%%",
-                        t, p.freeCores(), p.httpPerTokenMs(), p.enginePerTokenMs(), (p.medianRatio() - 1) * 100));
+                        t, p.freeCores(), p.httpPerTokenMs(), p.enginePerTokenMs(), (p.ratios().median() - 1) * 100));
                 out.add(p);
             }
         }
@@ -258,7 +259,6 @@ public final class ServingBench {
         int rounds = Math.max(9, 3 * settings.rounds());
         double[] http = new double[rounds];
         double[] inProcess = new double[rounds];
-        List<Double> ratios = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             if (r % 2 == 0) {
                 http[r] = httpTrial(client, model, prompt, n);
@@ -267,9 +267,12 @@ public final class ServingBench {
                 inProcess[r] = engine.trial(prompt, n, settings.requestTimeout()).perTokenMs();
                 http[r] = httpTrial(client, model, prompt, n);
             }
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
             ratios.add(http[r] / inProcess[r]);
         }
-        return new ServingServer.OverheadProbe(threads, freeCores, n, median(http), median(inProcess), ratios);
+        return new ServingServer.OverheadProbe(threads, freeCores, n, Summary.of(http).median(), Summary.of(inProcess).median(), ratios);
     }
 
     private static double httpTrial(ChatStream client, String model, String prompt, int maxTokens) {
@@ -278,13 +281,6 @@ public final class ServingBench {
             throw new IllegalStateException("a streamed request of the overhead probe failed: " + (o.ok() ? "fewer than two tokens" : o.error()));
         }
         return o.interTokenMs();
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** Starts a server, finds its model id and sends one request. */

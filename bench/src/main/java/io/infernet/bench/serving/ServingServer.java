@@ -1,5 +1,6 @@
 package io.infernet.bench.serving;
 
+import io.infernet.bench.stats.Summary;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -82,19 +83,9 @@ public record ServingServer(String id, String label, String command, List<Servin
             }
         }
 
-        /** Median of the per-round ratios. */
-        public double medianRatio() {
-            double[] r = roundRatios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            int n = r.length;
-            return n % 2 == 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
-        }
-
-        public double minRatio() {
-            return roundRatios.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-        }
-
-        public double maxRatio() {
-            return roundRatios.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        /** The per-round ratios: median, min and max. */
+        public Summary ratios() {
+            return Summary.of(roundRatios);
         }
     }
 }
