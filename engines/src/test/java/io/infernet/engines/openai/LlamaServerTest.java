@@ -176,10 +176,12 @@ class LlamaServerTest {
             assertEquals(FinishReason.CANCEL, d.reason());
             assertEquals(log.tokenText(), d.text());
 
-            assertTrue(waitFor(() -> main.log().subList(linesBefore, main.log().size()).stream().anyMatch(l -> l.contains("cancel task"))),
-                    "the server cancelled its task when the connection dropped: " + main.log().subList(linesBefore, main.log().size()));
-            assertTrue(waitFor(() -> HttpProbe.get(main.endpoint(), "/slots", Duration.ofSeconds(2)).body().contains("\"is_processing\":false")
-                    && !HttpProbe.get(main.endpoint(), "/slots", Duration.ofSeconds(2)).body().contains("\"is_processing\":true")), "no slot is busy");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("llama-server logs 'cancel task' once the connection dropped")
+                    .until(() -> main.log().subList(linesBefore, main.log().size()).stream().anyMatch(l -> l.contains("cancel task")));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("no llama-server slot is busy").until(() -> {
+                String slots = HttpProbe.get(main.endpoint(), "/slots", Duration.ofSeconds(2)).body();
+                return slots.contains("\"is_processing\":false") && !slots.contains("\"is_processing\":true");
+            });
 
             EventLog next = new EventLog();
             Generation g2 = e.generate(chat(8), next);
@@ -271,13 +273,4 @@ class LlamaServerTest {
         }
     }
 
-    private static boolean waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            if (c.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return false;
-    }
 }

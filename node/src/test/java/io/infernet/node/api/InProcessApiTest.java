@@ -1,5 +1,6 @@
 package io.infernet.node.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -133,7 +134,10 @@ class InProcessApiTest {
             // The only slot was held by the stream above; this one finishes only if it was freed.
             HttpResponse<String> next = s.post("/v1/chat/completions", chat("Next", 3, false, ""));
             assertEquals(200, next.statusCode(), next.body());
-            assertEquals(0, s.engine().stats().running());
+            // The engine publishes its counters after the step that ended the request, which may
+            // come after the response reached us.
+            await().atMost(Duration.ofSeconds(30)).alias("no running sequence once both requests ended")
+                    .until(() -> s.engine().stats().running() == 0);
         }
     }
 
@@ -155,10 +159,10 @@ class InProcessApiTest {
             // One slot, no queue: a second request while one runs (until its 4096-token context
             // is full: seconds) is 429 with Retry-After.
             CompletableFuture<HttpResponse<String>> busy = s.postAsync("/v1/chat/completions", chat("busy", 1_000_000, false, ",\"temperature\":0"));
-            while (s.engine().stats().running() == 0) {
+            await().atMost(Duration.ofSeconds(30)).alias("the long request holds the only slot").until(() -> {
                 assertTrue(!busy.isDone(), "the long request ended early");
-                Thread.onSpinWait();
-            }
+                return s.engine().stats().running() == 1;
+            });
             HttpResponse<String> refused = s.post("/v1/chat/completions", chat("hi", 4, false, ""));
             assertEquals(429, refused.statusCode(), refused.body());
             assertTrue(refused.headers().firstValue("Retry-After").isPresent());

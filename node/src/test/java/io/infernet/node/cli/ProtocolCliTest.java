@@ -234,7 +234,7 @@ class ProtocolCliTest {
         CommandLine cl = new CommandLine(start);
         cl.setExecutionExceptionHandler(Main::handleError);
         Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", "/models/tiny.gguf", "--no-advertise", "--concurrency", "3"));
-        assertTrue(FakeControlPlane.await(Duration.ofSeconds(15), () -> cp.lastHeartbeat() != null));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat").until(() -> cp.lastHeartbeat() != null);
         start.stop();
         t.join(15_000);
         assertFalse(t.isAlive());

@@ -1,5 +1,6 @@
 package io.infernet.runtime.serve;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +14,9 @@ import io.infernet.runtime.Generator;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.NativeSampler;
 import io.infernet.runtime.TestModels;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +43,7 @@ class ServingEngineTest {
     /** What a listener saw. */
     static final class Recorder implements SequenceListener {
         final CompletableFuture<Finish> finished = new CompletableFuture<>();
-        final List<Integer> tokens = new ArrayList<>();
+        final List<Integer> tokens = new CopyOnWriteArrayList<>(); // written by the engine thread, read by the test
         volatile int reused = -1;
         volatile String text;
         volatile int completionTokens;
@@ -212,9 +215,7 @@ class ServingEngineTest {
             ServingEngine.Handle h = e.submit(greedy(prompt(10, 8), 1_000_000), long1);
             Recorder next = new Recorder();
             e.submit(greedy(prompt(10, 9), 3), next);
-            while (long1.tokens.size() < 3) {
-                Thread.onSpinWait();
-            }
+            await().atMost(Duration.ofSeconds(30)).alias("the long request's first 3 tokens").until(() -> long1.tokens.size() >= 3);
             h.cancel();
             assertEquals(Finish.CANCEL, long1.await());
             assertEquals(Finish.LENGTH, next.await());

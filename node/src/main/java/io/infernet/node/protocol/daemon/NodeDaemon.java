@@ -51,6 +51,7 @@ public final class NodeDaemon implements AutoCloseable {
     private final Consumer<Registration> onRegistered;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean registered = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger registrationAttempts = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -118,6 +119,11 @@ public final class NodeDaemon implements AutoCloseable {
         return registered.get();
     }
 
+    /** Registrations tried since start, successful or not (the first in {@link #start()}, then one per heartbeat until one works). */
+    public int registrationAttempts() {
+        return registrationAttempts.get();
+    }
+
     public JobRunner jobs() {
         return jobs;
     }
@@ -135,6 +141,7 @@ public final class NodeDaemon implements AutoCloseable {
     }
 
     private void register() {
+        registrationAttempts.incrementAndGet();
         Registration r = client.register(bodies.register());
         registered.set(true);
         LOG.log(System.Logger.Level.INFO, "registered as {0} (row {1})", r.nodeId(), r.id() == null ? "?" : r.id().asText());

@@ -98,7 +98,7 @@ class DaemonFaultTest {
         d.start();
         await("the first events", () -> cp.events("long").size() >= 3);
         cp.down();
-        Thread.sleep(2_500); // the job finishes while the control plane is away
+        await("the job finished while the control plane is away", () -> d.jobs().activeJobs() == 0 && d.deliveries().pending() > 0);
         assertTrue(d.deliveries().pending() > 0, "undeliverable batches wait in the outbox");
         assertTrue(Files.size(tmp.resolve("outbox.jsonl")) > 0);
         cp.up();
@@ -148,7 +148,8 @@ class DaemonFaultTest {
         cp.down();
         NodeDaemon d = h.daemon(h.settings(true));
         d.start();
-        Thread.sleep(500);
+        assertTrue(!d.isRegistered(), "the control plane is down");
+        await("two more registrations tried while the control plane is down", () -> d.registrationAttempts() >= 3);
         assertTrue(!d.isRegistered());
         cp.up();
         await("registered", d::isRegistered);

@@ -62,9 +62,8 @@ final class DaemonHarness {
                 Outbox.open(dir.resolve("outbox.jsonl")), Clock.systemUTC(), registrations::add);
     }
 
+    /** Waits up to 30 s for {@code condition}; the failure names {@code what}. */
     static void await(String what, java.util.function.BooleanSupplier condition) {
-        if (!FakeControlPlane.await(Duration.ofSeconds(15), condition)) {
-            throw new AssertionError("timed out waiting for " + what);
-        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias(what).until(condition::getAsBoolean);
     }
 }

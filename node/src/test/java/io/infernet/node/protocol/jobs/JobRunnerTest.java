@@ -111,7 +111,7 @@ class JobRunnerTest {
         engine.hold = true;
         JobRunner r = runner(1, BatchPolicy.DEFAULT);
         r.offer(chat("k", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
-        Thread.sleep(50);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("the engine got the job").until(() -> engine.requests().size() == 1);
         r.cancelAll("node shutting down");
         assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
         List<JsonNode> evs = events(sent("k"));

@@ -13,7 +13,6 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 
 /**
  * A control plane on loopback for tests: it checks every request with the project's
@@ -170,18 +168,6 @@ public final class FakeControlPlane implements AutoCloseable {
 
     public synchronized boolean isRegistered(String pubkey) {
         return nodesByPubkey.containsKey(pubkey);
-    }
-
-    /** Waits up to {@code timeout} for {@code condition}; false if it never held. */
-    public static boolean await(Duration timeout, BooleanSupplier condition) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            sleep(20);
-        }
-        return condition.getAsBoolean();
     }
 
     @Override
