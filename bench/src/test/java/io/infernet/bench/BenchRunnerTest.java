@@ -3,7 +3,7 @@ package io.infernet.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.infernet.bench.tier.MachineFacts;
-import io.infernet.node.hardware.GpuVendor;
+import io.infernet.hardware.GpuVendor;
 import io.infernet.natives.SourceBuild;
 import java.util.List;
 import java.util.Optional;

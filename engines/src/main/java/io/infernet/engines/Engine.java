@@ -1,6 +1,7 @@
 package io.infernet.engines;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One interface over every engine that can serve a model: the in-process llama.cpp runtime,
@@ -35,6 +36,14 @@ public interface Engine extends AutoCloseable {
 
     /** Answers within 500 ms and never throws. */
     Health health();
+
+    /**
+     * Serving gauges, where the engine schedules its own sequences (the in-process engine);
+     * empty for engines that delegate to another server. Answers at once, from any thread.
+     */
+    default Optional<EngineStats> stats() {
+        return Optional.empty();
+    }
 
     /** Stops the engine; running generations end with {@code Done(CANCEL)}. */
     @Override

@@ -6,7 +6,7 @@ import io.infernet.bench.tier.ModelFacts;
 import io.infernet.bench.tier.TierDecision;
 import io.infernet.bench.tier.TierPlanner;
 import io.infernet.node.cli.Main;
-import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.hardware.HardwareProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -7,7 +7,7 @@ import io.infernet.bench.tier.Placement;
 import io.infernet.bench.tier.TierDecision;
 import io.infernet.bench.tier.TierPlanner;
 import io.infernet.natives.Progress;
-import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.hardware.HardwareProbe;
 import io.infernet.runtime.ContextParams;
 import io.infernet.runtime.CpuTopology;
 import io.infernet.runtime.Model;

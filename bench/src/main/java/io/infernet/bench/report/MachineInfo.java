@@ -1,9 +1,9 @@
 package io.infernet.bench.report;
 
 import io.infernet.natives.NativePin;
-import io.infernet.node.hardware.Gpu;
-import io.infernet.node.hardware.HardwareReport;
-import io.infernet.node.hardware.Units;
+import io.infernet.hardware.Gpu;
+import io.infernet.hardware.HardwareReport;
+import io.infernet.hardware.Units;
 import java.util.List;
 import java.util.Objects;
 

@@ -11,7 +11,7 @@ import io.infernet.bench.serving.ServingLevel;
 import io.infernet.bench.serving.ServingReport;
 import io.infernet.bench.serving.ServingServer;
 import io.infernet.bench.stats.Summary;
-import io.infernet.node.hardware.Units;
+import io.infernet.hardware.Units;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;

@@ -6,8 +6,8 @@ import io.infernet.engines.ChatMessage;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.inprocess.InProcessEngine;
+import io.infernet.engines.inprocess.InProcessOptions;
 import io.infernet.kernels.SamplingParams;
-import io.infernet.node.engine.InProcessEngines;
 import io.infernet.runtime.LlamaRuntime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Entry point of a child JVM that runs the in-process engine exactly as {@code infernet serve}
- * opens it (same {@link InProcessEngines#open} settings), with no HTTP in between: the reference
+ * opens it (same {@link InProcessEngine#open} settings), with no HTTP in between: the reference
  * the HTTP streaming overhead is measured against. The parent keeps it alive beside the server
  * and interleaves its trials with streamed HTTP requests, so both see the same machine.
  *
@@ -43,9 +43,9 @@ public final class EngineProbeMain {
             Map<String, String> a = ProbeMain.parse(args);
             LlamaRuntime.load(line -> System.err.println("[engine-probe] " + line));
             ObjectMapper json = new ObjectMapper();
-            try (InProcessEngine engine = InProcessEngines.open(Path.of(ProbeMain.require(a, "--model")),
+            try (InProcessEngine engine = InProcessEngine.open(new InProcessOptions(Path.of(ProbeMain.require(a, "--model")),
                     Integer.parseInt(ProbeMain.require(a, "--parallel")), Integer.parseInt(ProbeMain.require(a, "--ctx")),
-                    Integer.parseInt(ProbeMain.require(a, "--threads")), 0, 64, false)) {
+                    Integer.parseInt(ProbeMain.require(a, "--threads")), 0, 64, false))) {
                 System.out.println(PREFIX + "ready");
                 System.out.flush();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

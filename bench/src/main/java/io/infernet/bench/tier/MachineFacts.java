@@ -1,9 +1,9 @@
 package io.infernet.bench.tier;
 
-import io.infernet.node.hardware.Gpu;
-import io.infernet.node.hardware.GpuVendor;
-import io.infernet.node.hardware.HardwareReport;
-import io.infernet.node.hardware.NodeTier;
+import io.infernet.hardware.Gpu;
+import io.infernet.hardware.GpuVendor;
+import io.infernet.hardware.HardwareReport;
+import io.infernet.hardware.NodeTier;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,9 +1,9 @@
 package io.infernet.bench.tier;
 
-import io.infernet.node.hardware.MemInfo;
-import io.infernet.node.hardware.Units;
-import io.infernet.node.hardware.fit.FitEstimator;
-import io.infernet.node.hardware.fit.MemoryBudget;
+import io.infernet.hardware.MemInfo;
+import io.infernet.hardware.Units;
+import io.infernet.hardware.fit.FitEstimator;
+import io.infernet.hardware.fit.MemoryBudget;
 import java.util.Optional;
 
 /**

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.infernet.node.hardware.GpuVendor;
+import io.infernet.hardware.GpuVendor;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;

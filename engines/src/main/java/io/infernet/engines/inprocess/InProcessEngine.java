@@ -3,6 +3,7 @@ package io.infernet.engines.inprocess;
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.Engine;
 import io.infernet.engines.Embeddings;
+import io.infernet.engines.EngineStats;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.Generation;
@@ -13,7 +14,11 @@ import io.infernet.engines.Health;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.Usage;
 import io.infernet.kernels.SamplingParams;
+import io.infernet.natives.Progress;
 import io.infernet.runtime.ChatTemplate;
+import io.infernet.runtime.CpuTopology;
+import io.infernet.runtime.JavaSampler;
+import io.infernet.runtime.gguf.DemoModel;
 import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.Embedder;
 import io.infernet.runtime.LlamaException;
@@ -25,10 +30,13 @@ import io.infernet.runtime.serve.ServeConfig;
 import io.infernet.runtime.serve.ServeRequest;
 import io.infernet.runtime.serve.ServeStats;
 import io.infernet.runtime.serve.ServingEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +50,9 @@ import java.util.function.BiFunction;
  */
 public final class InProcessEngine implements Engine {
     public static final String KIND = "in-process";
+
+    /** The name the built-in demo model is served under. */
+    public static final String DEMO_NAME = "infernet-demo";
 
     private final Model model;
     private final String name;
@@ -63,6 +74,35 @@ public final class InProcessEngine implements Engine {
         this.serving = new ServingEngine(model, config, samplers);
     }
 
+    /**
+     * Loads the model the options name (the demo model when none, saying plainly that its
+     * weights are random) and starts serving it with the Java sampler.
+     *
+     * @throws IllegalArgumentException when the model file is missing
+     */
+    public static InProcessEngine open(InProcessOptions o) {
+        Path file = o.model();
+        if (file == null) {
+            file = DemoModel.ensure(Progress.STDERR);
+            System.err.println("[infernet] no model given: serving the built-in demo model " + file.getFileName()
+                    + " (RANDOM weights: its output is gibberish; pass --model PATH to serve a real GGUF model)");
+        } else if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("model file not found: " + file);
+        }
+        Model m = Model.load(file);
+        try {
+            int perSequence = o.maxSequenceTokens() > 0 ? o.maxSequenceTokens()
+                    : Math.min(InProcessOptions.DEFAULT_MAX_SEQUENCE_TOKENS, Math.max(256, m.contextLengthTrained()));
+            long cells = Math.min((long) perSequence * o.parallel(), 1L << 20);
+            ServeConfig cfg = new ServeConfig(o.parallel(), (int) cells, perSequence, 512,
+                    o.threads() > 0 ? o.threads() : CpuTopology.physicalCores(), o.cacheRamBytes(), o.maxQueue(), o.unifiedKv());
+            return new InProcessEngine(m, o.model() == null ? DEMO_NAME : null, cfg, JavaSampler::new);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
     @Override
     public String kind() {
         return KIND;
@@ -77,8 +117,15 @@ public final class InProcessEngine implements Engine {
     }
 
     /** Counters of the serving engine (queue, slots, KV cache, prompt cache). */
-    public ServeStats stats() {
+    public ServeStats serveStats() {
         return serving.stats();
+    }
+
+    @Override
+    public Optional<EngineStats> stats() {
+        ServeStats s = serving.stats();
+        return Optional.of(new EngineStats(s.queued(), s.running(), s.kvCellsUsed(), s.kvCells(), s.cacheHits(), s.cacheMisses(),
+                s.hostCache().bytesUsed()));
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.infernet.node.cli;
 
 import io.infernet.node.protocol.Json;
 import io.infernet.node.protocol.config.NodeConfig;
-import io.infernet.node.protocol.daemon.EngineFactory;
 import io.infernet.node.protocol.outbox.Outbox;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -11,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
-/** {@code infernet debug}: paths, the config with secrets redacted, the outbox and the engine hook. */
+/** {@code infernet debug}: paths, the config with secrets redacted, and the outbox. */
 @Command(name = "debug", mixinStandardHelpOptions = true, description = "Show paths, the config (secrets redacted) and local state.")
 final class DebugCommand implements Callable<Integer> {
 
@@ -29,7 +28,8 @@ final class DebugCommand implements Callable<Integer> {
         out.println("config file:   " + paths.configFile() + (config == null ? " (missing: run 'infernet init')" : ""));
         out.println("outbox:        " + paths.outboxFile() + " (" + outboxSize(paths.outboxFile()) + ")");
         out.println("models:        " + (config == null ? paths.defaultModelsDir() : ctx.modelStore(config).dir()));
-        out.println("engine:        " + EngineFactory.find().map(EngineFactory::name).orElse("none available in this build"));
+        out.println("engine:        " + (config == null ? "auto" : config.engineBackend().orElse("auto"))
+                + " (model: " + (config == null ? "none" : config.engineModel().orElse("none")) + ")");
         out.println("java:          " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")");
         if (config != null) {
             out.println("config (secrets redacted):");

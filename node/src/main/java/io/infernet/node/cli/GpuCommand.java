@@ -2,11 +2,11 @@ package io.infernet.node.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.infernet.node.hardware.HardwareJson;
-import io.infernet.node.hardware.HardwareProbe;
-import io.infernet.node.hardware.RuntimeDeviceSource;
-import io.infernet.node.hardware.HardwareReport;
-import io.infernet.node.hardware.HardwareText;
+import io.infernet.hardware.HardwareJson;
+import io.infernet.hardware.HardwareProbe;
+import io.infernet.hardware.RuntimeDeviceSource;
+import io.infernet.hardware.HardwareReport;
+import io.infernet.hardware.HardwareText;
 import java.io.PrintWriter;
 import java.util.Objects;
 import java.util.concurrent.Callable;

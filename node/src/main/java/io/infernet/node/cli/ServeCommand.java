@@ -2,27 +2,28 @@ package io.infernet.node.cli;
 
 import io.infernet.engines.Engine;
 import io.infernet.engines.ModelInfo;
-import io.infernet.node.api.ApiServer;
-import io.infernet.node.api.ServerConfig;
+import io.infernet.engines.inprocess.InProcessEngine;
+import io.infernet.engines.inprocess.InProcessOptions;
+import io.infernet.server.ApiServer;
+import io.infernet.server.ServerConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.ServiceLoader;
 import java.util.Set;
 import io.infernet.engines.select.EngineSelector;
 import io.infernet.engines.select.EngineSetting;
 import io.infernet.engines.select.Selection;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code infernet serve}: the OpenAI-compatible API over the engine an {@link EngineProvider}
- * builds, until SIGINT/SIGTERM; then it stops taking requests, cancels the running
+ * {@code infernet serve}: the OpenAI-compatible API over the engine the options select (in
+ * process by default), until SIGINT/SIGTERM; then it stops taking requests, cancels the running
  * generations and closes the engine.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -39,26 +40,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "TCP port (default ${DEFAULT-VALUE}; 0 = any free one).")
     int port;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "4", description = "Sequences decoded together (default ${DEFAULT-VALUE}).")
-    int parallel;
-
-    @Option(names = "--ctx", paramLabel = "N", defaultValue = "0",
-            description = "Context tokens one request may hold, prompt and output (default 0 = the model's trained context, at most 8192).")
-    int ctx;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "CPU threads (default 0 = automatic).")
-    int threads;
-
-    @Option(names = "--cache-ram", paramLabel = "MiB", defaultValue = "8192", description = "Prompt cache RAM budget in MiB (default ${DEFAULT-VALUE}; 0 = off).")
-    long cacheRamMiB;
-
-    @Option(names = "--kv-unified",
-            description = "One KV pool shared by all sequences: a request may grow past its share, and a full pool swaps the youngest "
-                    + "sequence out to host memory. Default: a KV stream per sequence (as llama-server), faster with many sequences.")
-    boolean kvUnified;
-
-    @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait for a free sequence; more get HTTP 429 (default ${DEFAULT-VALUE}).")
-    int maxQueue;
+    @Mixin
+    InProcessEngineOptions engine = new InProcessEngineOptions();
 
     @Option(names = "--default-max-tokens", paramLabel = "N", defaultValue = "0",
             description = "max_tokens for requests that set none (default 0 = until the model stops or the context is full).")
@@ -76,9 +59,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--engine-url", paramLabel = "URL", description = "Where the --engine server listens (default: its environment variable or port).")
     String engineUrl;
 
-    /** Where providers come from; tests put their own here. */
-    Supplier<List<EngineProvider>> providers = () -> ServiceLoader.load(EngineProvider.class).stream()
-            .map(ServiceLoader.Provider::get).toList();
+    /** Opens the in-process engine; tests put their own here. */
+    Function<InProcessOptions, Engine> inProcess = InProcessEngine::open;
 
     /** A started server and its engine; closing stops the server, then closes the engine. */
     record Running(ApiServer server, Engine engine) implements AutoCloseable {
@@ -111,18 +93,16 @@ public final class ServeCommand implements Callable<Integer> {
     /** Validates the options, opens the engine and starts serving; prints the URL to {@code out}. */
     Running start(PrintStream out) {
         ServerConfig cfg;
-        EngineOptions options;
         try {
             cfg = ServerConfig.defaults().withHost(host).withPort(port).withApiKey(apiKey == null || apiKey.isEmpty() ? null : apiKey)
                     .withDefaultMaxTokens(defaultMaxTokens);
-            options = new EngineOptions(model, parallel, ctx, threads, cacheRamMiB, maxQueue, kvUnified);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
+        InProcessOptions options = engine.toOptions(model);
         if (model != null && !Files.isReadable(model)) {
             throw new Main.UsageError("--model " + model + ": no readable file there");
         }
-        EngineProvider provider = provider();
         EngineSetting setting;
         try {
             String kind = engineKind != null && !engineKind.isBlank() ? engineKind : (model != null ? "in-process" : null);
@@ -130,8 +110,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
-        EngineOptions opened = options;
-        Selection selection = EngineSelector.system(Set.of(port)).select(setting, () -> provider.open(opened),
+        Selection selection = EngineSelector.system(Set.of(port)).select(setting, () -> inProcess.apply(options),
                 model != null ? "in process, " + model : "in process, the built-in demo model (random weights)");
         for (String line : EnginesCommand.text(selection.report())) {
             System.err.println("[infernet] " + line);
@@ -139,7 +118,7 @@ public final class ServeCommand implements Callable<Integer> {
         Engine engine = selection.engine();
         ApiServer server;
         try {
-            server = ApiServer.start(engine, io.infernet.node.engine.InProcessEngines.stats(engine), cfg);
+            server = ApiServer.start(engine, cfg);
         } catch (RuntimeException e) {
             engine.close();
             throw e;
@@ -155,18 +134,5 @@ public final class ServeCommand implements Callable<Integer> {
                 + (cfg.apiKey() != null ? " (API key required)" : ""));
         out.flush();
         return new Running(server, engine);
-    }
-
-    private EngineProvider provider() {
-        List<EngineProvider> found = providers.get();
-        if (found.isEmpty()) {
-            throw new IllegalStateException("no engine is available to serve with: this build has no "
-                    + EngineProvider.class.getName() + "; the build is incomplete (META-INF/services is missing)");
-        }
-        if (found.size() > 1) {
-            throw new IllegalStateException("more than one engine provider is on the classpath: "
-                    + found.stream().map(EngineProvider::name).collect(Collectors.joining(", ")) + "; keep one");
-        }
-        return found.getFirst();
     }
 }

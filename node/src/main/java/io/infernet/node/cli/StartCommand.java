@@ -1,20 +1,22 @@
 package io.infernet.node.cli;
 
 import io.infernet.engines.Engine;
+import io.infernet.engines.inprocess.InProcessEngine;
+import io.infernet.engines.inprocess.InProcessOptions;
 import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.config.ConfigStore;
 import io.infernet.node.protocol.config.NodeConfig;
-import io.infernet.node.hardware.HardwareProbe;
-import io.infernet.node.hardware.RuntimeDeviceSource;
+import io.infernet.hardware.HardwareProbe;
+import io.infernet.hardware.RuntimeDeviceSource;
 import io.infernet.node.protocol.daemon.HardwareSpecsProvider;
 import io.infernet.node.protocol.daemon.DaemonSettings;
-import io.infernet.node.protocol.daemon.EngineFactory;
 import io.infernet.node.protocol.daemon.NodeDaemon;
 import io.infernet.node.protocol.daemon.SpecsProvider;
 import io.infernet.node.protocol.models.GgufFullCheck;
 import io.infernet.node.protocol.models.ModelDownloader;
 import io.infernet.node.protocol.outbox.Outbox;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -22,6 +24,7 @@ import io.infernet.engines.select.EngineSelector;
 import io.infernet.engines.select.EngineSetting;
 import io.infernet.engines.select.Selection;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,8 +32,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code infernet start}: runs the node until SIGINT/SIGTERM (a JVM shutdown hook closes the
- * daemon, which sends the last {@code offline} heartbeat). The engine comes from an
- * {@link EngineFactory}; without one the command fails with a clear message.
+ * daemon, which sends the last {@code offline} heartbeat). The engine is selected as for
+ * {@code serve}: in process by default, with the same options.
  */
 @Command(name = "start", mixinStandardHelpOptions = true,
         description = "Run the provider node: register, heartbeat, take jobs and commands until stopped (Ctrl-C).")
@@ -58,16 +61,19 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--no-advertise", description = "Never send this node's address and port (overrides the config)")
     boolean noAdvertise;
 
-    /** Set by tests; null means {@link EngineFactory#find()}. */
-    EngineFactory factory;
+    @Mixin
+    InProcessEngineOptions engineOptions = new InProcessEngineOptions();
+
+    /** Opens the in-process engine; tests put their own here. */
+    Function<InProcessOptions, Engine> inProcess = InProcessEngine::open;
     /** Set by tests; null means the machine's detected hardware ({@link HardwareSpecsProvider}). */
     SpecsProvider specs;
     private final CountDownLatch stop = new CountDownLatch(1);
 
     StartCommand() {}
 
-    StartCommand(EngineFactory factory, SpecsProvider specs) {
-        this.factory = factory;
+    StartCommand(Function<InProcessOptions, Engine> inProcess, SpecsProvider specs) {
+        this.inProcess = inProcess;
         this.specs = specs;
     }
 
@@ -82,10 +88,9 @@ final class StartCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
-        EngineFactory f = factory != null ? factory : EngineFactory.find().orElseThrow(() -> new IllegalStateException(
-                "no engine is available: 'infernet start' needs an EngineFactory on the class path (the build is incomplete)"));
         String m = model != null ? model : config.engineModel().orElse(null);
         boolean ggufPath = m != null && m.endsWith(".gguf");
+        InProcessOptions options = engineOptions.toOptions(m == null || m.isBlank() ? null : Path.of(m));
         EngineSetting setting;
         try {
             String kind = engineKind != null ? engineKind : config.engineBackend().orElse(ggufPath ? "in-process" : null);
@@ -99,7 +104,7 @@ final class StartCommand implements Callable<Integer> {
         Engine engine;
         NodeDaemon daemon;
         try {
-            Selection chosen = EngineSelector.system(Set.of()).select(setting, () -> f.open(m, config),
+            Selection chosen = EngineSelector.system(Set.of()).select(setting, () -> inProcess.apply(options),
                     m != null ? "in process, " + m : "in process, the built-in demo model (random weights)");
             for (String line : EnginesCommand.text(chosen.report())) {
                 System.err.println("[infernet] " + line);
@@ -128,7 +133,7 @@ final class StartCommand implements Callable<Integer> {
             engine.close();
             throw e;
         }
-        out.println("node " + settings.provider().nodeId() + " is running with the " + f.name() + " engine; Ctrl-C stops it");
+        out.println("node " + settings.provider().nodeId() + " is running with the " + engine.kind() + " engine; Ctrl-C stops it");
         out.flush();
         stop.await();
         // Stopped by stop() (tests) rather than a signal: shut down here.

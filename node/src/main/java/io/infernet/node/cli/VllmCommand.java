@@ -9,7 +9,7 @@ import io.infernet.engines.vllm.VllmCommandLine;
 import io.infernet.engines.vllm.VllmConfig;
 import io.infernet.engines.vllm.VllmLauncher;
 import io.infernet.engines.vllm.VllmProcess;
-import io.infernet.node.hardware.HardwareProbe;
+import io.infernet.hardware.HardwareProbe;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,14 +84,14 @@ public final class VllmCommand implements Callable<Integer> {
     CommandSpec spec;
 
     private final Map<String, String> env;
-    private final Supplier<io.infernet.node.hardware.Interconnects> detect;
+    private final Supplier<io.infernet.hardware.Interconnects> detect;
 
     public VllmCommand() {
         this(System.getenv(), () -> HardwareProbe.system().detect().interconnects());
     }
 
     /** For tests: another environment and fabric. */
-    VllmCommand(Map<String, String> env, Supplier<io.infernet.node.hardware.Interconnects> detect) {
+    VllmCommand(Map<String, String> env, Supplier<io.infernet.hardware.Interconnects> detect) {
         this.env = Objects.requireNonNull(env, "env");
         this.detect = Objects.requireNonNull(detect, "detect");
     }
@@ -145,7 +145,7 @@ public final class VllmCommand implements Callable<Integer> {
     }
 
     /** The node's detected fabrics in the launcher's terms: RoCE counts as InfiniBand for NCCL (both are verbs). */
-    static Interconnects interconnects(io.infernet.node.hardware.Interconnects hw, String socketIfname) {
+    static Interconnects interconnects(io.infernet.hardware.Interconnects hw, String socketIfname) {
         return new Interconnects(hw.nvlink().available(), hw.infiniband().available() || hw.roceActivePorts() > 0, hw.efa().available(),
                 socketIfname);
     }

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.infernet.node.hardware.BackendDeviceSource;
-import io.infernet.node.hardware.HardwareProbe;
-import io.infernet.node.hardware.JvmFacts;
-import io.infernet.node.hardware.OsKind;
-import io.infernet.node.hardware.SystemPaths;
-import io.infernet.node.hardware.ToolResult;
+import io.infernet.hardware.BackendDeviceSource;
+import io.infernet.hardware.HardwareProbe;
+import io.infernet.hardware.JvmFacts;
+import io.infernet.hardware.OsKind;
+import io.infernet.hardware.SystemPaths;
+import io.infernet.hardware.ToolResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

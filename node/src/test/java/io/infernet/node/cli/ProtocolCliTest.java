@@ -9,7 +9,6 @@ import io.infernet.engines.Engine;
 import io.infernet.node.protocol.Json;
 import io.infernet.node.protocol.config.NodeConfig;
 import io.infernet.node.protocol.daemon.BasicSpecsProvider;
-import io.infernet.node.protocol.daemon.EngineFactory;
 import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;
 import java.io.PrintWriter;
@@ -143,7 +142,7 @@ class ProtocolCliTest {
         assertTrue(r.out().contains("\"privateKey\": \"<redacted>\""), r.out());
         assertTrue(r.out().contains(PK));
         assertTrue(r.out().contains("me@example.com"));
-        assertTrue(r.out().contains("engine:        in-process"), r.out());
+        assertTrue(r.out().contains("engine:        auto (model: none)"), r.out());
     }
 
     @Test
@@ -215,22 +214,13 @@ class ProtocolCliTest {
     }
 
     @Test
-    void startRunsTheDaemonWithAnEngineFactoryAndStopsOffline() throws Exception {
+    void startRunsTheDaemonWithTheInProcessEngineAndStopsOffline() throws Exception {
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
         FakeEngine engine = new FakeEngine("tiny");
-        EngineFactory factory = new EngineFactory() {
-            @Override
-            public String name() {
-                return "fake";
-            }
-
-            @Override
-            public Engine open(String model, NodeConfig config) {
-                assertEquals("/models/tiny.gguf", model);
-                return engine;
-            }
-        };
-        StartCommand start = new StartCommand(factory, new BasicSpecsProvider());
+        StartCommand start = new StartCommand(o -> {
+            assertEquals(java.nio.file.Path.of("/models/tiny.gguf"), o.model());
+            return engine;
+        }, new BasicSpecsProvider());
         CommandLine cl = new CommandLine(start);
         cl.setExecutionExceptionHandler(Main::handleError);
         Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", "/models/tiny.gguf", "--no-advertise", "--concurrency", "3"));

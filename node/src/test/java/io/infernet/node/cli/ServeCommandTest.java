@@ -12,6 +12,7 @@ import io.infernet.engines.GenerationListener;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Health;
 import io.infernet.engines.ModelInfo;
+import io.infernet.engines.inprocess.InProcessOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -69,17 +71,13 @@ class ServeCommandTest {
         }
     }
 
-    static final class StubProvider implements EngineProvider {
-        final AtomicReference<EngineOptions> options = new AtomicReference<>();
+    /** Records the options it was opened with. */
+    static final class StubOpener implements Function<InProcessOptions, Engine> {
+        final AtomicReference<InProcessOptions> options = new AtomicReference<>();
         final StubEngine engine = new StubEngine();
 
         @Override
-        public String name() {
-            return "stub";
-        }
-
-        @Override
-        public Engine open(EngineOptions o) {
+        public Engine apply(InProcessOptions o) {
             options.set(o);
             return engine;
         }
@@ -102,30 +100,21 @@ class ServeCommandTest {
     }
 
     @Test
-    void withoutAnEngineProviderItSaysSoClearly() {
-        ServeCommand cmd = new ServeCommand();
-        cmd.providers = List::of;
-        Result r = execute(cmd, "--port", "0");
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("no engine is available to serve with"), r.err());
-    }
-
-    @Test
     void badOptionsAreUsageErrors(@TempDir Path dir) {
         ServeCommand cmd = new ServeCommand();
-        cmd.providers = () -> List.of(new StubProvider());
+        cmd.inProcess = new StubOpener();
         Result r = execute(cmd, "--port", "70000");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("port must be in [0, 65535], got 70000"), r.err());
 
         cmd = new ServeCommand();
-        cmd.providers = () -> List.of(new StubProvider());
+        cmd.inProcess = new StubOpener();
         r = execute(cmd, "--parallel", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--parallel must be >= 1"), r.err());
 
         cmd = new ServeCommand();
-        cmd.providers = () -> List.of(new StubProvider());
+        cmd.inProcess = new StubOpener();
         r = execute(cmd, "--model", dir.resolve("missing.gguf").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("missing.gguf: no readable file there"), r.err());
@@ -134,15 +123,15 @@ class ServeCommandTest {
     @Test
     void startsServingWithTheOptionsAndStopsCleanly(@TempDir Path dir) throws Exception {
         Path model = Files.writeString(dir.resolve("m.gguf"), "GGUF");
-        StubProvider provider = new StubProvider();
+        StubOpener provider = new StubOpener();
         ServeCommand cmd = new ServeCommand();
-        cmd.providers = () -> List.of(provider);
+        cmd.inProcess = provider;
         new CommandLine(cmd).parseArgs("--model", model.toString(), "--port", "0", "--parallel", "2", "--ctx", "2048",
                 "--threads", "3", "--cache-ram", "512", "--max-queue", "9", "--api-key", "sk-secret");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ServeCommand.Running running = cmd.start(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            assertEquals(new EngineOptions(model, 2, 2048, 3, 512, 9, false), provider.options.get());
+            assertEquals(new InProcessOptions(model, 2, 2048, 3, 512L << 20, 9, false), provider.options.get());
             String printed = out.toString(StandardCharsets.UTF_8);
             String url = "http://127.0.0.1:" + running.server().port();
             assertTrue(printed.contains(url + "/v1"), printed);
@@ -164,9 +153,9 @@ class ServeCommandTest {
     @Test
     void aPortInUseIsReportedAndTheEngineClosed() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            StubProvider provider = new StubProvider();
+            StubOpener provider = new StubOpener();
             ServeCommand cmd = new ServeCommand();
-            cmd.providers = () -> List.of(provider);
+            cmd.inProcess = provider;
             new CommandLine(cmd).parseArgs("--port", Integer.toString(taken.getLocalPort()));
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> cmd.start(new PrintStream(new ByteArrayOutputStream())));
             assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());

@@ -1,9 +1,9 @@
 package io.infernet.node.protocol.daemon;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.hardware.HardwareProbe;
-import io.infernet.node.hardware.HardwareReport;
-import io.infernet.node.hardware.HardwareSpecs;
+import io.infernet.hardware.HardwareProbe;
+import io.infernet.hardware.HardwareReport;
+import io.infernet.hardware.HardwareSpecs;
 
 /**
  * Heartbeat specs from the node's hardware detection: GPUs with their wire tiers,

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code load.measured_at}, {@code bench}, {@code workload_classes}).
  *
  * <p>{@link BasicSpecsProvider} reports CPU and RAM only; a provider backed by real GPU
- * detection (io.infernet.node.hardware) replaces it. Implementations are thread-safe and may
+ * detection (io.infernet.hardware) replaces it. Implementations are thread-safe and may
  * cache what does not change.
  */
 public interface SpecsProvider {

@@ -1,0 +1,173 @@
+package io.infernet.server;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.infernet.engines.Engine;
+import io.infernet.engines.EngineException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The node's OpenAI-compatible HTTP API over one {@link Engine}: Helidon SE on virtual threads
+ * (one per request), JSON in and out, streams as Server-Sent Events.
+ *
+ * <p>Routes: {@code POST /v1/chat/completions}, {@code POST /v1/completions},
+ * {@code POST /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}},
+ * {@code GET /health}, {@code GET /metrics}. Everything else, and every error, is answered in
+ * OpenAI's error shape.
+ *
+ * <p>Ownership: the server does not own the engine; {@link #close()} cancels the running
+ * generations and stops serving, and the caller closes the engine afterwards.
+ */
+public final class ApiServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
+
+    /** Served paths and the one method each takes ({@code /v1/models/{id}} is matched apart). */
+    static final Map<String, String> ROUTES;
+
+    static {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("/v1/chat/completions", "POST");
+        m.put("/v1/completions", "POST");
+        m.put("/v1/embeddings", "POST");
+        m.put("/v1/models", "GET");
+        m.put("/health", "GET");
+        m.put("/metrics", "GET");
+        ROUTES = java.util.Collections.unmodifiableMap(m);
+    }
+
+    private final WebServer server;
+    private final Generations generations;
+    private final ServerConfig cfg;
+
+    private ApiServer(WebServer server, Generations generations, ServerConfig cfg) {
+        this.server = server;
+        this.generations = generations;
+        this.cfg = cfg;
+    }
+
+    /**
+     * Starts serving {@code engine}; its {@link Engine#stats()}, where it has them, go to /metrics.
+     *
+     * @throws IllegalStateException when the address cannot be bound
+     */
+    public static ApiServer start(Engine engine, ServerConfig cfg) {
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(cfg, "cfg");
+        Metrics metrics = new Metrics();
+        Generations generations = new Generations(engine, metrics);
+        GenerationResponder responder = new GenerationResponder(generations, cfg);
+        ModelsHandler models = new ModelsHandler(engine, Instant.now().getEpochSecond());
+
+        HttpRouting.Builder routing = HttpRouting.builder();
+        routing.addFilter(new ConnectionCloseFilter());
+        routing.addFilter(new MetricsHandler.RequestCounter(metrics, ROUTES.keySet()));
+        if (cfg.apiKey() != null) {
+            routing.addFilter(new ApiKeyFilter(cfg.apiKey()));
+        }
+        routing.post("/v1/chat/completions", new ChatCompletionsHandler(cfg, responder))
+                .post("/v1/completions", new CompletionsHandler(cfg, responder))
+                .post("/v1/embeddings", new EmbeddingsHandler(engine, cfg))
+                .get("/v1/models", models::list)
+                .get("/v1/models/{+id}", models::one)
+                .get("/health", new HealthHandler(engine))
+                .get("/metrics", new MetricsHandler(metrics, engine));
+        ROUTES.forEach((path, method) -> routing.any(path, (req, res) -> {
+            res.header(HeaderNames.ALLOW, method);
+            throw OpenAiErrors.methodNotAllowed(req.prologue().method().text(), req.path().path());
+        }));
+        routing.any("/v1/models/{+id}", (req, res) -> {
+            res.header(HeaderNames.ALLOW, "GET");
+            throw OpenAiErrors.methodNotAllowed(req.prologue().method().text(), req.path().path());
+        });
+        routing.any((req, res) -> {
+            throw OpenAiErrors.notFound(req.prologue().method().text(), req.path().path());
+        });
+        routing.error(ApiException.class, (req, res, e) -> OpenAiErrors.send(res, e));
+        routing.error(EngineException.class, (req, res, e) -> OpenAiErrors.send(res, OpenAiErrors.fromEngine(e)));
+        routing.error(Exception.class, (req, res, e) -> {
+            String ref = GenerationResponder.randomId().substring(0, 8);
+            LOG.log(System.Logger.Level.ERROR, "internal error (ref " + ref + ") on " + req.prologue().method().text() + " " + req.path().path(), e);
+            OpenAiErrors.send(res, OpenAiErrors.internal(ref));
+        });
+
+        WebServer server = WebServer.builder()
+                .host(cfg.host())
+                .port(cfg.port())
+                .shutdownHook(false) // the owner decides when to stop (ServeCommand: its own hook)
+                // Every SSE event is flushed to go out at once; with Nagle's algorithm on (Helidon's
+                // default) a small write waits while an earlier one is unacknowledged, and a client's
+                // delayed ACK held the first token ~40 ms (seen here: TTFT p50 51 ms at 4 streams).
+                .connectionOptions(o -> o.tcpNoDelay(true))
+                .directHandlers(directHandlers())
+                .routing(routing)
+                .build()
+                .start();
+        if (!server.isRunning()) { // Helidon logs the cause (e.g. BindException) and returns stopped
+            throw new IllegalStateException("cannot listen on " + cfg.host() + ":" + cfg.port()
+                    + ": the port is in use or the address is not one of this machine's (see the log above)");
+        }
+        return new ApiServer(server, generations, cfg);
+    }
+
+    /** Errors Helidon answers before routing (malformed HTTP, oversized headers), in OpenAI's shape. */
+    private static DirectHandlers directHandlers() {
+        DirectHandlers.Builder b = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            b.addHandler(type, (request, eventType, status, headers, message) -> {
+                boolean internal = status.code() >= 500;
+                String text = internal || message == null || message.isBlank()
+                        ? status.reasonPhrase() : message;
+                ApiException e = new ApiException(status.code(), internal ? ApiException.SERVER_ERROR : ApiException.INVALID_REQUEST,
+                        null, null, text);
+                return DirectHandler.TransportResponse.builder()
+                        .status(status)
+                        .headers(headers)
+                        .header(HeaderNames.CONTENT_TYPE, "application/json")
+                        .entity(Json.bytes(OpenAiErrors.body(e)))
+                        .keepAlive(eventType.keepAlive())
+                        .build();
+            });
+        }
+        return b.build();
+    }
+
+    /** The bound port (the ephemeral one chosen when configured with 0). */
+    public int port() {
+        return server.port();
+    }
+
+    /** {@code http://host:port}, for printing and clients. */
+    public String baseUrl() {
+        String host = cfg.host().contains(":") ? "[" + cfg.host() + "]" : cfg.host();
+        return "http://" + host + ":" + port();
+    }
+
+    /**
+     * Stops: new generations are refused (503), running ones are cancelled and get up to
+     * {@link ServerConfig#shutdownGrace()} to end (their clients get an error event), then the
+     * listener closes. Does not close the engine. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!server.isRunning()) {
+            return;
+        }
+        generations.cancelAll();
+        try {
+            if (!generations.awaitIdle(cfg.shutdownGrace())) {
+                LOG.log(System.Logger.Level.WARNING, generations.runningCount() + " generation(s) did not end within "
+                        + cfg.shutdownGrace() + " of being cancelled");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.stop();
+    }
+}
