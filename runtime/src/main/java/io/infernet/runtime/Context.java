@@ -24,7 +24,7 @@ public final class Context implements AutoCloseable {
     private final ContextParams params;
     private final int vocabSize;
     private final long logitsBytes;
-    private final int contextLength;
+    private final int kvCells;
     /** Our persistent CPU thread pool, or null where the backend offers none; freed after the context. */
     private final CpuThreadPool threads;
     private volatile boolean closed;
@@ -40,7 +40,7 @@ public final class Context implements AutoCloseable {
         this.memory = llama_h.llama_get_memory(handle);
         this.vocabSize = model.vocab().size();
         this.logitsBytes = (long) vocabSize * Float.BYTES;
-        this.contextLength = llama_h.llama_n_ctx(handle);
+        this.kvCells = llama_h.llama_n_ctx(handle);
     }
 
     static Context create(Model model, ContextParams params) {
@@ -48,7 +48,7 @@ public final class Context implements AutoCloseable {
         MemorySegment h;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = llama_h.llama_context_default_params(arena);
-            llama_context_params.n_ctx(p, params.contextLength());
+            llama_context_params.n_ctx(p, params.kvCells());
             llama_context_params.n_batch(p, params.batchSize());
             llama_context_params.n_ubatch(p, params.ubatchSize());
             llama_context_params.n_seq_max(p, params.maxSequences());
@@ -62,7 +62,7 @@ public final class Context implements AutoCloseable {
         }
         if (h.equals(MemorySegment.NULL)) {
             List<String> why = NativeLog.problemsSince(mark);
-            throw new LlamaException("llama.cpp could not create a context of " + params.contextLength() + " tokens on " + model.name()
+            throw new LlamaException("llama.cpp could not create a context of " + params.kvCells() + " tokens on " + model.name()
                     + (why.isEmpty() ? "" : ": " + String.join("; ", why)));
         }
         CpuThreadPool pool = null;
@@ -90,12 +90,12 @@ public final class Context implements AutoCloseable {
     }
 
     /** Tokens of KV cache in all. */
-    public int contextLength() {
-        return contextLength;
+    public int kvCells() {
+        return kvCells;
     }
 
     /** Tokens of KV cache one sequence can use. */
-    public int contextLengthPerSequence() {
+    public int kvCellsPerSequence() {
         return llama_h.llama_n_ctx_seq(handle());
     }
 

@@ -3,7 +3,7 @@ package io.infernet.runtime;
 /**
  * How a context is created.
  *
- * @param contextLength tokens of KV cache in all (shared by all sequences when {@code unifiedKv}); 0 = the model's trained length
+ * @param kvCells tokens of KV cache in all (shared by all sequences when {@code unifiedKv}); 0 = the model's trained length
  * @param batchSize     most tokens one {@code llama_decode} call may carry (logical batch)
  * @param ubatchSize    most tokens computed at once inside a decode (physical batch); <= batchSize
  * @param maxSequences  distinct sequences (parallel requests) the context holds
@@ -14,7 +14,7 @@ package io.infernet.runtime;
  * @param unifiedKv     one KV buffer shared by all sequences: a sequence may use the whole context, and prefixes can be copied between sequences
  */
 public record ContextParams(
-        int contextLength,
+        int kvCells,
         int batchSize,
         int ubatchSize,
         int maxSequences,
@@ -25,8 +25,8 @@ public record ContextParams(
         boolean unifiedKv) {
 
     public ContextParams {
-        if (contextLength < 0) {
-            throw new IllegalArgumentException("context length must be >= 0 (0 = the model's), got " + contextLength);
+        if (kvCells < 0) {
+            throw new IllegalArgumentException("context length must be >= 0 (0 = the model's), got " + kvCells);
         }
         if (batchSize < 1 || ubatchSize < 1 || ubatchSize > batchSize) {
             throw new IllegalArgumentException("need 1 <= ubatch (" + ubatchSize + ") <= batch (" + batchSize + ")");
@@ -48,23 +48,23 @@ public record ContextParams(
         return new ContextParams(4096, 512, 512, 1, cores, cores, false, -1, true);
     }
 
-    public ContextParams withContextLength(int n) {
+    public ContextParams withKvCells(int n) {
         return new ContextParams(n, batchSize, ubatchSize, maxSequences, threads, threadsBatch, embeddings, flashAttention, unifiedKv);
     }
 
     public ContextParams withBatch(int batch, int ubatch) {
-        return new ContextParams(contextLength, batch, ubatch, maxSequences, threads, threadsBatch, embeddings, flashAttention, unifiedKv);
+        return new ContextParams(kvCells, batch, ubatch, maxSequences, threads, threadsBatch, embeddings, flashAttention, unifiedKv);
     }
 
     public ContextParams withMaxSequences(int n) {
-        return new ContextParams(contextLength, batchSize, ubatchSize, n, threads, threadsBatch, embeddings, flashAttention, unifiedKv);
+        return new ContextParams(kvCells, batchSize, ubatchSize, n, threads, threadsBatch, embeddings, flashAttention, unifiedKv);
     }
 
     public ContextParams withThreads(int gen, int batch) {
-        return new ContextParams(contextLength, batchSize, ubatchSize, maxSequences, gen, batch, embeddings, flashAttention, unifiedKv);
+        return new ContextParams(kvCells, batchSize, ubatchSize, maxSequences, gen, batch, embeddings, flashAttention, unifiedKv);
     }
 
     public ContextParams withEmbeddings(boolean on) {
-        return new ContextParams(contextLength, batchSize, ubatchSize, maxSequences, threads, threadsBatch, on, flashAttention, unifiedKv);
+        return new ContextParams(kvCells, batchSize, ubatchSize, maxSequences, threads, threadsBatch, on, flashAttention, unifiedKv);
     }
 }

@@ -22,7 +22,7 @@ public final class Embedder implements AutoCloseable {
         }
         this.model = model;
         this.ctx = model.newContext(new ContextParams(maxTokens, maxTokens, maxTokens, 1, threads, threads, true, -1, true));
-        this.maxTokens = Math.min(maxTokens, ctx.contextLength());
+        this.maxTokens = Math.min(maxTokens, ctx.kvCells());
         this.batch = new Batch(this.maxTokens, 1);
     }
 

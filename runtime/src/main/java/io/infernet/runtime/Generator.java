@@ -74,7 +74,7 @@ public final class Generator implements AutoCloseable {
         for (int t : prompt) {
             vocab.checkToken(t);
         }
-        int room = ctx.contextLengthPerSequence();
+        int room = ctx.kvCellsPerSequence();
         if (prompt.length + 1 > room) {
             throw new ContextOverflowException(prompt.length, room);
         }

@@ -82,16 +82,16 @@ class BadInputTest {
     @Test
     void promptLongerThanTheContextAndBadTokenIds() {
         try (Model m = Model.load(TestModels.tiny());
-             Context c = m.newContext(ContextParams.defaults().withContextLength(32).withBatch(32, 32).withThreads(1, 1));
+             Context c = m.newContext(ContextParams.defaults().withKvCells(32).withBatch(32, 32).withThreads(1, 1));
              Generator g = new Generator(c);
              NativeSampler s = new NativeSampler(SamplingParams.greedy(), m.vocab().size())) {
-            int room = c.contextLengthPerSequence(); // llama.cpp pads the 32 asked for
+            int room = c.kvCellsPerSequence(); // llama.cpp pads the 32 asked for
             int[] longPrompt = new int[room];
             java.util.Arrays.fill(longPrompt, 100);
             ContextOverflowException e = assertThrows(ContextOverflowException.class,
                     () -> g.generate(longPrompt, s, 4, false, (t, b, n) -> true));
             assertEquals(room, e.promptTokens());
-            assertEquals(room, e.contextLength());
+            assertEquals(room, e.maxSequenceTokens());
             assertTrue(e.getMessage().contains("shorten the prompt"), e.getMessage());
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                     () -> g.generate(new int[] {1, 32000}, s, 4, false, (t, b, n) -> true));

@@ -10,7 +10,7 @@ class GenerationSmokeTest {
     @Test
     void generatesWithLlamaCppsGreedySampler() {
         try (Model m = Model.load(TestModels.tiny());
-             Context c = m.newContext(ContextParams.defaults().withContextLength(256).withBatch(64, 64).withThreads(1, 1));
+             Context c = m.newContext(ContextParams.defaults().withKvCells(256).withBatch(64, 64).withThreads(1, 1));
              Generator g = new Generator(c);
              NativeSampler s = new NativeSampler(SamplingParams.greedy(), m.vocab().size())) {
             int[] prompt = m.vocab().tokenize("Once upon a time", true, false);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class GreedyEquivalenceTest {
 
     private static int[] run(Model m, TokenSampler s, int[] prompt, int n) {
-        try (Context c = m.newContext(ContextParams.defaults().withContextLength(512).withBatch(128, 128).withThreads(1, 1));
+        try (Context c = m.newContext(ContextParams.defaults().withKvCells(512).withBatch(128, 128).withThreads(1, 1));
              Generator g = new Generator(c)) {
             return g.generate(prompt, s, n, false, (t, b, len) -> true).tokens();
         }

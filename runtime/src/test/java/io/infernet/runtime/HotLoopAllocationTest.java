@@ -23,7 +23,7 @@ class HotLoopAllocationTest {
     @Test
     void perTokenAllocationIsZero() {
         try (Model m = Model.load(TestModels.tiny());
-             Context c = m.newContext(ContextParams.defaults().withContextLength(1024).withBatch(64, 64).withThreads(1, 1));
+             Context c = m.newContext(ContextParams.defaults().withKvCells(1024).withBatch(64, 64).withThreads(1, 1));
              Generator g = new Generator(c);
              JavaSampler s = new JavaSampler(SamplingParams.greedy().withTemperature(0.7f).withTopK(40).withSeed(5), m.vocab().size())) {
             int[] prompt = m.vocab().tokenize("Once upon a time", true, false);

@@ -43,7 +43,7 @@ class ErrorsTest {
         api.engine.refuseWith = null;
         api.engine.crashWith = null;
         api.engine.failAfterTokens = -1;
-        api.engine.contextLength = 4096;
+        api.engine.contextLimit = 4096;
     }
 
     /** Checks status and shape ({"error": {message, type, param, code}} and nothing else); returns the error object. */
@@ -169,7 +169,7 @@ class ErrorsTest {
 
     @Test
     void promptOverTheContext() {
-        api.engine.contextLength = 3;
+        api.engine.contextLimit = 3;
         JsonNode err = assertError(chat("{\"messages\": [{\"role\": \"user\", \"content\": \"one two three four\"}]}"),
                 400, "invalid_request_error", "messages", "context_length_exceeded");
         assertTrue(err.get("message").asText().contains("maximum context length is 3"), err.toString());

@@ -56,7 +56,7 @@ final class FakeEngine implements Engine {
     volatile int failAfterTokens = -1;
     volatile int maxRunning = Integer.MAX_VALUE;
     volatile Duration retryAfter = Duration.ofMillis(2500);
-    volatile int contextLength = 4096;
+    volatile int contextLimit = 4096;
     volatile Health health = Health.up("fake engine ready", Duration.ZERO);
     volatile EngineStats stats = new EngineStats(2, 3, 1024, 8192, 5, 7, 4096);
     volatile List<ModelInfo> models = List.of(
@@ -95,9 +95,9 @@ final class FakeEngine implements Engine {
                     "The model '" + model + "' does not exist.", "model");
         }
         int promptTokens = promptTokens(request);
-        if (promptTokens > contextLength) {
+        if (promptTokens > contextLimit) {
             throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED,
-                    "This model's maximum context length is " + contextLength + " tokens, but the prompt has " + promptTokens + ".");
+                    "This model's maximum context length is " + contextLimit + " tokens, but the prompt has " + promptTokens + ".");
         }
         if (running.incrementAndGet() > maxRunning) {
             running.decrementAndGet();

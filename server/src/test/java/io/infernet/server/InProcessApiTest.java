@@ -67,7 +67,7 @@ class InProcessApiTest {
     }
 
     private static ServeConfig config() {
-        return ServeConfig.defaults().withThreads(1).withContextLength(4096).withBatchSize(128);
+        return ServeConfig.defaults().withThreads(1).withKvCells(4096).withBatchSize(128);
     }
 
     private static String chat(String content, int maxTokens, boolean stream, String extra) {
@@ -172,7 +172,7 @@ class InProcessApiTest {
     @Test
     void sequencesSwappedOutToHostMemoryResumeAndFinish() throws Exception {
         // 256 cells for four requests that each grow to about 150 tokens.
-        try (Served s = Served.start(config().withParallel(4).withContextLength(256).withBatchSize(32))) {
+        try (Served s = Served.start(config().withParallel(4).withKvCells(256).withBatchSize(32))) {
             List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 all.add(s.postAsync("/v1/completions", "{\"prompt\":\"Item " + i + " is\",\"max_tokens\":140,\"temperature\":0}"));

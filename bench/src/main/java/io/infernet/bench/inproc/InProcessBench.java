@@ -122,7 +122,7 @@ public final class InProcessBench {
 
     private ContextParams params(int contextTokens) {
         int batch = Math.min(512, contextTokens);
-        return ContextParams.defaults().withContextLength(contextTokens).withBatch(batch, batch).withThreads(threads, threads);
+        return ContextParams.defaults().withKvCells(contextTokens).withBatch(batch, batch).withThreads(threads, threads);
     }
 
     private TokenSampler greedy() {

@@ -43,7 +43,7 @@ final class TierModel {
 
     static ContextParams context(int tokens, int threads) {
         int batch = Math.min(512, tokens);
-        return ContextParams.defaults().withContextLength(tokens).withBatch(batch, batch).withThreads(threads, threads);
+        return ContextParams.defaults().withKvCells(tokens).withBatch(batch, batch).withThreads(threads, threads);
     }
 
     static final Progress PROGRESS = line -> System.err.println("[bench] " + line);

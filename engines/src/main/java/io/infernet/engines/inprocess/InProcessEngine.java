@@ -59,6 +59,7 @@ public final class InProcessEngine implements Engine {
     private final ServingEngine serving;
     private final ChatTemplate template;
     private ExecutorService embedThread;
+    private boolean closed; // guarded by this
     private Embedder embedder;
 
     /**
@@ -131,7 +132,12 @@ public final class InProcessEngine implements Engine {
     @Override
     public Generation generate(GenerationRequest request, GenerationListener listener) {
         checkModel(request.model());
-        int[] prompt = tokenize(request);
+        int[] prompt;
+        try {
+            prompt = serving.callNative(() -> tokenize(request));
+        } catch (ServingEngine.EngineStoppedException e) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
+        }
         CompletableFuture<GenerationEvent> done = new CompletableFuture<>();
         Instant started = Instant.now();
         SequenceListener adapter = new SequenceListener() {
@@ -177,7 +183,7 @@ public final class InProcessEngine implements Engine {
             handle = serving.submit(new ServeRequest(prompt, request.sampling(), request.maxTokens(), request.stop()), adapter);
         } catch (ContextOverflowException e) {
             throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED,
-                    "This model's maximum context length is " + e.contextLength() + " tokens. However, your request has "
+                    "This model's maximum context length is " + e.maxSequenceTokens() + " tokens. However, your request has "
                             + e.promptTokens() + " prompt tokens (and at least one more is needed to generate). Shorten the prompt.",
                     request.isChat() ? "messages" : "prompt");
         } catch (ServingEngine.QueueFullException e) {
@@ -265,6 +271,8 @@ public final class InProcessEngine implements Engine {
             f.cancel(true);
             Thread.currentThread().interrupt();
             throw new EngineException(EngineException.Kind.UNAVAILABLE, "interrupted while embedding");
+        } catch (java.util.concurrent.CancellationException ce) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, "the engine is shutting down");
         } catch (ExecutionException ee) {
             if (ee.getCause() instanceof EngineException ex) {
                 throw ex;
@@ -274,6 +282,9 @@ public final class InProcessEngine implements Engine {
     }
 
     private synchronized ExecutorService embedThread() {
+        if (closed) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, "the engine is shutting down");
+        }
         if (embedThread == null) {
             embedThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("infernet-embed").daemon(true).factory());
         }
@@ -283,14 +294,14 @@ public final class InProcessEngine implements Engine {
     /** Made on first use, on the embedding thread. */
     private Embedder embedder() {
         if (embedder == null) {
-            embedder = new Embedder(model, Math.min(serving.contextLength(), 4096), serving.config().threads());
+            embedder = new Embedder(model, Math.min(serving.maxSequenceTokens(), 4096), serving.config().threads());
         }
         return embedder;
     }
 
     @Override
     public List<ModelInfo> models() {
-        return List.of(new ModelInfo(name, KIND, serving.contextLength(), model.hasPooling()));
+        return List.of(new ModelInfo(name, KIND, serving.maxSequenceTokens(), model.hasPooling()));
     }
 
     @Override
@@ -307,6 +318,7 @@ public final class InProcessEngine implements Engine {
         serving.close();
         ExecutorService t;
         synchronized (this) {
+            closed = true;
             t = embedThread;
         }
         if (t != null) {
@@ -319,7 +331,11 @@ public final class InProcessEngine implements Engine {
             } catch (InterruptedException | ExecutionException ignored) {
                 // closing anyway
             }
-            t.shutdownNow();
+            for (Runnable never : t.shutdownNow()) {
+                if (never instanceof Future<?> f) {
+                    f.cancel(false); // its caller gets UNAVAILABLE
+                }
+            }
         }
         model.close();
     }

@@ -79,11 +79,11 @@ public final class GenerateCommand implements Callable<Integer> {
                 seed != null ? seed : System.nanoTime());
         int n = threads != null ? threads : CpuTopology.physicalCores();
         try (Model m = Model.load(model.resolve())) {
-            int contextLength = Math.min(ctx, Math.max(8, m.contextLengthTrained()));
+            int kvCells = Math.min(ctx, Math.max(8, m.contextLengthTrained()));
             String text = chat ? ChatTemplate.of(m).apply(List.of(new ChatTemplate.Message("user", prompt)), true) : prompt;
             int[] promptTokens = m.vocab().tokenize(text, true, chat);
-            try (Context c = m.newContext(ContextParams.defaults().withContextLength(contextLength).withThreads(n, n)
-                         .withBatch(Math.min(512, contextLength), Math.min(512, contextLength)));
+            try (Context c = m.newContext(ContextParams.defaults().withKvCells(kvCells).withThreads(n, n)
+                         .withBatch(Math.min(512, kvCells), Math.min(512, kvCells)));
                  Generator g = new Generator(c);
                  TokenSampler s = switch (sampler) {
                      case "java" -> new JavaSampler(params, m.vocab().size());

@@ -24,6 +24,8 @@ final class Sequence implements Scheduler.Seq, SlotTable.Content {
     int computed;
     int generated;
     int slot = -1;
+    /** Batch index of its logits in the step being decoded (when it samples in that step). */
+    int outputIndex = -1;
     boolean started;
     /** A state saved when this sequence was preempted, pinned in the host cache until it resumes. */
     HostPromptCache.Entry swapped;

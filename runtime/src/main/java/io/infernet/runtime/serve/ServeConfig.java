@@ -6,31 +6,32 @@ import io.infernet.runtime.CpuTopology;
  * How the serving engine runs.
  *
  * @param parallel      sequences decoded together (slots); {@code --parallel}
- * @param contextLength KV cells in all, shared by the slots (one unified cache)
- * @param sequenceLength most tokens (prompt and output) one request may hold; at most {@code contextLength}; {@code --ctx}
+ * @param kvCells       KV cells in all: one pool shared by the slots, or a stream of {@code kvCells / parallel} per slot
+ * @param maxSequenceTokens most tokens (prompt and output) one request may hold; at most {@code kvCells}; {@code --ctx}
  * @param batchSize     most tokens per decode step (the scheduler's token budget)
  * @param threads       ggml threads; default physical cores; {@code --threads}
  * @param cacheRamBytes host memory for saved prompt states; 0 disables the host cache; {@code --cache-ram}
  * @param maxQueue      requests waiting beyond the running ones before new ones get 429; {@code --max-queue}
  * @param unifiedKv     one KV pool shared by all slots (a request may use more than its share; full pools preempt the
- *                      youngest) instead of a stream per slot of {@code contextLength / parallel} cells (llama-server's
+ *                      youngest) instead of a stream per slot of {@code kvCells / parallel} cells (llama-server's
  *                      default: attention never looks past a slot's own cells, which is faster with many slots)
  */
-public record ServeConfig(int parallel, int contextLength, int sequenceLength, int batchSize, int threads, long cacheRamBytes, int maxQueue,
+public record ServeConfig(int parallel, int kvCells, int maxSequenceTokens, int batchSize, int threads, long cacheRamBytes, int maxQueue,
                           boolean unifiedKv) {
     public ServeConfig {
         if (parallel < 1 || parallel > 256) {
             throw new IllegalArgumentException("--parallel must be in 1..256, got " + parallel);
         }
-        if (contextLength < 16) {
-            throw new IllegalArgumentException("--ctx must be >= 16 tokens, got " + contextLength);
+        if (kvCells < 16) {
+            throw new IllegalArgumentException("the KV cache must have >= 16 cells, got " + kvCells);
         }
-        if (sequenceLength < 16 || sequenceLength > contextLength) {
-            throw new IllegalArgumentException("the sequence length must be in 16.." + contextLength + ", got " + sequenceLength);
+        if (maxSequenceTokens < 16 || maxSequenceTokens > kvCells) {
+            throw new IllegalArgumentException("--ctx (tokens one request may hold) must be in 16.." + kvCells + " (the KV cells), got "
+                    + maxSequenceTokens);
         }
-        if (!unifiedKv && sequenceLength > contextLength / parallel) {
-            throw new IllegalArgumentException("with a KV stream per slot, a sequence holds at most " + contextLength / parallel
-                    + " tokens (" + contextLength + " cells / " + parallel + " slots), not " + sequenceLength);
+        if (!unifiedKv && maxSequenceTokens > kvCells / parallel) {
+            throw new IllegalArgumentException("with a KV stream per slot, a sequence holds at most " + kvCells / parallel
+                    + " tokens (" + kvCells + " cells / " + parallel + " slots), not " + maxSequenceTokens);
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -57,32 +58,32 @@ public record ServeConfig(int parallel, int contextLength, int sequenceLength, i
     }
 
     public ServeConfig withParallel(int n) {
-        return new ServeConfig(n, contextLength, unifiedKv ? sequenceLength : contextLength / n, batchSize, threads, cacheRamBytes, maxQueue,
+        return new ServeConfig(n, kvCells, unifiedKv ? maxSequenceTokens : kvCells / n, batchSize, threads, cacheRamBytes, maxQueue,
                 unifiedKv);
     }
 
     /** Sets the KV pool: shared, one request may use all of it; per slot, each slot gets its share. */
-    public ServeConfig withContextLength(int n) {
+    public ServeConfig withKvCells(int n) {
         return new ServeConfig(parallel, n, unifiedKv ? n : n / parallel, batchSize, threads, cacheRamBytes, maxQueue, unifiedKv);
     }
 
-    public ServeConfig withSequenceLength(int n) {
-        return new ServeConfig(parallel, contextLength, n, batchSize, threads, cacheRamBytes, maxQueue, unifiedKv);
+    public ServeConfig withMaxSequenceTokens(int n) {
+        return new ServeConfig(parallel, kvCells, n, batchSize, threads, cacheRamBytes, maxQueue, unifiedKv);
     }
 
     public ServeConfig withBatchSize(int n) {
-        return new ServeConfig(parallel, contextLength, sequenceLength, n, threads, cacheRamBytes, maxQueue, unifiedKv);
+        return new ServeConfig(parallel, kvCells, maxSequenceTokens, n, threads, cacheRamBytes, maxQueue, unifiedKv);
     }
 
     public ServeConfig withThreads(int n) {
-        return new ServeConfig(parallel, contextLength, sequenceLength, batchSize, n, cacheRamBytes, maxQueue, unifiedKv);
+        return new ServeConfig(parallel, kvCells, maxSequenceTokens, batchSize, n, cacheRamBytes, maxQueue, unifiedKv);
     }
 
     public ServeConfig withCacheRamBytes(long n) {
-        return new ServeConfig(parallel, contextLength, sequenceLength, batchSize, threads, n, maxQueue, unifiedKv);
+        return new ServeConfig(parallel, kvCells, maxSequenceTokens, batchSize, threads, n, maxQueue, unifiedKv);
     }
 
     public ServeConfig withMaxQueue(int n) {
-        return new ServeConfig(parallel, contextLength, sequenceLength, batchSize, threads, cacheRamBytes, n, unifiedKv);
+        return new ServeConfig(parallel, kvCells, maxSequenceTokens, batchSize, threads, cacheRamBytes, n, unifiedKv);
     }
 }

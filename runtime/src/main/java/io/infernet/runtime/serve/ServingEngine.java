@@ -5,7 +5,13 @@ import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.TokenSampler;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +61,13 @@ public final class ServingEngine implements AutoCloseable {
     private final AtomicLong arrivals = new AtomicLong();
     private final EngineLoop loop;
     private final Thread thread;
+    /**
+     * Platform threads for the native calls a request makes before it is queued (tokenizing,
+     * the chat template): a virtual thread inside a native call would pin its carrier, and the
+     * model must outlive every such call (see {@link #close()}).
+     */
+    private final ExecutorService prep;
+    private volatile boolean closing;
 
     /**
      * Creates the context and starts the engine thread.
@@ -67,7 +80,48 @@ public final class ServingEngine implements AutoCloseable {
         this.samplers = samplers;
         this.loop = new EngineLoop(model, config, inbox, inSystem);
         this.thread = Thread.ofPlatform().name("infernet-engine").daemon(true).unstarted(loop);
+        this.prep = Executors.newFixedThreadPool(PREP_THREADS, Thread.ofPlatform().name("infernet-prep-", 0).daemon(true).factory());
         thread.start();
+    }
+
+    /** Threads for per-request native work: tokenizing is fast; two keep one long prompt from holding up the rest. */
+    private static final int PREP_THREADS = 2;
+
+    /**
+     * Runs a request's native work (tokenizing, applying a chat template) on one of the engine's
+     * platform threads and waits for it; the caller may be a virtual thread.
+     *
+     * @throws EngineStoppedException if the engine is closing (the work did not run)
+     * @throws RuntimeException       what the work threw
+     */
+    public <T> T callNative(Callable<T> work) {
+        Future<T> f;
+        try {
+            f = prep.submit(() -> {
+                if (closing) {
+                    throw new EngineStoppedException("the engine is shutting down");
+                }
+                return work.call();
+            });
+        } catch (RejectedExecutionException e) {
+            throw new EngineStoppedException("the engine is shutting down");
+        }
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new EngineStoppedException("interrupted while preparing the request");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
     }
 
     public Model model() {
@@ -79,8 +133,8 @@ public final class ServingEngine implements AutoCloseable {
     }
 
     /** Tokens one sequence may hold in all (prompt and output). */
-    public int contextLength() {
-        return loop.contextLength();
+    public int maxSequenceTokens() {
+        return loop.maxSequenceTokens();
     }
 
     /**
@@ -95,7 +149,10 @@ public final class ServingEngine implements AutoCloseable {
         if (broken != null) {
             throw new EngineStoppedException(broken);
         }
-        int room = loop.contextLength();
+        if (closing) {
+            throw new EngineStoppedException("the engine is shutting down");
+        }
+        int room = loop.maxSequenceTokens();
         if (request.promptTokens().length + 1 > room) {
             throw new ContextOverflowException(request.promptTokens().length, room);
         }
@@ -127,19 +184,35 @@ public final class ServingEngine implements AutoCloseable {
         return loop.stats();
     }
 
-    /** Whether the engine thread is alive and its context usable. */
+    /** Whether the engine thread is alive, its context usable, and it is not closing. */
     public boolean healthy() {
-        return thread.isAlive() && loop.brokenReason() == null;
+        return !closing && thread.isAlive() && loop.brokenReason() == null;
     }
 
     /** Why the engine cannot serve, or null. */
     public String brokenReason() {
-        return loop.brokenReason();
+        String broken = loop.brokenReason();
+        return broken == null && closing ? "the engine is shutting down" : broken;
     }
 
-    /** Stops the engine: running and queued sequences end as cancelled; the context is freed. */
+    /**
+     * Stops the engine: native work in progress finishes and queued work is refused
+     * ({@link EngineStoppedException}); running and queued sequences end as cancelled; the
+     * context is freed. After this returns no thread of the engine touches the model, which the
+     * caller may then free.
+     */
     @Override
     public void close() {
+        closing = true;
+        prep.shutdown();
+        try {
+            if (!prep.awaitTermination(30, TimeUnit.SECONDS)) {
+                System.getLogger(ServingEngine.class.getName()).log(System.Logger.Level.WARNING,
+                        "a request's native work is still running 30 s after close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         loop.stop();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));

@@ -3,6 +3,7 @@ package io.infernet.runtime.serve;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.infernet.runtime.Context;
 import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.ContextParams;
 import io.infernet.runtime.Generator;
+import io.infernet.runtime.JavaSampler;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.NativeSampler;
 import io.infernet.runtime.TestModels;
@@ -96,7 +98,7 @@ class ServingEngineTest {
 
     /** Greedy reference output from the plain generation loop (no batching, no cache). */
     private static int[] reference(int[] prompt, int max) {
-        try (Context c = model.newContext(ContextParams.defaults().withContextLength(1024).withBatch(256, 256).withThreads(1, 1));
+        try (Context c = model.newContext(ContextParams.defaults().withKvCells(1024).withBatch(256, 256).withThreads(1, 1));
              Generator g = new Generator(c);
              NativeSampler s = new NativeSampler(SamplingParams.greedy(), model.vocab().size())) {
             return g.generate(prompt, s, max, false, (t, b, n) -> true).tokens();
@@ -106,7 +108,7 @@ class ServingEngineTest {
     @Test
     void oneRequestMatchesThePlainGenerationLoop() throws Exception {
         int[] p = prompt(20, 1);
-        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withContextLength(1024))) {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withKvCells(1024))) {
             Recorder r = new Recorder();
             e.submit(greedy(p, 12), r);
             assertEquals(Finish.LENGTH, r.await());
@@ -117,7 +119,7 @@ class ServingEngineTest {
 
     @Test
     void eightConcurrentRequestsOnFourSlotsAllFinishWithTheirOwnOutput() throws Exception {
-        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(4).withContextLength(2048).withBatchSize(64))) {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(4).withKvCells(2048).withBatchSize(64))) {
             List<Recorder> rs = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 Recorder r = new Recorder();
@@ -136,7 +138,7 @@ class ServingEngineTest {
     void aRepeatedPrefixIsReusedAndGivesTheSameOutput() throws Exception {
         int[] first = prompt(120, 3);
         int[] second = IntStream.concat(IntStream.of(first), IntStream.of(500, 600, 700)).toArray();
-        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withContextLength(2048))) {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withKvCells(2048))) {
             Recorder a = new Recorder();
             e.submit(greedy(first, 4), a);
             a.await();
@@ -153,7 +155,7 @@ class ServingEngineTest {
     void anEvictedPrefixComesBackFromHostMemory() throws Exception {
         int[] p = prompt(100, 5);
         // One slot: every new prompt overwrites the slot, so the first one must be saved to host memory.
-        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withContextLength(1024))) {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withKvCells(1024))) {
             Recorder a = new Recorder();
             e.submit(greedy(p, 3), a);
             a.await();
@@ -178,7 +180,7 @@ class ServingEngineTest {
         for (int i = 10; i < b.length; i++) {
             b[i] = 3000 + i;
         }
-        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withContextLength(1024))) {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withKvCells(1024))) {
             Recorder ra = new Recorder();
             e.submit(greedy(a, 5), ra);
             ra.await();
@@ -193,7 +195,7 @@ class ServingEngineTest {
     @Test
     void aFullCacheSwapsTheYoungestOutAndEveryRequestStillFinishes() throws Exception {
         // 256 cells for 4 sequences that each grow to ~110 tokens: they cannot all stay.
-        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(4).withContextLength(256).withBatchSize(32))) {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(4).withKvCells(256).withBatchSize(32))) {
             List<Recorder> rs = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 Recorder r = new Recorder();
@@ -210,7 +212,7 @@ class ServingEngineTest {
 
     @Test
     void cancelFreesTheSlotForTheNextRequest() throws Exception {
-        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withContextLength(2048))) {
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withKvCells(2048))) {
             Recorder long1 = new Recorder();
             ServingEngine.Handle h = e.submit(greedy(prompt(10, 8), 1_000_000), long1);
             Recorder next = new Recorder();
@@ -224,8 +226,8 @@ class ServingEngineTest {
 
     @Test
     void overflowAndQueueLimitsAreRefusedUpFront() throws Exception {
-        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withContextLength(256).withMaxQueue(1))) {
-            assertThrows(ContextOverflowException.class, () -> e.submit(greedy(prompt(e.contextLength(), 1), 1), new Recorder()));
+        try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withKvCells(256).withMaxQueue(1))) {
+            assertThrows(ContextOverflowException.class, () -> e.submit(greedy(prompt(e.maxSequenceTokens(), 1), 1), new Recorder()));
             Recorder a = new Recorder();
             ServingEngine.Handle ha = e.submit(greedy(prompt(10, 1), 1_000_000), a);
             Recorder b = new Recorder();
@@ -244,7 +246,7 @@ class ServingEngineTest {
     void aStreamPerSlotServesConcurrentRequestsAndReusesPrefixesInPlaceOrFromHostMemory() throws Exception {
         // Four slots of 512 cells each, as llama-server lays them out: no sharing between slots.
         try (ServingEngine e = engine(ServeConfig.perSlot(4, 512).withThreads(1).withBatchSize(64))) {
-            assertEquals(512, e.contextLength());
+            assertEquals(512, e.maxSequenceTokens());
             List<Recorder> rs = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 Recorder r = new Recorder();
@@ -266,6 +268,80 @@ class ServingEngineTest {
             r.await();
             assertTrue(r.reused >= 150, "reused " + r.reused);
             assertArrayEquals(reference(again, 5), r.ids());
+        }
+    }
+
+    @Test
+    void penaltiesSeeThePromptAsInThePlainGenerationLoop() throws Exception {
+        // A prompt whose greedy next token already occurs in it: a penalty on the prompt's tokens
+        // then changes the first token. Found by putting a prompt's greedy next token at position 1.
+        int[] p = null;
+        int unpenalized = -1;
+        for (int salt = 0; salt < 64 && p == null; salt++) {
+            int[] r = prompt(24, salt);
+            r[1] = reference(r, 1)[0];
+            int next = reference(r, 1)[0];
+            if (next == r[1]) {
+                p = r;
+                unpenalized = next;
+            }
+        }
+        assertTrue(p != null, "no prompt of 64 tried repeats its greedy next token");
+        SamplingParams penalized = SamplingParams.greedy().withRepeatPenalty(1.5f, 64).withFrequencyPenalty(1f).withPresencePenalty(1f);
+        int[] expected;
+        try (Context c = model.newContext(ContextParams.defaults().withKvCells(1024).withBatch(256, 256).withThreads(1, 1));
+             Generator g = new Generator(c);
+             JavaSampler s = new JavaSampler(penalized, model.vocab().size())) {
+            expected = g.generate(p, s, 16, false, (t, b, n) -> true).tokens();
+        }
+        assertNotEquals(unpenalized, expected[0], "the penalty on the prompt's tokens changes the first token");
+        try (ServingEngine e = new ServingEngine(model, ServeConfig.defaults().withThreads(1).withKvCells(1024), JavaSampler::new)) {
+            Recorder r = new Recorder();
+            e.submit(new ServeRequest(p, penalized, 16, List.of()), r);
+            assertEquals(Finish.LENGTH, r.await());
+            assertArrayEquals(expected, r.ids());
+        }
+    }
+
+    @Test
+    void closingWhileRequestsAreTokenizingEndsThemWithAClearError() throws Exception {
+        ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withKvCells(1024));
+        String text = "a long prompt to tokenize, ".repeat(4000);
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(2);
+        List<CompletableFuture<int[]>> calls = new ArrayList<>();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 2; i++) { // both preparation threads busy tokenizing when close comes
+                calls.add(CompletableFuture.supplyAsync(() -> e.callNative(() -> {
+                    busy.countDown();
+                    hold.await();
+                    return model.vocab().tokenize(text, true, false);
+                }), threads));
+            }
+            assertTrue(busy.await(30, TimeUnit.SECONDS), "both preparation threads started");
+            for (int i = 0; i < 14; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> e.callNative(() -> model.vocab().tokenize(text, true, false)), threads));
+            }
+            Thread closer = Thread.ofPlatform().start(e::close);
+            await().atMost(Duration.ofSeconds(30)).alias("the engine reports itself closing").until(() -> !e.healthy());
+            hold.countDown();
+            closer.join(60_000);
+            int done = 0;
+            int refused = 0;
+            for (CompletableFuture<int[]> c : calls) {
+                try {
+                    assertTrue(c.get(60, TimeUnit.SECONDS).length > 1000);
+                    done++;
+                } catch (java.util.concurrent.ExecutionException x) {
+                    assertTrue(x.getCause() instanceof ServingEngine.EngineStoppedException, String.valueOf(x.getCause()));
+                    assertEquals("the engine is shutting down", x.getCause().getMessage());
+                    refused++;
+                }
+            }
+            assertEquals(2, done, "work in progress at close finishes");
+            assertEquals(14, refused, "work not yet started is refused");
+            assertThrows(ServingEngine.EngineStoppedException.class, () -> e.callNative(() -> 1));
+            assertThrows(ServingEngine.EngineStoppedException.class, () -> e.submit(greedy(prompt(10, 1), 1), new Recorder()));
         }
     }
 }

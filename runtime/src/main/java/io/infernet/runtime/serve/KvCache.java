@@ -1,0 +1,197 @@
+package io.infernet.runtime.serve;
+
+import java.util.Optional;
+
+/**
+ * The KV cache as the serving engine sees it: which slot (llama.cpp sequence id) each sequence
+ * uses, what every slot's cells hold, and the host copies of saved states. {@link SlotTable}
+ * decides where a prompt goes and {@link HostPromptCache} stores states; this class carries
+ * those decisions out with the context's memory calls ({@link KvMemory}).
+ *
+ * <p>Engine thread only, except {@link #hostStats()}.
+ */
+final class KvCache implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KvCache.class.getName());
+
+    /** Where a sequence was placed: its slot, and how many of its leading tokens are already in the cache. */
+    record Binding(int slot, int reusedTokens) {}
+
+    private final KvMemory memory;
+    private final int cells;
+    private final boolean unified;
+    private final SlotTable slots;
+    private final HostPromptCache host;
+
+    /**
+     * @param cells     KV cells in all
+     * @param slotCount sequences that can hold cells at once
+     * @param unified   one pool of cells shared by the slots (prefixes may be shared between slots); else a stream per slot
+     * @param hostBytes host memory for saved states; 0 keeps none
+     */
+    KvCache(KvMemory memory, int cells, int slotCount, boolean unified, long hostBytes) {
+        this.memory = memory;
+        this.cells = cells;
+        this.unified = unified;
+        this.slots = new SlotTable(slotCount, unified);
+        this.host = new HostPromptCache(hostBytes);
+    }
+
+    int cells() {
+        return cells;
+    }
+
+    /** Cells held by all slots, busy and idle (an upper bound: shared cells count once per slot). */
+    int cellsHeld() {
+        return slots.cellsHeld();
+    }
+
+    /**
+     * Cells the running sequences may still fill: with one pool, those no busy slot holds (idle
+     * slots' cells can be reclaimed); with a stream per slot, unbounded (a sequence only ever
+     * fills its own stream, and the per-sequence limit ends it first).
+     */
+    int freeCells() {
+        return unified ? cells - slots.cellsHeldBusy() : Integer.MAX_VALUE / 2;
+    }
+
+    HostPromptCache.Stats hostStats() {
+        return host.stats();
+    }
+
+    /**
+     * Gives a sequence a slot, with as much of its tokens from cache as there is: in the slot
+     * itself, shared from another slot, restored from host memory, or moved there from an idle
+     * slot. A sequence that was swapped out passes its saved state, which is released here.
+     *
+     * @param seq     the sequence (its tokens; it becomes the slot's busy content)
+     * @param swapped the state saved when it was swapped out, or null
+     */
+    Binding bind(SlotTable.Content seq, HostPromptCache.Entry swapped) {
+        IntList tokens = seq.tokens();
+        int length = tokens.size();
+        int[] toks = tokens.array();
+        Optional<HostPromptCache.Match> hostMatch = host.longestPrefix(toks, length, SlotTable.MIN_RESTORE);
+        SlotTable.Placement p = slots.place(toks, length, hostMatch, host::covers);
+        if (p.saveFirst()) {
+            saveIdle(p.slot());
+        }
+        int reuse = 0;
+        switch (p.source()) {
+            case SAME_SLOT -> {
+                memory.removeTokens(p.slot(), p.reuse(), -1);
+                reuse = p.reuse();
+            }
+            case COPY_FROM_SLOT -> {
+                memory.removeTokens(p.slot(), -1, -1);
+                memory.copySequence(p.sourceSlot(), p.slot(), 0, p.reuse());
+                reuse = p.reuse();
+            }
+            case HOST -> reuse = restore(p.slot(), p.hostEntry(), p.reuse());
+            case MOVE -> {
+                SlotTable.Content from = slots.content(p.sourceSlot());
+                Optional<HostPromptCache.Entry> moved = host.covering(from.tokens().array(), p.reuse());
+                if (moved.isEmpty() && host.capacityBytes() > 0) {
+                    moved = save(p.sourceSlot(), from.tokens(), from.cachedTokens(), false);
+                }
+                memory.removeTokens(p.slot(), -1, -1);
+                reuse = moved.map(e -> restore(p.slot(), e, p.reuse())).orElse(0);
+            }
+            case NONE -> memory.removeTokens(p.slot(), -1, -1);
+        }
+        if (swapped != null) {
+            host.remove(swapped);
+        }
+        slots.assign(p.slot(), seq);
+        return new Binding(p.slot(), reuse);
+    }
+
+    /** A sequence left its slot; its first {@code cachedTokens} tokens stay in the cells as an idle prefix for reuse. */
+    void release(int slot, IntList tokens, int cachedTokens) {
+        slots.release(slot, new SlotTable.Idle(tokens, cachedTokens));
+    }
+
+    /**
+     * Swaps a running sequence out: its cells are saved to host memory (pinned until it comes
+     * back) when the budget allows, then freed.
+     *
+     * @return the saved state, or null when it will be computed again
+     */
+    HostPromptCache.Entry swapOut(int slot, IntList tokens, int cachedTokens) {
+        HostPromptCache.Entry saved = host.capacityBytes() > 0 ? save(slot, tokens, cachedTokens, true).orElse(null) : null;
+        memory.removeTokens(slot, -1, -1);
+        slots.release(slot, null);
+        return saved;
+    }
+
+    /** A swapped-out sequence ended without coming back: its saved state goes. */
+    void forget(HostPromptCache.Entry swapped) {
+        host.remove(swapped);
+    }
+
+    /** Positions sequence {@code slot} holds in the cells now (after a decode that failed part way). */
+    int positionsHeld(int slot) {
+        return memory.maxPosition(slot) + 1;
+    }
+
+    /** Whether any idle slot still holds cells. */
+    boolean hasIdleCells() {
+        return !slots.idleByLru().isEmpty();
+    }
+
+    /** Frees idle slots' cells, least recently used first (saving them to host memory where worth it), until {@code needed} cells are free. */
+    void reclaim(int needed) {
+        if (!unified) {
+            return; // a stream per slot: idle cells take nothing from the other slots
+        }
+        for (int slot : slots.idleByLru()) {
+            if (cells - slots.cellsHeld() >= needed) {
+                return;
+            }
+            if (host.capacityBytes() > 0) {
+                SlotTable.Content c = slots.content(slot);
+                if (c.cachedTokens() >= SlotTable.MIN_REUSE && !host.covers(c.tokens().array(), c.cachedTokens())) {
+                    saveIdle(slot);
+                }
+            }
+            memory.removeTokens(slot, -1, -1);
+            slots.clearIdle(slot);
+        }
+    }
+
+    /** Restores a saved state into an emptied slot and keeps its first {@code reuse} tokens; 0 if it did not fit. */
+    private int restore(int slot, HostPromptCache.Entry entry, int reuse) {
+        memory.removeTokens(slot, -1, -1);
+        slots.clearIdle(slot);
+        reclaim(entry.tokenCount());
+        if (memory.restoreState(entry.state(), slot) > 0) {
+            memory.removeTokens(slot, reuse, -1);
+            host.restored(entry);
+            return reuse;
+        }
+        memory.removeTokens(slot, -1, -1);
+        LOG.log(System.Logger.Level.WARNING, "restoring a cached prompt state failed; computing it again");
+        return 0;
+    }
+
+    /** Saves an idle slot's cells to the host cache (if they fit its budget). */
+    private void saveIdle(int slot) {
+        SlotTable.Content c = slots.content(slot);
+        if (c == null || host.capacityBytes() == 0) {
+            return;
+        }
+        save(slot, c.tokens(), c.cachedTokens(), false);
+    }
+
+    private Optional<HostPromptCache.Entry> save(int slot, IntList tokens, int count, boolean pinned) {
+        long size = memory.stateSize(slot);
+        if (size <= 0) {
+            return Optional.empty();
+        }
+        return host.store(tokens.array(), count, size, pinned, seg -> memory.saveState(slot, seg));
+    }
+
+    @Override
+    public void close() {
+        host.close();
+    }
+}
