@@ -72,6 +72,10 @@ public final class HttpProbe {
             return new Result(url, 0, "", since(t0), "no answer within " + budget.toMillis() + " ms");
         } catch (ExecutionException e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
+            if (c instanceof java.net.http.HttpTimeoutException && !(c instanceof java.net.http.HttpConnectTimeoutException)) {
+                // The request's own timeout (the same budget) fired before ours: the same outcome, said the same way.
+                return new Result(url, 0, "", since(t0), "no answer within " + budget.toMillis() + " ms");
+            }
             String why = c instanceof IOException io ? HttpFailures.describe(io, new RemoteOptions(budget, budget, budget, budget)) : String.valueOf(c);
             return new Result(url, 0, "", since(t0), why);
         } catch (InterruptedException e) {
