@@ -1,5 +1,6 @@
 package io.infernet.hardware;
 
+import io.infernet.runtime.BackendDevice;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package io.infernet.hardware;
 
+import io.infernet.runtime.BackendDevice;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -60,7 +61,7 @@ public final class GpuMerge {
         List<Gpu> result = new ArrayList<>(primary);
         for (int pos : unmatched) {
             BackendDevice d = inProcess.get(pos);
-            if (!covered.contains(d.vendor())) {
+            if (!covered.contains(GpuVendor.of(d))) {
                 result.add(fromDevice(d, pos));
             }
         }
@@ -81,10 +82,10 @@ public final class GpuMerge {
      * backend list, utilization and PCI address unknown, unified memory for an Apple integrated GPU.
      */
     static Gpu fromDevice(BackendDevice d, int position) {
-        return new Gpu(d.vendor(), position, d.description().isEmpty() ? d.name() : d.description(),
+        return new Gpu(GpuVendor.of(d), position, d.description().isEmpty() ? d.name() : d.description(),
                 d.totalBytes() > 0 ? OptionalLong.of(d.totalBytes()) : OptionalLong.empty(), OptionalLong.of(d.freeBytes()),
                 OptionalInt.empty(), Optional.empty(), Optional.empty(),
-                d.type() == BackendDevice.Type.IGPU && d.vendor() == GpuVendor.APPLE, DetectionSource.IN_PROCESS);
+                d.type() == BackendDevice.Type.IGPU && GpuVendor.of(d) == GpuVendor.APPLE, DetectionSource.IN_PROCESS);
     }
 
     /** The first GPU not yet given a device whose model matches the device's description; -1 if none. */

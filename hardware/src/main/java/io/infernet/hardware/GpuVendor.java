@@ -56,4 +56,10 @@ public enum GpuVendor {
         }
         return UNKNOWN;
     }
+
+    /** The vendor of a ggml device: guessed from its description, else from its name ({@code CUDA} is NVIDIA, {@code Metal} Apple). */
+    public static GpuVendor of(io.infernet.runtime.BackendDevice d) {
+        GpuVendor v = guess(d.description());
+        return v != UNKNOWN ? v : guess(d.name());
+    }
 }

@@ -2,7 +2,7 @@ package io.infernet.hardware;
 
 import io.infernet.natives.Progress;
 import io.infernet.runtime.LlamaRuntime;
-import java.util.ArrayList;
+import io.infernet.runtime.BackendDevice;
 import java.util.List;
 
 /**
@@ -17,16 +17,7 @@ public final class RuntimeDeviceSource implements BackendDeviceSource {
     public List<BackendDevice> devices() {
         try {
             LlamaRuntime rt = LlamaRuntime.load(Progress.NONE);
-            List<BackendDevice> out = new ArrayList<>();
-            for (io.infernet.runtime.BackendDevice d : rt.devices()) {
-                BackendDevice.Type type = switch (d.type()) {
-                    case "gpu" -> BackendDevice.Type.GPU;
-                    case "igpu" -> BackendDevice.Type.IGPU;
-                    case "cpu" -> BackendDevice.Type.CPU;
-                    default -> BackendDevice.Type.ACCEL;
-                };
-                out.add(new BackendDevice(d.name(), d.description(), type, Math.max(0, d.memoryFree()), Math.max(0, d.memoryTotal())));
-            }
+            List<BackendDevice> out = rt.devices();
             reason = out.stream().anyMatch(BackendDevice::isGpu) ? "" : "the loaded llama.cpp build ("
                     + rt.libraries().origin() + ") has no GPU backend, or no GPU is visible to it";
             return out;

@@ -1,5 +1,6 @@
 package io.infernet.hardware;
 
+import io.infernet.runtime.BackendDevice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -40,8 +41,8 @@ class GpuMergeTest {
         SourceReport apple = SourceReport.found(DetectionSource.APPLE,
                 SystemProfiler.parseDisplays(Fixtures.text("system-profiler-m2max.json"), OptionalLong.of(64L << 30)), GpuLinks.NONE, List.of());
         List<BackendDevice> devices = List.of(
-                new BackendDevice("Metal", "Apple M2 Max", BackendDevice.Type.GPU, 40L << 30, 48L << 30),
-                new BackendDevice("CPU", "Apple M2 Max", BackendDevice.Type.CPU, 30L << 30, 64L << 30));
+                new BackendDevice("Metal", "Apple M2 Max", BackendDevice.Type.GPU, 40L << 30, 48L << 30, ""),
+                new BackendDevice("CPU", "Apple M2 Max", BackendDevice.Type.CPU, 30L << 30, 64L << 30, ""));
         List<Gpu> gpus = GpuMerge.merge(List.of(NO_NVIDIA, NO_AMD, apple), SourceReport.none(DetectionSource.LSPCI, "n/a"), devices);
         assertEquals(1, gpus.size());
         assertEquals(OptionalLong.of(64L << 30), gpus.getFirst().vramTotalBytes()); // vendor tool's total kept
@@ -50,7 +51,7 @@ class GpuMergeTest {
 
     @Test
     void vendorFreeIsNotOverwritten() {
-        List<BackendDevice> devices = List.of(new BackendDevice("CUDA0", "NVIDIA GeForce RTX 4090", BackendDevice.Type.GPU, 1L << 30, 24L << 30));
+        List<BackendDevice> devices = List.of(new BackendDevice("CUDA0", "NVIDIA GeForce RTX 4090", BackendDevice.Type.GPU, 1L << 30, 24L << 30, ""));
         Gpu g = GpuMerge.merge(List.of(nvidia("nvidia-smi-rtx4090.csv"), NO_AMD, NO_APPLE), SourceReport.none(DetectionSource.LSPCI, "n/a"), devices).getFirst();
         assertEquals(OptionalLong.of(23687L << 20), g.vramFreeBytes());
     }
@@ -58,7 +59,7 @@ class GpuMergeTest {
     @Test
     void inProcessGpuStandsInForAMissingTool() {
         List<BackendDevice> devices = List.of(
-                new BackendDevice("CUDA0", "NVIDIA GeForce RTX 3050 Laptop GPU", BackendDevice.Type.GPU, 3L << 30, 4L << 30));
+                new BackendDevice("CUDA0", "NVIDIA GeForce RTX 3050 Laptop GPU", BackendDevice.Type.GPU, 3L << 30, 4L << 30, ""));
         List<Gpu> gpus = GpuMerge.merge(List.of(NO_NVIDIA, NO_AMD, NO_APPLE), lspci("lspci-intel-nvidia.txt"), devices);
         // The CUDA device replaces lspci's NVIDIA entry (it knows the memory); Intel stays from lspci.
         assertEquals(List.of("NVIDIA GeForce RTX 3050 Laptop GPU", "Intel Alder Lake-P GT2 [Iris Xe Graphics]"), gpus.stream().map(Gpu::model).toList());

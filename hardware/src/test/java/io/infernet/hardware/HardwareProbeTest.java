@@ -1,5 +1,6 @@
 package io.infernet.hardware;
 
+import io.infernet.runtime.BackendDevice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,7 +84,7 @@ class HardwareProbeTest {
         m.inProcess = new BackendDeviceSource() {
             @Override
             public List<BackendDevice> devices() {
-                return List.of(new BackendDevice("Metal", "Apple M2 Max", BackendDevice.Type.GPU, 45L << 30, 48L << 30));
+                return List.of(new BackendDevice("Metal", "Apple M2 Max", BackendDevice.Type.GPU, 45L << 30, 48L << 30, ""));
             }
 
             @Override

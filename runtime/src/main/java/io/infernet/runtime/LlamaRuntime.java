@@ -88,19 +88,11 @@ public final class LlamaRuntime {
             for (long i = 0; i < n; i++) {
                 MemorySegment dev = ggml_backend_h.ggml_backend_dev_get(i);
                 ggml_backend_h.ggml_backend_dev_memory(dev, free, total);
-                String type = switch (ggml_backend_h.ggml_backend_dev_type(dev)) {
-                    case 0 -> "cpu";
-                    case 1 -> "gpu";
-                    case 2 -> "igpu";
-                    case 3 -> "accel";
-                    case 4 -> "meta";
-                    default -> "unknown";
-                };
                 MemorySegment reg = ggml_backend_h.ggml_backend_dev_backend_reg(dev);
                 out.add(new BackendDevice(
                         cString(ggml_backend_h.ggml_backend_dev_name(dev)),
                         cString(ggml_backend_h.ggml_backend_dev_description(dev)),
-                        type,
+                        BackendDevice.Type.of(ggml_backend_h.ggml_backend_dev_type(dev)),
                         free.get(ValueLayout.JAVA_LONG, 0),
                         total.get(ValueLayout.JAVA_LONG, 0),
                         reg.equals(MemorySegment.NULL) ? "" : cString(ggml_backend_h.ggml_backend_reg_name(reg))));

@@ -1,18 +1,16 @@
 package io.infernet.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The one Jackson mapper of the API (thread-safe once configured) and small helpers. */
+/** The API's side of JSON: the project's mapper ({@link io.infernet.engines.Json}) and request bodies parsed into OpenAI-style errors. */
 final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectMapper MAPPER = io.infernet.engines.Json.MAPPER;
 
     private Json() {}
 

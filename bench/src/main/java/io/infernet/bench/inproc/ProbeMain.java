@@ -1,6 +1,5 @@
 package io.infernet.bench.inproc;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infernet.runtime.LlamaRuntime;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.ModelParams;
@@ -37,7 +36,7 @@ public final class ProbeMain {
             try (Model m = Model.load(model, ModelParams.defaults().withGpuLayers(gpuLayers))) {
                 r = new InProcessBench(m, threads, pp, tg, seed, line -> System.err.println("[probe] " + line)).run(reps, gpuLayers);
             }
-            System.out.println(PREFIX + new ObjectMapper().writeValueAsString(r));
+            System.out.println(PREFIX + io.infernet.engines.Json.MAPPER.writeValueAsString(r));
             System.out.flush();
             System.exit(0);
         } catch (Exception | LinkageError e) {
@@ -75,7 +74,7 @@ public final class ProbeMain {
         for (String line : stdout.split("\n")) {
             if (line.startsWith(PREFIX)) {
                 try {
-                    return new ObjectMapper().readValue(line.substring(PREFIX.length()), ProbeResult.class);
+                    return io.infernet.engines.Json.MAPPER.readValue(line.substring(PREFIX.length()), ProbeResult.class);
                 } catch (Exception e) {
                     throw new IllegalStateException("unreadable probe result: " + e.getMessage(), e);
                 }

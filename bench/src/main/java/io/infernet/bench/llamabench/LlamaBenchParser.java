@@ -10,7 +10,7 @@ import java.util.List;
 public final class LlamaBenchParser {
     private LlamaBenchParser() {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.infernet.engines.Json.MAPPER;
 
     /**
      * Parses the whole standard output of a run.

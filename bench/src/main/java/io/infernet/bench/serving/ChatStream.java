@@ -53,7 +53,7 @@ public final class ChatStream {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.infernet.engines.Json.MAPPER;
 
     private final LeanHttp http;
 

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class EngineProbe implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = io.infernet.engines.Json.MAPPER;
 
     private final Process process;
     private final BufferedReader out;

@@ -42,7 +42,7 @@ public final class EngineProbeMain {
         try {
             Map<String, String> a = ProbeMain.parse(args);
             LlamaRuntime.load(line -> System.err.println("[engine-probe] " + line));
-            ObjectMapper json = new ObjectMapper();
+            ObjectMapper json = io.infernet.engines.Json.MAPPER;
             try (InProcessEngine engine = InProcessEngine.open(new InProcessOptions(Path.of(ProbeMain.require(a, "--model")),
                     Integer.parseInt(ProbeMain.require(a, "--parallel")), Integer.parseInt(ProbeMain.require(a, "--ctx")),
                     Integer.parseInt(ProbeMain.require(a, "--threads")), 0, 64, false))) {

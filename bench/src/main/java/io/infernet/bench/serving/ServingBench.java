@@ -1,7 +1,6 @@
 package io.infernet.bench.serving;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infernet.bench.inproc.ChildJvm;
 import io.infernet.bench.stats.Summary;
 import io.infernet.natives.Progress;
@@ -404,7 +403,7 @@ public final class ServingBench {
             if (r.statusCode() != 200) {
                 return Optional.empty();
             }
-            JsonNode data = new ObjectMapper().readTree(r.body()).path("data");
+            JsonNode data = io.infernet.engines.Json.MAPPER.readTree(r.body()).path("data");
             return data.isArray() && !data.isEmpty() ? Optional.ofNullable(data.get(0).path("id").asText(null)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

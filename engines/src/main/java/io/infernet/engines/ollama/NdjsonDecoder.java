@@ -3,7 +3,7 @@ package io.infernet.engines.ollama;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.Usage;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.engines.remote.StreamChunk;
 import io.infernet.engines.remote.StreamDecoder;
 import java.util.ArrayList;

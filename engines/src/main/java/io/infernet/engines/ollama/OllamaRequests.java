@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.GenerationRequest;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.kernels.SamplingParams;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package io.infernet.engines.ollama;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.Embeddings;
 import io.infernet.engines.ModelInfo;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -11,7 +11,7 @@ import io.infernet.engines.Health;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.remote.Endpoint;
 import io.infernet.engines.remote.HttpProbe;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.engines.remote.RemoteCall;
 import io.infernet.engines.remote.RemoteGeneration;
 import io.infernet.engines.remote.RemoteOptions;

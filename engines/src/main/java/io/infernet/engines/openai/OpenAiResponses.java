@@ -5,7 +5,7 @@ import io.infernet.engines.Embeddings;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.Usage;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.engines.remote.StreamChunk;
 import java.time.Instant;
 import java.util.ArrayList;

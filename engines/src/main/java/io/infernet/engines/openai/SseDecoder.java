@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.Usage;
 import io.infernet.engines.remote.ErrorBody;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.engines.remote.StreamChunk;
 import io.infernet.engines.remote.StreamDecoder;
 import java.util.ArrayList;

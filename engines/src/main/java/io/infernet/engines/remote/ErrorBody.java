@@ -1,5 +1,6 @@
 package io.infernet.engines.remote;
 
+import io.infernet.engines.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 

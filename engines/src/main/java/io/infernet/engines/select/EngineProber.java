@@ -5,7 +5,7 @@ import io.infernet.engines.ModelInfo;
 import io.infernet.engines.ollama.OllamaResponses;
 import io.infernet.engines.openai.OpenAiResponses;
 import io.infernet.engines.remote.HttpProbe;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

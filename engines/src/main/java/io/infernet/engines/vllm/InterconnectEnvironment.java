@@ -15,7 +15,7 @@ public final class InterconnectEnvironment {
      * @param multiNode whether collectives cross machines (Ray head or worker)
      * @param gpus      GPUs on this machine the model spans (tensor x pipeline parallel)
      */
-    public static List<EnvVar> of(Interconnects ic, boolean multiNode, int gpus) {
+    public static List<EnvVar> of(NcclFabrics ic, boolean multiNode, int gpus) {
         List<EnvVar> v = new ArrayList<>();
         if (ic.nvlink() && gpus > 1) {
             v.add(EnvVar.of("NCCL_P2P_DISABLE", "0",

@@ -8,7 +8,7 @@ public final class VllmCommandLine {
     private VllmCommandLine() {}
 
     /** The plan for this machine: ray start (head or worker) as the Ray setting says, then vllm serve (not on a worker). */
-    public static LaunchPlan plan(VllmConfig c, RayConfig ray, Interconnects ic) {
+    public static LaunchPlan plan(VllmConfig c, RayConfig ray, NcclFabrics ic) {
         List<EnvVar> env = new ArrayList<>(InterconnectEnvironment.of(ic, ray.multiNode(), c.gpus()));
         if (c.apiKey() != null) {
             env.add(new EnvVar("VLLM_API_KEY", c.apiKey(), "the key clients must send (kept off the command line)", true));

@@ -18,7 +18,7 @@ import io.infernet.engines.Health;
 import io.infernet.engines.Usage;
 import io.infernet.engines.remote.Endpoint;
 import io.infernet.engines.remote.EventLog;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.engines.remote.LoopbackServer;
 import io.infernet.engines.remote.LoopbackServer.Reply;
 import io.infernet.kernels.SamplingParams;

@@ -11,7 +11,7 @@ import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.Usage;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.engines.remote.StreamChunk;
 import io.infernet.kernels.SamplingParams;
 import java.util.ArrayList;

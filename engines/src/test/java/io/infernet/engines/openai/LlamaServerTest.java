@@ -17,7 +17,7 @@ import io.infernet.engines.ModelInfo;
 import io.infernet.engines.remote.Endpoint;
 import io.infernet.engines.remote.EventLog;
 import io.infernet.engines.remote.HttpProbe;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.engines.vllm.ChildProcess;
 import io.infernet.kernels.SamplingParams;
 import io.infernet.natives.Progress;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.GenerationRequest;
-import io.infernet.engines.remote.Json;
+import io.infernet.engines.Json;
 import io.infernet.kernels.SamplingParams;
 import java.util.List;
 import java.util.Map;

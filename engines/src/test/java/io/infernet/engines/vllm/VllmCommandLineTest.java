@@ -16,7 +16,7 @@ class VllmCommandLineTest {
 
     @Test
     void oneGpu() {
-        LaunchPlan p = VllmCommandLine.plan(QWEN, RayConfig.NONE, Interconnects.NONE);
+        LaunchPlan p = VllmCommandLine.plan(QWEN, RayConfig.NONE, NcclFabrics.NONE);
         assertEquals(List.of("vllm", "serve", "Qwen/Qwen2.5-7B-Instruct", "--tensor-parallel-size", "1", "--pipeline-parallel-size", "1",
                 "--host", "127.0.0.1", "--port", "8000", "--gpu-memory-utilization", "0.9", "--served-model-name", "Qwen/Qwen2.5-7B-Instruct"), p.serve());
         assertEquals(List.of(), p.rayStart());
@@ -28,7 +28,7 @@ class VllmCommandLineTest {
     void tensorAndPipelineParallelAdvertiseClassB() {
         VllmConfig c = new VllmConfig("meta-llama/Llama-3.1-70B-Instruct", 4, 2, "0.0.0.0", 8001, 16384, 0.925, "llama-70b", null,
                 List.of("--enable-prefix-caching"));
-        LaunchPlan p = VllmCommandLine.plan(c, RayConfig.NONE, new Interconnects(true, false, false, null));
+        LaunchPlan p = VllmCommandLine.plan(c, RayConfig.NONE, new NcclFabrics(true, false, false, null));
         assertEquals(List.of("vllm", "serve", "meta-llama/Llama-3.1-70B-Instruct", "--tensor-parallel-size", "4", "--pipeline-parallel-size", "2",
                 "--host", "0.0.0.0", "--port", "8001", "--max-model-len", "16384", "--gpu-memory-utilization", "0.925",
                 "--served-model-name", "llama-70b", "--enable-prefix-caching"), p.serve());
@@ -40,7 +40,7 @@ class VllmCommandLineTest {
     @Test
     void aRayHeadStartsRayThenServesOnIt() {
         RayConfig head = RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "head"));
-        LaunchPlan p = VllmCommandLine.plan(QWEN.withParallel(8, 2), head, new Interconnects(true, true, false, "ib0"));
+        LaunchPlan p = VllmCommandLine.plan(QWEN.withParallel(8, 2), head, new NcclFabrics(true, true, false, "ib0"));
         assertEquals(List.of("ray", "start", "--head", "--port=6379"), p.rayStart());
         assertFalse(p.rayBlocks());
         assertEquals(List.of("--distributed-executor-backend", "ray"), p.serve().subList(p.serve().size() - 2, p.serve().size()));
@@ -52,7 +52,7 @@ class VllmCommandLineTest {
     @Test
     void aRayWorkerOnlyJoinsAndBlocks() {
         RayConfig worker = RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "worker", "INFERNET_RAY_HEAD", "10.0.0.5:6380"));
-        LaunchPlan p = VllmCommandLine.plan(QWEN.withParallel(8, 2), worker, new Interconnects(false, false, true, null));
+        LaunchPlan p = VllmCommandLine.plan(QWEN.withParallel(8, 2), worker, new NcclFabrics(false, false, true, null));
         assertEquals(List.of("ray", "start", "--address=10.0.0.5:6380", "--block"), p.rayStart());
         assertTrue(p.rayBlocks());
         assertEquals(List.of(), p.serve());
@@ -62,7 +62,7 @@ class VllmCommandLineTest {
 
     @Test
     void multiNodeWithoutRdmaUsesSockets() {
-        LaunchPlan p = VllmCommandLine.plan(QWEN, RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "HEAD", "INFERNET_RAY_PORT", "7000")), Interconnects.NONE);
+        LaunchPlan p = VllmCommandLine.plan(QWEN, RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "HEAD", "INFERNET_RAY_PORT", "7000")), NcclFabrics.NONE);
         assertEquals(List.of("ray", "start", "--head", "--port=7000"), p.rayStart());
         assertEquals(List.of("NCCL_IB_DISABLE=1"), p.environment().stream().map(EnvVar::shown).toList());
     }
@@ -79,7 +79,7 @@ class VllmCommandLineTest {
 
     @Test
     void theApiKeyGoesInTheEnvironmentNeverOnTheCommandLine() {
-        LaunchPlan p = VllmCommandLine.plan(QWEN.withApiKey("sk-live-123"), RayConfig.NONE, Interconnects.NONE);
+        LaunchPlan p = VllmCommandLine.plan(QWEN.withApiKey("sk-live-123"), RayConfig.NONE, NcclFabrics.NONE);
         assertFalse(String.join(" ", p.serve()).contains("sk-live-123"));
         EnvVar key = p.environment().getLast();
         assertEquals("VLLM_API_KEY=***", key.shown());
@@ -89,7 +89,7 @@ class VllmCommandLineTest {
 
     @Test
     void theOperatorsOwnVariablesWin() {
-        LaunchPlan p = VllmCommandLine.plan(QWEN, RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "head")), new Interconnects(false, true, false, "eth0"));
+        LaunchPlan p = VllmCommandLine.plan(QWEN, RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "head")), new NcclFabrics(false, true, false, "eth0"));
         Map<String, String> parent = Map.of("NCCL_SOCKET_IFNAME", "bond0", "PATH", "/usr/bin");
         Map<String, String> child = p.childEnvironment(parent);
         assertEquals("bond0", child.get("NCCL_SOCKET_IFNAME"));
@@ -105,7 +105,7 @@ class VllmCommandLineTest {
                 .getMessage().startsWith("--gpu-memory-utilization"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> QWEN.withPort(70000)).getMessage().startsWith("--port"));
         assertThrows(IllegalArgumentException.class, () -> VllmConfig.of(" "));
-        assertThrows(IllegalArgumentException.class, () -> new Interconnects(false, false, false, "eth0; rm -rf /"));
+        assertThrows(IllegalArgumentException.class, () -> new NcclFabrics(false, false, false, "eth0; rm -rf /"));
     }
 
     @Test

@@ -102,7 +102,7 @@ class VllmLauncherTest {
         Map<String, String> env = env("ok");
         env.put("FAKE_VLLM_GRANDCHILD", "1");
         env.put("FAKE_VLLM_DELAY_MS", "1500");
-        LaunchPlan plan = VllmCommandLine.plan(config(port).withApiKey("sk-abc-987"), RayConfig.NONE, new Interconnects(true, false, false, "lo"));
+        LaunchPlan plan = VllmCommandLine.plan(config(port).withApiKey("sk-abc-987"), RayConfig.NONE, new NcclFabrics(true, false, false, "lo"));
         long grandchild;
         try (VllmProcess p = launcher(env).start(plan, Duration.ofSeconds(60))) {
             assertTrue(p.isAlive());
@@ -126,7 +126,7 @@ class VllmLauncherTest {
     @Test
     void outOfMemoryIsSaidPlainly() {
         LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env("oom")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, Interconnects.NONE), Duration.ofSeconds(60)));
+                () -> launcher(env("oom")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(60)));
         assertTrue(e.getMessage().startsWith("vllm exited with code 1 before it answered"), e.getMessage());
         assertTrue(e.getMessage().contains("the model does not fit in GPU memory"), e.getMessage());
         assertTrue(e.getMessage().contains("torch.OutOfMemoryError: CUDA out of memory"), "the last lines are quoted: " + e.getMessage());
@@ -135,14 +135,14 @@ class VllmLauncherTest {
     @Test
     void aKvCacheTooSmallForTheContextIsSaidPlainly() {
         LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env("kv")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, Interconnects.NONE), Duration.ofSeconds(60)));
+                () -> launcher(env("kv")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(60)));
         assertTrue(e.getMessage().contains("the KV cache cannot hold --max-model-len tokens"), e.getMessage());
     }
 
     @Test
     void anUnknownEarlyExitReportsItsCodeAndLastLines() {
         LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env("exit")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, Interconnects.NONE), Duration.ofSeconds(60)));
+                () -> launcher(env("exit")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(60)));
         assertTrue(e.getMessage().startsWith("vllm exited with code 3 before it answered"), e.getMessage());
         assertTrue(e.getMessage().endsWith("  RuntimeError: something nobody has seen before"), e.getMessage());
     }
@@ -150,7 +150,7 @@ class VllmLauncherTest {
     @Test
     void aServerThatNeverAnswersTimesOutAndIsStopped() throws Exception {
         LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env("hang")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, Interconnects.NONE), Duration.ofSeconds(3)));
+                () -> launcher(env("hang")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(3)));
         assertTrue(e.getMessage().contains("did not answer http://127.0.0.1:"), e.getMessage());
         assertTrue(e.getMessage().contains("within 3 s"), e.getMessage());
         assertTrue(e.getMessage().endsWith("(the node stopped it)"), e.getMessage());
@@ -161,7 +161,7 @@ class VllmLauncherTest {
     @Test
     void aChildThatIgnoresSigtermIsKilledAfterTheGrace() throws Exception {
         VllmLauncher l = new VllmLauncher(env("stubborn"), lines::add, Duration.ofSeconds(1), Duration.ofSeconds(1));
-        VllmProcess p = l.start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, Interconnects.NONE), Duration.ofSeconds(60));
+        VllmProcess p = l.start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(60));
         long pid = p.pid();
         p.close();
         assertFalse(alive(pid));
@@ -174,7 +174,7 @@ class VllmLauncherTest {
         Map<String, String> env = env("ok");
         env.put("PATH", "/usr/bin:/bin");
         LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env).start(VllmCommandLine.plan(config(8000), RayConfig.NONE, Interconnects.NONE), Duration.ofSeconds(5)));
+                () -> launcher(env).start(VllmCommandLine.plan(config(8000), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(5)));
         assertTrue(e.getMessage().startsWith("'vllm' is not on PATH, so it cannot be started: install vLLM (pip install vllm)"), e.getMessage());
         assertFalse(Files.exists(record));
     }
@@ -185,7 +185,7 @@ class VllmLauncherTest {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = taken.getLocalPort();
             LaunchException e = assertThrows(LaunchException.class,
-                    () -> launcher(env("ok")).start(VllmCommandLine.plan(config(port), RayConfig.NONE, Interconnects.NONE), Duration.ofSeconds(5)));
+                    () -> launcher(env("ok")).start(VllmCommandLine.plan(config(port), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(5)));
             assertTrue(e.getMessage().startsWith("port " + port + " on 127.0.0.1 is already in use"), e.getMessage());
             assertFalse(Files.exists(record));
         }
@@ -194,7 +194,7 @@ class VllmLauncherTest {
     @Test
     void aRayHeadStartsRayFirstAndStopsItLast() throws Exception {
         RayConfig head = RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "head", "INFERNET_RAY_PORT", "6390"));
-        try (VllmProcess p = launcher(env("ok")).start(VllmCommandLine.plan(config(freePort()), head, Interconnects.NONE), Duration.ofSeconds(60))) {
+        try (VllmProcess p = launcher(env("ok")).start(VllmCommandLine.plan(config(freePort()), head, NcclFabrics.NONE), Duration.ofSeconds(60))) {
             assertEquals(List.of("start --head --port=6390"), Files.readAllLines(rayLog));
             assertTrue(Files.readAllLines(record).get(1).endsWith("--distributed-executor-backend ray"));
             assertTrue(p.isAlive());
@@ -207,7 +207,7 @@ class VllmLauncherTest {
         Map<String, String> env = env("ok");
         env.put("FAKE_RAY_FAIL", "1");
         LaunchException e = assertThrows(LaunchException.class, () -> launcher(env).start(
-                VllmCommandLine.plan(config(freePort()), RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "head")), Interconnects.NONE), Duration.ofSeconds(30)));
+                VllmCommandLine.plan(config(freePort()), RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "head")), NcclFabrics.NONE), Duration.ofSeconds(30)));
         assertTrue(e.getMessage().startsWith("'ray start --head' failed with exit code 1: cannot reach the Ray head"), e.getMessage());
         assertFalse(Files.exists(record), "vLLM was not started");
     }
@@ -215,7 +215,7 @@ class VllmLauncherTest {
     @Test
     void aRayWorkerJoinsAndStaysUntilStopped() throws Exception {
         RayConfig worker = RayConfig.fromEnv(Map.of("INFERNET_RAY_MODE", "worker", "INFERNET_RAY_HEAD", "10.0.0.5:6379"));
-        VllmProcess p = launcher(env("ok")).start(VllmCommandLine.plan(config(8000), worker, Interconnects.NONE), Duration.ofSeconds(30));
+        VllmProcess p = launcher(env("ok")).start(VllmCommandLine.plan(config(8000), worker, NcclFabrics.NONE), Duration.ofSeconds(30));
         assertTrue(p.isAlive());
         assertTrue(p.endpoint().isEmpty());
         assertEquals(List.of(), p.workloadClasses());

@@ -1,6 +1,6 @@
 package io.infernet.node.cli;
 
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.config.NodeConfig;
 import io.infernet.node.protocol.outbox.Outbox;
 import java.io.PrintWriter;

@@ -1,7 +1,6 @@
 package io.infernet.node.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -106,7 +105,7 @@ public final class DoctorCommand implements Callable<Integer> {
         Check.Status worst = DoctorChecks.worst(checks);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(report, checks, budget, table, given, worst)));
+            out.println(io.infernet.engines.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(report, checks, budget, table, given, worst)));
         } else {
             printText(out, report, checks, budget, table, worst);
         }

@@ -81,7 +81,7 @@ public final class EnginesCommand implements Callable<Integer> {
         SelectionReport report = selector.survey(setting, inProcessDescription());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(report)));
+            out.println(io.infernet.engines.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json(report)));
         } else {
             text(report).forEach(out::println);
         }
@@ -133,7 +133,7 @@ public final class EnginesCommand implements Callable<Integer> {
     }
 
     static ObjectNode json(SelectionReport r) {
-        ObjectMapper m = new ObjectMapper();
+        ObjectMapper m = io.infernet.engines.Json.MAPPER;
         ObjectNode o = m.createObjectNode();
         ArrayNode probes = o.putArray("probes");
         for (ProbeOutcome p : r.probes()) {

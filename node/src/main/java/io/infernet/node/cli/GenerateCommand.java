@@ -117,7 +117,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     private void printJson(Generator.Result r, String text, Model m) throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = io.infernet.engines.Json.MAPPER;
         ObjectNode o = mapper.createObjectNode();
         o.put("model", m.path().toString());
         o.set("prompt_tokens", mapper.valueToTree(r.promptTokens()));

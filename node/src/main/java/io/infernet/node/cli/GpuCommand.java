@@ -1,7 +1,6 @@
 package io.infernet.node.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infernet.hardware.HardwareJson;
 import io.infernet.hardware.HardwareProbe;
 import io.infernet.hardware.RuntimeDeviceSource;
@@ -44,7 +43,7 @@ public final class GpuCommand implements Callable<Integer> {
         HardwareReport report = probe.get().detect();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(HardwareJson.of(report)));
+            out.println(io.infernet.engines.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(HardwareJson.of(report)));
         } else {
             print(out, report);
         }

@@ -1,6 +1,5 @@
 package io.infernet.node.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.infernet.runtime.gguf.GgmlType;
 import io.infernet.runtime.gguf.GgufException;
@@ -222,7 +221,7 @@ public final class ModelCommand implements Runnable {
             PrintWriter o = spec.commandLine().getOut();
             if (json) {
                 try {
-                    o.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(f)));
+                    o.println(io.infernet.engines.Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(f)));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -1,7 +1,7 @@
 package io.infernet.node.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.config.NodeConfig;
 import io.infernet.node.protocol.payouts.PayoutCoin;
 import io.infernet.node.protocol.payouts.PayoutTarget;

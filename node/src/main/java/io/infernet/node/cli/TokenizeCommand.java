@@ -32,7 +32,7 @@ public final class TokenizeCommand implements Callable<Integer> {
         try (Model m = Model.load(model.resolve(), ModelParams.vocabularyOnly())) {
             int[] ids = m.vocab().tokenize(text, !noSpecial, true);
             if (json) {
-                ObjectMapper mapper = new ObjectMapper();
+                ObjectMapper mapper = io.infernet.engines.Json.MAPPER;
                 ObjectNode o = mapper.createObjectNode();
                 o.set("tokens", mapper.valueToTree(ids));
                 ArrayNode pieces = o.putArray("pieces");

@@ -1,7 +1,7 @@
 package io.infernet.node.cli;
 
 import io.infernet.engines.vllm.EnvVar;
-import io.infernet.engines.vllm.Interconnects;
+import io.infernet.engines.vllm.NcclFabrics;
 import io.infernet.engines.vllm.LaunchException;
 import io.infernet.engines.vllm.LaunchPlan;
 import io.infernet.engines.vllm.RayConfig;
@@ -138,15 +138,15 @@ public final class VllmCommand implements Callable<Integer> {
             VllmConfig c = new VllmConfig(model, tp, pp, host, port, maxModelLen, gpuMemoryUtilization, servedModelName, apiKey,
                     extra == null ? List.of() : extra);
             RayConfig ray = RayConfig.fromEnv(env);
-            return VllmCommandLine.plan(c, ray, interconnects(detect.get(), socketIfname));
+            return VllmCommandLine.plan(c, ray, fabrics(detect.get(), socketIfname));
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
     }
 
     /** The node's detected fabrics in the launcher's terms: RoCE counts as InfiniBand for NCCL (both are verbs). */
-    static Interconnects interconnects(io.infernet.hardware.Interconnects hw, String socketIfname) {
-        return new Interconnects(hw.nvlink().available(), hw.infiniband().available() || hw.roceActivePorts() > 0, hw.efa().available(),
+    static NcclFabrics fabrics(io.infernet.hardware.Interconnects hw, String socketIfname) {
+        return new NcclFabrics(hw.nvlink().available(), hw.infiniband().available() || hw.roceActivePorts() > 0, hw.efa().available(),
                 socketIfname);
     }
 

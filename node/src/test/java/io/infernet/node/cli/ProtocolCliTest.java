@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.Engine;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.config.NodeConfig;
 import io.infernet.node.protocol.daemon.BasicSpecsProvider;
 import io.infernet.node.protocol.testing.FakeControlPlane;

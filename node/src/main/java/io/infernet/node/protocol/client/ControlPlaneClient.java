@@ -3,7 +3,7 @@ package io.infernet.node.protocol.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.envelope.AuthEnvelope;
 import io.infernet.node.protocol.envelope.EnvelopeSigner;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.infernet.node.protocol.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import java.util.Objects;
 
 /**

@@ -1,7 +1,7 @@
 package io.infernet.node.protocol.commands;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.client.PolledCommand;
 import io.infernet.node.protocol.models.GgufValidator;

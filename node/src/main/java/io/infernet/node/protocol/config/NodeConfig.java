@@ -3,7 +3,7 @@ package io.infernet.node.protocol.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.identity.NodeKey;
 import java.nio.file.Path;
 import java.util.Locale;

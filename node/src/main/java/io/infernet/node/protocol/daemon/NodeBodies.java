@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.Engine;
 import io.infernet.engines.ModelInfo;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.jobs.BenchWindow;
 import io.infernet.node.protocol.jobs.JobRunner;
 import java.time.Clock;

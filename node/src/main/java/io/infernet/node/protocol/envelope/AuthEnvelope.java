@@ -1,7 +1,7 @@
 package io.infernet.node.protocol.envelope;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 

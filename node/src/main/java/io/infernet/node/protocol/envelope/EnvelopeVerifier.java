@@ -1,7 +1,7 @@
 package io.infernet.node.protocol.envelope;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.identity.Bip340;
 import io.infernet.node.protocol.identity.NodeKey;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.infernet.node.protocol.jobs;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,7 +1,7 @@
 package io.infernet.node.protocol.jobs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import java.time.Instant;
 
 /** The job event and completion bodies of the wire ({@code {event_type, data}}; complete bodies). */

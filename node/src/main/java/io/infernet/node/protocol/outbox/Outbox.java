@@ -2,7 +2,7 @@ package io.infernet.node.protocol.outbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.config.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.envelope.EnvelopeSigner;
 import io.infernet.node.protocol.identity.NodeKey;
 import io.infernet.node.protocol.testing.FakeControlPlane;

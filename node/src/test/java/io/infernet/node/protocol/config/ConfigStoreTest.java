@@ -89,7 +89,7 @@ class ConfigStoreTest {
         c.setName("renamed");
         store.save(c);
         String saved = Files.readString(file);
-        var reloaded = io.infernet.node.protocol.Json.MAPPER.readTree(saved);
+        var reloaded = io.infernet.engines.Json.MAPPER.readTree(saved);
         assertEquals(1, reloaded.at("/controlPlane/extra/0").asInt());
         assertTrue(reloaded.at("/controlPlane/extra/1/deep").asBoolean());
         assertEquals(1, reloaded.at("/node/futureField/x").asInt());
@@ -143,7 +143,7 @@ class ConfigStoreTest {
         Files.writeString(file, "{\"node\":{\"publicKey\":\"" + PK + "\",\"privateKey\":\"" + SK
                 + "\"},\"auth\":{\"bearerToken\":\"bt-123\",\"email\":\"a@b\"},\"x\":[{\"apiKey\":\"k-9\"}]}");
         NodeConfig c = new ConfigStore(file).load().orElseThrow();
-        String s = c.toString() + io.infernet.node.protocol.Json.pretty(c.redacted());
+        String s = c.toString() + io.infernet.engines.Json.pretty(c.redacted());
         assertFalse(s.contains(SK));
         assertFalse(s.contains("bt-123"));
         assertFalse(s.contains("k-9"));

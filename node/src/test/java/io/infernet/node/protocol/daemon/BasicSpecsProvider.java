@@ -1,7 +1,7 @@
 package io.infernet.node.protocol.daemon;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

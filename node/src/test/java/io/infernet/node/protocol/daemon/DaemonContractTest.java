@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.ControlPlaneException;
 import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;

@@ -3,7 +3,7 @@ package io.infernet.node.protocol.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

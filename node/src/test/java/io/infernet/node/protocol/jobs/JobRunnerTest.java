@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.EngineException;
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.PolledJob;
 import io.infernet.node.protocol.outbox.Delivery;
 import io.infernet.node.protocol.outbox.DeliveryService;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.infernet.node.protocol.Json;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.client.RetryPolicy;
 import io.infernet.node.protocol.envelope.EnvelopeSigner;

@@ -1,8 +1,8 @@
 package io.infernet.engines.vllm;
 
 /**
- * The fabrics NCCL can use on this machine, as hardware detection found them (the node's
- * hardware package has the detection; it fills this in).
+ * The fabrics NCCL can use on this machine: what the vLLM launcher needs to know of the
+ * interconnects the hardware module detects (the CLI fills it in from them).
  *
  * @param nvlink          NVLink between this machine's GPUs
  * @param infiniband      an active InfiniBand (or RoCE) port
@@ -10,11 +10,11 @@ package io.infernet.engines.vllm;
  * @param socketInterface the network interface for NCCL's and Gloo's TCP traffic (e.g.
  *                        {@code eth0}, {@code ens5}), or null to let them choose
  */
-public record Interconnects(boolean nvlink, boolean infiniband, boolean efa, String socketInterface) {
+public record NcclFabrics(boolean nvlink, boolean infiniband, boolean efa, String socketInterface) {
 
-    public static final Interconnects NONE = new Interconnects(false, false, false, null);
+    public static final NcclFabrics NONE = new NcclFabrics(false, false, false, null);
 
-    public Interconnects {
+    public NcclFabrics {
         if (socketInterface != null) {
             socketInterface = socketInterface.strip();
             if (socketInterface.isEmpty()) {

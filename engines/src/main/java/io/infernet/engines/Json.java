@@ -1,10 +1,11 @@
-package io.infernet.node.protocol;
+package io.infernet.engines;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,16 +16,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 
 /**
- * The JSON forms the protocol uses: compact (request bodies, the auth envelope; key order as
- * inserted, like {@code JSON.stringify(x)}) and pretty (the config file; exactly
+ * The project's one Jackson setup and the JSON forms it writes: compact (HTTP bodies, the
+ * protocol's signed bodies and auth envelope; key order as inserted, like
+ * {@code JSON.stringify(x)}) and pretty (the config file and the CLI's JSON output; exactly
  * {@code JSON.stringify(x, null, 2)}: 2-space indent, {@code "key": value}, {@code {}} and
- * {@code []} when empty). Thread-safe.
+ * {@code []} when empty). Parsing is strict: one JSON value, nothing after it. Thread-safe.
  */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static final ObjectWriter COMPACT = MAPPER.writer();
     private static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter(
@@ -84,5 +87,22 @@ public final class Json {
     public static String text(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);
         return v != null && v.isTextual() ? v.asText() : null;
+    }
+
+    /** Compact text of a tree (an alias of {@link #compact} for call sites that write, not sign). */
+    public static String write(JsonNode node) {
+        return compact(node);
+    }
+
+    /** The tree of {@code text}, or empty when it is not (one) JSON value. */
+    public static Optional<JsonNode> tryParse(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MAPPER.readTree(text));
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
     }
 }
