@@ -1,23 +1,19 @@
 package io.infernet.hardware;
 
-import java.io.ByteArrayOutputStream;
+import io.infernet.natives.Exec;
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Runs programs found on a PATH, with {@code LC_ALL=C} so numbers print with a dot. Each output
- * stream is read on its own virtual thread (so a chatty stderr cannot block stdout) and capped at
- * {@link #MAX_OUTPUT_BYTES}; a program that outlives its timeout is killed. Safe to call from any
- * thread; each call starts its own process.
+ * Runs programs found on a PATH ({@link Exec}), with {@code LC_ALL=C} so numbers print with a dot,
+ * output capped at {@link #MAX_OUTPUT_BYTES} per stream; a program that outlives its timeout is
+ * killed. Never throws: every outcome is a {@link ToolResult}. Safe to call from any thread.
  */
 final class ProcessToolRunner implements ToolRunner {
 
@@ -39,29 +35,20 @@ final class ProcessToolRunner implements ToolRunner {
         }
         List<String> argv = new ArrayList<>(command);
         argv.set(0, exe.get().toString());
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(devNull()));
-        pb.environment().put("LC_ALL", "C");
-        Process p;
         try {
-            p = pb.start();
-        } catch (IOException e) {
-            return new ToolResult.Failed(program, "could not start " + program + ": " + e.getMessage());
+            Exec.Result r = Exec.run(argv, null, Map.of("LC_ALL", "C"), timeout, line -> {}, line -> {}, MAX_OUTPUT_BYTES);
+            return new ToolResult.Completed(r.exitCode(), r.stdout(), r.stderr());
+        } catch (Exec.ExecException e) {
+            return new ToolResult.Failed(program, switch (e.kind()) {
+                case NOT_STARTED -> "could not start " + program + ": " + e.getMessage();
+                case TIMED_OUT -> program + " did not finish in " + limit(timeout) + " and was stopped";
+                case INTERRUPTED -> "interrupted while waiting for " + program;
+            });
         }
-        Capture out = Capture.start(p.getInputStream());
-        Capture err = Capture.start(p.getErrorStream());
-        try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                String limit = timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
-                return new ToolResult.Failed(program, program + " did not finish in " + limit + " and was stopped");
-            }
-            return new ToolResult.Completed(p.exitValue(), out.text(), err.text());
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            return new ToolResult.Failed(program, "interrupted while waiting for " + program);
-        }
+    }
+
+    private static String limit(Duration timeout) {
+        return timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
     }
 
     /** The executable for {@code program}: itself when it names a path, else the first match on PATH. */
@@ -80,49 +67,5 @@ final class ProcessToolRunner implements ToolRunner {
             }
         }
         return Optional.empty();
-    }
-
-    private static File devNull() {
-        return new File(File.separatorChar == '\\' ? "NUL" : "/dev/null");
-    }
-
-    /** Drains one stream on a virtual thread, keeping at most {@link #MAX_OUTPUT_BYTES}. */
-    private static final class Capture {
-        private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        private final Thread thread;
-
-        private Capture(InputStream in) {
-            this.thread = Thread.ofVirtual().unstarted(() -> drain(in));
-        }
-
-        static Capture start(InputStream in) {
-            Capture c = new Capture(in);
-            c.thread.start();
-            return c;
-        }
-
-        private void drain(InputStream in) {
-            byte[] chunk = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(chunk)) >= 0) {
-                    synchronized (buf) {
-                        int keep = Math.min(n, MAX_OUTPUT_BYTES - buf.size());
-                        if (keep > 0) {
-                            buf.write(chunk, 0, keep);
-                        }
-                    }
-                }
-            } catch (IOException ignored) {
-                // The process ended or was killed; what was read is kept.
-            }
-        }
-
-        String text() throws InterruptedException {
-            thread.join(Duration.ofSeconds(2));
-            synchronized (buf) {
-                return buf.toString(StandardCharsets.UTF_8);
-            }
-        }
     }
 }

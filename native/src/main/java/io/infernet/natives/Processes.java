@@ -1,11 +1,7 @@
 package io.infernet.natives;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the external tools this module needs (npm, tar, git, cmake) with clear failures. */
 final class Processes {
@@ -14,42 +10,30 @@ final class Processes {
     /** The result of a finished command: exit code and combined output. */
     record Result(int exitCode, String output) {}
 
-    /** Runs {@code command} in {@code dir}; lines of output go to {@code progress} when not null. */
+    /** Runs {@code command} in {@code dir}; lines of output (both streams, as they come) go to {@code progress} when not null. */
     static Result run(Path dir, List<String> command, Progress progress, long timeoutMinutes) {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new NativeException("could not run '" + command.getFirst() + "': " + e.getMessage()
-                    + ". Install " + command.getFirst() + " and make sure it is on PATH.", e);
-        }
         StringBuilder out = new StringBuilder();
-        List<String> tail = new ArrayList<>();
-        try (var reader = p.inputReader(StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                out.append(line).append('\n');
-                if (progress != null) {
-                    progress.step(line);
-                }
-                tail.add(line);
-                if (tail.size() > 40) {
-                    tail.removeFirst();
-                }
+        java.util.function.Consumer<String> line = l -> {
+            synchronized (out) {
+                out.append(l).append('\n');
             }
-            if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new NativeException("'" + String.join(" ", command) + "' did not finish in " + timeoutMinutes + " minutes");
+            if (progress != null) {
+                progress.step(l);
             }
-        } catch (IOException e) {
-            throw new NativeException("reading the output of '" + command.getFirst() + "' failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new NativeException("interrupted while running '" + command.getFirst() + "'", e);
+        };
+        try {
+            Exec.Result r = Exec.run(command, dir, java.util.Map.of(), java.time.Duration.ofMinutes(timeoutMinutes), line, line,
+                    Exec.DEFAULT_MAX_OUTPUT_BYTES);
+            synchronized (out) {
+                return new Result(r.exitCode(), out.toString());
+            }
+        } catch (Exec.ExecException e) {
+            if (e.kind() == Exec.ExecException.Kind.NOT_STARTED) {
+                throw new NativeException("could not run '" + command.getFirst() + "': " + e.getMessage()
+                        + ". Install " + command.getFirst() + " and make sure it is on PATH.", e);
+            }
+            throw new NativeException(e.getMessage(), e);
         }
-        return new Result(p.exitValue(), out.toString());
     }
 
     /** Like {@link #run} but fails with the command's last lines of output when it exits non-zero. */

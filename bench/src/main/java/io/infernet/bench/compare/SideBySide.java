@@ -6,7 +6,7 @@ import io.infernet.bench.inproc.ProbeResult;
 import io.infernet.bench.llamabench.LlamaBenchCommand;
 import io.infernet.bench.llamabench.LlamaBenchResult;
 import io.infernet.bench.llamabench.LlamaBenchRunner;
-import io.infernet.bench.process.Exec;
+import io.infernet.natives.Exec;
 import io.infernet.bench.process.LoadAverage;
 import io.infernet.bench.roofline.Roofline;
 import io.infernet.bench.tier.Placement;

@@ -1,6 +1,6 @@
 package io.infernet.bench.llamabench;
 
-import io.infernet.bench.process.Exec;
+import io.infernet.natives.Exec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.infernet.bench.report;
 
-import io.infernet.bench.process.Exec;
+import io.infernet.natives.Exec;
 import io.infernet.natives.NativeBundle;
 import io.infernet.natives.Progress;
 import io.infernet.natives.SourceBuild;
