@@ -114,15 +114,7 @@ final class Params {
 
     /** "a string", "an array", ... for messages. */
     static String kind(JsonNode n) {
-        return switch (n.getNodeType()) {
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case ARRAY -> "an array";
-            case OBJECT, POJO -> "an object";
-            case NULL, MISSING -> "null";
-            case BINARY -> "binary data";
-        };
+        return io.infernet.engines.ChatMessages.kind(n);
     }
 
     private static String fmt(double d) {

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.ChatMessages;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.kernels.SamplingParams;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -45,7 +45,6 @@ final class RequestParser {
     static final int MAX_EMBEDDING_INPUTS = 2048;
     static final int DEFAULT_PENALTY_LAST_N = 64;
 
-    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
 
     /** A generation and how to write its answer. */
     record ParsedGeneration(GenerationRequest request, boolean stream, boolean includeUsage) {}
@@ -214,88 +213,11 @@ final class RequestParser {
     }
 
     private static List<ChatMessage> messages(Params p) {
-        JsonNode n = p.raw("messages");
-        if (n == null) {
-            throw ApiException.missing("messages");
+        try {
+            return ChatMessages.parse(p.raw("messages"));
+        } catch (ChatMessages.InvalidMessageException e) {
+            throw new ApiException(400, ApiException.INVALID_REQUEST, e.param(), e.fault().code(), e.getMessage());
         }
-        if (!(n instanceof ArrayNode arr)) {
-            throw ApiException.invalidType("messages", "messages must be an array of message objects, got " + Params.kind(n) + ".");
-        }
-        if (arr.isEmpty()) {
-            throw ApiException.invalidValue("messages", "messages must hold at least one message.");
-        }
-        List<ChatMessage> out = new ArrayList<>(arr.size());
-        for (int i = 0; i < arr.size(); i++) {
-            out.add(message(arr.get(i), "messages[" + i + "]"));
-        }
-        return out;
-    }
-
-    private static ChatMessage message(JsonNode n, String where) {
-        if (!(n instanceof ObjectNode obj)) {
-            throw ApiException.invalidType(where, where + " must be an object with role and content, got " + Params.kind(n) + ".");
-        }
-        Params m = new Params(obj);
-        JsonNode roleNode = m.raw("role");
-        if (roleNode == null) {
-            throw ApiException.missing(where + ".role");
-        }
-        if (!roleNode.isTextual()) {
-            throw ApiException.invalidType(where + ".role", where + ".role must be a string, got " + Params.kind(roleNode) + ".");
-        }
-        String role = roleNode.textValue();
-        if (!ROLES.contains(role)) {
-            throw ApiException.invalidValue(where + ".role", where + ".role must be one of system, developer, user, assistant, tool; got '" + role + "'.");
-        }
-        var toolCalls = obj.get("tool_calls");
-        if (toolCalls != null && !toolCalls.isNull() && !(toolCalls.isArray() && toolCalls.isEmpty())) {
-            throw ApiException.unsupported(where + ".tool_calls", "tool calls are not supported by this server.");
-        }
-        JsonNode content = m.raw("content");
-        String text;
-        if (content == null) {
-            if (!role.equals("assistant")) {
-                throw ApiException.missing(where + ".content");
-            }
-            text = "";
-        } else if (content.isTextual()) {
-            text = content.textValue();
-        } else if (content instanceof ArrayNode parts) {
-            text = textParts(parts, where + ".content");
-        } else {
-            throw ApiException.invalidType(where + ".content", where + ".content must be a string or an array of text parts, got " + Params.kind(content) + ".");
-        }
-        // "developer" is OpenAI's newer name for the system role.
-        return new ChatMessage(role.equals("developer") ? "system" : role, text);
-    }
-
-    /** Text parts joined with newlines, as llama.cpp's server joins them; other part types are refused. */
-    private static String textParts(ArrayNode parts, String where) {
-        StringBuilder sb = new StringBuilder();
-        for (int j = 0; j < parts.size(); j++) {
-            String at = where + "[" + j + "]";
-            JsonNode part = parts.get(j);
-            if (!(part instanceof ObjectNode po)) {
-                throw ApiException.invalidType(at, at + " must be an object like {\"type\": \"text\", \"text\": \"...\"}, got " + Params.kind(part) + ".");
-            }
-            JsonNode typeNode = po.get("type");
-            if (typeNode == null || !typeNode.isTextual()) {
-                throw typeNode == null || typeNode.isNull() ? ApiException.missing(at + ".type") : ApiException.invalidType(at + ".type", at + ".type must be a string.");
-            }
-            String type = typeNode.textValue();
-            if (!type.equals("text")) {
-                throw ApiException.unsupported(at + ".type", at + ".type '" + type + "' is not supported; this server takes text parts only.");
-            }
-            JsonNode t = po.get("text");
-            if (t == null || !t.isTextual()) {
-                throw ApiException.invalidType(at + ".text", at + ".text must be a string.");
-            }
-            if (j > 0) {
-                sb.append('\n');
-            }
-            sb.append(t.textValue());
-        }
-        return sb.toString();
     }
 
     private static String prompt(Params p) {

@@ -2,13 +2,12 @@ package io.infernet.node.protocol.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.ChatMessage;
-import java.util.ArrayList;
+import io.infernet.engines.ChatMessages;
 import java.util.List;
-import java.util.Set;
 
 /**
- * A chat job's {@code input_spec}: {@code {messages, max_tokens, temperature}}. Message content
- * is a string or an OpenAI-style array of parts whose {@code text} parts are joined.
+ * A chat job's {@code input_spec}: {@code {messages, max_tokens, temperature}}; the messages are
+ * read as the HTTP API reads them ({@link ChatMessages}).
  *
  * @param maxTokens   most tokens to generate ({@link #DEFAULT_MAX_TOKENS} when absent)
  * @param temperature sampling temperature ({@link #DEFAULT_TEMPERATURE} when absent)
@@ -17,7 +16,6 @@ record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature) {
 
     static final int DEFAULT_MAX_TOKENS = 512;
     static final float DEFAULT_TEMPERATURE = 0.7f;
-    private static final Set<String> ROLES = Set.of("system", "user", "assistant", "tool");
 
     ChatInput {
         messages = List.copyOf(messages);
@@ -28,18 +26,11 @@ record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature) {
         if (spec == null || !spec.isObject()) {
             throw bad("expected an object with messages, max_tokens, temperature");
         }
-        JsonNode msgs = spec.get("messages");
-        if (msgs == null || !msgs.isArray() || msgs.isEmpty()) {
-            throw bad("messages must be a non-empty array");
-        }
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < msgs.size(); i++) {
-            JsonNode m = msgs.get(i);
-            String role = m.path("role").isTextual() ? m.get("role").asText() : null;
-            if (role == null || !ROLES.contains(role)) {
-                throw bad("messages[" + i + "].role must be one of system, user, assistant, tool");
-            }
-            out.add(new ChatMessage(role, content(m.get("content"), i)));
+        List<ChatMessage> out;
+        try {
+            out = ChatMessages.parse(spec.get("messages"));
+        } catch (ChatMessages.InvalidMessageException e) {
+            throw bad(e.getMessage());
         }
         int maxTokens = DEFAULT_MAX_TOKENS;
         JsonNode mt = spec.get("max_tokens");
@@ -58,24 +49,6 @@ record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature) {
             temperature = t.floatValue();
         }
         return new ChatInput(out, maxTokens, temperature);
-    }
-
-    private static String content(JsonNode c, int i) {
-        if (c != null && c.isTextual()) {
-            return c.asText();
-        }
-        if (c != null && c.isArray()) {
-            StringBuilder sb = new StringBuilder();
-            for (JsonNode part : c) {
-                if ("text".equals(part.path("type").asText()) && part.path("text").isTextual()) {
-                    sb.append(part.get("text").asText());
-                } else {
-                    throw bad("messages[" + i + "].content may only hold text parts");
-                }
-            }
-            return sb.toString();
-        }
-        throw bad("messages[" + i + "].content must be a string or an array of text parts");
     }
 
     private static IllegalArgumentException bad(String what) {

@@ -50,14 +50,16 @@ class EventBatcherTest {
 
     @Test
     void chatInputDefaultsAndErrors() throws Exception {
-        ChatInput in = ChatInput.parse(Json.MAPPER.readTree("{\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}]}"));
-        assertEquals("ab", in.messages().getFirst().content());
+        // Read as the HTTP API reads messages: text parts joined with newlines, developer is system.
+        ChatInput in = ChatInput.parse(Json.MAPPER.readTree("{\"messages\":[{\"role\":\"developer\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\",\"text\":\"b\"}]}]}"));
+        assertEquals("a\nb", in.messages().getFirst().content());
+        assertEquals("system", in.messages().getFirst().role());
         assertEquals(ChatInput.DEFAULT_MAX_TOKENS, in.maxTokens());
         assertEquals(ChatInput.DEFAULT_TEMPERATURE, in.temperature());
         String[][] bad = {
                 {"[]", "invalid input_spec: expected an object with messages, max_tokens, temperature"},
-                {"{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", "invalid input_spec: messages[0].role must be one of system, user, assistant, tool"},
-                {"{\"messages\":[{\"role\":\"user\"}]}", "invalid input_spec: messages[0].content must be a string or an array of text parts"},
+                {"{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", "invalid input_spec: messages[0].role must be one of system, developer, user, assistant, tool; got 'robot'."},
+                {"{\"messages\":[{\"role\":\"user\"}]}", "invalid input_spec: Missing required parameter: 'messages[0].content'."},
                 {"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}", "invalid input_spec: max_tokens must be an integer >= 1"},
                 {"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}", "invalid input_spec: temperature must be a number in [0, 2]"},
         };

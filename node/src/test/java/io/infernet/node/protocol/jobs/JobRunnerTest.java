@@ -144,7 +144,7 @@ class JobRunnerTest {
         r.offer(new PolledJob("t", "t", "training", "assigned", null, null, null, Json.object(), null));
         assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
         assertEquals("model 'gpt-9' is not served here", sent("m").getLast().body().get("error").asText());
-        assertEquals("invalid input_spec: messages must be a non-empty array", sent("i").getLast().body().get("error").asText());
+        assertEquals("invalid input_spec: messages must hold at least one message.", sent("i").getLast().body().get("error").asText());
         assertEquals("unsupported job type: training", sent("t").getLast().body().get("error").asText());
         assertEquals("error", events(sent("t")).getFirst().get("event_type").asText());
         engine.refuseWith = new EngineException(EngineException.Kind.OVERLOADED, "queue full");
