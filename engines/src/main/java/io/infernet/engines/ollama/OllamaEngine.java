@@ -10,17 +10,15 @@ import io.infernet.engines.Health;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.remote.Endpoint;
 import io.infernet.engines.remote.HttpFailures;
-import io.infernet.engines.remote.HttpProbe;
 import io.infernet.engines.Json;
 import io.infernet.engines.remote.RemoteCall;
 import io.infernet.engines.remote.RemoteGeneration;
 import io.infernet.engines.remote.RemoteOptions;
-import io.infernet.engines.remote.SessionRegistry;
+import io.infernet.engines.remote.RemoteServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -44,25 +42,13 @@ public final class OllamaEngine implements Engine {
     public static final String KIND = "ollama";
     public static final int DEFAULT_PORT = 11434;
 
-    private final Endpoint endpoint;
     private final OllamaOptions ollama;
-    private final RemoteOptions options;
-    private final String defaultModel;
-    private final HttpClient client;
-    private final SessionRegistry sessions = new SessionRegistry();
-    private volatile String listedModel;
+    private final RemoteServer http;
 
     /** @param defaultModel the model for requests that name none; null means the first one Ollama lists */
     public OllamaEngine(Endpoint endpoint, OllamaOptions ollama, String defaultModel, RemoteOptions options) {
-        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.ollama = Objects.requireNonNull(ollama, "ollama");
-        this.options = Objects.requireNonNull(options, "options");
-        this.defaultModel = defaultModel == null || defaultModel.isBlank() ? null : defaultModel;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = new RemoteServer("Ollama server", endpoint, defaultModel, options);
     }
 
     public OllamaEngine(Endpoint endpoint, OllamaOptions ollama) {
@@ -75,7 +61,7 @@ public final class OllamaEngine implements Engine {
     }
 
     public Endpoint endpoint() {
-        return endpoint;
+        return http.endpoint();
     }
 
     public OllamaOptions ollamaOptions() {
@@ -84,31 +70,31 @@ public final class OllamaEngine implements Engine {
 
     /** "Ollama server at http://127.0.0.1:11434", for messages. */
     public String server() {
-        return "Ollama server at " + endpoint.base();
+        return http.server();
     }
 
     @Override
     public Generation generate(GenerationRequest request, GenerationListener listener) {
         Objects.requireNonNull(listener, "listener");
-        sessions.checkOpen(server());
+        http.checkOpen();
         String model = resolveModel(request.model());
         String path = OllamaRequests.path(request);
         String json = Json.write(OllamaRequests.generation(model, request, ollama));
         InputStream body = new RemoteCall(server(), path, model, request.isChat() ? "messages" : "prompt")
-                .stream(client, post(path, json).build(), options);
-        return sessions.track(g -> new RemoteGeneration(KIND, model, server(), body, new NdjsonDecoder(request.isChat()),
-                listener, options.idleTimeout(), g).start());
+                .stream(http.client(), post(path, json).build(), http.options());
+        return http.track(g -> new RemoteGeneration(KIND, model, server(), body, new NdjsonDecoder(request.isChat()),
+                listener, http.options().idleTimeout(), g).start());
     }
 
     @Override
     public Embeddings embed(String model, List<String> inputs) {
-        sessions.checkOpen(server());
+        http.checkOpen();
         if (inputs.isEmpty()) {
             return new Embeddings(List.of(), 0);
         }
         String m = resolveModel(model);
         String body = new RemoteCall(server(), "/api/embed", m, "input")
-                .text(client, post("/api/embed", Json.write(OllamaRequests.embed(m, inputs, ollama))).build(), options);
+                .text(http.client(), post("/api/embed", Json.write(OllamaRequests.embed(m, inputs, ollama))).build(), http.options());
         try {
             return OllamaResponses.embeddings(body, inputs.size());
         } catch (IllegalArgumentException e) {
@@ -119,15 +105,9 @@ public final class OllamaEngine implements Engine {
     /** {@code GET /api/tags}. @throws EngineException UNAVAILABLE when Ollama cannot be asked */
     @Override
     public List<ModelInfo> models() {
-        HttpRequest http = endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve("/api/tags"))
-                .timeout(options.acceptTimeout()).GET()).build();
-        String body = new RemoteCall(server(), "/api/tags", null, null).text(client, http, options);
+        String body = new RemoteCall(server(), "/api/tags", null, null).text(http.client(), http.get("/api/tags").build(), http.options());
         try {
-            List<ModelInfo> models = OllamaResponses.tags(body, ollama.numCtx());
-            if (!models.isEmpty()) {
-                listedModel = models.getFirst().id();
-            }
-            return models;
+            return http.listed(OllamaResponses.tags(body, ollama.numCtx()));
         } catch (IllegalArgumentException e) {
             throw unreadable("/api/tags", e);
         }
@@ -136,16 +116,10 @@ public final class OllamaEngine implements Engine {
     /** A GET of {@code /api/tags} within the health budget (500 ms); never throws. */
     @Override
     public Health health() {
-        HttpProbe.Result r = HttpProbe.get(endpoint, "/api/tags", options.healthTimeout());
-        if (!r.ok()) {
-            return Health.down(server() + ": " + r.failure(), r.latency());
-        }
-        try {
-            List<String> names = OllamaResponses.tags(r.body(), ollama.numCtx()).stream().map(ModelInfo::id).toList();
-            return Health.up(server() + " has " + (names.isEmpty() ? "no model (pull one)" : String.join(", ", names)), r.latency());
-        } catch (IllegalArgumentException e) {
-            return Health.down(server() + ": /api/tags answered something that is not a tag list", r.latency());
-        }
+        return http.health("/api/tags", body -> {
+            List<String> names = OllamaResponses.tags(body, ollama.numCtx()).stream().map(ModelInfo::id).toList();
+            return "has " + (names.isEmpty() ? "no model (pull one)" : String.join(", ", names));
+        }, "a tag list");
     }
 
     /**
@@ -157,11 +131,11 @@ public final class OllamaEngine implements Engine {
      *     when Ollama cannot be reached or the pull fails (Ollama's words are in the message)
      */
     public void pull(String model, Consumer<PullProgress> progress) {
-        sessions.checkOpen(server());
+        http.checkOpen();
         Objects.requireNonNull(model, "model");
         RemoteCall call = new RemoteCall(server(), "/api/pull", model, null);
-        InputStream body = call.stream(client, post("/api/pull", Json.write(OllamaRequests.pull(model))).build(),
-                options);
+        InputStream body = call.stream(http.client(), post("/api/pull", Json.write(OllamaRequests.pull(model))).build(),
+                http.options());
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
@@ -185,7 +159,7 @@ public final class OllamaEngine implements Engine {
                     + " ended the progress stream before reporting success");
         } catch (IOException e) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, "pulling '" + model + "': lost the connection to the "
-                    + server() + ": " + HttpFailures.describe(e, options), null, null, e);
+                    + server() + ": " + HttpFailures.describe(e, http.options()), null, null, e);
         }
     }
 
@@ -195,19 +169,16 @@ public final class OllamaEngine implements Engine {
      * @throws EngineException MODEL_NOT_FOUND when Ollama does not have it
      */
     public void delete(String model) {
-        sessions.checkOpen(server());
-        HttpRequest http = endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve("/api/delete"))
-                .timeout(options.acceptTimeout())
-                .header("Content-Type", "application/json")
-                .method("DELETE", HttpRequest.BodyPublishers.ofString(Json.write(OllamaRequests.delete(model))))).build();
-        new RemoteCall(server(), "/api/delete", model, null).text(client, http, options);
+        http.checkOpen();
+        HttpRequest req = http.post("/api/delete", Json.write(OllamaRequests.delete(model)))
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(Json.write(OllamaRequests.delete(model)))).build();
+        new RemoteCall(server(), "/api/delete", model, null).text(http.client(), req, http.options());
     }
 
     /** Cancels running generations (each ends with {@code Done(CANCEL)}), then drops the connections. */
     @Override
     public void close() {
-        sessions.close();
-        client.shutdownNow();
+        http.close();
     }
 
     private EngineException pullFailed(String model, String said) {
@@ -218,33 +189,15 @@ public final class OllamaEngine implements Engine {
     }
 
     private String resolveModel(String requested) {
-        if (requested != null && !requested.isBlank()) {
-            return requested;
-        }
-        if (defaultModel != null) {
-            return defaultModel;
-        }
-        String m = listedModel;
-        if (m == null) {
-            List<ModelInfo> listed = models();
-            if (listed.isEmpty()) {
-                throw new EngineException(EngineException.Kind.MODEL_NOT_FOUND,
-                        server() + " has no model; pull one first (ollama pull <model>)", "model");
-            }
-            m = listed.getFirst().id();
-        }
-        return m;
+        return http.resolveModel(requested, this::models, () -> new EngineException(EngineException.Kind.MODEL_NOT_FOUND,
+                server() + " has no model; pull one first (ollama pull <model>)", "model"));
     }
 
     private HttpRequest.Builder post(String path, String json) {
-        return endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve(path))
-                .timeout(options.acceptTimeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return http.post(path, json);
     }
 
     private EngineException unreadable(String path, IllegalArgumentException e) {
-        return new EngineException(EngineException.Kind.INTERNAL, "the " + server() + " answered " + path
-                + " with something this client cannot read: " + e.getMessage(), null, null, e);
+        return http.unreadable(path, e);
     }
 }

@@ -10,14 +10,12 @@ import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Health;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.remote.Endpoint;
-import io.infernet.engines.remote.HttpProbe;
 import io.infernet.engines.Json;
 import io.infernet.engines.remote.RemoteCall;
 import io.infernet.engines.remote.RemoteGeneration;
 import io.infernet.engines.remote.RemoteOptions;
-import io.infernet.engines.remote.SessionRegistry;
+import io.infernet.engines.remote.RemoteServer;
 import java.io.InputStream;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Objects;
@@ -40,12 +38,7 @@ import java.util.Objects;
 public final class OpenAiEngine implements Engine {
 
     private final OpenAiDialect dialect;
-    private final Endpoint endpoint;
-    private final RemoteOptions options;
-    private final String defaultModel;
-    private final HttpClient client;
-    private final SessionRegistry sessions = new SessionRegistry();
-    private volatile String listedModel;
+    private final RemoteServer http;
 
     /**
      * @param defaultModel the model used when a request names none; null means the first one
@@ -53,14 +46,7 @@ public final class OpenAiEngine implements Engine {
      */
     public OpenAiEngine(OpenAiDialect dialect, Endpoint endpoint, String defaultModel, RemoteOptions options) {
         this.dialect = Objects.requireNonNull(dialect, "dialect");
-        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-        this.options = Objects.requireNonNull(options, "options");
-        this.defaultModel = defaultModel == null || defaultModel.isBlank() ? null : defaultModel;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = new RemoteServer(dialect.label(), endpoint, defaultModel, options);
     }
 
     public OpenAiEngine(OpenAiDialect dialect, Endpoint endpoint) {
@@ -73,25 +59,25 @@ public final class OpenAiEngine implements Engine {
     }
 
     public Endpoint endpoint() {
-        return endpoint;
+        return http.endpoint();
     }
 
     /** "vLLM server at http://127.0.0.1:8000", for messages. */
     public String server() {
-        return dialect.label() + " at " + endpoint.base();
+        return http.server();
     }
 
     @Override
     public Generation generate(GenerationRequest request, GenerationListener listener) {
         Objects.requireNonNull(listener, "listener");
-        sessions.checkOpen(server());
+        http.checkOpen();
         String model = resolveModel(request.model());
         String path = OpenAiRequests.path(request);
-        HttpRequest http = post(path, Json.write(OpenAiRequests.body(dialect, model, request, true)))
+        HttpRequest req = post(path, Json.write(OpenAiRequests.body(dialect, model, request, true)))
                 .header("Accept", "text/event-stream").build();
-        InputStream body = call(path, model, request).stream(client, http, options);
-        return sessions.track(g -> new RemoteGeneration(kind(), model, server(), body, new SseDecoder(request.isChat()),
-                listener, options.idleTimeout(), g).start());
+        InputStream body = call(path, model, request).stream(http.client(), req, http.options());
+        return http.track(g -> new RemoteGeneration(kind(), model, server(), body, new SseDecoder(request.isChat()),
+                listener, http.options().idleTimeout(), g).start());
     }
 
     /**
@@ -100,11 +86,11 @@ public final class OpenAiEngine implements Engine {
      * when the server reports an aborted generation.
      */
     public GenerationEvent complete(GenerationRequest request) {
-        sessions.checkOpen(server());
+        http.checkOpen();
         String model = resolveModel(request.model());
         String path = OpenAiRequests.path(request);
-        HttpRequest http = post(path, Json.write(OpenAiRequests.body(dialect, model, request, false))).build();
-        String body = call(path, model, request).text(client, http, options);
+        HttpRequest req = post(path, Json.write(OpenAiRequests.body(dialect, model, request, false))).build();
+        String body = call(path, model, request).text(http.client(), req, http.options());
         try {
             return OpenAiResponses.completion(body, request.isChat());
         } catch (IllegalArgumentException e) {
@@ -114,13 +100,13 @@ public final class OpenAiEngine implements Engine {
 
     @Override
     public Embeddings embed(String model, List<String> inputs) {
-        sessions.checkOpen(server());
+        http.checkOpen();
         if (inputs.isEmpty()) {
             return new Embeddings(List.of(), 0);
         }
         String m = resolveModel(model);
-        HttpRequest http = post("/v1/embeddings", Json.write(OpenAiRequests.embeddings(m, inputs))).build();
-        String body = new RemoteCall(server(), "/v1/embeddings", m, "input").text(client, http, options);
+        HttpRequest req = post("/v1/embeddings", Json.write(OpenAiRequests.embeddings(m, inputs))).build();
+        String body = new RemoteCall(server(), "/v1/embeddings", m, "input").text(http.client(), req, http.options());
         try {
             return OpenAiResponses.embeddings(body, inputs.size());
         } catch (IllegalArgumentException e) {
@@ -131,65 +117,36 @@ public final class OpenAiEngine implements Engine {
     /** {@code GET /v1/models}. @throws EngineException UNAVAILABLE when the server cannot be asked */
     @Override
     public List<ModelInfo> models() {
-        HttpRequest http = endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve("/v1/models"))
-                .timeout(options.acceptTimeout()).GET().header("Accept", "application/json")).build();
-        String body = new RemoteCall(server(), "/v1/models", null, null).text(client, http, options);
+        String body = new RemoteCall(server(), "/v1/models", null, null).text(http.client(), http.get("/v1/models").build(), http.options());
         try {
-            List<ModelInfo> models = OpenAiResponses.models(body, kind());
-            if (!models.isEmpty()) {
-                listedModel = models.getFirst().id();
-            }
-            return models;
+            return http.listed(OpenAiResponses.models(body, kind()));
         } catch (IllegalArgumentException e) {
-            throw unreadable("/v1/models", e);
+            throw http.unreadable("/v1/models", e);
         }
     }
 
     /** A GET of {@code /v1/models} within the health budget (500 ms); never throws. */
     @Override
     public Health health() {
-        HttpProbe.Result r = HttpProbe.get(endpoint, "/v1/models", options.healthTimeout());
-        if (!r.ok()) {
-            return Health.down(server() + ": " + r.failure(), r.latency());
-        }
-        try {
-            List<String> ids = OpenAiResponses.models(r.body(), kind()).stream().map(ModelInfo::id).toList();
-            return Health.up(server() + " serves " + (ids.isEmpty() ? "no model" : String.join(", ", ids)), r.latency());
-        } catch (IllegalArgumentException e) {
-            return Health.down(server() + ": /v1/models answered something that is not a model list", r.latency());
-        }
+        return http.health("/v1/models", body -> {
+            List<String> ids = OpenAiResponses.models(body, kind()).stream().map(ModelInfo::id).toList();
+            return "serves " + (ids.isEmpty() ? "no model" : String.join(", ", ids));
+        }, "a model list");
     }
 
     /** Cancels running generations (each ends with {@code Done(CANCEL)}), then drops the connections. */
     @Override
     public void close() {
-        sessions.close();
-        client.shutdownNow();
+        http.close();
     }
 
     private String resolveModel(String requested) {
-        if (requested != null && !requested.isBlank()) {
-            return requested;
-        }
-        if (defaultModel != null) {
-            return defaultModel;
-        }
-        String m = listedModel;
-        if (m == null) {
-            List<ModelInfo> listed = models();
-            if (listed.isEmpty()) {
-                throw new EngineException(EngineException.Kind.UNAVAILABLE, "the " + server() + " lists no model");
-            }
-            m = listed.getFirst().id();
-        }
-        return m;
+        return http.resolveModel(requested, this::models,
+                () -> new EngineException(EngineException.Kind.UNAVAILABLE, "the " + server() + " lists no model"));
     }
 
     private HttpRequest.Builder post(String path, String json) {
-        return endpoint.authorize(HttpRequest.newBuilder(endpoint.resolve(path))
-                .timeout(options.acceptTimeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+        return http.post(path, json);
     }
 
     private RemoteCall call(String path, String model, GenerationRequest r) {
@@ -197,7 +154,6 @@ public final class OpenAiEngine implements Engine {
     }
 
     private EngineException unreadable(String path, IllegalArgumentException e) {
-        return new EngineException(EngineException.Kind.INTERNAL, "the " + server() + " answered " + path
-                + " with something this client cannot read: " + e.getMessage(), null, null, e);
+        return http.unreadable(path, e);
     }
 }
