@@ -4,40 +4,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.Json;
 import io.infernet.node.protocol.config.NodeConfig;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code infernet payments}: recent payouts to this node, newest first, one JSON object per line. */
 @Command(name = "payments", mixinStandardHelpOptions = true, description = "List recent payments to this node (newest first).")
-final class PaymentsCommand implements Callable<Integer> {
-
-    @Mixin
-    NodeContext ctx;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class PaymentsCommand extends ConfiguredCommand {
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "How many (1..100, default 20)")
     int limit;
 
     @Override
-    public Integer call() {
+    void validate() {
         if (limit < 1 || limit > 100) {
             throw new Main.UsageError("--limit must be in 1..100, got " + limit);
         }
-        NodeConfig config = ctx.load();
+    }
+
+    @Override
+    void run(NodeConfig config, PrintWriter out) {
         JsonNode rows = ctx.client(config).listPayments(ctx.role(config), limit);
-        PrintWriter out = spec.commandLine().getOut();
         if (rows.isEmpty()) {
             out.println("no payments yet");
         }
         for (JsonNode r : rows) {
             out.println(Json.compact(r));
         }
-        out.flush();
-        return 0;
     }
 }

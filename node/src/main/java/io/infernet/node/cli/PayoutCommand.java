@@ -7,10 +7,8 @@ import io.infernet.node.protocol.payouts.PayoutCoin;
 import io.infernet.node.protocol.payouts.PayoutTarget;
 import java.io.PrintWriter;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -37,13 +35,7 @@ final class PayoutCommand implements Runnable {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
             description = "Set the payout address for a coin (it becomes the default). Coins: BTC, BCH, ETH, SOL, POL, BNB, XRP, ADA, DOGE, USDT, USDC.")
-    static final class Set implements Callable<Integer> {
-        @Mixin
-        NodeContext ctx;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class Set extends ConfiguredCommand {
         @Parameters(index = "0", paramLabel = "COIN", description = "Coin symbol, any case")
         String coin;
 
@@ -53,39 +45,33 @@ final class PayoutCommand implements Runnable {
         @Option(names = "--network", paramLabel = "N", description = "Network (default: the coin's first; USDT: ethereum|polygon|solana, USDC: ethereum|polygon|solana|base)")
         String network;
 
+        private PayoutTarget target;
+
         @Override
-        public Integer call() {
-            PayoutTarget t;
+        void validate() {
             try {
-                t = PayoutTarget.of(coin, network, address);
+                target = PayoutTarget.of(coin, network, address);
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageError(e.getMessage());
             }
-            NodeConfig config = ctx.load();
+        }
+
+        @Override
+        void run(NodeConfig config, PrintWriter out) {
+            PayoutTarget t = target;
             JsonNode row = ctx.client(config).setPayout(t.coin().name(), t.network(), t.address());
-            PrintWriter out = spec.commandLine().getOut();
             out.println("payout set: " + t.coin().name() + " on " + t.network() + " -> " + t.address());
             if (row != null && !row.isNull()) {
                 out.print(Json.pretty(row));
             }
-            out.flush();
-            return 0;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the payout addresses.")
-    static final class List implements Callable<Integer> {
-        @Mixin
-        NodeContext ctx;
-
-        @Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
+    static final class List extends ConfiguredCommand {
         @Override
-        public Integer call() {
-            NodeConfig config = ctx.load();
+        void run(NodeConfig config, PrintWriter out) {
             JsonNode rows = ctx.client(config).listPayouts();
-            PrintWriter out = spec.commandLine().getOut();
             if (rows.isEmpty()) {
                 out.println("no payout addresses; set one with 'infernet payout set COIN ADDRESS'");
             }
@@ -94,8 +80,6 @@ final class PayoutCommand implements Runnable {
                 out.printf("%-5s %-13s %s%s%n", r.path("coin").asText("?"), r.path("network").asText("?"),
                         r.path("address").asText("?"), def ? "  (default)" : "");
             }
-            out.flush();
-            return 0;
         }
     }
 }

@@ -12,25 +12,15 @@ import io.infernet.node.protocol.jobs.BenchWindow;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 
 /** {@code infernet register}: registers the node once (without an engine: no served models yet) and saves node.id. */
 @Command(name = "register", mixinStandardHelpOptions = true,
         description = "Register this node with the control plane and save its row id.")
-final class RegisterCommand implements Callable<Integer> {
-
-    @Mixin
-    NodeContext ctx;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class RegisterCommand extends ConfiguredCommand {
 
     @Override
-    public Integer call() {
-        NodeConfig config = ctx.load();
+    void run(NodeConfig config, PrintWriter out) {
         ControlPlaneClient client = ctx.client(config);
         DaemonSettings settings = ctx.settings(config, false);
         NodeBodies bodies = new NodeBodies(settings, new HardwareSpecsProvider(HardwareProbe.system(new RuntimeDeviceSource())), null, null,
@@ -38,10 +28,7 @@ final class RegisterCommand implements Callable<Integer> {
         Registration r = client.register(bodies.register());
         config.setServerId(r.id());
         ctx.store().save(config);
-        PrintWriter out = spec.commandLine().getOut();
         out.println("registered " + (r.nodeId() != null ? r.nodeId() : settings.provider().nodeId())
                 + " with " + client.baseUrl() + " (row " + (r.id() == null ? "?" : r.id().asText()) + ")");
-        out.flush();
-        return 0;
     }
 }

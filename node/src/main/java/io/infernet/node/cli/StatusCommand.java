@@ -4,25 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.Json;
 import io.infernet.node.protocol.config.NodeConfig;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 
 /** {@code infernet status}: the local identity and what the control plane knows about this node. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show this node's identity and its row on the control plane.")
-final class StatusCommand implements Callable<Integer> {
-
-    @Mixin
-    NodeContext ctx;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+final class StatusCommand extends ConfiguredCommand {
 
     @Override
-    public Integer call() {
-        NodeConfig config = ctx.load();
-        PrintWriter out = spec.commandLine().getOut();
+    void run(NodeConfig config, PrintWriter out) {
         var key = config.key(ctx.store().file());
         out.println("config:        " + ctx.store().file());
         out.println("node id:       " + config.nodeId().orElse("?"));
@@ -38,7 +27,5 @@ final class StatusCommand implements Callable<Integer> {
             out.println("registered:    yes");
             out.print(Json.pretty(row));
         }
-        out.flush();
-        return 0;
     }
 }
