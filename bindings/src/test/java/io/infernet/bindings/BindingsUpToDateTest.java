@@ -10,6 +10,7 @@ import io.infernet.natives.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * bound signature and struct layout comes from llama.h and ggml-backend.h, so moving the pin
  * without regenerating fails here.
  */
+@Tag("native")
 class BindingsUpToDateTest {
 
     @Test

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the Java layouts' field names, is compiled with gcc against the pinned headers and prints
  * sizeof and offsetof of each; the Java layouts must agree on all of them.
  */
+@Tag("native")
 class StructLayoutTest {
 
     @Test

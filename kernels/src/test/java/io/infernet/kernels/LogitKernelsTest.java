@@ -14,6 +14,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Tolerances (stated in {@link LogitKernels}): max, argmax, blockMax, gather and count exact;
  * each exp within 2 ulp; sums within a relative 1e-5.
  */
+@Tag("slow")
 class LogitKernelsTest {
 
     private static final LogitKernels SCALAR = LogitKernels.scalar();

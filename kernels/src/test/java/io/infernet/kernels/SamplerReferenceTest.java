@@ -1,5 +1,7 @@
 package io.infernet.kernels;
 
+import org.junit.jupiter.api.Tag;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (then only the sets are compared); every probability within 2e-6 absolute + 1e-4 relative
  * (float weights, 1/temperature rounded to float, against double).
  */
+@Tag("slow")
 class SamplerReferenceTest {
 
     private static final SamplingParams BASE = SamplingParams.greedy().withSeed(5);

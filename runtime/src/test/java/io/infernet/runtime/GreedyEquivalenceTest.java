@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.infernet.kernels.SamplingParams;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The project's Java sampler, reading llama.cpp's logits in place, picks exactly the tokens
  * llama.cpp's own greedy sampler picks, on a generated model, token for token.
  */
+@Tag("native")
 class GreedyEquivalenceTest {
 
     private static int[] run(Model m, TokenSampler s, int[] prompt, int n) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.TestFactory;
  * Every vocabulary of the pin that ships tokenizer test vectors ({@code .inp}/{@code .out},
  * the files llama.cpp's own test-tokenizer-0 reads) tokenizes every case exactly, through FFM.
  */
+@Tag("native")
 class TokenizerVectorsTest {
 
     private static final String SEP = "\n__ggml_vocab_test__\n";

@@ -25,12 +25,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The OpenAI API as a black box on loopback, over the real in-process engine and a generated
  * model (random weights, llama.cpp on one thread).
  */
+@Tag("native")
 class InProcessApiTest {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();

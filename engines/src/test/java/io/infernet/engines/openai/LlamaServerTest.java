@@ -48,6 +48,8 @@ import org.junit.jupiter.api.Test;
  * the build tools are missing.
  */
 @Tag("llama-server")
+@Tag("native")
+@Tag("slow")
 class LlamaServerTest {
 
     /** End of generation in the llama-spm vocabulary of the generated model; banned so that generations run to max_tokens. */

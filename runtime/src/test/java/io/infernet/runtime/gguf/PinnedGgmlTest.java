@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * F16 conversion, the reference quantizers, and gguf.cpp's own parser on the same bytes.
  */
 @SuppressWarnings("restricted")
+@Tag("native")
 class PinnedGgmlTest {
     private static final Linker LINKER = Linker.nativeLinker();
     private static MethodHandle blckSize;

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The reader parses every vocabulary GGUF of the pin (files written by gguf-py, versions 2 and 3). */
+@Tag("native")
 class VocabFilesTest {
     static List<Path> vocabFiles() throws Exception {
         try (Stream<Path> files = Files.list(NativeBundle.models(Progress.NONE))) {
