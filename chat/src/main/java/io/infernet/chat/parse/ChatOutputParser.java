@@ -50,12 +50,11 @@ public final class ChatOutputParser {
             mode = new ReasoningMode(reasoning);
             return;
         }
-        if (options.parseToolCalls()) {
-            for (Dialect.Trigger t : dialect.triggers()) {
-                if (options.promptTail().endsWith(t.text())) {
-                    mode = new ReaderMode(t, 0, true);
-                    return;
-                }
+        for (Dialect.Trigger t : dialect.triggers()) {
+            // even without tools: Functionary v3.2's prompt ends with ">>>", and "all\n" then opens the content
+            if (t.text().length() >= 3 && !t.startOnly() && options.promptTail().endsWith(t.text())) {
+                mode = new ReaderMode(t, 0, true);
+                return;
             }
         }
         mode = new StartMode(reasoning);
@@ -388,7 +387,7 @@ public final class ChatOutputParser {
 
         @Override
         public boolean knownTool(String name) {
-            return options.tools().isEmpty() || options.tools().containsKey(name);
+            return options.parseToolCalls() && (options.tools().isEmpty() || options.tools().containsKey(name));
         }
 
         @Override

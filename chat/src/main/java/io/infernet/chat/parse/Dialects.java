@@ -38,7 +38,10 @@ final class Dialects {
             case QWEN3_CODER -> new Dialect(List.of(Trigger.of("<tool_call>",
                     tagged(new TaggedCallReader.Config("<function=", ">", "<parameter=", List.of(new KeyEnd(">", null)), "",
                             "</parameter>", List.of("</function>", "</tool_call>"), null)),
-                    json(Layout.OBJECT, "</tool_call>"))), List.of(), true, false,
+                    json(Layout.OBJECT, "</tool_call>")),
+                    // some models leave out the first <tool_call>
+                    Trigger.of("<function=", tagged(new TaggedCallReader.Config("", ">", "<parameter=", List.of(new KeyEnd(">", null)), "",
+                            "</parameter>", List.of("</function>", "</tool_call>"), null)))), List.of(), true, false,
                     new CallSyntax(List.of("<tool_call>"), "", List.of(lit("<tool_call>\n<function="), NAME, lit(">\n"), ARGUMENTS,
                             lit("</function>\n</tool_call>")), "\n", "",
                             TaggedArguments.uniform("<parameter=", ">\n", "\n</parameter>\n", ""), null, true));

@@ -24,7 +24,7 @@ final class TaggedCallReader extends CallReader {
      * @param keyEnds    literals that can follow a key
      * @param valueOpen  literal before each value ("" for none)
      * @param valueEnd   literal after each value
-     * @param callClose  literals closing a call, in order
+     * @param callClose  literals closing a call, in order: the first ends it, the others wrap it
      * @param sectionEnd literal closing a run of calls, null when each call has its own trigger
      */
     record Config(String callOpen, String nameEnd, String keyOpen, List<KeyEnd> keyEnds, String valueOpen,
@@ -32,6 +32,9 @@ final class TaggedCallReader extends CallReader {
         Config {
             keyEnds = List.copyOf(keyEnds);
             callClose = List.copyOf(callClose);
+            if (sectionEnd != null && callOpen.isEmpty()) {
+                throw new IllegalArgumentException("a section of calls needs a literal that opens each call");
+            }
         }
     }
 
@@ -239,9 +242,15 @@ final class TaggedCallReader extends CallReader {
         sink.arguments(piece);
     }
 
-    /** The first close literal matched (state NEXT) or a later one (state CLOSE). */
+    /**
+     * A close literal matched: the first (state NEXT) ends the call; later ones (state CLOSE) are
+     * wrappers, tolerated when missing at the end of output.
+     */
     private Step closeLiteralDone() {
         if (state == State.NEXT) {
+            sink.arguments(argumentCount == 0 ? "{}" : "}");
+            sink.end(true);
+            callOpen = false;
             closeIndex = 1;
         } else {
             closeIndex++;
@@ -251,9 +260,6 @@ final class TaggedCallReader extends CallReader {
             literal.expect(config.callClose().get(closeIndex));
             return Step.MORE;
         }
-        sink.arguments(argumentCount == 0 ? "{}" : "}");
-        sink.end(true);
-        callOpen = false;
         if (config.sectionEnd() == null) {
             return Step.DONE;
         }
