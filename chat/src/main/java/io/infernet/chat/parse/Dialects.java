@@ -37,17 +37,17 @@ final class Dialects {
                             ARGUMENTS, lit("}\n</tool_call>")), "\n", "", null, null, true));
             case QWEN3_CODER -> new Dialect(List.of(Trigger.of("<tool_call>",
                     tagged(new TaggedCallReader.Config("<function=", ">", "<parameter=", List.of(new KeyEnd(">", null)), "",
-                            "</parameter>", List.of("</function>", "</tool_call>"), null)),
+                            "</parameter>", List.of("</function>", "</tool_call>"), null, true)),
                     json(Layout.OBJECT, "</tool_call>")),
                     // some models leave out the first <tool_call>
                     Trigger.of("<function=", tagged(new TaggedCallReader.Config("", ">", "<parameter=", List.of(new KeyEnd(">", null)), "",
-                            "</parameter>", List.of("</function>", "</tool_call>"), null)))), List.of(), true, false,
+                            "</parameter>", List.of("</function>", "</tool_call>"), null, true)))), List.of(), true, false,
                     new CallSyntax(List.of("<tool_call>"), "", List.of(lit("<tool_call>\n<function="), NAME, lit(">\n"), ARGUMENTS,
                             lit("</function>\n</tool_call>")), "\n", "",
                             TaggedArguments.uniform("<parameter=", ">\n", "\n</parameter>\n", ""), null, true));
             case SEED_OSS -> json(Trigger.of("<seed:tool_call>",
                     tagged(new TaggedCallReader.Config("<function=", ">", "<parameter=", List.of(new KeyEnd(">", null)), "",
-                            "</parameter>", List.of("</function>", "</seed:tool_call>"), null))),
+                            "</parameter>", List.of("</function>", "</seed:tool_call>"), null, false))),
                     new CallSyntax(List.of("<seed:tool_call>"), "", List.of(lit("<seed:tool_call>\n<function="), NAME, lit(">\n"),
                             ARGUMENTS, lit("</function>\n</seed:tool_call>")), "\n", "",
                             TaggedArguments.uniform("<parameter=", ">", "</parameter>\n", ""), null, true));
@@ -88,7 +88,7 @@ final class Dialects {
                 yield json(Trigger.of("<" + dsml + section + ">", tagged(new TaggedCallReader.Config("<" + dsml + "invoke name=\"",
                                 "\">", "<" + dsml + "parameter name=\"", List.of(new KeyEnd("\" string=\"true\">", ArgumentValues.Kind.STRING),
                                 new KeyEnd("\" string=\"false\">", ArgumentValues.Kind.JSON), new KeyEnd("\">", null)), "",
-                                "</" + dsml + "parameter>", List.of("</" + dsml + "invoke>"), "</" + dsml + section + ">"))),
+                                "</" + dsml + "parameter>", List.of("</" + dsml + "invoke>"), "</" + dsml + section + ">", false))),
                         new CallSyntax(List.of("<" + dsml + section + ">"), "<" + dsml + section + ">\n", List.of(
                                 lit("<" + dsml + "invoke name=\""), NAME, lit("\">\n"), ARGUMENTS, lit("</" + dsml + "invoke>\n")), "",
                                 "</" + dsml + section + ">", new TaggedArguments("<" + dsml + "parameter name=\"", "\" string=\"true\">",
@@ -118,14 +118,14 @@ final class Dialects {
                             lit("<|tool_call_end|>")), "", "<|tool_calls_section_end|>", null, null, true));
             case GLM_4_5 -> new Dialect(List.of(Trigger.of("<tool_call>",
                     tagged(new TaggedCallReader.Config("", "", "<arg_key>", List.of(new KeyEnd("</arg_key>", null)), "<arg_value>",
-                            "</arg_value>", List.of("</tool_call>"), null)),
+                            "</arg_value>", List.of("</tool_call>"), null, false)),
                     json(Layout.OBJECT, "</tool_call>"))), List.of(), false, false,
                     new CallSyntax(List.of("<tool_call>"), "", List.of(lit("<tool_call>"), NAME, lit("\n"), ARGUMENTS, lit("</tool_call>")),
                             "\n", "", TaggedArguments.uniform("<arg_key>", "</arg_key>\n<arg_value>", "</arg_value>\n", ""), null, true));
             case HUNYUAN_3 -> json(Trigger.of("<tool_calls:opensource>",
                     tagged(new TaggedCallReader.Config("<tool_call:opensource>", "<tool_sep:opensource>", "<arg_key:opensource>",
                             List.of(new KeyEnd("</arg_key:opensource>", null)), "<arg_value:opensource>", "</arg_value:opensource>",
-                            List.of("</tool_call:opensource>"), "</tool_calls:opensource>"))),
+                            List.of("</tool_call:opensource>"), "</tool_calls:opensource>", false))),
                     new CallSyntax(List.of("<tool_calls:opensource>"), "<tool_calls:opensource>\n", List.of(lit("<tool_call:opensource>"),
                             NAME, lit("<tool_sep:opensource>\n"), ARGUMENTS, lit("</tool_call:opensource>\n")), "", "</tool_calls:opensource>",
                             TaggedArguments.uniform("<arg_key:opensource>", "</arg_key:opensource>\n<arg_value:opensource>",
@@ -136,7 +136,7 @@ final class Dialects {
                             "", "", null, null, false));
             case MINIMAX_M2 -> json(Trigger.of("<minimax:tool_call>",
                     tagged(new TaggedCallReader.Config("<invoke name=\"", "\">", "<parameter name=\"", List.of(new KeyEnd("\">", null)),
-                            "", "</parameter>", List.of("</invoke>"), "</minimax:tool_call>"))),
+                            "", "</parameter>", List.of("</invoke>"), "</minimax:tool_call>", false))),
                     new CallSyntax(List.of("<minimax:tool_call>"), "<minimax:tool_call>\n", List.of(lit("<invoke name=\""), NAME,
                             lit("\">\n"), ARGUMENTS, lit("</invoke>\n")), "", "</minimax:tool_call>",
                             TaggedArguments.uniform("<parameter name=\"", "\">", "</parameter>\n", ""), null, true));
@@ -166,7 +166,7 @@ final class Dialects {
                             NAME, lit("<|tool_call:args|>"), ARGUMENTS, lit("<|tool_call:end|>")), "", "<|calls|>", null, "[A-Za-z0-9_]{1,40}", true));
             case MINICPM5 -> json(Trigger.of("<function name=\"",
                     tagged(new TaggedCallReader.Config("", "\">", "<param name=\"", List.of(new KeyEnd("\">", null)), "", "</param>",
-                            List.of("</function>"), null))),
+                            List.of("</function>"), null, false))),
                     new CallSyntax(List.of("<function name=\""), "", List.of(lit("<function name=\""), NAME, lit("\">"), ARGUMENTS,
                             lit("</function>")), "\n", "", TaggedArguments.uniform("<param name=\"", "\">", "</param>", ""), null, true));
         };

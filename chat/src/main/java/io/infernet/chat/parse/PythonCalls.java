@@ -72,9 +72,10 @@ final class PythonCalls {
         }
     }
 
-    private String identifier() {
+    /** A Python identifier, or with {@code dash} a tool name (which may also hold '-'). */
+    private String identifier(boolean dash) {
         int start = pos;
-        while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+        while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_' || (dash && text.charAt(pos) == '-'))) {
             pos++;
         }
         return pos > start && !Character.isDigit(text.charAt(start)) ? text.substring(start, pos) : null;
@@ -82,7 +83,7 @@ final class PythonCalls {
 
     private Call call() {
         space();
-        String name = identifier();
+        String name = identifier(true);
         if (name == null) {
             return null;
         }
@@ -102,7 +103,7 @@ final class PythonCalls {
         }
         while (true) {
             space();
-            String key = identifier();
+            String key = identifier(false);
             space();
             if (key == null || peek() != '=') {
                 return null;

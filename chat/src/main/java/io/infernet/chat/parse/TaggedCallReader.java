@@ -26,9 +26,11 @@ final class TaggedCallReader extends CallReader {
      * @param valueEnd   literal after each value
      * @param callClose  literals closing a call, in order: the first ends it, the others wrap it
      * @param sectionEnd literal closing a run of calls, null when each call has its own trigger
+     * @param newlineWrapped values are written on their own lines ({@code >\nVALUE\n</}): one newline
+     *                       after the opening tag and one before the closing tag are not part of it
      */
     record Config(String callOpen, String nameEnd, String keyOpen, List<KeyEnd> keyEnds, String valueOpen,
-                  String valueEnd, List<String> callClose, String sectionEnd) {
+                  String valueEnd, List<String> callClose, String sectionEnd, boolean newlineWrapped) {
         Config {
             keyEnds = List.copyOf(keyEnds);
             callClose = List.copyOf(callClose);
@@ -231,11 +233,13 @@ final class TaggedCallReader extends CallReader {
 
     private void argument() {
         String raw = value.toString();
-        if (raw.startsWith("\n")) {
-            raw = raw.substring(1);
-        }
-        if (raw.endsWith("\n")) {
-            raw = raw.substring(0, raw.length() - 1);
+        if (config.newlineWrapped()) {
+            if (raw.startsWith("\n")) {
+                raw = raw.substring(1);
+            }
+            if (raw.endsWith("\n")) {
+                raw = raw.substring(0, raw.length() - 1);
+            }
         }
         String piece = (argumentCount == 0 ? "{" : ",") + ArgumentValues.quote(key) + ":" + ArgumentValues.toJson(raw, kind);
         argumentCount++;
