@@ -90,14 +90,16 @@ class CallSyntaxRoundTripTest {
             String text = syntax.render(calls);
             String tail = f == ToolCallFormat.FUNCTIONARY_V3_2 ? ">>>" : f == ToolCallFormat.GPT_OSS ? "<|start|>assistant" : "";
             List<ToolCall> expected = expectedCalls(syntax, calls, f);
-            ParsedMessage parsed = Parsing.parseEveryWay(format, () -> Parsing.options().withTools(tools).withPromptTail(tail), text, round);
+            ParsedMessage parsed = Parsing.parseEveryWay(format, () -> Parsing.options().withTools(tools).withPromptTail(tail), text, round,
+                    round % 4 == 0, 4);
             assertEquals(new ParsedMessage("", "", expected), parsed, () -> f + " round-trip of\n" + text);
 
             if (precededByContent(f)) {
                 String content = content(random);
                 String reasoning = content(random);
                 String full = "<think>" + reasoning + "</think>" + content + text;
-                ParsedMessage withText = Parsing.parseEveryWay(format, () -> Parsing.options().withTools(tools), full, round + 1000);
+                ParsedMessage withText = Parsing.parseEveryWay(format, () -> Parsing.options().withTools(tools), full, round + 1000,
+                        round % 4 == 1, 4);
                 String beforeTrigger = text.substring(0, text.indexOf(syntax.triggers().getFirst().substring(0, 1)));
                 assertEquals(new ParsedMessage(content + beforeTrigger, reasoning.strip(), expected), withText, () -> f + " after content:\n" + full);
             }
