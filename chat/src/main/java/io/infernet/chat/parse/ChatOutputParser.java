@@ -32,8 +32,12 @@ public final class ChatOutputParser {
     private final ParserOptions options;
     private final Emitter emitter = new Emitter();
     private final Sink sink = new Sink();
+    /** Output not read yet, from {@code pos} on. */
     private final StringBuilder input = new StringBuilder();
     private int pos;
+    /** Text given back to be read again before {@code input} (a fallback's raw text), from {@code replayPos} on. */
+    private final StringBuilder replay = new StringBuilder();
+    private int replayPos;
     private Mode mode;
     private boolean finished;
 
@@ -87,7 +91,7 @@ public final class ChatOutputParser {
         while (true) {
             Mode before = mode;
             mode.finish();
-            if (mode == before && pos == input.length()) {
+            if (mode == before && pos == input.length() && replayPos == replay.length()) {
                 break;
             }
             drain();
@@ -109,18 +113,26 @@ public final class ChatOutputParser {
     }
 
     private void drain() {
-        while (pos < input.length()) {
-            mode.accept(input.charAt(pos++));
+        while (true) {
+            if (replayPos < replay.length()) {
+                mode.accept(replay.charAt(replayPos++));
+            } else if (pos < input.length()) {
+                replay.setLength(0);
+                replayPos = 0;
+                mode.accept(input.charAt(pos++));
+            } else {
+                break;
+            }
         }
-        if (pos > 8192) {
-            input.delete(0, pos);
-            pos = 0;
-        }
+        replay.setLength(0);
+        replayPos = 0;
+        input.setLength(0);
+        pos = 0;
     }
 
     /** Makes {@code text} the next input to read, before what is still queued. */
     private void requeue(String text) {
-        input.insert(pos, text);
+        replay.insert(replayPos, text);
     }
 
     /** A state of the parser. */

@@ -4,11 +4,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Collects the deltas of one parse: merges adjacent pieces of the same kind into one delta per
- * batch, and keeps the message they add up to.
+ * Collects the deltas of one parse: adjacent pieces of the same kind become one delta per batch
+ * (built in a buffer, so a long run costs linear time), and it keeps the message they add up to.
  */
 final class Emitter {
-    private List<ChatDelta> batch = new ArrayList<>();
+    private enum Kind { NONE, CONTENT, REASONING, ARGUMENTS }
+
+    private final List<ChatDelta> batch = new ArrayList<>();
+    /** The delta being built: its kind, text, and for arguments the call it belongs to. */
+    private Kind pendingKind = Kind.NONE;
+    private final StringBuilder pending = new StringBuilder();
+    private int pendingIndex;
+    private String pendingId;
+    private String pendingName;
+
     private final StringBuilder content = new StringBuilder();
     private final StringBuilder reasoning = new StringBuilder();
     private final List<ToolCall> calls = new ArrayList<>();
@@ -17,26 +26,16 @@ final class Emitter {
     private String openName;
 
     void content(String text) {
-        if (text.isEmpty()) {
-            return;
-        }
-        content.append(text);
-        if (!batch.isEmpty() && batch.getLast() instanceof ChatDelta.Content last) {
-            batch.set(batch.size() - 1, new ChatDelta.Content(last.text() + text));
-        } else {
-            batch.add(new ChatDelta.Content(text));
+        if (!text.isEmpty()) {
+            content.append(text);
+            append(Kind.CONTENT, text);
         }
     }
 
     void reasoning(String text) {
-        if (text.isEmpty()) {
-            return;
-        }
-        reasoning.append(text);
-        if (!batch.isEmpty() && batch.getLast() instanceof ChatDelta.Reasoning last) {
-            batch.set(batch.size() - 1, new ChatDelta.Reasoning(last.text() + text));
-        } else {
-            batch.add(new ChatDelta.Reasoning(text));
+        if (!text.isEmpty()) {
+            reasoning.append(text);
+            append(Kind.REASONING, text);
         }
     }
 
@@ -44,25 +43,28 @@ final class Emitter {
         if (openName != null) {
             throw new IllegalStateException("tool call " + calls.size() + " started while another is open");
         }
+        flush();
         openId = id;
         openName = name;
         openArguments.setLength(0);
-        batch.add(new ChatDelta.ToolCallDelta(calls.size(), id, name, ""));
+        pendingKind = Kind.ARGUMENTS;
+        pendingIndex = calls.size();
+        pendingId = id;
+        pendingName = name;
     }
 
     void arguments(String piece) {
         if (openName == null) {
             throw new IllegalStateException("arguments outside a tool call");
         }
-        if (piece.isEmpty()) {
-            return;
-        }
-        openArguments.append(piece);
-        int index = calls.size();
-        if (!batch.isEmpty() && batch.getLast() instanceof ChatDelta.ToolCallDelta last && last.index() == index) {
-            batch.set(batch.size() - 1, new ChatDelta.ToolCallDelta(index, last.id(), last.name(), last.arguments() + piece));
-        } else {
-            batch.add(new ChatDelta.ToolCallDelta(index, null, null, piece));
+        if (!piece.isEmpty()) {
+            openArguments.append(piece);
+            if (pendingKind != Kind.ARGUMENTS) {
+                flush();
+                pendingKind = Kind.ARGUMENTS;
+                pendingIndex = calls.size();
+            }
+            pending.append(piece);
         }
     }
 
@@ -70,6 +72,7 @@ final class Emitter {
         if (openName == null) {
             throw new IllegalStateException("no tool call to end");
         }
+        flush();
         batch.add(new ChatDelta.ToolCallEnd(calls.size(), complete));
         calls.add(new ToolCall(openId, openName, openArguments.toString(), complete));
         openName = null;
@@ -81,12 +84,41 @@ final class Emitter {
     }
 
     List<ChatDelta> takeBatch() {
-        List<ChatDelta> taken = batch;
-        batch = new ArrayList<>();
+        flush();
+        List<ChatDelta> taken = List.copyOf(batch);
+        batch.clear();
         return taken;
     }
 
     ParsedMessage message() {
         return new ParsedMessage(content.toString(), reasoning.toString(), calls);
+    }
+
+    private void append(Kind kind, String text) {
+        if (pendingKind != kind) {
+            flush();
+            pendingKind = kind;
+        }
+        pending.append(text);
+    }
+
+    /** Turns the delta being built into a delta of the batch. */
+    private void flush() {
+        switch (pendingKind) {
+            case NONE -> {
+                return;
+            }
+            case CONTENT -> batch.add(new ChatDelta.Content(pending.toString()));
+            case REASONING -> batch.add(new ChatDelta.Reasoning(pending.toString()));
+            case ARGUMENTS -> {
+                if (pendingName != null || !pending.isEmpty()) {
+                    batch.add(new ChatDelta.ToolCallDelta(pendingIndex, pendingId, pendingName, pending.toString()));
+                }
+            }
+        }
+        pending.setLength(0);
+        pendingKind = Kind.NONE;
+        pendingId = null;
+        pendingName = null;
     }
 }
