@@ -45,6 +45,15 @@ final class ArgumentValues {
         return quote(raw);
     }
 
+    /** The text of a JSON string literal that a {@link JsonScanner} accepted. */
+    static String decodeString(String json) {
+        try {
+            return MAPPER.readValue(json, String.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("scanner accepted an invalid string: " + json, e);
+        }
+    }
+
     /** A JSON string literal holding {@code text}. */
     static String quote(String text) {
         try {

@@ -55,9 +55,9 @@ final class BufferedCallReader extends CallReader {
             }
         }
         for (PythonCalls.Call call : calls) {
-            sink.start(sink.newId(), call.name());
+            openCall(sink.newId(), call.name());
             sink.arguments(call.argumentsJson());
-            sink.end(true);
+            closeCall(true);
         }
         return true;
     }

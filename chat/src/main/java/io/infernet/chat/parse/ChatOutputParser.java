@@ -3,7 +3,6 @@ package io.infernet.chat.parse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * Parses an assistant's output into content, reasoning and tool calls, either whole
@@ -324,8 +323,6 @@ public final class ChatOutputParser {
         private final boolean triggerInPrompt;
         private final CallReader reader;
         private final StringBuilder raw = new StringBuilder();
-        private final int eventsAtStart;
-        private final int callsAtStart;
 
         ReaderMode(Dialect.Trigger trigger, int candidate, boolean triggerInPrompt) {
             this.trigger = trigger;
@@ -333,12 +330,6 @@ public final class ChatOutputParser {
             this.triggerInPrompt = triggerInPrompt;
             this.reader = trigger.readers().get(candidate).get();
             this.reader.attach(sink);
-            this.eventsAtStart = sink.events;
-            this.callsAtStart = sink.calls;
-        }
-
-        private boolean committed() {
-            return sink.events != eventsAtStart;
         }
 
         @Override
@@ -347,18 +338,11 @@ public final class ChatOutputParser {
             switch (reader.accept(c)) {
                 case MORE -> {
                 }
-                case DONE -> mode = new ContentMode(sink.calls != callsAtStart, false);
-                case DONE_REJECT -> {
-                    mode = new ContentMode(false, false);
-                    requeue(reader.leftover());
-                }
+                case DONE -> mode = new ContentMode(reader.calls() > 0, false);
+                case DONE_REJECT -> rejected();
                 case FAIL -> {
-                    if (committed()) {
-                        if (emitter.callOpen()) {
-                            emitter.end(false);
-                        }
-                        mode = new ContentMode(false, false);
-                        requeue(reader.leftover());
+                    if (reader.committed()) {
+                        rejected();
                     } else {
                         fallBack();
                     }
@@ -368,15 +352,20 @@ public final class ChatOutputParser {
 
         @Override
         public void finish() {
-            boolean reported = reader.finish();
-            if (emitter.callOpen()) {
-                emitter.end(false);
-            }
-            if (reported || committed()) {
+            if (reader.finish()) {
                 mode = new ContentMode(true, false);
             } else {
                 fallBack();
             }
+        }
+
+        /** The calls are over; what the reader did not use is content. */
+        private void rejected() {
+            if (emitter.callOpen()) {
+                emitter.end(false);
+            }
+            mode = new ContentMode(false, false);
+            requeue(reader.leftover());
         }
 
         private void fallBack() {
@@ -392,11 +381,8 @@ public final class ChatOutputParser {
         }
     }
 
-    /** What readers report to; counts reports so that a reader knows whether it committed. */
+    /** What readers report to. */
     private final class Sink implements CallSink {
-        int events;
-        int calls;
-
         @Override
         public boolean knownTool(String name) {
             return options.parseToolCalls() && (options.tools().isEmpty() || options.tools().containsKey(name));
@@ -409,14 +395,11 @@ public final class ChatOutputParser {
 
         @Override
         public String newId() {
-            Supplier<String> ids = options.idGenerator();
-            return ids.get();
+            return options.idGenerator().get();
         }
 
         @Override
         public void start(String id, String name) {
-            events++;
-            calls++;
             emitter.start(id, name);
         }
 
@@ -432,18 +415,12 @@ public final class ChatOutputParser {
 
         @Override
         public void content(String text) {
-            if (!text.isEmpty()) {
-                events++;
-                emitter.content(text);
-            }
+            emitter.content(text);
         }
 
         @Override
         public void reasoning(String text) {
-            if (!text.isEmpty()) {
-                events++;
-                emitter.reasoning(text);
-            }
+            emitter.reasoning(text);
         }
     }
 }

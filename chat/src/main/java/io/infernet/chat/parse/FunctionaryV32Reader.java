@@ -16,8 +16,6 @@ final class FunctionaryV32Reader extends CallReader {
     private JsonScanner arguments;
     private MarkerScanner codeScanner;
     private final StringBuilder code = new StringBuilder();
-    private boolean callOpen;
-    private String leftover = "";
 
     @Override
     Step accept(char c) {
@@ -52,21 +50,16 @@ final class FunctionaryV32Reader extends CallReader {
                         codeScanner = new MarkerScanner(List.of(">>>"));
                         return accept(c);
                     }
-                    sink.start(sink.newId(), name.toString());
-                    callOpen = true;
+                    openCall(sink.newId(), name.toString());
                     arguments = new JsonScanner();
                 }
                 JsonScanner.Result r = arguments.accept(c);
                 if (r == JsonScanner.Result.ERROR) {
-                    sink.end(false);
-                    callOpen = false;
-                    leftover = String.valueOf(c);
-                    return Step.FAIL;
+                    return over(String.valueOf(c), false);
                 }
                 sink.arguments(arguments.drain());
                 if (r == JsonScanner.Result.DONE) {
-                    sink.end(true);
-                    callOpen = false;
+                    closeCall(true);
                     return Step.DONE;
                 }
                 return Step.MORE;
@@ -77,8 +70,7 @@ final class FunctionaryV32Reader extends CallReader {
                 code.append(released);
                 if (marker != null) {
                     reportCode();
-                    leftover = marker;
-                    return Step.DONE_REJECT;
+                    return over(marker, true);
                 }
                 return Step.MORE;
             }
@@ -91,24 +83,13 @@ final class FunctionaryV32Reader extends CallReader {
         if (state == State.CODE) {
             code.append(codeScanner.flush());
             reportCode();
-            return true;
         }
-        if (callOpen) {
-            sink.end(false);
-            callOpen = false;
-            return true;
-        }
-        return false;
-    }
-
-    @Override
-    String leftover() {
-        return leftover;
+        return super.finish();
     }
 
     private void reportCode() {
-        sink.start(sink.newId(), "python");
+        openCall(sink.newId(), "python");
         sink.arguments("{\"code\":" + ArgumentValues.quote(code.toString().strip()) + "}");
-        sink.end(true);
+        closeCall(true);
     }
 }

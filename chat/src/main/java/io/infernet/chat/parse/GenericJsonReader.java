@@ -1,7 +1,5 @@
 package io.infernet.chat.parse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-
 /**
  * Reads llama.cpp's generic format, for models whose template has no tool syntax: the whole
  * output is one JSON object, {@code {"tool_call": {"name": ..., "arguments": {...}}}},
@@ -10,59 +8,31 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  */
 final class GenericJsonReader extends CallReader {
 
-    private enum State { KEY_FIRST, KEY, COLON, VALUE_START, RESPONSE, RESPONSE_JSON, INNER, CLOSE }
+    private enum State { KEY, VALUE_START, RESPONSE, RESPONSE_JSON, INNER, CLOSE }
 
-    private State state = State.KEY_FIRST;
+    private static final java.util.Set<String> KEYS = java.util.Set.of("response", "tool_call", "tool_calls");
+
+    private State state = State.KEY;
+    private final JsonKeyReader keyReader = new JsonKeyReader();
     private JsonScanner scanner;
     private JsonCallReader inner;
-    private boolean committed;
     private boolean escape;
     private int hexLeft;
     private int hex;
-    private String leftover = "";
     private String key;
 
     @Override
     Step accept(char c) {
         switch (state) {
-            case KEY_FIRST -> {
-                if (JsonScanner.isSpace(c)) {
-                    return Step.MORE;
-                }
-                if (c != '"') {
-                    return fail(c);
-                }
-                scanner = new JsonScanner();
-                scanner.accept(c);
-                state = State.KEY;
-                return Step.MORE;
-            }
             case KEY -> {
-                JsonScanner.Result r = scanner.accept(c);
-                if (r == JsonScanner.Result.ERROR) {
+                JsonKeyReader.Result r = keyReader.accept(c);
+                if (r == JsonKeyReader.Result.ERROR || (keyReader.key() != null && !KEYS.contains(keyReader.key()))) {
                     return fail(c);
                 }
-                if (r == JsonScanner.Result.DONE) {
-                    try {
-                        key = ArgumentValues.MAPPER.readValue(scanner.text(), String.class);
-                    } catch (JsonProcessingException e) {
-                        throw new IllegalStateException("scanner accepted an invalid key", e);
-                    }
-                    if (!key.equals("response") && !key.equals("tool_call") && !key.equals("tool_calls")) {
-                        return fail(c);
-                    }
-                    state = State.COLON;
+                if (r == JsonKeyReader.Result.DONE) {
+                    key = keyReader.key();
+                    state = State.VALUE_START;
                 }
-                return Step.MORE;
-            }
-            case COLON -> {
-                if (JsonScanner.isSpace(c)) {
-                    return Step.MORE;
-                }
-                if (c != ':') {
-                    return fail(c);
-                }
-                state = State.VALUE_START;
                 return Step.MORE;
             }
             case VALUE_START -> {
@@ -79,7 +49,7 @@ final class GenericJsonReader extends CallReader {
                     return accept(c);
                 }
                 inner = new JsonCallReader(key.equals("tool_call") ? JsonCallReader.Config.object() : JsonCallReader.Config.array());
-                inner.attach(new CountingSink());
+                inner.attach(sink);
                 state = State.INNER;
                 return accept(c);
             }
@@ -103,15 +73,18 @@ final class GenericJsonReader extends CallReader {
                 return switch (s) {
                     case MORE -> Step.MORE;
                     case DONE -> {
+                        if (inner.committed()) {
+                            commit();
+                        }
                         state = State.CLOSE;
                         yield Step.MORE;
                     }
                     default -> {
-                        if (!committed) {
+                        if (!inner.committed()) {
                             yield Step.FAIL;
                         }
-                        leftover = inner.leftover();
-                        yield s;
+                        commit();
+                        yield over(inner.leftover(), true);
                     }
                 };
             }
@@ -131,17 +104,12 @@ final class GenericJsonReader extends CallReader {
     @Override
     boolean finish() {
         if (state == State.INNER) {
-            return inner.finish() || committed;
+            return inner.finish();
         }
         if (state == State.RESPONSE_JSON && scanner.completeAtEnd()) {
             content(scanner.text());
         }
-        return committed;
-    }
-
-    @Override
-    String leftover() {
-        return leftover;
+        return committed();
     }
 
     /** One character of the response string, decoded. */
@@ -182,7 +150,6 @@ final class GenericJsonReader extends CallReader {
         }
         if (c == '"') {
             state = State.CLOSE;
-            committed = true;
             return Step.MORE;
         }
         if (c < 0x20) {
@@ -192,60 +159,7 @@ final class GenericJsonReader extends CallReader {
         return Step.MORE;
     }
 
-    private void content(String text) {
-        committed = true;
-        sink.content(text);
-    }
-
     private Step fail(char c) {
-        if (!committed) {
-            return Step.FAIL;
-        }
-        leftover = String.valueOf(c);
-        return Step.DONE_REJECT;
-    }
-
-    /** Passes the inner reader's reports on, noting that something was reported. */
-    private final class CountingSink implements CallSink {
-        @Override
-        public boolean knownTool(String name) {
-            return sink.knownTool(name);
-        }
-
-        @Override
-        public ArgumentValues.Kind parameterKind(String tool, String parameter) {
-            return sink.parameterKind(tool, parameter);
-        }
-
-        @Override
-        public String newId() {
-            return sink.newId();
-        }
-
-        @Override
-        public void start(String id, String name) {
-            committed = true;
-            sink.start(id, name);
-        }
-
-        @Override
-        public void arguments(String piece) {
-            sink.arguments(piece);
-        }
-
-        @Override
-        public void end(boolean complete) {
-            sink.end(complete);
-        }
-
-        @Override
-        public void content(String text) {
-            sink.content(text);
-        }
-
-        @Override
-        public void reasoning(String text) {
-            sink.reasoning(text);
-        }
+        return over(String.valueOf(c), true);
     }
 }

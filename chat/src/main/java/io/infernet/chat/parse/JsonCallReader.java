@@ -1,7 +1,5 @@
 package io.infernet.chat.parse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-
 import java.util.List;
 import java.util.Set;
 
@@ -56,7 +54,7 @@ final class JsonCallReader extends CallReader {
 
     private enum State {
         OPEN, START, ARRAY_FIRST, ARRAY_NEXT, ARRAY_AFTER, OBJECTS_AFTER,
-        KEY_FIRST, KEY_NEXT, KEY, COLON, VALUE_START, VALUE, AFTER_VALUE, CLOSE, DONE
+        KEY_FIRST, KEY_NEXT, VALUE_START, VALUE, AFTER_VALUE, CLOSE, DONE
     }
 
     private enum ValueRole { NAME, ID, ARGUMENTS, ARGUMENTS_STRING, IGNORED }
@@ -67,20 +65,18 @@ final class JsonCallReader extends CallReader {
     private int closeIndex;
     private int closePos;
     private final StringBuilder literalSoFar = new StringBuilder();
-    private String leftover = "";
 
     // the object being read
     private int depth;
     private boolean firstKeyOfCall;
     private JsonScanner scanner;
+    private JsonKeyReader keyReader;
     private String key;
     private ValueRole role;
     private String name;
     private String id;
     private boolean argumentsSeen;
     private final StringBuilder bufferedArguments = new StringBuilder();
-    private boolean callCommitted;
-    private boolean anyCommitted;
     private boolean inArray;
 
     JsonCallReader(Config config) {
@@ -158,47 +154,31 @@ final class JsonCallReader extends CallReader {
                     return Step.MORE;
                 }
                 if (config.close().isEmpty()) {
-                    leftover = String.valueOf(c);
                     state = State.DONE;
-                    return Step.DONE_REJECT;
+                    return over(String.valueOf(c), true);
                 }
                 startClose();
                 return accept(c);
             }
             case KEY_FIRST, KEY_NEXT -> {
-                if (JsonScanner.isSpace(c)) {
-                    return Step.MORE;
-                }
-                if (c == '"') {
-                    scanner = new JsonScanner();
-                    scanner.accept(c);
-                    state = State.KEY;
-                    return Step.MORE;
-                }
-                if (c == '}' && state == State.KEY_FIRST && depth > 1) {
+                if (c == '}' && state == State.KEY_FIRST && depth > 1 && keyReader == null) {
                     return endObject(c);
                 }
-                return fail(c);
-            }
-            case KEY -> {
-                JsonScanner.Result r = scanner.accept(c);
-                if (r == JsonScanner.Result.ERROR) {
+                if (keyReader == null) {
+                    if (JsonScanner.isSpace(c)) {
+                        return Step.MORE;
+                    }
+                    keyReader = new JsonKeyReader();
+                }
+                JsonKeyReader.Result r = keyReader.accept(c);
+                if (r == JsonKeyReader.Result.ERROR) {
                     return fail(c);
                 }
-                if (r == JsonScanner.Result.DONE) {
-                    key = decodeString(scanner.text());
-                    state = State.COLON;
+                if (r == JsonKeyReader.Result.DONE) {
+                    key = keyReader.key();
+                    keyReader = null;
+                    state = State.VALUE_START;
                 }
-                return Step.MORE;
-            }
-            case COLON -> {
-                if (JsonScanner.isSpace(c)) {
-                    return Step.MORE;
-                }
-                if (c != ':') {
-                    return fail(c);
-                }
-                state = State.VALUE_START;
                 return Step.MORE;
             }
             case VALUE_START -> {
@@ -224,23 +204,6 @@ final class JsonCallReader extends CallReader {
         }
     }
 
-    @Override
-    boolean finish() {
-        if (state == State.CLOSE || state == State.DONE) {
-            return true;
-        }
-        if (callCommitted) {
-            sink.end(false);
-            return true;
-        }
-        return anyCommitted;
-    }
-
-    @Override
-    String leftover() {
-        return leftover;
-    }
-
     private void beginObject() {
         depth = 1;
         firstKeyOfCall = true;
@@ -248,7 +211,6 @@ final class JsonCallReader extends CallReader {
         id = null;
         argumentsSeen = false;
         bufferedArguments.setLength(0);
-        callCommitted = false;
         state = State.KEY_FIRST;
     }
 
@@ -297,7 +259,7 @@ final class JsonCallReader extends CallReader {
         }
         if (role == ValueRole.ARGUMENTS) {
             String piece = scanner.drain();
-            if (callCommitted) {
+            if (callOpen()) {
                 sink.arguments(piece);
             } else {
                 bufferedArguments.append(piece);
@@ -307,17 +269,17 @@ final class JsonCallReader extends CallReader {
             return Step.MORE;
         }
         switch (role) {
-            case NAME -> name = decodeString(scanner.text());
-            case ID -> id = scanner.text().startsWith("\"") ? decodeString(scanner.text()) : scanner.text();
+            case NAME -> name = ArgumentValues.decodeString(scanner.text());
+            case ID -> id = scanner.text().startsWith("\"") ? ArgumentValues.decodeString(scanner.text()) : scanner.text();
             case ARGUMENTS_STRING -> {
                 if (argumentsSeen) {
                     return fail(c);
                 }
                 argumentsSeen = true;
-                String decoded = decodeString(scanner.text());
+                String decoded = ArgumentValues.decodeString(scanner.text());
                 String compact = ArgumentValues.compactJson(decoded.strip());
                 bufferedArguments.append(compact != null ? compact : decoded);
-                if (callCommitted) {
+                if (callOpen()) {
                     sink.arguments(bufferedArguments.toString());
                     bufferedArguments.setLength(0);
                 }
@@ -334,7 +296,7 @@ final class JsonCallReader extends CallReader {
 
     /** Commits the call when enough is known; false when the name is not an offered tool. */
     private boolean tryCommit(boolean objectEnded) {
-        if (callCommitted || name == null) {
+        if (callOpen() || name == null) {
             return true;
         }
         if (!sink.knownTool(name)) {
@@ -343,9 +305,7 @@ final class JsonCallReader extends CallReader {
         if (config.waitForId() && id == null && !objectEnded) {
             return true;
         }
-        sink.start(id != null ? id : sink.newId(), name);
-        callCommitted = true;
-        anyCommitted = true;
+        openCall(id != null ? id : sink.newId(), name);
         if (!bufferedArguments.isEmpty()) {
             sink.arguments(bufferedArguments.toString());
             bufferedArguments.setLength(0);
@@ -365,8 +325,7 @@ final class JsonCallReader extends CallReader {
         if (!argumentsSeen) {
             sink.arguments("{}");
         }
-        sink.end(true);
-        callCommitted = false;
+        closeCall(true);
         if (config.layout() == Layout.OBJECT || (config.layout() == Layout.ARRAY_OR_OBJECT && !inArray)) {
             return startClose();
         }
@@ -404,22 +363,10 @@ final class JsonCallReader extends CallReader {
     }
 
     private Step fail(char c) {
-        if (!anyCommitted) {
-            return Step.FAIL;
+        if (state == State.CLOSE) {
+            return over(literalSoFar.toString(), true);
         }
-        if (callCommitted) {
-            sink.end(false);
-            callCommitted = false;
-        }
-        leftover = state == State.CLOSE ? literalSoFar.toString() : String.valueOf(c);
-        return state == State.CLOSE ? Step.DONE_REJECT : Step.FAIL;
+        return over(String.valueOf(c), false);
     }
 
-    private static String decodeString(String json) {
-        try {
-            return ArgumentValues.MAPPER.readValue(json, String.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("scanner accepted an invalid string: " + json, e);
-        }
-    }
 }

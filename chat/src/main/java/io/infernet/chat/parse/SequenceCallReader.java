@@ -58,11 +58,8 @@ final class SequenceCallReader extends CallReader {
     private String name;
     private String id;
     private JsonScanner arguments;
-    private boolean callOpen;
     private boolean argumentsDone;
-    private boolean anyCommitted;
     private boolean betweenCalls;
-    private String leftover = "";
 
     SequenceCallReader(Config config) {
         this.config = config;
@@ -77,8 +74,7 @@ final class SequenceCallReader extends CallReader {
                 return Step.MORE;
             }
             if (r == LiteralMatcher.NONE) {
-                leftover = literal.matched();
-                return Step.DONE_REJECT;
+                return over(literal.matched(), true);
             }
             betweenCalls = false;
             if (config.sectionEnd() != null && r == 1) {
@@ -148,9 +144,7 @@ final class SequenceCallReader extends CallReader {
                     if (c != '{' || name == null || !sink.knownTool(name)) {
                         return fail(String.valueOf(c));
                     }
-                    sink.start(id != null ? id : sink.newId(), name);
-                    callOpen = true;
-                    anyCommitted = true;
+                    openCall(id != null ? id : sink.newId(), name);
                     arguments = new JsonScanner();
                 }
                 JsonScanner.Result r = arguments.accept(c);
@@ -169,16 +163,8 @@ final class SequenceCallReader extends CallReader {
 
     @Override
     boolean finish() {
-        if (callOpen) {
-            sink.end(argumentsDone);
-            callOpen = false;
-        }
-        return anyCommitted;
-    }
-
-    @Override
-    String leftover() {
-        return leftover;
+        closeCall(argumentsDone);
+        return committed();
     }
 
     /** A further call of the section, whose opening literal was just matched. */
@@ -194,8 +180,7 @@ final class SequenceCallReader extends CallReader {
     private Step advanceThenReread(char c) {
         Step s = advance();
         if (s == Step.DONE) {
-            leftover = String.valueOf(c);
-            return Step.DONE_REJECT;
+            return over(String.valueOf(c), true);
         }
         return accept(c);
     }
@@ -213,8 +198,7 @@ final class SequenceCallReader extends CallReader {
             enterPart(part + 1);
             return Step.MORE;
         }
-        sink.end(true);
-        callOpen = false;
+        closeCall(true);
         if (config.nextCall() == null && config.sectionEnd() == null) {
             return Step.DONE;
         }
@@ -225,16 +209,7 @@ final class SequenceCallReader extends CallReader {
     }
 
     private Step fail(String rest) {
-        if (!anyCommitted) {
-            return Step.FAIL;
-        }
-        leftover = rest;
-        if (callOpen) {
-            sink.end(argumentsDone);
-            callOpen = false;
-            return argumentsDone ? Step.DONE_REJECT : Step.FAIL;
-        }
-        return Step.DONE_REJECT;
+        return over(rest, argumentsDone);
     }
 
     static boolean isNameChar(char c) {

@@ -53,9 +53,6 @@ final class TaggedCallReader extends CallReader {
     private ArgumentValues.Kind kind;
     private int argumentCount;
     private int closeIndex;
-    private boolean callOpen;
-    private boolean anyCommitted;
-    private String leftover = "";
 
     TaggedCallReader(Config config) {
         this.config = config;
@@ -167,8 +164,7 @@ final class TaggedCallReader extends CallReader {
             case BETWEEN -> {
                 int r = literal.accept(c);
                 if (r == LiteralMatcher.NONE) {
-                    leftover = literal.matched();
-                    return Step.DONE_REJECT;
+                    return over(literal.matched(), true);
                 }
                 if (r == 0) {
                     startCall();
@@ -180,20 +176,6 @@ final class TaggedCallReader extends CallReader {
             }
             default -> throw new IllegalStateException(state.toString());
         }
-    }
-
-    @Override
-    boolean finish() {
-        if (callOpen) {
-            sink.end(false);
-            callOpen = false;
-        }
-        return anyCommitted;
-    }
-
-    @Override
-    String leftover() {
-        return leftover;
     }
 
     private void startCall() {
@@ -213,9 +195,7 @@ final class TaggedCallReader extends CallReader {
         if (!sink.knownTool(name)) {
             return fail(String.valueOf(c));
         }
-        sink.start(sink.newId(), name);
-        callOpen = true;
-        anyCommitted = true;
+        openCall(sink.newId(), name);
         expectNext();
         return reread ? accept(c) : Step.MORE;
     }
@@ -253,8 +233,7 @@ final class TaggedCallReader extends CallReader {
     private Step closeLiteralDone() {
         if (state == State.NEXT) {
             sink.arguments(argumentCount == 0 ? "{}" : "}");
-            sink.end(true);
-            callOpen = false;
+            closeCall(true);
             closeIndex = 1;
         } else {
             closeIndex++;
@@ -273,15 +252,6 @@ final class TaggedCallReader extends CallReader {
     }
 
     private Step fail(String rest) {
-        if (!anyCommitted) {
-            return Step.FAIL;
-        }
-        leftover = rest;
-        if (callOpen) {
-            sink.end(false);
-            callOpen = false;
-            return Step.FAIL;
-        }
-        return Step.DONE_REJECT;
+        return over(rest, false);
     }
 }
