@@ -120,7 +120,7 @@ final class HarmonyReader implements ChatOutputParser.Mode {
         route = Route.CONTENT;
         if (to != null && tools) {
             String name = to.startsWith("functions.") ? to.substring("functions.".length()) : to;
-            if (sink.knownTool(name)) {
+            if (!name.isEmpty() && sink.knownTool(name)) {
                 sink.start(sink.newId(), name);
                 arguments = new JsonScanner();
                 argumentsDone = false;

@@ -276,9 +276,11 @@ final class JsonCallReader extends CallReader {
                     return fail(c);
                 }
                 argumentsSeen = true;
-                String decoded = ArgumentValues.decodeString(scanner.text());
-                String compact = ArgumentValues.compactJson(decoded.strip());
-                bufferedArguments.append(compact != null ? compact : decoded);
+                String compact = ArgumentValues.compactJson(ArgumentValues.decodeString(scanner.text()).strip());
+                if (compact == null || !compact.startsWith("{")) {
+                    return fail(c);
+                }
+                bufferedArguments.append(compact);
                 if (callOpen()) {
                     sink.arguments(bufferedArguments.toString());
                     bufferedArguments.setLength(0);
@@ -294,12 +296,12 @@ final class JsonCallReader extends CallReader {
         return r == JsonScanner.Result.DONE_REJECT ? accept(c) : Step.MORE;
     }
 
-    /** Commits the call when enough is known; false when the name is not an offered tool. */
+    /** Commits the call when enough is known; false when the name is blank or not an offered tool. */
     private boolean tryCommit(boolean objectEnded) {
         if (callOpen() || name == null) {
             return true;
         }
-        if (!sink.knownTool(name)) {
+        if (name.isBlank() || !sink.knownTool(name)) {
             return false;
         }
         if (config.waitForId() && id == null && !objectEnded) {
