@@ -97,6 +97,26 @@ public final class TemplateConversations {
                 {"messages": [{"role": "user", "content": "Hello! Who are you?"}], "chat_template_kwargs": {"enable_thinking": false}}"""));
         all.put("unicode", request("""
                 {"messages": [{"role": "user", "content": "Grüße aus Köln! 你好 👋 \\"quoted\\" back\\\\slash\\ttab"}]}"""));
+        all.put("developer", request("""
+                {"messages": [
+                  {"role": "developer", "content": "Reply in French."},
+                  {"role": "user", "content": "Good morning!"}]}"""));
+        all.put("tool_call_object_arguments", request("""
+                {"messages": [
+                  {"role": "user", "content": "Search for Jinja."},
+                  {"role": "assistant", "content": null, "tool_calls": [
+                    {"id": "call00001", "type": "function", "function": {"name": "search_web", "arguments": {"query": "Jinja", "max_results": 2}}}]},
+                  {"role": "tool", "tool_call_id": "call00001", "content": "[\\"jinja.palletsprojects.com\\"]"}], "tools": %s}""".formatted(TOOLS)));
+        all.put("reasoning_tool_calls", request("""
+                {"messages": [
+                  {"role": "user", "content": "What's the weather in Paris?"},
+                  {"role": "assistant", "content": "Let me check.", "reasoning_content": "I should call get_weather.", "tool_calls": [
+                    {"id": "call00001", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}}]},
+                  {"role": "tool", "tool_call_id": "call00001", "content": "sunny"},
+                  {"role": "assistant", "content": "It is sunny."},
+                  {"role": "user", "content": "Thanks."}], "tools": %s}""".formatted(TOOLS)));
+        all.put("empty_tools", request("""
+                {"messages": [{"role": "user", "content": "Hello! Who are you?"}], "tools": []}"""));
         return all;
     }
 
