@@ -52,13 +52,7 @@ final class CollectionMethods {
             Map.entry("rejectattr", args -> select(args, true)),
             Map.entry("reject", args -> select(args, true)),
             Map.entry("join", CollectionMethods::join),
-            Map.entry("string", args -> {
-                args.types(1, Value.Array.class);
-                if (args.run.analyse) {
-                    args.pos(0).markUsedDeep();
-                }
-                return args.run.str(args.pos(0).asString());
-            }),
+            Map.entry("string", text(Value.Array.class)),
             Map.entry("tojson", Builtins::tojson),
             Map.entry("map", CollectionMethods::map),
             Map.entry("append", args -> {
@@ -130,13 +124,7 @@ final class CollectionMethods {
                 return new Value.Array(items);
             }),
             Map.entry("tojson", Builtins::tojson),
-            Map.entry("string", args -> {
-                args.types(1, Value.Obj.class);
-                if (args.run.analyse) {
-                    args.pos(0).markUsedDeep();
-                }
-                return args.run.str(args.pos(0).asString());
-            }),
+            Map.entry("string", text(Value.Obj.class)),
             Map.entry("length", args -> {
                 args.types(1, Value.Obj.class);
                 return new Value.Int(((Value.Obj) args.pos(0)).size());
@@ -145,6 +133,17 @@ final class CollectionMethods {
             Map.entry("join", args -> {
                 throw EvalError.notImplemented("join of a dict");
             }));
+
+    /** {@code string}: the Python-like text of the list or dict, which reads all of it. */
+    private static Value.Handler text(Class<? extends Value> type) {
+        return args -> {
+            args.types(1, type);
+            if (args.run.analyse) {
+                args.pos(0).markUsedDeep();
+            }
+            return args.run.str(args.pos(0).asString());
+        };
+    }
 
     private static Value.Array array(Args args) {
         return (Value.Array) args.pos(0);
@@ -226,9 +225,7 @@ final class CollectionMethods {
             if (i < a.items.size() - 1) {
                 out.append(sep);
             }
-            if (out.length() > Integer.MAX_VALUE / 2) {
-                throw EvalError.limit("a string too long to build");
-            }
+            args.run.checkChars(out.length());
         }
         return args.run.str(out.toString());
     }

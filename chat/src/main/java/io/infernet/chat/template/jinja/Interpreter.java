@@ -413,10 +413,15 @@ final class Interpreter {
 
     /** A string the template built, refused past the size bound. */
     Value.Str str(String s) {
-        if (s.length() > limits.maxStringChars()) {
+        checkChars(s.length());
+        return Value.str(s);
+    }
+
+    /** Refuses to build a string of {@code count} characters past the size bound (checked before building it). */
+    void checkChars(double count) {
+        if (count > limits.maxStringChars()) {
             throw EvalError.limit("a string longer than " + limits.maxStringChars() + " characters");
         }
-        return Value.str(s);
     }
 
     /** A list the template built, refused past the size bound. */

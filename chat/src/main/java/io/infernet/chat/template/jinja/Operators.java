@@ -54,7 +54,7 @@ final class Operators {
                 return Value.bool(op.equals("not in"));
             }
             if (concat && nullConcat(left, right)) {
-                return run.str(textOrEmpty(left) + textOrEmpty(right));
+                return concat(run, textOrEmpty(left), textOrEmpty(right));
             }
             throw EvalError.render("Cannot perform operation " + op + " on undefined values");
         }
@@ -64,7 +64,7 @@ final class Operators {
                 return Value.bool(op.equals("in") == member);
             }
             if (concat && nullConcat(left, right)) {
-                return run.str(textOrEmpty(left) + textOrEmpty(right));
+                return concat(run, textOrEmpty(left), textOrEmpty(right));
             }
             throw EvalError.render("Cannot perform operation on null values");
         }
@@ -110,7 +110,7 @@ final class Operators {
             return Value.bool(op.equals("in") == Builtins.contains(right, left));
         }
         if ((left instanceof Value.Str || right instanceof Value.Str) && concat) {
-            return run.str(left.asString() + right.asString());
+            return concat(run, left.asString(), right.asString());
         }
         if (op.equals("*") && (left instanceof Value.Str && right instanceof Value.Int || left instanceof Value.Int && right instanceof Value.Str)) {
             String s = left instanceof Value.Str ? left.asString() : right.asString();
@@ -118,9 +118,7 @@ final class Operators {
             if (times <= 0 || s.isEmpty()) {
                 return Value.str("");
             }
-            if ((double) s.length() * times > Integer.MAX_VALUE) {
-                throw EvalError.limit("a string longer than " + Integer.MAX_VALUE + " characters");
-            }
+            run.checkChars((double) s.length() * times);
             return run.str(s.repeat((int) times));
         }
         if (left instanceof Value.Str && right instanceof Value.Str && membership) {
@@ -130,6 +128,11 @@ final class Operators {
             return Value.bool(op.equals("in") == Builtins.contains(right, left));
         }
         throw EvalError.render("Unknown operator \"" + op + "\" between " + left.typeName() + " and " + right.typeName());
+    }
+
+    private static Value.Str concat(Interpreter run, String a, String b) {
+        run.checkChars((double) a.length() + b.length()); // before building it
+        return Value.str(a + b);
     }
 
     private static boolean isNumber(Value v) {

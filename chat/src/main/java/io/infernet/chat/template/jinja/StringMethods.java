@@ -198,9 +198,7 @@ final class StringMethods {
             return Value.str(s);
         }
         if (from.isEmpty()) {
-            if ((double) s.length() * (to.length() + 1) > Integer.MAX_VALUE) {
-                throw EvalError.limit("a string too long to build");
-            }
+            args.run.checkChars((double) s.length() * (to.length() + 1) + to.length());
             StringBuilder out = new StringBuilder(to);
             for (int i = 0; i < s.length(); i++) {
                 out.append(s.charAt(i)).append(to);
