@@ -20,6 +20,7 @@ final class CollectionMethods {
             Map.entry("default", Builtins::defaultValue),
             Map.entry("list", args -> {
                 args.types(1, Value.Array.class);
+                args.run.checkItems(array(args).items.size());
                 return new Value.Array(array(args).items);
             }),
             Map.entry("first", args -> {
@@ -41,6 +42,7 @@ final class CollectionMethods {
                 args.types(2, Value.Array.class, Value.Int.class);
                 long[] ssp = StringMethods.sliceBounds(args);
                 Value.Array a = array(args);
+                args.run.checkItems(a.items.size());
                 List<Value> picked = new ArrayList<>();
                 for (int i : Strings.sliceIndices(a.items.size(), ssp[0], ssp[1], ssp[2])) {
                     picked.add(a.items.get(i));
@@ -83,6 +85,7 @@ final class CollectionMethods {
             Map.entry("sort", CollectionMethods::sort),
             Map.entry("reverse", args -> {
                 args.types(1, Value.Array.class);
+                args.run.checkItems(array(args).items.size());
                 List<Value> items = new ArrayList<>(array(args).items);
                 Collections.reverse(items);
                 return sameKind(array(args), items);
@@ -107,18 +110,21 @@ final class CollectionMethods {
             }),
             Map.entry("keys", args -> {
                 args.types(1, Value.Obj.class);
+                args.run.checkItems(((Value.Obj) args.pos(0)).size());
                 List<Value> keys = new ArrayList<>();
                 ((Value.Obj) args.pos(0)).entryList().forEach(e -> keys.add(e.key));
                 return new Value.Array(keys);
             }),
             Map.entry("values", args -> {
                 args.types(1, Value.Obj.class);
+                args.run.checkItems(((Value.Obj) args.pos(0)).size());
                 List<Value> values = new ArrayList<>();
                 ((Value.Obj) args.pos(0)).entryList().forEach(e -> values.add(e.value));
                 return new Value.Array(values);
             }),
             Map.entry("items", args -> {
                 args.types(1, Value.Obj.class);
+                args.run.checkItems(((Value.Obj) args.pos(0)).size());
                 List<Value> items = new ArrayList<>();
                 ((Value.Obj) args.pos(0)).entryList().forEach(e -> items.add(new Value.Tuple(List.of(e.key, e.value))));
                 return new Value.Array(items);
@@ -158,6 +164,7 @@ final class CollectionMethods {
         args.count(2, 4);
         args.types(2, Value.Array.class, Value.Str.class);
         List<Value> items = array(args).items;
+        args.run.checkItems(items.size());
         Value attribute = args.pos(1);
         Value.Array out = new Value.Array();
         if (args.count() == 2) {
@@ -208,6 +215,7 @@ final class CollectionMethods {
             throw EvalError.render("join() attribute must be string or integer");
         }
         String sep = delimiter.isUndefined() ? "" : delimiter.asString();
+        args.run.checkItems(a.items.size());
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < a.items.size(); i++) {
             Value v = a.items.get(i);
@@ -244,6 +252,7 @@ final class CollectionMethods {
             throw EvalError.render("map: attribute must be string or integer");
         }
         Value fallback = args.kwarg("default", Value.undefined(""));
+        args.run.checkItems(a.items.size());
         List<Value> out = new ArrayList<>();
         for (Value item : a.items) {
             Value v = null;
@@ -284,6 +293,7 @@ final class CollectionMethods {
             }
             return Builtins.compare(kx, ky, less) ? -1 : Builtins.compare(ky, kx, less) ? 1 : 0;
         };
+        args.run.checkItems(a.items.size());
         List<Value> items = new ArrayList<>(a.items);
         try {
             items.sort(order);
@@ -320,6 +330,7 @@ final class CollectionMethods {
         boolean reverse = args.kwargOrPos("reverse", 3).truthy();
         boolean byValue = by instanceof Value.Str s && s.value.equals("value");
         Builtins.Compare less = reverse ? Builtins.Compare.GT : Builtins.Compare.LT;
+        args.run.checkItems(o.size());
         List<Value.Obj.Entry> entries = new ArrayList<>(o.entryList());
         Comparator<Value.Obj.Entry> order = (x, y) -> {
             Value kx = byValue ? x.value : x.key;

@@ -134,6 +134,7 @@ final class Interpreter {
             case Value.Array a -> items.addAll(a.items);
             default -> throw EvalError.render("Expected iterable or object type in for loop: got " + iterable.typeName());
         }
+        charge(items.size());
         List<Value> kept = new ArrayList<>();
         List<Consumer<Scope>> binders = new ArrayList<>();
         for (Value item : items) {
@@ -406,7 +407,16 @@ final class Interpreter {
     }
 
     void step() {
-        if (++steps > limits.maxSteps()) {
+        charge(1);
+    }
+
+    /**
+     * Counts work against the step bound: one unit per node and loop iteration, per list item and
+     * per 16 characters a builtin produces, so that cheap-looking calls on big values cost their size.
+     */
+    void charge(long units) {
+        steps += units;
+        if (steps > limits.maxSteps()) {
             throw EvalError.limit("more than " + limits.maxSteps() + " evaluation steps");
         }
     }
@@ -422,13 +432,15 @@ final class Interpreter {
         if (count > limits.maxStringChars()) {
             throw EvalError.limit("a string longer than " + limits.maxStringChars() + " characters");
         }
+        charge((long) count >> 4);
     }
 
-    /** A list the template built, refused past the size bound. */
+    /** A list of {@code count} items the template builds, refused past the size bound and charged to the step bound. */
     void checkItems(long count) {
         if (count > limits.maxItems()) {
             throw EvalError.limit("a list of more than " + limits.maxItems() + " items");
         }
+        charge(count);
     }
 
     TemplateException at(Node node, TemplateException.Kind kind, String message) {

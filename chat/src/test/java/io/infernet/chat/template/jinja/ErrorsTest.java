@@ -90,6 +90,19 @@ class ErrorsTest {
     }
 
     @Test
+    void bigValuesCostTheirSize() {
+        TemplateException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> fails("{% for i in range(10000) %}{% set x = range(10000)|list|reverse|join(',') %}{% endfor %}", SMALL));
+        assertEquals(Kind.LIMIT, e.kind());
+    }
+
+    @Test
+    void cyclicValuesStopInsteadOfOverflowing() {
+        assertEquals(Kind.LIMIT, fails("{% set a = [] %}{% set _ = a.append(a) %}{{ a|tojson }}").kind());
+        assertEquals(Kind.LIMIT, fails("{% set a = [] %}{% set _ = a.append(a) %}{{ a }}").kind());
+    }
+
+    @Test
     void depthBoundStopsRecursion() {
         TemplateException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> fails("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}"));
