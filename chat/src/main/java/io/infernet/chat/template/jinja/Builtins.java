@@ -291,7 +291,7 @@ final class Builtins {
     }
 
     /** {@code input | filter} or {@code input | filter(args)}. */
-    static Value applyFilter(Interpreter run, Node filter, Value input, Scope scope) {
+    static Value applyFilter(Interpreter run, Node.Expression filter, Value input, Scope scope) {
         if (filter instanceof Node.Identifier id) {
             String name = filterAlias(id.name());
             if (!input.isUndefined() && !(input instanceof Value.Str) && switch (name) {

@@ -79,7 +79,7 @@ final class Interpreter {
                 case Node.Macro n -> scope.set(n.name(), macro(n));
                 case Node.CallBlock n -> gather(callBlock(n, scope), out);
                 case Node.FilterBlock n -> gather(Builtins.applyFilter(this, n.filter(), Value.str(renderToString(n.body(), scope)), scope), out);
-                default -> gather(evalUnchecked(node, scope), out);
+                case Node.Expression e -> gather(evalUnchecked(e, scope), out);
             }
         } catch (LoopSignal | TemplateException e) {
             throw e;
@@ -197,7 +197,7 @@ final class Interpreter {
         }
     }
 
-    private static void unpack(List<Node> names, List<Value> values, Scope scope) {
+    private static void unpack(List<Node.Expression> names, List<Value> values, Scope scope) {
         for (int j = 0; j < names.size(); j++) {
             if (!(names.get(j) instanceof Node.Identifier id)) {
                 throw EvalError.render("Cannot unpack to a non-identifier");
@@ -260,9 +260,9 @@ final class Interpreter {
      * argument of its name, else positional argument {@code i}; parameters past the number of
      * arguments take their defaults (evaluated in the caller's scope).
      */
-    private void bindParameters(String name, List<Node> params, Args args, Scope scope) {
+    private void bindParameters(String name, List<Node.Expression> params, Args args, Scope scope) {
         for (int i = 0; i < params.size(); i++) {
-            Node p = params.get(i);
+            Node.Expression p = params.get(i);
             String param = switch (p) {
                 case Node.Identifier id -> id.name();
                 case Node.KeywordArg kw -> kw.name();
@@ -291,7 +291,7 @@ final class Interpreter {
         Scope callScope = new Scope(scope);
         callScope.set("caller", caller);
         List<Value> values = new ArrayList<>();
-        for (Node a : n.call().args()) {
+        for (Node.Expression a : n.call().args()) {
             values.add(eval(a, scope));
         }
         return f.invoke(new Args(this, callScope, values));
@@ -300,7 +300,7 @@ final class Interpreter {
     // --- expressions ---------------------------------------------------------------------
 
     /** Evaluates an expression; an error without a place is placed at the innermost node. */
-    Value eval(Node node, Scope scope) {
+    Value eval(Node.Expression node, Scope scope) {
         enter(node);
         try {
             return evalUnchecked(node, scope);
@@ -313,9 +313,8 @@ final class Interpreter {
         }
     }
 
-    private Value evalUnchecked(Node node, Scope scope) {
+    private Value evalUnchecked(Node.Expression node, Scope scope) {
         return switch (node) {
-            case Node.Text t -> Value.str(t.text());
             case Node.StringLiteral s -> Value.str(s.value());
             case Node.IntLiteral i -> new Value.Int(i.value());
             case Node.FloatLiteral f -> new Value.Flt(f.value());
@@ -349,34 +348,12 @@ final class Interpreter {
             case Node.Blank b -> Value.undefined("");
             case Node.Slice s -> throw EvalError.render("a slice is only valid inside [ ]");
             case Node.Spread s -> throw EvalError.render("argument unpacking (*args) is not supported");
-            case Node.Comment c -> Value.undefined("");
-            case Node.Noop n -> Value.undefined("");
-            case Node.If n -> Value.str(renderStatement(n, scope));
-            case Node.For n -> Value.str(renderStatement(n, scope));
-            case Node.Set n -> {
-                set(n, scope);
-                yield Value.undefined("");
-            }
-            case Node.Macro n -> {
-                scope.set(n.name(), macro(n));
-                yield Value.undefined("");
-            }
-            case Node.CallBlock n -> callBlock(n, scope);
-            case Node.FilterBlock n -> Builtins.applyFilter(this, n.filter(), Value.str(renderToString(n.body(), scope)), scope);
-            case Node.Break b -> throw LoopSignal.BREAK;
-            case Node.Continue c -> throw LoopSignal.CONTINUE;
         };
     }
 
-    private String renderStatement(Node n, Scope scope) {
-        StringBuilder out = new StringBuilder();
-        renderNode(n, scope, out);
-        return out.toString();
-    }
-
-    List<Value> evalAll(List<Node> nodes, Scope scope) {
+    List<Value> evalAll(List<Node.Expression> nodes, Scope scope) {
         List<Value> values = new ArrayList<>(nodes.size());
-        for (Node n : nodes) {
+        for (Node.Expression n : nodes) {
             values.add(eval(n, scope));
         }
         return values;

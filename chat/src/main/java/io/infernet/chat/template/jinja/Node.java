@@ -10,86 +10,92 @@ import java.util.List;
 sealed interface Node {
     int pos();
 
+    /** What renders: text, blocks. */
+    sealed interface Statement extends Node {}
+
+    /** What has a value; at the top of a body, {@code {{ expression }}}. */
+    sealed interface Expression extends Node {}
+
     // --- statements -----------------------------------------------------------------------
 
     /** Literal template text between blocks. */
-    record Text(int pos, String text) implements Node {}
+    record Text(int pos, String text) implements Statement {}
 
-    record Comment(int pos) implements Node {}
+    record Comment(int pos) implements Statement {}
 
     /** {@code {% generation %}} and {@code {% endgeneration %}} of transformers: nothing. */
-    record Noop(int pos) implements Node {}
+    record Noop(int pos) implements Statement {}
 
     /** {@code if}; an {@code elif} is an {@code If} alone in {@code alternate}. */
-    record If(int pos, Node test, List<Node> body, List<Node> alternate) implements Node {}
+    record If(int pos, Expression test, List<Node> body, List<Node> alternate) implements Statement {}
 
     /** {@code for loopVar in iterable [if filter]}; {@code iterable} is a {@link Select} when filtered. */
-    record For(int pos, Node loopVar, Node iterable, List<Node> body, List<Node> otherwise) implements Node {}
+    record For(int pos, Expression loopVar, Expression iterable, List<Node> body, List<Node> otherwise) implements Statement {}
 
-    record Break(int pos) implements Node {}
+    record Break(int pos) implements Statement {}
 
-    record Continue(int pos) implements Node {}
+    record Continue(int pos) implements Statement {}
 
     /** {@code set target = value}, or the block form ({@code value} null, {@code body} rendered). */
-    record Set(int pos, Node target, Node value, List<Node> body) implements Node {}
+    record Set(int pos, Expression target, Expression value, List<Node> body) implements Statement {}
 
     /** {@code macro name(params)}: params are {@link Identifier}s or {@link KeywordArg}s with defaults. */
-    record Macro(int pos, String name, List<Node> params, List<Node> body) implements Node {}
+    record Macro(int pos, String name, List<Expression> params, List<Node> body) implements Statement {}
 
     /** {@code call(callerParams) macro(args)} with a body that the macro reaches as {@code caller()}. */
-    record CallBlock(int pos, Call call, List<Node> callerParams, List<Node> body) implements Node {}
+    record CallBlock(int pos, Call call, List<Expression> callerParams, List<Node> body) implements Statement {}
 
     /** {@code filter name(args)} applied to the rendered body. */
-    record FilterBlock(int pos, Node filter, List<Node> body) implements Node {}
+    record FilterBlock(int pos, Expression filter, List<Node> body) implements Statement {}
 
     // --- expressions ----------------------------------------------------------------------
 
-    record Identifier(int pos, String name) implements Node {}
+    record Identifier(int pos, String name) implements Expression {}
 
-    record IntLiteral(int pos, long value) implements Node {}
+    record IntLiteral(int pos, long value) implements Expression {}
 
-    record FloatLiteral(int pos, double value) implements Node {}
+    record FloatLiteral(int pos, double value) implements Expression {}
 
-    record StringLiteral(int pos, String value) implements Node {}
+    record StringLiteral(int pos, String value) implements Expression {}
 
-    record ArrayLiteral(int pos, List<Node> items) implements Node {}
+    record ArrayLiteral(int pos, List<Expression> items) implements Expression {}
 
-    record TupleLiteral(int pos, List<Node> items) implements Node {}
+    record TupleLiteral(int pos, List<Expression> items) implements Expression {}
 
-    record ObjectLiteral(int pos, List<Node> keys, List<Node> values) implements Node {}
+    record ObjectLiteral(int pos, List<Expression> keys, List<Expression> values) implements Expression {}
 
     /** {@code object.property} ({@code computed} false) or {@code object[property]}. */
-    record Member(int pos, Node object, Node property, boolean computed) implements Node {}
+    record Member(int pos, Expression object, Expression property, boolean computed) implements Expression {}
 
     /** {@code [start:stop:step]}; absent parts are null. */
-    record Slice(int pos, Node start, Node stop, Node step) implements Node {}
+    record Slice(int pos, Expression start, Expression stop, Expression step) implements Expression {}
 
     /** {@code a[]}. */
-    record Blank(int pos) implements Node {}
+    record Blank(int pos) implements Expression {}
 
-    record Call(int pos, Node callee, List<Node> args) implements Node {}
+    record Call(int pos, Expression callee, List<Expression> args) implements Expression {}
 
     /** {@code name=value} in an argument list. */
-    record KeywordArg(int pos, String name, Node value) implements Node {}
+    record KeywordArg(int pos, String name, Expression value) implements Expression {}
 
     /** {@code *expr} in an argument list (parsed, not supported at run time). */
-    record Spread(int pos, Node argument) implements Node {}
+    record Spread(int pos, Expression argument) implements Expression {}
 
     /** Binary operator: arithmetic, comparison, {@code and}, {@code or}, {@code in}, {@code not in}, {@code ~}. */
-    record Binary(int pos, String op, Node left, Node right) implements Node {}
+    record Binary(int pos, String op, Expression left, Expression right) implements Expression {}
 
     /** {@code not x}, {@code -x}, {@code +x}. */
-    record Unary(int pos, String op, Node operand) implements Node {}
+    record Unary(int pos, String op, Expression operand) implements Expression {}
 
     /** {@code operand | filter}; {@code filter} is an {@link Identifier} or a {@link Call} of one. */
-    record Filter(int pos, Node operand, Node filter) implements Node {}
+    record Filter(int pos, Expression operand, Expression filter) implements Expression {}
 
     /** {@code operand is [not] test}; {@code test} is an {@link Identifier} or a {@link Call} of one. */
-    record Test(int pos, Node operand, boolean negate, Node test) implements Node {}
+    record Test(int pos, Expression operand, boolean negate, Expression test) implements Expression {}
 
     /** {@code a if b else c}. */
-    record Ternary(int pos, Node condition, Node whenTrue, Node whenFalse) implements Node {}
+    record Ternary(int pos, Expression condition, Expression whenTrue, Expression whenFalse) implements Expression {}
 
     /** {@code value if test} without {@code else}: undefined when the test fails; the filter of a {@code for}. */
-    record Select(int pos, Node value, Node test) implements Node {}
+    record Select(int pos, Expression value, Expression test) implements Expression {}
 }

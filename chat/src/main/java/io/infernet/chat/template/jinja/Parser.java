@@ -124,7 +124,7 @@ final class Parser {
                 case OPEN_STATEMENT -> parseStatement();
                 case OPEN_EXPRESSION -> {
                     next();
-                    Node e = parseExpression();
+                    Node.Expression e = parseExpression();
                     expect(Kind.CLOSE_EXPRESSION, "}}");
                     yield e;
                 }
@@ -188,7 +188,7 @@ final class Parser {
             }
             case "call" -> parseCallBlock(pos);
             case "filter" -> {
-                Node filter = parsePrimary();
+                Node.Expression filter = parsePrimary();
                 if (filter instanceof Node.Identifier && is(Kind.OPEN_PAREN)) {
                     filter = parseCall(filter);
                 }
@@ -206,8 +206,8 @@ final class Parser {
     }
 
     private Node parseSet(int pos) {
-        Node target = parseExpressionSequence(false);
-        Node value = null;
+        Node.Expression target = parseExpressionSequence(false);
+        Node.Expression value = null;
         List<Node> body = List.of();
         if (is(Kind.EQUALS)) {
             current++;
@@ -223,7 +223,7 @@ final class Parser {
     }
 
     private Node parseIf(int pos) {
-        Node test = parseExpression();
+        Node.Expression test = parseExpression();
         expect(Kind.CLOSE_STATEMENT, "%}");
         List<Node> body = body("elif", "else", "endif");
         List<Node> alternate = List.of();
@@ -240,17 +240,17 @@ final class Parser {
     }
 
     private Node parseMacro(int pos) {
-        Node name = parsePrimary();
+        Node.Expression name = parsePrimary();
         if (!(name instanceof Node.Identifier id)) {
             throw error("a macro name must be an identifier", name.pos());
         }
-        List<Node> params = parseArgs();
+        List<Node.Expression> params = parseArgs();
         expect(Kind.CLOSE_STATEMENT, "%}");
         return new Node.Macro(pos, id.name(), params, body("endmacro"));
     }
 
     private Node parseFor(int pos) {
-        Node loopVar = parseExpressionSequence(true);
+        Node.Expression loopVar = parseExpressionSequence(true);
         if (!(loopVar instanceof Node.Identifier) && !(loopVar instanceof Node.TupleLiteral)) {
             throw error("a for loop variable must be a name or names", loopVar.pos());
         }
@@ -258,7 +258,7 @@ final class Parser {
             throw error("expected 'in' but found " + describe(peek()), peek().pos());
         }
         current++;
-        Node iterable = parseExpression();
+        Node.Expression iterable = parseExpression();
         expect(Kind.CLOSE_STATEMENT, "%}");
         List<Node> body = body("endfor", "else");
         List<Node> otherwise = List.of();
@@ -271,12 +271,12 @@ final class Parser {
     }
 
     private Node parseCallBlock(int pos) {
-        List<Node> callerParams = is(Kind.OPEN_PAREN) ? parseArgs() : List.of();
-        Node callee = parsePrimary();
+        List<Node.Expression> callerParams = is(Kind.OPEN_PAREN) ? parseArgs() : List.of();
+        Node.Expression callee = parsePrimary();
         if (!(callee instanceof Node.Identifier)) {
             throw error("{% call %} needs a macro name", callee.pos());
         }
-        List<Node> args = parseArgs();
+        List<Node.Expression> args = parseArgs();
         expect(Kind.CLOSE_STATEMENT, "%}");
         List<Node> body = body("endcall");
         closing("endcall");
@@ -286,9 +286,9 @@ final class Parser {
     // --- expressions ---------------------------------------------------------------------
 
     /** One expression, or several separated by commas as a tuple ({@code primary}: names only, for loop variables). */
-    private Node parseExpressionSequence(boolean primary) {
+    private Node.Expression parseExpressionSequence(boolean primary) {
         int pos = peek().pos();
-        List<Node> items = new ArrayList<>();
+        List<Node.Expression> items = new ArrayList<>();
         items.add(primary ? parsePrimary() : parseExpression());
         boolean tuple = is(Kind.COMMA);
         while (is(Kind.COMMA)) {
@@ -298,7 +298,7 @@ final class Parser {
         return tuple ? new Node.TupleLiteral(pos, List.copyOf(items)) : items.getFirst();
     }
 
-    private Node parseExpression() {
+    private Node.Expression parseExpression() {
         enter();
         try {
             return parseIfExpression();
@@ -307,16 +307,16 @@ final class Parser {
         }
     }
 
-    private Node parseIfExpression() {
-        Node a = parseOr();
+    private Node.Expression parseIfExpression() {
+        Node.Expression a = parseOr();
         if (isWord("if")) {
             int pos = peek().pos();
             current++;
-            Node test = parseOr();
+            Node.Expression test = parseOr();
             if (isWord("else")) {
                 int elsePos = peek().pos();
                 current++;
-                Node otherwise = parseIfExpression();
+                Node.Expression otherwise = parseIfExpression();
                 return new Node.Ternary(elsePos, test, a, otherwise);
             }
             return new Node.Select(pos, a, test);
@@ -324,8 +324,8 @@ final class Parser {
         return a;
     }
 
-    private Node parseOr() {
-        Node left = parseAnd();
+    private Node.Expression parseOr() {
+        Node.Expression left = parseAnd();
         while (isWord("or")) {
             int pos = next().pos();
             left = new Node.Binary(pos, "or", left, parseAnd());
@@ -333,8 +333,8 @@ final class Parser {
         return left;
     }
 
-    private Node parseAnd() {
-        Node left = parseNot();
+    private Node.Expression parseAnd() {
+        Node.Expression left = parseNot();
         while (isWord("and")) {
             int pos = next().pos();
             left = new Node.Binary(pos, "and", left, parseNot());
@@ -342,7 +342,7 @@ final class Parser {
         return left;
     }
 
-    private Node parseNot() {
+    private Node.Expression parseNot() {
         if (isWord("not")) {
             int pos = next().pos();
             enter();
@@ -355,8 +355,8 @@ final class Parser {
         return parseComparison();
     }
 
-    private Node parseComparison() {
-        Node left = parseAdditive();
+    private Node.Expression parseComparison() {
+        Node.Expression left = parseAdditive();
         while (true) {
             int pos = peek().pos();
             String op;
@@ -375,8 +375,8 @@ final class Parser {
         }
     }
 
-    private Node parseAdditive() {
-        Node left = parseMultiplicative();
+    private Node.Expression parseAdditive() {
+        Node.Expression left = parseMultiplicative();
         while (is(Kind.ADDITIVE)) {
             Token op = next();
             left = new Node.Binary(op.pos(), op.text(), left, parseMultiplicative());
@@ -384,8 +384,8 @@ final class Parser {
         return left;
     }
 
-    private Node parseMultiplicative() {
-        Node left = parseTest();
+    private Node.Expression parseMultiplicative() {
+        Node.Expression left = parseTest();
         while (is(Kind.MULTIPLICATIVE)) {
             Token op = next();
             left = new Node.Binary(op.pos(), op.text(), left, parseTest());
@@ -393,8 +393,8 @@ final class Parser {
         return left;
     }
 
-    private Node parseTest() {
-        Node operand = parseFilter();
+    private Node.Expression parseTest() {
+        Node.Expression operand = parseFilter();
         while (isWord("is")) {
             int pos = next().pos();
             boolean negate = false;
@@ -402,7 +402,7 @@ final class Parser {
                 current++;
                 negate = true;
             }
-            Node test = parsePrimary();
+            Node.Expression test = parsePrimary();
             if (is(Kind.OPEN_PAREN)) {
                 test = parseCall(test);
             }
@@ -411,11 +411,11 @@ final class Parser {
         return operand;
     }
 
-    private Node parseFilter() {
-        Node operand = parseUnary();
+    private Node.Expression parseFilter() {
+        Node.Expression operand = parseUnary();
         while (is(Kind.PIPE)) {
             int pos = next().pos();
-            Node filter = parsePrimary();
+            Node.Expression filter = parsePrimary();
             if (is(Kind.OPEN_PAREN)) {
                 filter = parseCall(filter);
             }
@@ -424,7 +424,7 @@ final class Parser {
         return operand;
     }
 
-    private Node parseUnary() {
+    private Node.Expression parseUnary() {
         if (is(Kind.UNARY)) {
             Token op = next();
             enter();
@@ -434,24 +434,24 @@ final class Parser {
                 depth--;
             }
         }
-        Node member = parseMember(parsePrimary());
+        Node.Expression member = parseMember(parsePrimary());
         return is(Kind.OPEN_PAREN) ? parseCall(member) : member;
     }
 
-    private Node parseCall(Node callee) {
+    private Node.Expression parseCall(Node.Expression callee) {
         int pos = peek().pos();
-        Node call = parseMember(new Node.Call(pos, callee, parseArgs()));
+        Node.Expression call = parseMember(new Node.Call(pos, callee, parseArgs()));
         return is(Kind.OPEN_PAREN) ? parseCall(call) : call;
     }
 
-    private List<Node> parseArgs() {
+    private List<Node.Expression> parseArgs() {
         expect(Kind.OPEN_PAREN, "(");
-        List<Node> args = new ArrayList<>();
+        List<Node.Expression> args = new ArrayList<>();
         while (!is(Kind.CLOSE_PAREN)) {
             if (is(Kind.EOF)) {
                 throw error("missing ) to close an argument list", source.length());
             }
-            Node arg;
+            Node.Expression arg;
             if (is(Kind.MULTIPLICATIVE) && peek().text().equals("*")) {
                 int pos = next().pos();
                 arg = new Node.Spread(pos, parseExpression());
@@ -474,11 +474,11 @@ final class Parser {
         return List.copyOf(args);
     }
 
-    private Node parseMember(Node object) {
+    private Node.Expression parseMember(Node.Expression object) {
         int pos = peek().pos();
         while (is(Kind.DOT) || is(Kind.OPEN_SQUARE)) {
             boolean computed = next().kind() == Kind.OPEN_SQUARE;
-            Node property;
+            Node.Expression property;
             if (computed) {
                 property = parseSubscript();
                 expect(Kind.CLOSE_SQUARE, "]");
@@ -491,9 +491,9 @@ final class Parser {
     }
 
     /** What stands between {@code [} and {@code ]}: an index, a slice {@code a:b:c} with optional parts, or nothing. */
-    private Node parseSubscript() {
+    private Node.Expression parseSubscript() {
         int pos = peek().pos();
-        List<Node> parts = new ArrayList<>();
+        List<Node.Expression> parts = new ArrayList<>();
         boolean slice = false;
         while (!is(Kind.CLOSE_SQUARE)) {
             if (is(Kind.EOF)) {
@@ -517,11 +517,11 @@ final class Parser {
         return parts.isEmpty() ? new Node.Blank(pos) : parts.getFirst();
     }
 
-    private static Node part(List<Node> parts, int i) {
+    private static Node.Expression part(List<Node.Expression> parts, int i) {
         return i < parts.size() ? parts.get(i) : null;
     }
 
-    private Node parsePrimary() {
+    private Node.Expression parsePrimary() {
         Token t = next();
         switch (t.kind()) {
             case NUMBER -> {
@@ -545,7 +545,7 @@ final class Parser {
             case OPEN_PAREN -> {
                 enter();
                 try {
-                    Node e = parseExpressionSequence(false);
+                    Node.Expression e = parseExpressionSequence(false);
                     expect(Kind.CLOSE_PAREN, ")");
                     return e;
                 } finally {
@@ -553,7 +553,7 @@ final class Parser {
                 }
             }
             case OPEN_SQUARE -> {
-                List<Node> items = new ArrayList<>();
+                List<Node.Expression> items = new ArrayList<>();
                 while (!is(Kind.CLOSE_SQUARE)) {
                     if (is(Kind.EOF)) {
                         throw error("missing ] to close a list", source.length());
@@ -567,8 +567,8 @@ final class Parser {
                 return new Node.ArrayLiteral(t.pos(), List.copyOf(items));
             }
             case OPEN_CURLY -> {
-                List<Node> keys = new ArrayList<>();
-                List<Node> values = new ArrayList<>();
+                List<Node.Expression> keys = new ArrayList<>();
+                List<Node.Expression> values = new ArrayList<>();
                 while (!is(Kind.CLOSE_CURLY)) {
                     if (is(Kind.EOF)) {
                         throw error("missing } to close a dict", source.length());
