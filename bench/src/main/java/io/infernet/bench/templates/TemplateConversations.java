@@ -115,6 +115,15 @@ public final class TemplateConversations {
                   {"role": "tool", "tool_call_id": "call00001", "content": "sunny"},
                   {"role": "assistant", "content": "It is sunny."},
                   {"role": "user", "content": "Thanks."}], "tools": %s}""".formatted(TOOLS)));
+        all.put("tool_results_out_of_order", request("""
+                {"messages": [
+                  {"role": "user", "content": "Compare the weather in Paris and London."},
+                  {"role": "assistant", "content": "", "tool_calls": [
+                    {"id": "call00001", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}},
+                    {"id": "call00002", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"London\\"}"}}]},
+                  {"role": "tool", "tool_call_id": "call00002", "name": "get_weather", "content": "{\\"temperature\\": 14}"},
+                  {"role": "tool", "tool_call_id": "call00001", "name": "get_weather", "content": "{\\"temperature\\": 18}"}],
+                 "tools": %s}""".formatted(TOOLS)));
         all.put("empty_tools", request("""
                 {"messages": [{"role": "user", "content": "Hello! Who are you?"}], "tools": []}"""));
         return all;
