@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,9 +33,19 @@ public final class ServerProcess implements AutoCloseable {
      * @throws IllegalStateException when it exits or is not ready within {@code startTimeout}, naming its log
      */
     public static ServerProcess start(List<String> command, URI base, Path log, Duration startTimeout) {
+        return start(command, Map.of(), base, log, startTimeout);
+    }
+
+    /**
+     * As {@link #start(List, URI, Path, Duration)}, with {@code environment} added to this
+     * process's own environment for the child.
+     */
+    public static ServerProcess start(List<String> command, Map<String, String> environment, URI base, Path log, Duration startTimeout) {
         Process p;
         try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            p = builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + command.getFirst() + ": " + e.getMessage(), e);
         }
