@@ -7,6 +7,7 @@ import io.infernet.node.api.EngineStats;
 import io.infernet.runtime.CpuTopology;
 import io.infernet.runtime.JavaSampler;
 import io.infernet.runtime.Model;
+import io.infernet.runtime.ModelProbe;
 import io.infernet.runtime.gguf.DemoModel;
 import io.infernet.runtime.serve.ServeConfig;
 import io.infernet.runtime.serve.ServeStats;
@@ -28,7 +29,8 @@ public final class InProcessEngines {
     public static final int DEFAULT_MAX_CONTEXT = 8192;
 
     /**
-     * Loads {@code model} (null: the demo model) and starts serving it.
+     * Loads {@code model} (null: the demo model) and starts serving it; a model file is first
+     * checked by {@link ModelProbe} (the Java checks, then a child process unless cached).
      *
      * @param contextPerSequence tokens one request may hold; 0 = the model's trained context, at most {@value #DEFAULT_MAX_CONTEXT}
      * @param threads            0 = physical cores
@@ -43,6 +45,9 @@ public final class InProcessEngines {
                     + " (RANDOM weights: its output is gibberish; pass --model PATH to serve a real GGUF model)");
         } else if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("model file not found: " + file);
+        } else {
+            // a file llama.cpp would abort on must never reach this process (our demo model is ours)
+            ModelProbe.standard().require(file, line -> System.err.println("[infernet] " + line));
         }
         Model m = Model.load(file);
         try {
