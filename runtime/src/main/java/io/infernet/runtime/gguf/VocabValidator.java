@@ -77,11 +77,11 @@ final class VocabValidator {
                     continue;
                 }
                 if (type.equals("bert")) {
-                    out.add("token " + i + " '" + tokens.get(i) + "' has type byte (6), which a WordPiece (bert) vocabulary cannot have");
+                    out.add("token " + i + " '" + GgufException.shown(tokens.get(i)) + "' has type byte (6), which a WordPiece (bert) vocabulary cannot have");
                     return;
                 }
                 if (tokens.get(i).getBytes(StandardCharsets.UTF_8).length < 3) {
-                    out.add("token " + i + " '" + tokens.get(i) + "' has type byte (6) but is not of the form <0xNN>");
+                    out.add("token " + i + " '" + GgufException.shown(tokens.get(i)) + "' has type byte (6) but is not of the form <0xNN>");
                     return;
                 }
             }
@@ -120,7 +120,7 @@ final class VocabValidator {
             Integer before = seen.putIfAbsent(t, i);
             // two texts that differ only in invalid UTF-8 read alike here; llama.cpp tells them apart
             if (before != null && t.indexOf('\ufffd') < 0) {
-                out.add("tokens " + before + " and " + i + " are both '" + t + "'; every token's text must be unique");
+                out.add("tokens " + before + " and " + i + " are both '" + GgufException.shown(t) + "'; every token's text must be unique");
                 return;
             }
         }
