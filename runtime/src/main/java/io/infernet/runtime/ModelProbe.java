@@ -113,8 +113,12 @@ public final class ModelProbe {
      * and class path, the llama.cpp library folder passed on), 2 minutes plus 30 s per GiB.
      */
     public static ModelProbe standard() {
-        return new ModelProbe(new ProbeCache(NativeBundle.cacheRoot().resolve("probe")), childJava(), ModelProbeMain.class.getName(),
-                Duration.ofMinutes(2), Duration.ofSeconds(30));
+        return standard(new ProbeCache(NativeBundle.cacheRoot().resolve("probe")));
+    }
+
+    /** {@link #standard()} with another cache; null: none (every check runs a child, nothing is remembered). */
+    public static ModelProbe standard(ProbeCache cache) {
+        return new ModelProbe(cache, childJava(), ModelProbeMain.class.getName(), Duration.ofMinutes(2), Duration.ofSeconds(30));
     }
 
     /**

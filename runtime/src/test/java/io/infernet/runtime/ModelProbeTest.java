@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.infernet.natives.Progress;
 import io.infernet.runtime.gguf.GgufFile;
 import io.infernet.runtime.gguf.GgufReader;
+import io.infernet.runtime.gguf.TestBytes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,16 +130,6 @@ class ModelProbeTest {
     }
 
     private static int indexOf(byte[] hay, String needle) {
-        byte[] n = needle.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + n.length <= hay.length; i++) {
-            for (int j = 0; j < n.length; j++) {
-                if (hay[i + j] != n[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError(needle);
+        return TestBytes.indexOf(hay, needle, 0);
     }
 }

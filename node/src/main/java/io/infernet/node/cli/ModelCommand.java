@@ -3,7 +3,6 @@ package io.infernet.node.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.infernet.runtime.ModelProbe;
-import io.infernet.runtime.ModelProbeMain;
 import io.infernet.runtime.gguf.GgmlType;
 import io.infernet.runtime.gguf.GgufException;
 import io.infernet.runtime.gguf.GgufFile;
@@ -24,7 +23,6 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -360,9 +358,7 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ModelProbe probe = noCache
-                    ? new ModelProbe(null, ModelProbe.childJava(), ModelProbeMain.class.getName(), Duration.ofMinutes(2), Duration.ofSeconds(30))
-                    : ModelProbe.standard();
+            ModelProbe probe = noCache ? ModelProbe.standard(null) : ModelProbe.standard();
             PrintWriter o = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             List<ModelProbe.Verdict> verdicts = probe.check(paths, line -> {

@@ -410,17 +410,7 @@ public final class GgufMutants {
         }
 
         private static int find(byte[] hay, String needle, int from) {
-            byte[] n = needle.getBytes(StandardCharsets.UTF_8);
-            outer:
-            for (int i = from; i + n.length <= hay.length; i++) {
-                for (int j = 0; j < n.length; j++) {
-                    if (hay[i + j] != n[j]) {
-                        continue outer;
-                    }
-                }
-                return i;
-            }
-            throw new IllegalArgumentException(needle + " is not in the file");
+            return TestBytes.indexOf(hay, needle, from);
         }
     }
 }
