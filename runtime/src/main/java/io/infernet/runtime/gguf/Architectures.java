@@ -37,6 +37,9 @@ public final class Architectures {
      */
     static final Set<String> LLAMA_LAYOUT = Set.of("llama", "mistral3", "granite", "qwen2", "qwen3", "gemma", "gemma2", "gemma3", "phi3");
 
+    /** Encoders laid out as BERT: token embedding and its norm; per block Q/K/V, output, two post-norms, feed-forward. */
+    static final Set<String> BERT_LAYOUT = Set.of("bert", "nomic-bert");
+
     /** These have Q and attention-output widths of {@code n_embd}, not {@code head_k * n_head}. */
     static final Set<String> EMBD_WIDE_Q = Set.of("qwen2", "phi3");
 

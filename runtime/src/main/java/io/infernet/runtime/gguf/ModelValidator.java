@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * with a message instead: hyperparameters in range ({@code GGML_ASSERT}s of
  * {@code llama_model_base::load_hparams}, the ggml ops of the graph), per-layer arrays, tensor
  * types the CPU kernels compute, per-layer tensor shapes for the llama-like families
- * ({@link Architectures#LLAMA_LAYOUT}: llama.cpp checks them against layer 0 only), data
+ * ({@link TensorLayouts}: llama.cpp checks them against layer 0 only), data
  * alignment for the memory-mapped load, and the tokenizer ({@link VocabValidator}).
  *
  * <p>For architectures outside those families only the generic parts are checked; the child
@@ -73,8 +73,8 @@ public final class ModelValidator {
                 int before = out.size();
                 Hparams hp = hyperparameters(m, a);
                 tensorTypesAndPlaces(file, hp, out);
-                if (hp != null && out.size() == before && Architectures.LLAMA_LAYOUT.contains(a)) {
-                    LlamaLayout.check(file, hp, m.vocabSize(), out);
+                if (hp != null && out.size() == before && (Architectures.LLAMA_LAYOUT.contains(a) || Architectures.BERT_LAYOUT.contains(a))) {
+                    TensorLayouts.check(file, hp, m.vocabSize(), out);
                 }
             }
         }

@@ -23,8 +23,9 @@ import java.util.Set;
  *       tokenizer then never advances;</li>
  *   <li>no vocabulary at all ({@code none}): nothing can be tokenized.</li>
  * </ul>
- * Plus what llama.cpp refuses cleanly but is clearer said here: per-token arrays shorter than
- * the token list, BPE without merges.
+ * Plus what llama.cpp refuses or ignores but is clearer said here: per-token arrays shorter
+ * than the token list, BPE without merges, special-token ids that are no u32 or beyond the
+ * vocabulary (llama.cpp falls back to a default id, which may not be the token meant).
  */
 final class VocabValidator {
     private VocabValidator() {}
@@ -65,6 +66,7 @@ final class VocabValidator {
         int[] types = perToken(m, GgufKeys.TOKEN_TYPE, n, Set.of(GgufType.INT32), out);
         perToken(m, GgufKeys.SCORES, n, Set.of(GgufType.FLOAT32, GgufType.INT32), out);
         distinct(tokens, out);
+        specialIds(m, n, out);
         switch (type) {
             case "llama" -> byteFallback(tokens, out);
             case "gpt2", "gemma4", "hybriddna", "whitespace" -> merges(m, out);
@@ -110,6 +112,20 @@ final class VocabValidator {
             values[i] = (int) a.getLong(i);
         }
         return values;
+    }
+
+    /** {@code tokenizer.ggml.*_token_id}: a u32 naming a token of the vocabulary. */
+    private static void specialIds(Meta m, int n, List<String> out) {
+        m.file.metadata().forEach((key, v) -> {
+            if (!key.startsWith("tokenizer.ggml.") || !key.endsWith("_token_id")) {
+                return;
+            }
+            if (!(v instanceof GgufValue.Int i) || i.type() != GgufType.UINT32) {
+                out.add(key + " is " + Meta.kind(v) + ", expected a u32 token id");
+            } else if (i.value() >= n) {
+                out.add(key + " is " + i.value() + " but the vocabulary has only " + n + " tokens (ids 0.." + (n - 1) + ")");
+            }
+        });
     }
 
     /** llama.cpp names an empty token {@code [EMPTY_i]} and then needs every text unique. */

@@ -329,6 +329,23 @@ public final class GgufMutants {
         return out;
     }
 
+    /**
+     * Writes {@code base} (whose bytes are {@code bytes}) to {@code out} with edited metadata and
+     * tensors (tensors keep their data unless the edit replaces them).
+     */
+    public static Path rewrite(GgufFile base, byte[] bytes, Path out, Consumer<SequencedMap<String, GgufValue>> meta,
+                               UnaryOperator<List<GgufWriter.Tensor>> tensors) {
+        SequencedMap<String, GgufValue> m = new LinkedHashMap<>(base.metadata());
+        meta.accept(m);
+        List<GgufWriter.Tensor> ts = new ArrayList<>();
+        for (GgufTensor t : base.tensors()) {
+            int from = (int) (base.dataOffset() + t.offset());
+            int len = (int) t.byteSize();
+            ts.add(new GgufWriter.Tensor(t.name(), t.dims(), t.type(), sink -> sink.write(ByteBuffer.wrap(bytes, from, len))));
+        }
+        return GgufWriter.write(out, m, tensors.apply(ts), GgufWriter.WriteProgress.NONE).path();
+    }
+
     static byte[] patchInt(byte[] b, int at, int v) {
         byte[] out = b.clone();
         ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putInt(at, v);
@@ -383,17 +400,8 @@ public final class GgufMutants {
         /** The model rewritten with edited metadata and tensors. */
         Mutant rewrite(String name, Consumer<SequencedMap<String, GgufValue>> meta,
                        UnaryOperator<List<GgufWriter.Tensor>> tensors) {
-            SequencedMap<String, GgufValue> m = new LinkedHashMap<>(info.metadata());
-            meta.accept(m);
-            List<GgufWriter.Tensor> ts = new ArrayList<>();
-            for (GgufTensor t : info.tensors()) {
-                int from = (int) (info.dataOffset() + t.offset());
-                int len = (int) t.byteSize();
-                ts.add(new GgufWriter.Tensor(t.name(), t.dims(), t.type(), sink -> sink.write(ByteBuffer.wrap(bytes, from, len))));
-            }
             try {
-                Path f = scratch.resolve("rewrite-" + written++ + ".gguf");
-                GgufWriter.write(f, m, tensors.apply(ts), GgufWriter.WriteProgress.NONE);
+                Path f = GgufMutants.rewrite(info, bytes, scratch.resolve("rewrite-" + written++ + ".gguf"), meta, tensors);
                 byte[] b = Files.readAllBytes(f);
                 Files.delete(f);
                 return new Mutant(name, b);

@@ -5,17 +5,22 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The core tensors of the llama-like families ({@link Architectures#LLAMA_LAYOUT}), as their
- * {@code load_arch_tensors} in {@code src/models/*.cpp} create them, with each layer's own head
- * counts and feed-forward width. llama.cpp checks Q/K/V widths against layer 0's head counts only
- * and fails later, in the graph, with an assert, when another layer differs; here every layer is
- * checked. Optional extras (biases, rope factors) are left to llama.cpp, which refuses unexpected
- * or misshapen ones cleanly.
+ * The core tensors of the families {@link ModelValidator} knows in detail: the llama-like decoders
+ * ({@link Architectures#LLAMA_LAYOUT}) and the BERT encoders ({@link Architectures#BERT_LAYOUT}),
+ * as their {@code load_arch_tensors} in {@code src/models/*.cpp} create them, with each layer's own
+ * head counts and feed-forward width. llama.cpp checks Q/K/V widths against layer 0's head counts
+ * only and fails later, in the graph, with an assert, when another layer differs; here every layer
+ * is checked. Optional extras (biases, rope factors) are left to llama.cpp, which refuses
+ * unexpected or misshapen ones cleanly.
  */
-final class LlamaLayout {
-    private LlamaLayout() {}
+final class TensorLayouts {
+    private TensorLayouts() {}
 
     static void check(GgufFile file, ModelValidator.Hparams hp, int nVocab, List<String> out) {
+        if (Architectures.BERT_LAYOUT.contains(hp.arch())) {
+            checkBert(file, hp, nVocab, out);
+            return;
+        }
         String a = hp.arch();
         long embd = hp.embd();
         if (nVocab > 0) {
@@ -26,17 +31,8 @@ final class LlamaLayout {
         for (int il = 0; il < hp.layers(); il++) {
             String b = "blk." + il + ".";
             long q = Architectures.EMBD_WIDE_Q.contains(a) ? embd : hp.headK() * hp.heads()[il];
-            long k = hp.headK() * hp.headsKv()[il];
-            long v = hp.headV() * hp.headsKv()[il];
             expect(file, b + "attn_norm.weight", true, out, embd);
-            if (file.tensor(b + "attn_qkv.weight").isPresent()) {
-                expect(file, b + "attn_qkv.weight", true, out, embd, q + k + v);
-            } else {
-                expect(file, b + "attn_q.weight", true, out, embd, q);
-                expect(file, b + "attn_k.weight", true, out, embd, k);
-                expect(file, b + "attn_v.weight", true, out, embd, v);
-            }
-            expect(file, b + "attn_output.weight", true, out, q, embd);
+            attention(file, hp, il, q, out);
             if (Architectures.QK_NORM.contains(a)) {
                 expect(file, b + "attn_q_norm.weight", true, out, hp.headK());
                 expect(file, b + "attn_k_norm.weight", true, out, hp.headK());
@@ -63,6 +59,46 @@ final class LlamaLayout {
                 return; // one broken hyperparameter breaks every layer alike: enough said
             }
         }
+    }
+
+    /** BERT and nomic-bert: learned positions or rotary, post-norms around attention and feed-forward. */
+    private static void checkBert(GgufFile file, ModelValidator.Hparams hp, int nVocab, List<String> out) {
+        long embd = hp.embd();
+        if (nVocab > 0) {
+            expect(file, "token_embd.weight", true, out, embd, nVocab);
+        }
+        expect(file, "token_embd_norm.weight", true, out, embd);
+        for (int il = 0; il < hp.layers(); il++) {
+            String b = "blk." + il + ".";
+            attention(file, hp, il, embd, out);
+            expect(file, b + "attn_output_norm.weight", true, out, embd);
+            long ff = hp.ff()[il];
+            expect(file, b + "ffn_up.weight", true, out, embd, ff);
+            expect(file, b + "ffn_down.weight", true, out, ff, embd);
+            if (hp.arch().equals("nomic-bert")) {
+                expect(file, b + "ffn_gate.weight", true, out, embd, ff);
+            }
+            expect(file, b + "layer_output_norm.weight", true, out, embd);
+            if (out.size() > 8) {
+                return;
+            }
+        }
+    }
+
+    /** Q, K and V of layer {@code il}, fused ({@code attn_qkv}) or apart, and the output projection. */
+    private static void attention(GgufFile file, ModelValidator.Hparams hp, int il, long q, List<String> out) {
+        String b = "blk." + il + ".";
+        long embd = hp.embd();
+        long k = hp.headK() * hp.headsKv()[il];
+        long v = hp.headV() * hp.headsKv()[il];
+        if (file.tensor(b + "attn_qkv.weight").isPresent()) {
+            expect(file, b + "attn_qkv.weight", true, out, embd, q + k + v);
+        } else {
+            expect(file, b + "attn_q.weight", true, out, embd, q);
+            expect(file, b + "attn_k.weight", true, out, embd, k);
+            expect(file, b + "attn_v.weight", true, out, embd, v);
+        }
+        expect(file, b + "attn_output.weight", true, out, q, embd);
     }
 
     /** Adds a problem unless {@code name} has exactly {@code dims} (ggml order, trailing 1s ignored). */
