@@ -143,23 +143,22 @@ public final class ModelProbe {
     }
 
     /**
-     * Loads llama.cpp in this process only after {@code file} passed: throws unless it is accepted.
-     * With {@value #SKIP_ENV}=1 only the Java checks run. Says on {@code progress} when a child runs.
+     * Throws unless {@code file} is accepted: call before loading it into this process. With
+     * {@value #SKIP_ENV}=1 only the Java checks run. Says on {@code progress} when a child runs.
      *
      * @throws LlamaException naming the file and why it was refused
      */
-    public GgufFile require(Path file, Progress progress) {
-        GgufFile gguf = ModelFileCheck.check(file, false);
+    public void require(Path file, Progress progress) {
         if ("1".equals(System.getenv(SKIP_ENV))) {
+            ModelFileCheck.check(file, false);
             progress.step("not checking " + file + " in a separate process (" + SKIP_ENV + "=1): a bad file can crash this process");
-            return gguf;
+            return;
         }
         Verdict v = check(List.of(file), progress).getFirst();
         if (!v.accepted()) {
             throw new LlamaException(v.message() + (v.outcome() == Outcome.CRASHED || v.outcome() == Outcome.TIMED_OUT
                     ? " (" + SKIP_ENV + "=1 loads it without this check, at the risk of a crash)" : ""));
         }
-        return gguf;
     }
 
     /** Checks one file; never throws for a bad file. */
