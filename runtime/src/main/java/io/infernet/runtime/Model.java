@@ -40,7 +40,7 @@ public final class Model implements AutoCloseable {
      * crash.
      */
     public static Model load(Path path, ModelParams params) {
-        io.infernet.runtime.gguf.GgufFile gguf = ModelFileCheck.check(path);
+        io.infernet.runtime.gguf.GgufFile gguf = ModelFileCheck.check(path, params.vocabOnly());
         int pooling = (int) gguf.findLong(io.infernet.runtime.gguf.GgufKeys.arch(gguf.architecture(), io.infernet.runtime.gguf.GgufKeys.POOLING_TYPE))
                 .orElse(-1);
         LlamaRuntime.load(Progress.STDERR);

@@ -3,20 +3,25 @@ package io.infernet.runtime;
 import io.infernet.runtime.gguf.GgufException;
 import io.infernet.runtime.gguf.GgufFile;
 import io.infernet.runtime.gguf.GgufReader;
+import io.infernet.runtime.gguf.ModelValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * What is checked in Java before llama.cpp opens a model file: it exists, is a regular
- * readable file, and is a structurally valid GGUF (header, metadata, tensor table, data
- * ranges inside the file) of a form the pinned llama.cpp accepts. llama.cpp itself trusts
+ * readable file, is a structurally valid GGUF (header, metadata, tensor table, data ranges
+ * inside the file; {@link GgufReader}) and passes {@link ModelValidator} (hyperparameters,
+ * tensors and tokenizer against what the pinned llama.cpp asserts). llama.cpp itself trusts
  * much of this, so a malformed file would otherwise crash or mislead it.
  */
 final class ModelFileCheck {
     private ModelFileCheck() {}
 
-    static GgufFile check(Path path) {
+    /**
+     * @param vocabOnly only the tokenizer will be loaded: a vocabulary file without weights is fine
+     * @throws LlamaException naming the file and what is wrong
+     */
+    static GgufFile check(Path path, boolean vocabOnly) {
         if (!Files.exists(path)) {
             throw new LlamaException("model file not found: " + path);
         }
@@ -32,9 +37,10 @@ final class ModelFileCheck {
         } catch (GgufException e) {
             throw new LlamaException("not a valid GGUF model: " + e.getMessage(), e);
         }
-        List<String> issues = gguf.llamaCppIssues();
-        if (!issues.isEmpty()) {
-            throw new LlamaException(path + " is a GGUF file llama.cpp cannot load: " + String.join("; ", issues));
+        try {
+            ModelValidator.validate(gguf, vocabOnly);
+        } catch (GgufException e) {
+            throw new LlamaException("refusing to load " + e.getMessage(), e);
         }
         return gguf;
     }

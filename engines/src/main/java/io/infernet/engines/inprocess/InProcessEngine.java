@@ -23,6 +23,7 @@ import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.Embedder;
 import io.infernet.runtime.LlamaException;
 import io.infernet.runtime.Model;
+import io.infernet.runtime.ModelProbe;
 import io.infernet.runtime.TokenSampler;
 import io.infernet.runtime.serve.Finish;
 import io.infernet.runtime.serve.SequenceListener;
@@ -77,7 +78,8 @@ public final class InProcessEngine implements Engine {
 
     /**
      * Loads the model the options name (the demo model when none, saying plainly that its
-     * weights are random) and starts serving it with the Java sampler.
+     * weights are random) and starts serving it with the Java sampler. A model file is first
+     * checked by {@link ModelProbe} (the Java checks, then a child process unless its verdict is cached).
      *
      * @throws IllegalArgumentException when the model file is missing
      */
@@ -89,6 +91,9 @@ public final class InProcessEngine implements Engine {
                     + " (RANDOM weights: its output is gibberish; pass --model PATH to serve a real GGUF model)");
         } else if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("model file not found: " + file);
+        } else {
+            // A file llama.cpp would abort on must never reach this process (the demo model is ours).
+            ModelProbe.standard().require(file, line -> System.err.println("[infernet] " + line));
         }
         Model m = Model.load(file);
         try {

@@ -1,6 +1,7 @@
 package io.infernet.node.cli;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.infernet.runtime.ModelProbe;
 import io.infernet.runtime.gguf.GgmlType;
 import io.infernet.runtime.gguf.GgufException;
 import io.infernet.runtime.gguf.GgufFile;
@@ -10,6 +11,7 @@ import io.infernet.runtime.gguf.GgufType;
 import io.infernet.runtime.gguf.GgufValue;
 import io.infernet.runtime.gguf.GgufWriter;
 import io.infernet.runtime.gguf.ModelShape;
+import io.infernet.runtime.gguf.ModelValidator;
 import io.infernet.runtime.gguf.ModelSynth;
 import io.infernet.runtime.gguf.SynthPreset;
 import io.infernet.runtime.gguf.SynthSpec;
@@ -34,8 +36,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code infernet model}: make models with random weights, inspect GGUF files. */
 @Command(name = "model", mixinStandardHelpOptions = true,
-        description = "GGUF models: synthesize llama-architecture models with random weights, or validate and inspect a GGUF file.",
-        subcommands = {ModelCommand.Synth.class, ModelCommand.Inspect.class})
+        description = "GGUF models: synthesize llama-architecture models with random weights, validate and inspect a GGUF file, or check that it loads safely.",
+        subcommands = {ModelCommand.Synth.class, ModelCommand.Inspect.class, ModelCommand.Check.class})
 public final class ModelCommand implements Runnable {
 
     @CommandLine.Spec
@@ -218,21 +220,29 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() {
             GgufFile f = GgufReader.read(path);
+            // a file without tensors is a vocabulary: only its tokenizer is checked
+            List<String> problems = ModelValidator.problems(f, f.tensors().isEmpty());
             PrintWriter o = spec.commandLine().getOut();
             if (json) {
                 try {
-                    o.println(io.infernet.engines.Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(f)));
+                    o.println(io.infernet.engines.Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson(f, problems)));
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
             } else {
-                printText(o, f);
+                printText(o, f, problems);
             }
             o.flush();
+            if (!problems.isEmpty()) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("error: " + f.path() + ": llama.cpp would refuse or crash on this file: " + String.join("; ", problems));
+                err.flush();
+                return 1;
+            }
             return 0;
         }
 
-        private void printText(PrintWriter o, GgufFile f) {
+        private void printText(PrintWriter o, GgufFile f, List<String> problems) {
             o.printf("file:        %s%n", f.path());
             o.printf("size:        %s (%,d bytes)%n", human(f.fileSize()), f.fileSize());
             o.printf("format:      GGUF v%d, alignment %d, data at byte %,d%n", f.version(), f.alignment(), f.dataOffset());
@@ -260,8 +270,8 @@ public final class ModelCommand implements Runnable {
                 o.printf("types:       %s%n", String.join(", ", parts));
             }
             o.printf("chat template: %s%n", f.chatTemplate().map(t -> t.length() + " characters").orElse("none"));
-            List<String> issues = f.llamaCppIssues();
-            o.printf("llama.cpp:   %s%n", issues.isEmpty() ? "structure OK" : "will refuse this file: " + String.join("; ", issues));
+            o.printf("llama.cpp:   %s%n", problems.isEmpty() ? "structure OK; hyperparameters, tensors and tokenizer OK"
+                    : "will refuse or crash on this file: " + String.join("; ", problems));
             o.println("metadata:");
             f.metadata().forEach((k, v) -> o.printf("  %-44s %-4s %s%n", k, v.type().shortName(), v.display()));
             if (tensors) {
@@ -272,7 +282,7 @@ public final class ModelCommand implements Runnable {
             }
         }
 
-        private static Map<String, Object> toJson(GgufFile f) {
+        private static Map<String, Object> toJson(GgufFile f, List<String> problems) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("path", f.path().toString());
             j.put("sizeBytes", f.fileSize());
@@ -289,7 +299,7 @@ public final class ModelCommand implements Runnable {
                 }
             }
             j.put("shape", shape);
-            j.put("llamaCppIssues", f.llamaCppIssues());
+            j.put("llamaCppIssues", problems);
             Map<String, Object> meta = new LinkedHashMap<>();
             f.metadata().forEach((k, v) -> meta.put(k, jsonValue(v)));
             j.put("metadata", meta);
@@ -326,6 +336,45 @@ public final class ModelCommand implements Runnable {
                 case GgufValue.StrArray a -> a.values();
                 case GgufValue.NestedArray a -> a.values().stream().map(Inspect::jsonValue).toList();
             };
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Check that model files load safely: the checks of 'inspect', then a load and a short run (every token's text, "
+                    + "tokenizing tricky strings, one decode) in a separate process, so that a file llama.cpp would crash on cannot take "
+                    + "a node down. serve, start, generate and model installs run the same check before loading a model.",
+                    "An accepted file is remembered by a digest of its header in <cache>/probe, so it is not checked again. "
+                            + "Exit code 0 if every file is accepted, 1 otherwise."})
+    static final class Check implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "PATH", arity = "1..*", description = "the .gguf files")
+        List<Path> paths;
+
+        @Option(names = "--no-cache", description = "run the check process even for files accepted before, and remember nothing")
+        boolean noCache;
+
+        @Override
+        public Integer call() {
+            ModelProbe probe = noCache ? ModelProbe.standard(null) : ModelProbe.standard();
+            PrintWriter o = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            List<ModelProbe.Verdict> verdicts = probe.check(paths, line -> {
+                err.println("[model] " + line);
+                err.flush();
+            });
+            boolean all = true;
+            for (ModelProbe.Verdict v : verdicts) {
+                if (v.accepted()) {
+                    o.printf("OK       %s (%s)%n", v.file(), v.cached() ? "accepted before" : v.message() + "; check " + v.millis() + " ms");
+                } else {
+                    all = false;
+                    o.printf("REFUSED  %s%n", v.message());
+                }
+            }
+            o.flush();
+            return all ? 0 : 1;
         }
     }
 

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infernet.runtime.gguf.GgufFile;
 import io.infernet.runtime.gguf.GgufReader;
+import io.infernet.runtime.gguf.GgufValue;
+import io.infernet.runtime.gguf.GgufWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -77,6 +79,40 @@ class ModelCommandTest {
         Run missing = run("model", "inspect", dir.resolve("nope.gguf").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
+    }
+
+    @Test
+    void semanticallyBrokenFilesAreRefusedByInspectAndCheck() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        assertEquals(0, run("model", "synth", "--preset", "tiny", "--out", file.toString()).code());
+        GgufFile f = GgufReader.read(file);
+        java.util.SequencedMap<String, GgufValue> meta = new java.util.LinkedHashMap<>(f.metadata());
+        meta.put("llama.block_count", GgufValue.u32(600));
+        byte[] bytes = Files.readAllBytes(file);
+        java.util.List<GgufWriter.Tensor> tensors = f.tensors().stream().map(t -> new GgufWriter.Tensor(t.name(), t.dims(), t.type(),
+                sink -> sink.write(java.nio.ByteBuffer.wrap(bytes, (int) (f.dataOffset() + t.offset()), (int) t.byteSize())))).toList();
+        Path bad = GgufWriter.write(dir.resolve("600.gguf"), meta, tensors, GgufWriter.WriteProgress.NONE).path();
+
+        Run inspect = run("model", "inspect", bad.toString());
+        assertEquals(1, inspect.code());
+        assertTrue(inspect.out().contains("will refuse or crash on this file: llama.block_count is 600 but llama.cpp supports at most 512 layers"),
+                inspect.out());
+        assertTrue(inspect.err().startsWith("error: " + bad + ": llama.cpp would refuse or crash"), inspect.err());
+
+        Run check = run("model", "check", "--no-cache", bad.toString());
+        assertEquals(1, check.code());
+        assertTrue(check.out().contains("REFUSED  refusing to load " + bad + ": llama.block_count is 600"), check.out());
+    }
+
+    @Test
+    void checkLoadsAGoodModelInAChildProcess() {
+        Path file = dir.resolve("tiny.gguf");
+        assertEquals(0, run("model", "synth", "--preset", "tiny", "--out", file.toString()).code());
+        Run check = run("model", "check", "--no-cache", file.toString());
+        assertEquals(0, check.code(), check.out() + check.err());
+        assertTrue(check.out().startsWith("OK       " + file + " (llama"), check.out());
+        assertTrue(check.out().contains("decoded"), check.out());
+        assertTrue(check.err().contains("in a separate process"), check.err());
     }
 
     @Test

@@ -254,7 +254,7 @@ public record GgufFile(Path path, int version, long fileSize, int alignment, lon
         List<String> issues = new ArrayList<>();
         metadata.forEach((k, v) -> {
             if (v instanceof GgufValue.NestedArray) {
-                issues.add("metadata key '" + k + "' is an array of arrays, which llama.cpp does not read");
+                issues.add("metadata key '" + GgufException.shown(k) + "' is an array of arrays, which llama.cpp does not read");
             }
         });
         long expected = 0;

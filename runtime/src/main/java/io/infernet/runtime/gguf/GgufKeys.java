@@ -28,11 +28,25 @@ public final class GgufKeys {
     public static final String RMS_EPS = "%s.attention.layer_norm_rms_epsilon";
     public static final String ROPE_FREQ_BASE = "%s.rope.freq_base";
     public static final String ROPE_DIMENSION_COUNT = "%s.rope.dimension_count";
+    public static final String ROPE_SCALING_TYPE = "%s.rope.scaling.type";
+    public static final String ROPE_SCALING_FACTOR = "%s.rope.scaling.factor";
+    public static final String ROPE_SCALE_LINEAR = "%s.rope.scale_linear";
+    public static final String NORM_EPS = "%s.attention.layer_norm_epsilon";
+    public static final String EXPERT_COUNT = "%s.expert_count";
+    public static final String EXPERT_USED_COUNT = "%s.expert_used_count";
+    public static final String EXPERT_GROUP_COUNT = "%s.expert_group_count";
+    public static final String EXPERT_GROUP_USED_COUNT = "%s.expert_group_used_count";
+    public static final String NEXTN_PREDICT_LAYERS = "%s.nextn_predict_layers";
+    public static final String SLIDING_WINDOW = "%s.attention.sliding_window";
 
     /** Prefix of every tokenizer key ({@code tokenizer.ggml.*}, {@code tokenizer.chat_template}). */
     public static final String TOKENIZER_PREFIX = "tokenizer.";
     public static final String TOKENIZER_MODEL = "tokenizer.ggml.model";
+    public static final String TOKENIZER_PRE = "tokenizer.ggml.pre";
     public static final String TOKENS = "tokenizer.ggml.tokens";
+    public static final String SCORES = "tokenizer.ggml.scores";
+    public static final String TOKEN_TYPE = "tokenizer.ggml.token_type";
+    public static final String MERGES = "tokenizer.ggml.merges";
     public static final String CHAT_TEMPLATE = "tokenizer.chat_template";
 
     /** {@code arch("llama", EMBEDDING_LENGTH)} is {@code llama.embedding_length}. */

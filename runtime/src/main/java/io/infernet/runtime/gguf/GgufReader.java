@@ -94,10 +94,7 @@ public final class GgufReader {
             }
             MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             try {
-                return new Parser(path, seg, size, metadataLimit).parse();
-            } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
-                // Every check above should have caught the problem first; never let it escape raw.
-                throw GgufException.of(path, "malformed (unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+                return parse(path, seg, size, metadataLimit);
             } catch (InternalError e) {
                 // The JVM turns SIGBUS on a mapped page into InternalError: the file shrank while mapped.
                 throw new GgufException(path + ": the file changed while it was being read (" + e.getMessage() + ")", e);
@@ -106,6 +103,27 @@ public final class GgufReader {
             throw GgufException.of(path, "permission denied");
         } catch (IOException e) {
             throw new GgufException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses a file's bytes held in memory, as {@link #read(Path)} parses a mapped file;
+     * {@code name} only names it in messages. For the fuzz test.
+     */
+    static GgufFile parse(Path name, byte[] bytes) {
+        if (bytes.length == 0) {
+            throw GgufException.of(name, "empty file (0 bytes), not a GGUF model");
+        }
+        return parse(name, MemorySegment.ofArray(bytes), bytes.length, DEFAULT_METADATA_LIMIT);
+    }
+
+    private static GgufFile parse(Path path, MemorySegment seg, long size, long metadataLimit) {
+        try {
+            return new Parser(path, seg, size, metadataLimit).parse();
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | ArithmeticException e) {
+            // Every check should have caught the problem first; never let it escape raw. The cause
+            // marks this as a missed check (the fuzz test fails on it).
+            throw new GgufException(path + ": malformed (unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
     }
 
@@ -247,12 +265,12 @@ public final class GgufReader {
             }
             Long previous = metadata.index.putIfAbsent(key, i);
             if (previous != null) {
-                throw problem("metadata key '" + key + "' appears twice (entries " + previous + " and " + i + ")");
+                throw problem("metadata key '" + GgufException.shown(key) + "' appears twice (entries " + previous + " and " + i + ")");
             }
-            where = "metadata key '" + key + "'";
+            where = "metadata key '" + GgufException.shown(key) + "'";
             int typeId = i32();
             GgufType type = GgufType.fromId(typeId).orElseThrow(() -> problem(
-                    "metadata key '" + key + "' has unknown value type " + typeId + " (GGUF defines 0..12)"));
+                    where + " has unknown value type " + typeId + " (GGUF defines 0..12)"));
             charge(STRING_OVERHEAD + 2L * key.length());
             metadata.map.put(key, value(type, 0));
         }
@@ -359,7 +377,7 @@ public final class GgufReader {
             }
             int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
             if (nameBytes > GgufTensor.MAX_NAME_BYTES) {
-                throw problem("tensor name '" + name + "' is " + nameBytes + " bytes long; llama.cpp allows at most " + GgufTensor.MAX_NAME_BYTES);
+                throw problem("tensor name '" + GgufException.shown(name) + "' is " + nameBytes + " bytes long; llama.cpp allows at most " + GgufTensor.MAX_NAME_BYTES);
             }
             Long previous = names.putIfAbsent(name, i);
             if (previous != null) {

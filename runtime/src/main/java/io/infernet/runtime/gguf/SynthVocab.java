@@ -36,12 +36,22 @@ public record SynthVocab(String source, SequencedMap<String, GgufValue> tokenize
 
     /**
      * Loads a vocabulary: a name of the pin ({@code llama-spm} for {@code ggml-vocab-llama-spm.gguf})
-     * or the path of a GGUF file (anything with a {@code /} or ending in {@code .gguf}).
+     * or the path of a GGUF file (anything with a {@code /} or ending in {@code .gguf}), optionally
+     * cut to its first N tokens with an {@code @N} suffix ({@code llama-spm@512}): see
+     * {@link #firstTokens}.
      *
      * @throws GgufException if the file is missing, invalid or has no {@code tokenizer.ggml.tokens}
      */
     public static SynthVocab load(String vocab) {
-        Path file = resolve(vocab);
+        int at = vocab.lastIndexOf('@');
+        int keep = Integer.MAX_VALUE;
+        if (at > 0 && vocab.substring(at + 1).matches("[0-9]{1,9}")) {
+            keep = Integer.parseInt(vocab.substring(at + 1));
+            if (keep < 1) {
+                throw new GgufException("vocabulary '" + vocab + "': keep at least 1 token");
+            }
+        }
+        Path file = resolve(keep == Integer.MAX_VALUE ? vocab : vocab.substring(0, at));
         GgufFile gguf = GgufReader.read(file);
         SequencedMap<String, GgufValue> keys = new LinkedHashMap<>();
         gguf.metadata().forEach((k, v) -> {
@@ -49,9 +59,13 @@ public record SynthVocab(String source, SequencedMap<String, GgufValue> tokenize
                 keys.put(k, v);
             }
         });
-        if (!(keys.get(GgufKeys.TOKENS) instanceof GgufValue.StrArray tokens) || tokens.size() == 0) {
+        if (!(keys.get(GgufKeys.TOKENS) instanceof GgufValue.StrArray all) || all.size() == 0) {
             throw GgufException.of(file, "has no tokenizer (no string array '" + GgufKeys.TOKENS + "'); pass a GGUF file with a vocabulary");
         }
+        if (keep < all.size()) {
+            firstTokens(keys, keep);
+        }
+        GgufValue.StrArray tokens = (GgufValue.StrArray) keys.get(GgufKeys.TOKENS);
         String template = "from the vocabulary";
         if (!keys.containsKey(GgufKeys.CHAT_TEMPLATE)) {
             boolean chatml = tokens.values().contains("<|im_start|>") && tokens.values().contains("<|im_end|>");
@@ -59,6 +73,33 @@ public record SynthVocab(String source, SequencedMap<String, GgufValue> tokenize
             template = chatml ? "chatml" : "llama-2";
         }
         return new SynthVocab(vocab, keys, tokens.size(), template);
+    }
+
+    /**
+     * Cuts a tokenizer to its first {@code n} tokens, in place: the per-token arrays are cut, BPE
+     * merges are kept only where both parts and the result are kept tokens, and special-token ids
+     * beyond the cut are dropped (llama.cpp then uses its defaults). SentencePiece vocabularies
+     * keep their byte tokens when {@code n} is past them (llama-spm: ids 3..258), so a cut one
+     * still tokenizes any text: small vocabularies make small test models.
+     */
+    static void firstTokens(SequencedMap<String, GgufValue> keys, int n) {
+        List<String> kept = ((GgufValue.StrArray) keys.get(GgufKeys.TOKENS)).values().subList(0, n);
+        java.util.Set<String> keptSet = new java.util.HashSet<>(kept);
+        for (var e : keys.entrySet()) {
+            switch (e.getValue()) {
+                case GgufValue.StrArray a when e.getKey().equals(GgufKeys.TOKENS) -> e.setValue(new GgufValue.StrArray(kept));
+                case GgufValue.StrArray a when e.getKey().equals(GgufKeys.MERGES) -> e.setValue(new GgufValue.StrArray(a.values().stream()
+                        .filter(m -> {
+                            int space = m.indexOf(' ', 1);
+                            return space > 0 && keptSet.contains(m.substring(0, space)) && keptSet.contains(m.substring(space + 1))
+                                    && keptSet.contains(m.substring(0, space) + m.substring(space + 1));
+                        }).toList()));
+                case GgufValue.NumArray a when a.size() > n && (e.getKey().equals(GgufKeys.SCORES) || e.getKey().equals(GgufKeys.TOKEN_TYPE)) ->
+                        e.setValue(new GgufValue.NumArray(a.elementType(), java.util.Arrays.copyOf(a.rawData(), n * a.elementType().size())));
+                default -> { }
+            }
+        }
+        keys.entrySet().removeIf(e -> e.getKey().endsWith("_token_id") && e.getValue() instanceof GgufValue.Int i && i.value() >= n);
     }
 
     /** The file a vocabulary name or path stands for. */

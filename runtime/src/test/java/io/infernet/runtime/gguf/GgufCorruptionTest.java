@@ -287,17 +287,7 @@ class GgufCorruptionTest {
     }
 
     private static int find(byte[] hay, String needle) {
-        byte[] n = needle.getBytes(StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + n.length <= hay.length; i++) {
-            for (int j = 0; j < n.length; j++) {
-                if (hay[i + j] != n[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError(needle + " not in the file");
+        return TestBytes.indexOf(hay, needle, 0);
     }
 
     /** Offset of the first byte of a key (its type follows its bytes). */

@@ -1,30 +1,34 @@
 package io.infernet.node.protocol.models;
 
-import io.infernet.runtime.gguf.GgufException;
-import io.infernet.runtime.gguf.GgufFile;
-import io.infernet.runtime.gguf.GgufReader;
+import io.infernet.natives.Progress;
+import io.infernet.runtime.LlamaException;
+import io.infernet.runtime.ModelProbe;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Objects;
 
 /**
- * The runtime's full GGUF validation: header, every key/value, every tensor descriptor, data
- * ranges inside the file, and the forms the pinned llama.cpp refuses.
+ * The runtime's model check as a {@link GgufValidator}: {@link ModelProbe} (structure,
+ * hyperparameters, tensors and tokenizer in Java, then a load and a short run in a child
+ * process, whose acceptance is cached by the file's header, so the installed file later loads
+ * without a second child).
  */
 public final class GgufFullCheck implements GgufValidator {
+    private final ModelProbe probe;
+
+    public GgufFullCheck() {
+        this(ModelProbe.standard());
+    }
+
+    public GgufFullCheck(ModelProbe probe) {
+        this.probe = Objects.requireNonNull(probe, "probe");
+    }
+
     @Override
     public void validate(Path file) throws InvalidModelException {
-        GgufFile gguf;
         try {
-            gguf = GgufReader.read(file);
-        } catch (GgufException e) {
+            probe.require(file, Progress.NONE);
+        } catch (LlamaException e) {
             throw new InvalidModelException(e.getMessage());
-        }
-        List<String> issues = gguf.llamaCppIssues();
-        if (!issues.isEmpty()) {
-            throw new InvalidModelException(file.getFileName() + ": a GGUF file llama.cpp cannot load: " + String.join("; ", issues));
-        }
-        if (gguf.tensors().isEmpty()) {
-            throw new InvalidModelException(file.getFileName() + ": a GGUF file without tensors (a vocabulary only), not a model");
         }
     }
 }
