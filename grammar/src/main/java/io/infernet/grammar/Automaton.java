@@ -154,7 +154,7 @@ final class Automaton {
                 Nfa nfa = new Nfa(name);
                 int start = nfa.node();
                 int end = nfa.build(grammar.rule(name), start, new HashSet<>());
-                Dfa dfa = nfa.determinize(start, end);
+                Dfa dfa = minimize(nfa.determinize(start, end));
                 int r = ruleIds.get(name);
                 while (transList.size() <= r) {
                     transList.add(null);
@@ -562,6 +562,71 @@ final class Automaton {
     }
 
     private record Dfa(int[] trans, int[][] calls, boolean[] accepting) {}
+
+    /**
+     * Moore's partition refinement: states that accept alike, go to equivalent states on every byte
+     * and make the same calls to equivalent return states become one (state 0 stays the start).
+     */
+    static Dfa minimize(Dfa dfa) {
+        int n = dfa.accepting.length;
+        int[] cls = new int[n];
+        for (int s = 0; s < n; s++) {
+            cls[s] = dfa.accepting[s] ? 1 : 0;
+        }
+        int classes = -1;
+        while (true) {
+            Map<IntKey, Integer> sig = new HashMap<>();
+            int[] next = new int[n];
+            for (int s = 0; s < n; s++) {
+                int[] c = dfa.calls[s];
+                int[] key = new int[1 + 256 + c.length];
+                key[0] = cls[s];
+                for (int b = 0; b < 256; b++) {
+                    int t = dfa.trans[s * 256 + b];
+                    key[1 + b] = t < 0 ? -1 : cls[t];
+                }
+                for (int i = 0; i < c.length; i += 2) {
+                    key[257 + i] = c[i];
+                    key[258 + i] = cls[c[i + 1]];
+                }
+                next[s] = sig.computeIfAbsent(new IntKey(key), k -> sig.size());
+            }
+            cls = next;
+            if (sig.size() == classes) {
+                break;
+            }
+            classes = sig.size();
+        }
+        // Renumber so that the start's class is 0, in first-seen order.
+        int[] renum = new int[classes];
+        Arrays.fill(renum, -1);
+        int k = 0;
+        int[] rep = new int[classes];
+        for (int s = 0; s < n; s++) {
+            if (renum[cls[s]] < 0) {
+                renum[cls[s]] = k;
+                rep[k] = s;
+                k++;
+            }
+        }
+        int[] trans = new int[classes * 256];
+        int[][] calls = new int[classes][];
+        boolean[] accepting = new boolean[classes];
+        for (int c = 0; c < classes; c++) {
+            int s = rep[c];
+            for (int b = 0; b < 256; b++) {
+                int t = dfa.trans[s * 256 + b];
+                trans[c * 256 + b] = t < 0 ? -1 : renum[cls[t]];
+            }
+            int[] pairs = dfa.calls[s].clone();
+            for (int i = 1; i < pairs.length; i += 2) {
+                pairs[i] = renum[cls[pairs[i]]];
+            }
+            calls[c] = pairs;
+            accepting[c] = dfa.accepting[s];
+        }
+        return new Dfa(trans, calls, accepting);
+    }
 
     /** An int array as a hash key. */
     record IntKey(int[] a) {
