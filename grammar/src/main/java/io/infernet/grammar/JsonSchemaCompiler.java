@@ -76,14 +76,19 @@ public final class JsonSchemaCompiler {
         FORMATS.put("date", new Builtin("[0-9]{4} \"-\" ( ( \"0\" [13578] | \"1\" [02] ) \"-\" ( \"0\" [1-9] | [1-2] [0-9] | \"3\" [0-1] )"
                 + " | ( \"0\" [469] | \"11\" ) \"-\" ( \"0\" [1-9] | [1-2] [0-9] | \"30\" ) | \"02-\" ( \"0\" [1-9] | \"1\" [0-9] | \"2\" [0-8] ) )",
                 List.of()));
-        FORMATS.put("time", new Builtin("([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{3} )? ( \"Z\" | ( \"+\" | \"-\" ) ( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] )",
+        // Offsets within java.time's +-18:00 (validators built on it refuse more), and not "-00:00".
+        FORMATS.put("time", new Builtin("([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{3} )? ( \"Z\" | \"+\" ( \"0\" [0-9] | \"1\" [0-7] ) \":\" [0-5] [0-9]"
+                + " | \"-\" ( ( \"0\" [1-9] | \"1\" [0-7] ) \":\" [0-5] [0-9] | \"00:\" ( [1-5] [0-9] | \"0\" [1-9] ) ) )",
                 List.of()));
         FORMATS.put("date-time", new Builtin("date \"T\" time", List.of("date", "time")));
         FORMATS.put("date-string", new Builtin("\"\\\"\" date \"\\\"\"", List.of("date")));
         FORMATS.put("time-string", new Builtin("\"\\\"\" time \"\\\"\"", List.of("time")));
         FORMATS.put("date-time-string", new Builtin("\"\\\"\" date-time \"\\\"\"", List.of("date-time")));
+        // Email: a plain subset every validator accepts; the top-level domain from a short list of real
+        // ones (validators such as networknt check it against IANA's list).
         FORMATS.put("email-string", new Builtin("\"\\\"\" [a-zA-Z0-9]{1,20} ([._+-] [a-zA-Z0-9]{1,20}){0,2} \"@\" "
-                + "[a-zA-Z0-9]{1,20} (\"-\" [a-zA-Z0-9]{1,20})? (\".\" [a-zA-Z0-9]{1,20}){0,2} \".\" [a-zA-Z]{2,10} \"\\\"\"", List.of()));
+                + "([a-zA-Z0-9]{1,20} (\"-\" [a-zA-Z0-9]{1,20})? \".\"){1,3} (\"com\" | \"org\" | \"net\" | \"io\" | \"dev\" | \"ai\" | \"app\" "
+                + "| \"edu\" | \"gov\" | \"de\" | \"fr\" | \"uk\" | \"jp\") \"\\\"\"", List.of()));
         FORMATS.put("ipv4-string", new Builtin("\"\\\"\" ipv4-octet \".\" ipv4-octet \".\" ipv4-octet \".\" ipv4-octet \"\\\"\"", List.of("ipv4-octet")));
         FORMATS.put("ipv4-octet", new Builtin("[0-9] | [1-9] [0-9] | \"1\" [0-9] [0-9] | \"2\" [0-4] [0-9] | \"25\" [0-5]", List.of()));
     }

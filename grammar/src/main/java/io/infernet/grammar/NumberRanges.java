@@ -166,7 +166,13 @@ final class NumberRanges {
                 }
                 digitRange(out, c, c);
                 out.append(" (");
-                minMax(Long.parseLong(minS.substring(1)), NONE_MAX, out, lessDecimals, false);
+                String rest = minS.substring(1);
+                if (rest.length() >= 2 && rest.charAt(0) == '0') {
+                    // llama.cpp recurses on the rest's value and loses its leading zeros (min 101 let 11 through)
+                    atLeast(out, rest, lessDecimals);
+                } else {
+                    minMax(Long.parseLong(rest), NONE_MAX, out, lessDecimals, false);
+                }
                 out.append(')');
                 if (c < '9') {
                     out.append(" | ");
@@ -186,13 +192,48 @@ final class NumberRanges {
                 }
                 minMax(0, max, out, decimalsLeft, true);
             } else {
+                // The magnitude stands first: no leading zero (llama.cpp passes top_level=false and allows "-01")
                 out.append("\"-\" (");
-                minMax(-max, NONE_MAX, out, decimalsLeft, false);
+                minMax(-max, NONE_MAX, out, decimalsLeft, true);
                 out.append(')');
             }
             return;
         }
         throw new IllegalArgumentException("an integer range needs a minimum or a maximum");
+    }
+
+    /**
+     * Digit strings of {@code rest.length()} to {@code maxLen} digits (leading zeros allowed) that,
+     * when exactly as long as {@code rest}, are not below it.
+     */
+    private static void atLeast(StringBuilder out, String rest, int maxLen) {
+        int len = rest.length();
+        char f = rest.charAt(0);
+        boolean first = true;
+        if (f < '9') {
+            digitRange(out, (char) (f + 1), '9');
+            out.append(' ');
+            moreDigits(out, len - 1, maxLen - 1);
+            first = false;
+        }
+        if (!first) {
+            out.append(" | ");
+        }
+        out.append('[').append(f).append(']');
+        if (len > 1) {
+            out.append(" (");
+            atLeast(out, rest.substring(1), maxLen - 1);
+            out.append(')');
+        } else if (maxLen > 1) {
+            out.append(' ');
+            moreDigits(out, 0, maxLen - 1);
+        }
+        if (f > '0') {
+            out.append(" | ");
+            digitRange(out, '0', (char) (f - 1));
+            out.append(' ');
+            moreDigits(out, len, maxLen - 1);
+        }
     }
 
     // ---- decimals ----
@@ -322,6 +363,16 @@ final class NumberRanges {
         return new Fraction(none, text);
     }
 
+    private static void alternative(StringBuilder out, String first, boolean mayEnd, String more) {
+        if (!out.isEmpty()) {
+            out.append(" | ");
+        }
+        out.append(first);
+        if (more != null) {
+            out.append(mayEnd ? " (" + more + ")?" : " (" + more + ")");
+        }
+    }
+
     /**
      * GBNF for digit strings d of length 1..len with lo &lt;(=) 0.d &lt;(=) hi (hi null: &lt; 1);
      * null if there are none.
@@ -333,34 +384,36 @@ final class NumberRanges {
         StringBuilder out = new StringBuilder();
         int dLo = lo.isEmpty() ? 0 : lo.charAt(0) - '0';
         int dHi = hi == null ? 9 : hi.isEmpty() ? 0 : hi.charAt(0) - '0';
-        for (int d = dLo; d <= dHi; d++) {
-            boolean atLo = d == dLo && !lo.isEmpty() || (d == dLo && lo.isEmpty() && loEx);
+        int freeFrom = -1; // a run of digits bound by neither side: one class
+        for (int d = dLo; d <= dHi + 1; d++) {
+            boolean atLo = d == dLo && (!lo.isEmpty() || loEx);
             boolean atHi = hi != null && d == dHi;
+            if (d <= dHi && !atLo && !atHi) {
+                if (freeFrom < 0) {
+                    freeFrom = d;
+                }
+                continue;
+            }
+            if (freeFrom >= 0) {
+                alternative(out, freeFrom == d - 1 ? "\"" + freeFrom + "\"" : "[" + freeFrom + "-" + (d - 1) + "]", true,
+                        len > 1 ? "[0-9]{1," + (len - 1) + "}" : null);
+                freeFrom = -1;
+            }
+            if (d > dHi) {
+                break;
+            }
             String restLo = atLo && !lo.isEmpty() ? lo.substring(1) : "";
             boolean restLoEx = atLo && loEx;
             String restHi = atHi ? (hi.isEmpty() ? "" : hi.substring(1)) : null;
             boolean restHiEx = atHi && hiEx;
-            if (atHi && hi.isEmpty()) { // 0.d <= 0 (or < 0): only zeros (none if strict)
-                if (hiEx) {
-                    continue;
-                }
-                restHi = "";
+            if (atHi && hi.isEmpty() && hiEx) {
+                continue; // 0.d < 0: none
             }
-            // This digit alone (the rest empty) must satisfy both bounds on the rest: 0 >(=) restLo, 0 <(=) restHi.
+            // The digit alone (the rest empty, i.e. zeros) must meet both bounds on the rest.
             boolean endOk = (!atLo || (restLo.isEmpty() && !restLoEx)) && (restHi == null || !(restHi.isEmpty() && restHiEx));
-            String more = (!atLo && !atHi) ? "[0-9]{1," + (len - 1) + "}" : digits(restLo, restLoEx, restHi, restHiEx, len - 1);
-            if (!atLo && !atHi && len == 1) {
-                more = null;
-            }
-            if (!endOk && more == null) {
-                continue;
-            }
-            if (!out.isEmpty()) {
-                out.append(" | ");
-            }
-            out.append('"').append(d).append('"');
-            if (more != null) {
-                out.append(endOk ? " (" + more + ")?" : " (" + more + ")");
+            String more = digits(restLo, restLoEx, restHi, restHiEx, len - 1);
+            if (endOk || more != null) {
+                alternative(out, "\"" + d + "\"", endOk, more);
             }
         }
         return out.isEmpty() ? null : out.toString();
