@@ -94,7 +94,9 @@ public final class JsonSchemaCompiler {
     }
 
     private final GrammarBuilder builder;
-    private final Set<String> refsBeingResolved = new HashSet<>();
+    /** Per document: rule names of its references; references name their rules after the document. */
+    private Map<String, String> refRules = new LinkedHashMap<>();
+    private String refPrefix = "";
     private JsonNode document;
 
     /** A compiler adding rules to {@code builder} (it gets the {@code space} rule now). */
@@ -133,11 +135,17 @@ public final class JsonSchemaCompiler {
      */
     public String addSchema(String name, JsonNode schema) {
         JsonNode saved = document;
+        Map<String, String> savedRefs = refRules;
+        String savedPrefix = refPrefix;
         document = schema;
+        refRules = new LinkedHashMap<>();
+        refPrefix = "root".equals(name) ? "" : GrammarBuilder.sanitize(name);
         try {
-            return visit(schema, "root".equals(name) ? "" : name, "#");
+            return visit(schema, refPrefix, "#");
         } finally {
             document = saved;
+            refRules = savedRefs;
+            refPrefix = savedPrefix;
         }
     }
 
@@ -771,17 +779,20 @@ public final class JsonSchemaCompiler {
         if (fragment == null) {
             throw new GrammarException("\"$ref\": \"" + r + "\" at " + path + " is not supported: only references within the schema (#/...) are");
         }
-        String refName = "ref" + fragment.replaceAll("[^a-zA-Z0-9-]+", "-");
-        if (!builder.hasRule(refName) && !refsBeingResolved.contains(r)) {
-            JsonNode target = pointer(fragment, r, path);
-            refsBeingResolved.add(r);
-            try {
-                refName = visit(target, refName, r);
-            } finally {
-                refsBeingResolved.remove(r);
-            }
+        String known = refRules.get(r);
+        if (known != null) {
+            return known; // resolved before, or being resolved (a recursive reference)
         }
-        return refName;
+        String base = (refPrefix.isEmpty() ? "" : refPrefix + "-") + "ref" + fragment.replaceAll("[^a-zA-Z0-9-]+", "-");
+        String name = base;
+        for (int i = 0; builder.hasRule(name); i++) {
+            name = base + i; // another document's reference of the same path
+        }
+        refRules.put(r, name);
+        JsonNode target = pointer(fragment, r, path);
+        String actual = visit(target, name, r);
+        refRules.put(r, actual);
+        return actual;
     }
 
     private JsonNode pointer(String fragment, String ref, String path) {

@@ -140,6 +140,30 @@ public final class Vocabulary {
         return eogMask;
     }
 
+    /** The ids of the tokens whose piece starts with {@code prefix} (EOG and empty pieces excluded). */
+    int[] tokensWithPrefix(byte[] prefix) {
+        int n = nodeByte.length;
+        int i = 0;
+        for (int d = 0; d < prefix.length; d++) {
+            if (d > 0) {
+                i++; // first child of the node matched at depth d
+                if (i >= n || nodeDepth[i] != d + 1) {
+                    return new int[0];
+                }
+            }
+            while (i < n && nodeDepth[i] == d + 1 && nodeByte[i] != prefix[d]) {
+                i = nodeEnd[i];
+            }
+            if (i >= n || nodeDepth[i] != d + 1) {
+                return new int[0];
+            }
+        }
+        if (prefix.length == 0) {
+            return Arrays.copyOf(tokens, tokens.length);
+        }
+        return Arrays.copyOfRange(tokens, tokenStart[i], tokenStart[nodeEnd[i]]);
+    }
+
     int trieNodes() {
         return nodeByte.length;
     }
