@@ -30,6 +30,8 @@ public final class CompiledGrammar {
     /** Interned states kept before the caches are reset. */
     static final int MAX_STATES = 200_000;
     static final long DEFAULT_MASK_CACHE_BYTES = 16L << 20;
+    /** With fewer bytes of budget beyond the state's distance to the end, the budget will likely bind: no full walk. */
+    private static final int FULL_WALK_SLACK = 32;
 
     final Grammar grammar;
     final Automaton automaton;
@@ -41,8 +43,9 @@ public final class CompiledGrammar {
     private final ArrayDeque<State> masked = new ArrayDeque<>();
     private int nextNodeId;
     private final State initial;
-    /** Counters for tests and benchmarks: trie walks done, masks served from the cache. */
+    /** Counters for tests and benchmarks: trie walks done (those under a binding budget apart), masks served from the cache. */
     long walks;
+    long budgetWalks;
     long cacheHits;
 
     private CompiledGrammar(Grammar grammar, Vocabulary vocab, long maskCacheBytes) {
@@ -120,6 +123,11 @@ public final class CompiledGrammar {
         long[] mask;
         /** The largest {@link #dist} among the states the mask's tokens lead to. */
         int maskMaxDist;
+        /**
+         * The state every character a JSON string holds unescaped leads to, if they all lead to one;
+         * {@link #NO_SUCCESSOR} if not; null if not known yet. Itself inside a string.
+         */
+        State successor;
 
         State(StackNode[] stacks, boolean end) {
             this.stacks = stacks;
@@ -137,6 +145,15 @@ public final class CompiledGrammar {
     }
 
     static final State DEAD = new State(new StackNode[0], false);
+    private static final State NO_SUCCESSOR = new State(new StackNode[0], false);
+    /** Lead byte ranges of UTF-8 characters and the ranges of their continuation bytes (no surrogates, no overlongs). */
+    private static final int[][][] UTF8_SHAPES = {
+        {{0xC2, 0xDF}, {0x80, 0xBF}},
+        {{0xE0, 0xE0}, {0xA0, 0xBF}, {0x80, 0xBF}}, {{0xE1, 0xEC}, {0x80, 0xBF}, {0x80, 0xBF}},
+        {{0xED, 0xED}, {0x80, 0x9F}, {0x80, 0xBF}}, {{0xEE, 0xEF}, {0x80, 0xBF}, {0x80, 0xBF}},
+        {{0xF0, 0xF0}, {0x90, 0xBF}, {0x80, 0xBF}, {0x80, 0xBF}}, {{0xF1, 0xF3}, {0x80, 0xBF}, {0x80, 0xBF}, {0x80, 0xBF}},
+        {{0xF4, 0xF4}, {0x80, 0x8F}, {0x80, 0xBF}, {0x80, 0xBF}},
+    };
 
     private record NodeKey(int rule, int state, int parent) {}
 
@@ -265,6 +282,7 @@ public final class CompiledGrammar {
         for (State s : states.values()) {
             s.next = null;
             s.mask = null;
+            s.successor = null;
         }
         states.clear();
         nodes.clear();
@@ -283,26 +301,28 @@ public final class CompiledGrammar {
         if (mask.length < words) {
             throw new IllegalArgumentException("mask has " + mask.length + " words; a vocabulary of " + vocab.size() + " tokens needs " + words);
         }
-        if (budget < 0 || (st.mask != null && st.maskMaxDist <= budget)) {
-            if (st.mask == null) {
-                long[] m = new long[words];
-                st.maskMaxDist = walk(st, m, Automaton.INF);
-                st.mask = m;
-                masked.add(st);
-                if (masked.size() > maxCachedMasks) {
-                    masked.poll().mask = null;
-                }
-            } else {
-                cacheHits++;
+        // A state's first mask is computed in full and cached, unless the budget is so close that it
+        // will bind (then only the budgeted walk runs); a cached mask serves while the budget allows
+        // every token in it.
+        if (st.mask == null && (budget < 0 || budget >= st.dist + FULL_WALK_SLACK)) {
+            long[] m = new long[words];
+            st.maskMaxDist = walk(st, m, Automaton.INF);
+            st.mask = m;
+            masked.add(st);
+            if (masked.size() > maxCachedMasks) {
+                masked.poll().mask = null;
             }
-            if (budget < 0 || st.maskMaxDist <= budget) {
-                System.arraycopy(st.mask, 0, mask, 0, words);
-                Arrays.fill(mask, words, mask.length, 0L);
-                addEog(st, mask);
-                return;
-            }
+        } else if (st.mask != null) {
+            cacheHits++;
+        }
+        if (st.mask != null && (budget < 0 || st.maskMaxDist <= budget)) {
+            System.arraycopy(st.mask, 0, mask, 0, words);
+            Arrays.fill(mask, words, mask.length, 0L);
+            addEog(st, mask);
+            return;
         }
         Arrays.fill(mask, 0L);
+        budgetWalks++;
         walk(st, mask, budget);
         if (isEmpty(mask) && !st.end) { // the budget cannot be met: allow what the grammar allows
             fillMask(st, mask, -1);
@@ -341,19 +361,48 @@ public final class CompiledGrammar {
         int[] ne = v.nodeEnd;
         int[] ts = v.tokenStart;
         int[] tk = v.tokens;
+        int[] safeChars = v.safeChars;
         State[] path = new State[v.maxDepth + 1];
         path[0] = st;
         int maxDist = 0;
+        boolean rootClosed = successor(st) == st;
+        if (rootClosed && st.dist <= budget) {
+            long[] all = v.stringSafeTokens;
+            for (int w = 0; w < all.length; w++) {
+                mask[w] |= all[w];
+            }
+            maxDist = st.dist;
+        }
         int n = nb.length;
         int i = 0;
         while (i < n) {
-            State from = path[nd[i] - 1];
+            int depth = nd[i];
+            State from = path[depth - 1];
+            if (safeChars[i] >= 0) {
+                // Every token below goes on with string characters: if they all lead from `from` along
+                // one chain of states (a string's inside, a bounded run of characters), accept the
+                // subtree without walking it.
+                if (depth == 1 && rootClosed) {
+                    i = ne[i];
+                    continue;
+                }
+                int chainDist = chainDist(from, safeChars[i]);
+                if (chainDist >= 0 && chainDist <= budget) {
+                    maxDist = Math.max(maxDist, chainDist);
+                    for (int k = ts[i], end = ts[ne[i]]; k < end; k++) {
+                        int t = tk[k];
+                        mask[t >>> 6] |= 1L << t;
+                    }
+                    i = ne[i];
+                    continue;
+                }
+            }
             State to = step(from, nb[i] & 0xFF);
             if (to == DEAD) {
                 i = ne[i];
                 continue;
             }
-            path[nd[i]] = to;
+            path[depth] = to;
             int t0 = ts[i];
             int t1 = ts[i + 1];
             if (t0 < t1 && to.dist <= budget) {
@@ -366,6 +415,75 @@ public final class CompiledGrammar {
             i++;
         }
         return maxDist;
+    }
+
+    /**
+     * If 1 to {@code chars} string characters (any of them) always lead from {@code st} to live
+     * states along one chain, the largest distance to the end among those states; else -1.
+     */
+    private int chainDist(State st, int chars) {
+        int max = 0;
+        State x = st;
+        for (int j = 0; j < chars; j++) {
+            State y = successor(x);
+            if (y == NO_SUCCESSOR) {
+                return -1;
+            }
+            max = Math.max(max, y.dist);
+            if (y == x) {
+                return max; // a loop: the same state for any longer run
+            }
+            x = y;
+        }
+        return max;
+    }
+
+    /**
+     * The state that every character a JSON string holds unescaped (ASCII from space on but the
+     * quote, the backslash and DEL; every non-ASCII character) leads to from {@code st}, or
+     * {@link #NO_SUCCESSOR}. Checked over UTF-8 byte paths once per state; most states fail at the
+     * first bytes.
+     */
+    private State successor(State st) {
+        if (st.successor != null) {
+            return st.successor;
+        }
+        State target = st == DEAD || st.stacks.length == 0 ? DEAD : step(st, 'a');
+        boolean ok = target != DEAD;
+        for (int b = 0x20; ok && b < 0x7F; b++) {
+            if (b != '"' && b != '\\') {
+                ok = step(st, b) == target;
+            }
+        }
+        for (int s = 0; ok && s < UTF8_SHAPES.length; s++) {
+            java.util.Set<State> cur = java.util.Set.of(st);
+            int[][] shape = UTF8_SHAPES[s];
+            for (int level = 0; ok && level < shape.length; level++) {
+                boolean last = level == shape.length - 1;
+                java.util.Set<State> next = new java.util.HashSet<>();
+                for (State x : cur) {
+                    for (int b = shape[level][0]; ok && b <= shape[level][1]; b++) {
+                        State y = step(x, b);
+                        ok = y != DEAD && (!last || y == target);
+                        next.add(y);
+                    }
+                }
+                cur = next;
+            }
+        }
+        st.successor = ok ? target : NO_SUCCESSOR;
+        return st.successor;
+    }
+
+    /** Counters for diagnostics: states, automaton size, trie walks, masks served from the cache. */
+    public String stats() {
+        lock.lock();
+        try {
+            return "rules " + automaton.ruleCount() + ", automaton states " + automaton.stateCount() + ", matcher states " + states.size()
+                    + ", walks " + walks + " (under a budget " + budgetWalks + "), cached masks served " + cacheHits;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Interned states now (tests, benchmarks). */

@@ -27,6 +27,14 @@ public final class Vocabulary {
     final int[] tokenStart;
     final int[] tokens;
     final int maxDepth;
+    /**
+     * Per node: if every token below it continues, from this node's byte to its end, with whole
+     * UTF-8 characters that a JSON string holds unescaped (no quote, backslash or control character),
+     * the most such characters any of them has; else -1.
+     */
+    final int[] safeChars;
+    /** The tokens whose whole piece is such characters. */
+    final long[] stringSafeTokens;
 
     private Vocabulary(byte[][] pieces, int[] eog) {
         this.size = pieces.length;
@@ -64,22 +72,38 @@ public final class Vocabulary {
         int k = 0;
         int depthMax = 0;
         byte[] prev = new byte[0];
+        int[] safe = new int[cap];
+        int[] path = new int[1];
+        this.stringSafeTokens = new long[words(size)];
         for (int id : ids) {
             byte[] p = this.pieces[id];
             int lcp = 0;
             while (lcp < p.length && lcp < prev.length && p[lcp] == prev[lcp]) {
                 lcp++;
             }
+            if (path.length < p.length + 1) {
+                path = Arrays.copyOf(path, Math.max(p.length + 1, path.length * 2));
+            }
             for (int d = lcp; d < p.length; d++) {
                 nb[nodes] = p[d];
                 nd[nodes] = d + 1;
                 ts[nodes] = k;
+                path[d + 1] = nodes;
                 nodes++;
             }
             tk[k++] = id; // ends at the deepest node of its path, the last one created
             depthMax = Math.max(depthMax, p.length);
             prev = p;
+            int[] suffix = safeSuffixes(p);
+            for (int d = 0; d < p.length; d++) {
+                int node = path[d + 1];
+                safe[node] = safe[node] < 0 || suffix[d] < 0 ? -1 : Math.max(safe[node], suffix[d]);
+            }
+            if (suffix[0] >= 0) {
+                stringSafeTokens[id >>> 6] |= 1L << id;
+            }
         }
+        this.safeChars = Arrays.copyOf(safe, nodes);
         ts[nodes] = k;
         this.nodeByte = Arrays.copyOf(nb, nodes);
         this.nodeDepth = Arrays.copyOf(nd, nodes);
@@ -102,6 +126,58 @@ public final class Vocabulary {
             nodeEnd[open[top]] = nodes;
             top--;
         }
+    }
+
+    /**
+     * Per start offset: how many characters the bytes from there to the end are, if they are whole
+     * characters a JSON string holds unescaped; else -1.
+     */
+    private static int[] safeSuffixes(byte[] p) {
+        int n = p.length;
+        int[] safe = new int[n + 1];
+        for (int d = n - 1; d >= 0; d--) {
+            int len = charLength(p, d);
+            safe[d] = len > 0 && safe[d + len] >= 0 ? safe[d + len] + 1 : -1;
+        }
+        return safe;
+    }
+
+    /** Length of the unescaped-safe UTF-8 character at p[d], or 0 if there is none there. */
+    private static int charLength(byte[] p, int d) {
+        int b = p[d] & 0xFF;
+        if (b < 0x80) {
+            return b >= 0x20 && b != '"' && b != '\\' && b != 0x7F ? 1 : 0;
+        }
+        int len;
+        int lo = 0x80;
+        int hi = 0xBF;
+        if (b >= 0xC2 && b <= 0xDF) {
+            len = 2;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            len = 3;
+            lo = b == 0xE0 ? 0xA0 : 0x80;
+            hi = b == 0xED ? 0x9F : 0xBF;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            len = 4;
+            lo = b == 0xF0 ? 0x90 : 0x80;
+            hi = b == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return 0;
+        }
+        if (d + len > p.length) {
+            return 0;
+        }
+        int c1 = p[d + 1] & 0xFF;
+        if (c1 < lo || c1 > hi) {
+            return 0;
+        }
+        for (int i = 2; i < len; i++) {
+            int c = p[d + i] & 0xFF;
+            if (c < 0x80 || c > 0xBF) {
+                return 0;
+            }
+        }
+        return len;
     }
 
     /**
