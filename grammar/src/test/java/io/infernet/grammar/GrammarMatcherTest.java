@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class GrammarMatcherTest {
     private static final TestVocab.Vocab V = TestVocab.standard();
@@ -174,16 +177,42 @@ class GrammarMatcherTest {
         assertTrue(tail.isComplete());
     }
 
-    @Test
-    void maskBitsAgreeWithAcceptingEachToken() {
-        Grammar g = JsonSchemaCompiler.compile("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"array\","
-                + "\"items\":{\"type\":\"integer\"}}},\"required\":[\"a\"]}");
-        GrammarMatcher m = CompiledGrammar.compile(g, V.vocabulary()).matcher();
-        SplittableRandom r = new SplittableRandom(3);
-        for (int step = 0; step < 200 && !m.isTerminated(); step++) {
-            long[] mask = mask(m);
+    static Stream<String> consistencySchemas() {
+        return Stream.of(
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}},\"required\":[\"a\"]}",
+                "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"minLength\":2,\"maxLength\":4},\"maxItems\":3}",
+                "{\"type\":\"string\",\"pattern\":\"^[a-z]{1,3}.*[0-9]$\"}",
+                "{\"type\":\"object\"}");
+    }
+
+    /**
+     * The trie walk (with its skips over runs of string characters), the mask cache and the budget
+     * agree with accepting each token on its own, along random walks.
+     */
+    @ParameterizedTest
+    @MethodSource("consistencySchemas")
+    void maskBitsAgreeWithAcceptingEachToken(String schema) {
+        GrammarMatcher m = CompiledGrammar.compile(JsonSchemaCompiler.compile(schema), V.vocabulary()).matcher();
+        SplittableRandom r = new SplittableRandom(schema.hashCode());
+        int left = 60;
+        for (int step = 0; step < 60 && !m.isTerminated(); step++, left--) {
+            int budget = step % 2 == 0 ? GrammarMatcher.UNLIMITED : left;
+            long[] mask = TokenMask.allocate(V.size());
+            m.fillMask(mask, budget);
+            boolean[] accepts = new boolean[V.size()];
+            boolean[] fits = new boolean[V.size()];
+            boolean anyFits = false;
             for (int t = 0; t < V.size(); t++) {
-                assertEquals(m.copy().tryAccept(t), TokenMask.isAllowed(mask, t), "token " + t + " at step " + step);
+                GrammarMatcher c = m.copy();
+                accepts[t] = c.tryAccept(t);
+                fits[t] = accepts[t] && (budget == GrammarMatcher.UNLIMITED || c.minBytesToComplete() <= left - 1);
+                anyFits |= fits[t];
+            }
+            for (int t = 0; t < V.size(); t++) {
+                // a budget that cannot be met any more gives way to the grammar alone
+                boolean expected = anyFits ? fits[t] : accepts[t];
+                assertEquals(expected, TokenMask.isAllowed(mask, t), "token " + t + " (" + new String(V.pieces()[t], StandardCharsets.UTF_8)
+                        + ") at step " + step + " budget " + budget);
             }
             List<Integer> allowed = TestVocab.allowed(mask, V.size());
             m.accept(allowed.get(r.nextInt(allowed.size())));

@@ -148,10 +148,11 @@ class SchemaWalkTest {
         CompiledGrammar cg = CompiledGrammar.compile(JsonSchemaCompiler.compile(schema), V.vocabulary());
         int min = cg.matcher().minBytesToComplete();
         SplittableRandom r = new SplittableRandom(name.hashCode());
-        for (int walk = 0; walk < 150; walk++) {
+        int walks = Integer.getInteger("grammar.walks", 150); // more for a longer search: -Dgrammar.walks=5000
+        for (int walk = 0; walk < walks; walk++) {
             GrammarMatcher m = cg.matcher();
             List<Integer> tokens = new ArrayList<>();
-            int maxTokens = min + r.nextInt(walk < 100 ? 60 : 400);
+            int maxTokens = min + r.nextInt(walk % 3 != 2 ? 60 : 400);
             long[] mask = TokenMask.allocate(V.size());
             for (int left = maxTokens; left > 0 && !m.isTerminated(); left--) {
                 m.fillMask(mask, left);
