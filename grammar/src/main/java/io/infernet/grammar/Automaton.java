@@ -94,15 +94,20 @@ final class Automaton {
         // Distinct byte targets per state, to relax without scanning 256 entries each pass.
         int[][][] targets = new int[n][][];
         for (int r = 0; r < n; r++) {
-            targets[r] = new int[accepting[r].length][];
-            for (int s = 0; s < accepting[r].length; s++) {
-                Set<Integer> t = new HashSet<>();
+            int states = accepting[r].length;
+            targets[r] = new int[states][];
+            int[] seen = new int[states];
+            int[] buf = new int[256];
+            for (int s = 0; s < states; s++) {
+                int k = 0;
                 for (int b = 0; b < 256; b++) {
-                    if (trans[r][s * 256 + b] >= 0) {
-                        t.add(trans[r][s * 256 + b]);
+                    int t = trans[r][s * 256 + b];
+                    if (t >= 0 && seen[t] != s + 1) {
+                        seen[t] = s + 1;
+                        buf[k++] = t;
                     }
                 }
-                targets[r][s] = t.stream().mapToInt(Integer::intValue).toArray();
+                targets[r][s] = Arrays.copyOf(buf, k);
             }
         }
         boolean changed = true;
@@ -563,12 +568,31 @@ final class Automaton {
 
     private record Dfa(int[] trans, int[][] calls, boolean[] accepting) {}
 
+    /** One byte of each class of bytes whose column of transitions is the same in every state. */
+    private static int[] byteClassRepresentatives(int[] trans, int states) {
+        Map<IntKey, Integer> columns = new HashMap<>();
+        int[] reps = new int[256];
+        int k = 0;
+        for (int b = 0; b < 256; b++) {
+            int[] col = new int[states];
+            for (int s = 0; s < states; s++) {
+                col[s] = trans[s * 256 + b];
+            }
+            if (columns.putIfAbsent(new IntKey(col), b) == null) {
+                reps[k++] = b;
+            }
+        }
+        return Arrays.copyOf(reps, k);
+    }
+
     /**
      * Moore's partition refinement: states that accept alike, go to equivalent states on every byte
      * and make the same calls to equivalent return states become one (state 0 stays the start).
      */
     static Dfa minimize(Dfa dfa) {
         int n = dfa.accepting.length;
+        // Bytes that every state treats alike form one class: compare one byte of each class only.
+        int[] reps = byteClassRepresentatives(dfa.trans, n);
         int[] cls = new int[n];
         for (int s = 0; s < n; s++) {
             cls[s] = dfa.accepting[s] ? 1 : 0;
@@ -579,15 +603,15 @@ final class Automaton {
             int[] next = new int[n];
             for (int s = 0; s < n; s++) {
                 int[] c = dfa.calls[s];
-                int[] key = new int[1 + 256 + c.length];
+                int[] key = new int[1 + reps.length + c.length];
                 key[0] = cls[s];
-                for (int b = 0; b < 256; b++) {
-                    int t = dfa.trans[s * 256 + b];
-                    key[1 + b] = t < 0 ? -1 : cls[t];
+                for (int k = 0; k < reps.length; k++) {
+                    int t = dfa.trans[s * 256 + reps[k]];
+                    key[1 + k] = t < 0 ? -1 : cls[t];
                 }
                 for (int i = 0; i < c.length; i += 2) {
-                    key[257 + i] = c[i];
-                    key[258 + i] = cls[c[i + 1]];
+                    key[1 + reps.length + i] = c[i];
+                    key[2 + reps.length + i] = cls[c[i + 1]];
                 }
                 next[s] = sig.computeIfAbsent(new IntKey(key), k -> sig.size());
             }

@@ -32,6 +32,8 @@ public final class CompiledGrammar {
     static final long DEFAULT_MASK_CACHE_BYTES = 16L << 20;
     /** With fewer bytes of budget beyond the state's distance to the end, the budget will likely bind: no full walk. */
     private static final int FULL_WALK_SLACK = 32;
+    /** How far a chain of string-character successors is followed (longer runs are walked byte by byte). */
+    private static final int CHAIN_CAP = 64;
 
     final Grammar grammar;
     final Automaton automaton;
@@ -128,6 +130,10 @@ public final class CompiledGrammar {
          * {@link #NO_SUCCESSOR} if not; null if not known yet. Itself inside a string.
          */
         State successor;
+        /** Along the successor chain: the largest distance among the first k+1 states; null if not computed. */
+        int[] chainMax;
+        /** Whether the chain ends in a loop (then any longer run stays within {@code chainMax}'s last value). */
+        boolean chainLoops;
 
         State(StackNode[] stacks, boolean end) {
             this.stacks = stacks;
@@ -252,6 +258,14 @@ public final class CompiledGrammar {
         } else {
             return DEAD;
         }
+        boolean any = false;
+        for (StackNode n : st.stacks) {
+            any |= automaton.trans[n.rule][n.state * 256 + b] >= 0;
+        }
+        if (!any) { // the common case in a walk: refused at once, nothing to build
+            next[b] = DEAD;
+            return DEAD;
+        }
         List<StackNode> out = new ArrayList<>(st.stacks.length + 2);
         boolean[] end = {false};
         HashSet<StackNode> visited = new HashSet<>();
@@ -283,6 +297,7 @@ public final class CompiledGrammar {
             s.next = null;
             s.mask = null;
             s.successor = null;
+            s.chainMax = null;
         }
         states.clear();
         nodes.clear();
@@ -422,20 +437,33 @@ public final class CompiledGrammar {
      * states along one chain, the largest distance to the end among those states; else -1.
      */
     private int chainDist(State st, int chars) {
-        int max = 0;
-        State x = st;
-        for (int j = 0; j < chars; j++) {
-            State y = successor(x);
-            if (y == NO_SUCCESSOR) {
-                return -1;
+        int[] max = st.chainMax;
+        if (max == null) {
+            int[] m = new int[CHAIN_CAP];
+            int len = 0;
+            int best = 0;
+            State x = st;
+            boolean loops = false;
+            while (len < CHAIN_CAP) {
+                State y = successor(x);
+                if (y == NO_SUCCESSOR) {
+                    break;
+                }
+                best = Math.max(best, y.dist);
+                m[len++] = best;
+                if (y == x) {
+                    loops = true;
+                    break;
+                }
+                x = y;
             }
-            max = Math.max(max, y.dist);
-            if (y == x) {
-                return max; // a loop: the same state for any longer run
-            }
-            x = y;
+            st.chainLoops = loops;
+            st.chainMax = max = Arrays.copyOf(m, len);
         }
-        return max;
+        if (chars <= max.length) {
+            return max[chars - 1];
+        }
+        return st.chainLoops ? max[max.length - 1] : -1;
     }
 
     /**

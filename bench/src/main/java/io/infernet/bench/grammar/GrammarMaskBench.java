@@ -102,7 +102,6 @@ public class GrammarMaskBench {
         Path file = vocabFile(vocab);
         byte[][] pieces;
         int[] eog;
-        int[] textTokens;
         try (Model model = Model.load(file, ModelParams.vocabularyOnly())) {
             var v = model.vocab();
             pieces = new byte[v.size()][];
@@ -114,13 +113,12 @@ public class GrammarMaskBench {
                 }
             }
             eog = ends.stream().mapToInt(Integer::intValue).toArray();
-            textTokens = v.tokenize(schema.equals("object") ? OBJECT_TEXT : JSON_TEXT, false, false);
         }
         vocabulary = Vocabulary.of(pieces, eog);
         grammar = schema.equals("object") ? JsonSchemaCompiler.compile(OBJECT_SCHEMA) : JsonSchemaCompiler.anyJsonObject();
         compiled = CompiledGrammar.compile(grammar, vocabulary);
         mask = TokenMask.allocate(vocabulary.size());
-        tokens = sequence.equals("walk") ? longWalk(compiled) : checked(textTokens, eog);
+        tokens = sequence.equals("walk") ? longWalk(compiled) : checked(longestMatch(pieces, eog, schema.equals("object") ? OBJECT_TEXT : JSON_TEXT));
         matcher = compiled.matcher();
         arena = Arena.ofConfined();
         logits = arena.allocate((long) vocabulary.size() * Float.BYTES, 64);
@@ -213,7 +211,42 @@ public class GrammarMaskBench {
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private int[] checked(int[] text, int[] eog) {
+    /**
+     * The document as the longest vocabulary pieces, left to right: close to what a BPE or SPM model
+     * emits for it (the tokenizer itself would add SPM's leading space, which the grammar refuses).
+     */
+    static int[] longestMatch(byte[][] pieces, int[] eog, String text) {
+        java.util.Set<Integer> ends = new java.util.HashSet<>();
+        for (int e : eog) {
+            ends.add(e);
+        }
+        java.util.Map<String, Integer> byPiece = new java.util.HashMap<>();
+        int longest = 0;
+        for (int t = 0; t < pieces.length; t++) {
+            if (pieces[t].length > 0 && !ends.contains(t)) {
+                byPiece.putIfAbsent(new String(pieces[t], StandardCharsets.ISO_8859_1), t);
+                longest = Math.max(longest, pieces[t].length);
+            }
+        }
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < b.length; ) {
+            for (int len = Math.min(longest, b.length - i); ; len--) {
+                Integer t = byPiece.get(new String(b, i, len, StandardCharsets.ISO_8859_1));
+                if (t != null) {
+                    out.add(t);
+                    i += len;
+                    break;
+                }
+                if (len == 1) {
+                    throw new IllegalStateException("no token for byte " + (b[i] & 0xFF));
+                }
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private int[] checked(int[] text) {
         GrammarMatcher m = compiled.matcher();
         for (int t : text) {
             if (!m.tryAccept(t)) {
