@@ -14,7 +14,7 @@ final class CodePointSet {
 
     private CodePointSet() {}
 
-    /** Sorts and merges pairs (each may be given as lo &gt; hi? no: lo &lt;= hi required). */
+    /** Sorts and merges inclusive pairs (each with lo &lt;= hi, within [0, 0x10FFFF]). */
     static int[] normalize(int[] ranges) {
         if (ranges.length % 2 != 0) {
             throw new IllegalArgumentException("code point ranges come in pairs, got " + ranges.length + " values");

@@ -99,27 +99,21 @@ public class GrammarMaskBench {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        Path file = vocabFile(vocab);
-        byte[][] pieces;
-        int[] eog;
-        try (Model model = Model.load(file, ModelParams.vocabularyOnly())) {
-            var v = model.vocab();
-            pieces = new byte[v.size()][];
-            List<Integer> ends = new ArrayList<>();
-            for (int t = 0; t < v.size(); t++) {
-                pieces[t] = v.pieceBytes(t, true);
-                if (v.isEndOfGeneration(t)) {
-                    ends.add(t);
-                }
-            }
-            eog = ends.stream().mapToInt(Integer::intValue).toArray();
-        }
+        Pieces loaded = Pieces.load(vocab);
+        byte[][] pieces = loaded.pieces();
+        int[] eog = loaded.eog();
         vocabulary = Vocabulary.of(pieces, eog);
         grammar = schema.equals("object") ? JsonSchemaCompiler.compile(OBJECT_SCHEMA) : JsonSchemaCompiler.anyJsonObject();
         compiled = CompiledGrammar.compile(grammar, vocabulary);
         mask = TokenMask.allocate(vocabulary.size());
         tokens = sequence.equals("walk") ? longWalk(compiled) : checked(longestMatch(pieces, eog, schema.equals("object") ? OBJECT_TEXT : JSON_TEXT));
         matcher = compiled.matcher();
+        // apply() masks with the mask halfway through the sequence (inside a value, typically)
+        GrammarMatcher half = compiled.matcher();
+        for (int i = 0; i < tokens.length / 2; i++) {
+            half.accept(tokens[i]);
+        }
+        half.fillMask(mask);
         arena = Arena.ofConfined();
         logits = arena.allocate((long) vocabulary.size() * Float.BYTES, 64);
         System.err.printf("[grammar-bench] %s %s %s: %d tokens, vocabulary %d%n", vocab, schema, sequence, tokens.length, vocabulary.size());
@@ -159,11 +153,29 @@ public class GrammarMaskBench {
         return sum;
     }
 
-    /** Disallowed logits to -infinity, in place on a native row. */
+    /** Disallowed logits to -infinity, in place on a native row (the mask of the sequence's middle). */
     @Benchmark
     public MemorySegment apply() {
         TokenMask.apply(logits, mask, vocabulary.size());
         return logits;
+    }
+
+    /** A vocabulary's token pieces (special tokens as their text) and end-of-generation ids, through llama.cpp. */
+    record Pieces(byte[][] pieces, int[] eog) {
+        static Pieces load(String name) {
+            try (Model model = Model.load(vocabFile(name), ModelParams.vocabularyOnly())) {
+                var v = model.vocab();
+                byte[][] pieces = new byte[v.size()][];
+                List<Integer> ends = new ArrayList<>();
+                for (int t = 0; t < v.size(); t++) {
+                    pieces[t] = v.pieceBytes(t, true);
+                    if (v.isEndOfGeneration(t)) {
+                        ends.add(t);
+                    }
+                }
+                return new Pieces(pieces, ends.stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
     }
 
     static Path vocabFile(String name) {

@@ -6,13 +6,9 @@ import io.infernet.grammar.GrammarMatcher;
 import io.infernet.grammar.JsonSchemaCompiler;
 import io.infernet.grammar.TokenMask;
 import io.infernet.grammar.Vocabulary;
-import io.infernet.runtime.Model;
-import io.infernet.runtime.ModelParams;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The same costs as {@link GrammarMaskBench} in this thread's CPU time rather than wall time, for a
@@ -33,20 +29,9 @@ public final class GrammarMaskProbe {
         System.out.println("| vocabulary | schema | sequence | tokens | compile (ms CPU) | first request (us CPU/token) | cached (us CPU/token) |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (String name : new String[] {"llama-spm", "qwen2"}) {
-            byte[][] pieces;
-            int[] eog;
-            try (Model model = Model.load(GrammarMaskBench.vocabFile(name), ModelParams.vocabularyOnly())) {
-                var v = model.vocab();
-                pieces = new byte[v.size()][];
-                List<Integer> ends = new ArrayList<>();
-                for (int t = 0; t < v.size(); t++) {
-                    pieces[t] = v.pieceBytes(t, true);
-                    if (v.isEndOfGeneration(t)) {
-                        ends.add(t);
-                    }
-                }
-                eog = ends.stream().mapToInt(Integer::intValue).toArray();
-            }
+            GrammarMaskBench.Pieces loaded = GrammarMaskBench.Pieces.load(name);
+            byte[][] pieces = loaded.pieces();
+            int[] eog = loaded.eog();
             Vocabulary vocab = Vocabulary.of(pieces, eog);
             for (String schema : new String[] {"object", "json"}) {
                 Grammar g = schema.equals("object") ? JsonSchemaCompiler.compile(GrammarMaskBench.OBJECT_SCHEMA) : JsonSchemaCompiler.anyJsonObject();
