@@ -318,8 +318,7 @@ public final class JsonSchemaCompiler {
         if (schema.has("properties") && !props.isObject()) {
             throw new GrammarException("\"properties\" at " + path + " must be an object");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (var e : props.properties()) {
             properties.put(e.getKey(), e.getValue());
         }
         JsonNode extra = null; // schema of additional properties, null: none allowed
@@ -557,8 +556,7 @@ public final class JsonSchemaCompiler {
         if (part.has("type") && !part.get("type").asText().equals("object")) {
             throw new GrammarException("allOf at " + path + ": only object subschemas can be merged");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = part.path("properties").fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (var e : part.path("properties").properties()) {
             if (properties.containsKey(e.getKey())) {
                 throw new GrammarException("allOf at " + path + ": property '" + e.getKey() + "' appears in two subschemas, which is not supported");
             }
