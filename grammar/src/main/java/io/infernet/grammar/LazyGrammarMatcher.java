@@ -33,7 +33,8 @@ public final class LazyGrammarMatcher {
 
     /**
      * @param triggerWords  texts that start the grammar where they appear (each must fit its start)
-     * @param triggerTokens token ids that start it when generated (their piece is fed to the grammar)
+     * @param triggerTokens token ids that start it when generated (their piece is fed to the grammar; an
+     *                      empty piece, as control tokens have, starts the grammar right after the token)
      * @throws IllegalArgumentException if there is no trigger, or the grammar cannot start with one
      */
     public LazyGrammarMatcher(CompiledGrammar grammar, List<String> triggerWords, int[] triggerTokens) {
@@ -50,6 +51,12 @@ public final class LazyGrammarMatcher {
             if (w.length == 0 || !grammar.matcher().acceptBytes(w)) {
                 throw new IllegalArgumentException("trigger '" + new String(w, StandardCharsets.UTF_8)
                         + "' is not a start of the grammar; the grammar must begin with its trigger");
+            }
+        }
+        for (int t : triggerTokens) {
+            if (t < 0 || t >= grammar.vocab.size() || !grammar.matcher().acceptBytes(grammar.vocab.pieceRef(t))) {
+                throw new IllegalArgumentException("trigger token " + t + " is outside the vocabulary or its text is not a start of the "
+                        + "grammar (a token with an empty piece, a control token, starts the grammar right after it)");
             }
         }
         this.keep = Arrays.stream(triggers).mapToInt(w -> w.length - 1).max().orElse(0);

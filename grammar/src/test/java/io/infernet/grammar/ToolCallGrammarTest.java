@@ -164,6 +164,20 @@ class ToolCallGrammarTest {
         assertThrows(IllegalArgumentException.class, () -> new LazyGrammarMatcher(cg, List.of("<call>"), new int[0]));
     }
 
+    @Test
+    void aControlTokenTriggerStartsTheGrammarRightAfterIt() {
+        CompiledGrammar cg = CompiledGrammar.compile(JsonSchemaCompiler.compile("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}},"
+                + "\"required\":[\"a\"]}"), V.vocabulary());
+        int control = V.size() - 2; // rendered empty, as control tokens are
+        LazyGrammarMatcher m = new LazyGrammarMatcher(cg, List.of(), new int[] {control});
+        m.accept(GrammarMatcherTest.tokenOf("hello"));
+        m.accept(control);
+        assertTrue(m.isTriggered());
+        assertFalse(m.isAllowed(GrammarMatcherTest.tokenOf("hello")));
+        assertTrue(m.isAllowed(GrammarMatcherTest.tokenOf("{\"")));
+        assertThrows(IllegalArgumentException.class, () -> new LazyGrammarMatcher(cg, List.of(), new int[] {GrammarMatcherTest.tokenOf("hello")}));
+    }
+
     private static byte[] bytes(List<Integer> tokens) {
         var out = new java.io.ByteArrayOutputStream();
         for (int t : tokens) {

@@ -160,7 +160,7 @@ public class GrammarMaskBench {
         return logits;
     }
 
-    /** A vocabulary's token pieces (special tokens as their text) and end-of-generation ids, through llama.cpp. */
+    /** A vocabulary's token pieces (as the engine renders output) and end-of-generation ids, through llama.cpp. */
     record Pieces(byte[][] pieces, int[] eog) {
         static Pieces load(String name) {
             try (Model model = Model.load(vocabFile(name), ModelParams.vocabularyOnly())) {
@@ -168,7 +168,7 @@ public class GrammarMaskBench {
                 byte[][] pieces = new byte[v.size()][];
                 List<Integer> ends = new ArrayList<>();
                 for (int t = 0; t < v.size(); t++) {
-                    pieces[t] = v.pieceBytes(t, true);
+                    pieces[t] = v.pieceBytes(t, false); // as the engine emits them: control tokens empty
                     if (v.isEndOfGeneration(t)) {
                         ends.add(t);
                     }
