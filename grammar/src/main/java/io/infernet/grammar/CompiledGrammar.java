@@ -132,6 +132,8 @@ public final class CompiledGrammar {
         State successor;
         /** Along the successor chain: the largest distance among the first k+1 states; null if not computed. */
         int[] chainMax;
+        /** 0: not known yet; 1: the inside of a JSON string (see {@code insideJsonString}); 2: not. */
+        byte insideString;
         /** Whether the chain ends in a loop (then any longer run stays within {@code chainMax}'s last value). */
         boolean chainLoops;
 
@@ -298,6 +300,7 @@ public final class CompiledGrammar {
             s.mask = null;
             s.successor = null;
             s.chainMax = null;
+            s.insideString = 0;
         }
         states.clear();
         nodes.clear();
@@ -371,18 +374,39 @@ public final class CompiledGrammar {
     private int walk(State st, long[] mask, int budget) {
         walks++;
         Vocabulary v = vocab;
-        byte[] nb = v.nodeByte;
-        int[] nd = v.nodeDepth;
-        int[] ne = v.nodeEnd;
-        int[] ts = v.tokenStart;
-        int[] tk = v.tokens;
-        int[] safeChars = v.safeChars;
-        State[] path = new State[v.maxDepth + 1];
+        if (insideJsonString(st)) {
+            // Plain characters stay here; a control or invalid byte is refused: only the tokens
+            // that leave the string, escape or end mid-character need walking, from where they do.
+            int maxDist = 0;
+            if (st.dist <= budget) {
+                long[] all = v.stringSafeTokens;
+                for (int w = 0; w < all.length; w++) {
+                    mask[w] |= all[w];
+                }
+                maxDist = st.dist;
+            }
+            return Math.max(maxDist, walk(v.stringExits, null, st, mask, budget));
+        }
+        return walk(v.trie, v.safeChars, st, mask, budget);
+    }
+
+    /**
+     * One walk of {@code trie} from {@code st}; with {@code safeChars} (per node, see
+     * {@link Vocabulary#safeChars}) subtrees of plain string characters are taken whole where they
+     * lead along one chain of states.
+     */
+    private int walk(TokenTrie trie, int[] safeChars, State st, long[] mask, int budget) {
+        byte[] nb = trie.nodeByte;
+        int[] nd = trie.nodeDepth;
+        int[] ne = trie.nodeEnd;
+        int[] ts = trie.tokenStart;
+        int[] tk = trie.tokens;
+        State[] path = new State[trie.maxDepth + 1];
         path[0] = st;
         int maxDist = 0;
-        boolean rootClosed = successor(st) == st;
+        boolean rootClosed = safeChars != null && successor(st) == st;
         if (rootClosed && st.dist <= budget) {
-            long[] all = v.stringSafeTokens;
+            long[] all = vocab.stringSafeTokens;
             for (int w = 0; w < all.length; w++) {
                 mask[w] |= all[w];
             }
@@ -393,7 +417,7 @@ public final class CompiledGrammar {
         while (i < n) {
             int depth = nd[i];
             State from = path[depth - 1];
-            if (safeChars[i] >= 0) {
+            if (safeChars != null && safeChars[i] >= 0) {
                 // Every token below goes on with string characters: if they all lead from `from` along
                 // one chain of states (a string's inside, a bounded run of characters), accept the
                 // subtree without walking it.
@@ -430,6 +454,24 @@ public final class CompiledGrammar {
             i++;
         }
         return maxDist;
+    }
+
+    /**
+     * Whether {@code st} is the inside of a JSON string as far as tokens can tell: every plain
+     * string character leads back to it, and control characters, DEL and bytes that start no UTF-8
+     * character are refused.
+     */
+    private boolean insideJsonString(State st) {
+        if (st.insideString == 0) {
+            boolean ok = successor(st) == st;
+            for (int b = 0; ok && b < 256; b++) {
+                if (b < 0x20 || b == 0x7F || (b >= 0x80 && b < 0xC2) || b > 0xF4) {
+                    ok = step(st, b) == DEAD;
+                }
+            }
+            st.insideString = (byte) (ok ? 1 : 2);
+        }
+        return st.insideString == 1;
     }
 
     /**

@@ -18,23 +18,22 @@ public final class Vocabulary {
     private final int[] eog;
     private final long[] eogMask;
 
-    // The trie in depth-first order; node 0 is the first child of the (implicit) root.
-    final byte[] nodeByte;
-    final int[] nodeDepth;
-    /** Index of the first node after node i's subtree. */
-    final int[] nodeEnd;
-    /** Tokens ending at node i: {@code tokens[tokenStart[i] .. tokenStart[i + 1])}. */
-    final int[] tokenStart;
-    final int[] tokens;
-    final int maxDepth;
+    /** Every token with a piece, EOG tokens left out. */
+    final TokenTrie trie;
     /**
-     * Per node: if every token below it continues, from this node's byte to its end, with whole
-     * UTF-8 characters that a JSON string holds unescaped (no quote, backslash or control character),
-     * the most such characters any of them has; else -1.
+     * Per node of {@link #trie}: if every token below it continues, from this node's byte to its
+     * end, with whole UTF-8 characters that a JSON string holds unescaped (no quote, backslash or
+     * control character), the most such characters any of them has; else -1.
      */
     final int[] safeChars;
     /** The tokens whose whole piece is such characters. */
     final long[] stringSafeTokens;
+    /**
+     * The tokens that, inside a JSON string, neither stay plain characters nor hit a control or
+     * invalid byte first, keyed by their piece from the first other byte on (a quote, a backslash,
+     * or a character cut at the token's end): all a string's inside needs to walk.
+     */
+    final TokenTrie stringExits;
 
     private Vocabulary(byte[][] pieces, int[] eog) {
         this.size = pieces.length;
@@ -50,82 +49,59 @@ public final class Vocabulary {
             }
             eogMask[t >>> 6] |= 1L << t;
         }
-        Integer[] order = new Integer[size];
         int n = 0;
+        int[] ids = new int[size];
         for (int i = 0; i < size; i++) {
             if (this.pieces[i].length > 0 && (eogMask[i >>> 6] & (1L << i)) == 0) {
-                order[n++] = i;
+                ids[n++] = i;
             }
         }
-        Integer[] ids = Arrays.copyOf(order, n);
-        Arrays.sort(ids, (a, b) -> Arrays.compareUnsigned(this.pieces[a], this.pieces[b]));
-        long totalBytes = 0;
-        for (int id : ids) {
-            totalBytes += this.pieces[id].length;
+        ids = Arrays.copyOf(ids, n);
+        byte[][] keys = new byte[n][];
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            keys[i] = this.pieces[ids[i]];
+            total += keys[i].length;
         }
-        int cap = (int) Math.min(Integer.MAX_VALUE - 8, totalBytes);
-        byte[] nb = new byte[cap];
-        int[] nd = new int[cap];
-        int[] ts = new int[cap + 1];
-        int[] tk = new int[n];
-        int nodes = 0;
-        int k = 0;
-        int depthMax = 0;
-        byte[] prev = new byte[0];
-        int[] safe = new int[cap];
-        int[] path = new int[1];
-        this.stringSafeTokens = new long[words(size)];
-        for (int id : ids) {
-            byte[] p = this.pieces[id];
-            int lcp = 0;
-            while (lcp < p.length && lcp < prev.length && p[lcp] == prev[lcp]) {
-                lcp++;
-            }
-            if (path.length < p.length + 1) {
-                path = Arrays.copyOf(path, Math.max(p.length + 1, path.length * 2));
-            }
-            for (int d = lcp; d < p.length; d++) {
-                nb[nodes] = p[d];
-                nd[nodes] = d + 1;
-                ts[nodes] = k;
-                path[d + 1] = nodes;
-                nodes++;
-            }
-            tk[k++] = id; // ends at the deepest node of its path, the last one created
-            depthMax = Math.max(depthMax, p.length);
-            prev = p;
+        int[] safe = new int[(int) Math.min(Integer.MAX_VALUE - 8, total)];
+        long[] safeTokens = new long[words(size)];
+        this.trie = new TokenTrie(keys, ids, (id, p, path) -> {
             int[] suffix = safeSuffixes(p);
             for (int d = 0; d < p.length; d++) {
                 int node = path[d + 1];
                 safe[node] = safe[node] < 0 || suffix[d] < 0 ? -1 : Math.max(safe[node], suffix[d]);
             }
             if (suffix[0] >= 0) {
-                stringSafeTokens[id >>> 6] |= 1L << id;
+                safeTokens[id >>> 6] |= 1L << id;
+            }
+        });
+        this.stringSafeTokens = safeTokens;
+        this.safeChars = Arrays.copyOf(safe, trie.size());
+        int m = 0;
+        byte[][] exitKeys = new byte[n][];
+        int[] exitIds = new int[n];
+        for (int i = 0; i < n; i++) {
+            byte[] p = keys[i];
+            int at = 0;
+            for (int len; at < p.length && (len = charLength(p, at)) > 0; ) {
+                at += len;
+            }
+            if (at < p.length && mayFollowInString(p[at] & 0xFF)) {
+                exitKeys[m] = Arrays.copyOfRange(p, at, p.length);
+                exitIds[m++] = ids[i];
             }
         }
-        this.safeChars = Arrays.copyOf(safe, nodes);
-        ts[nodes] = k;
-        this.nodeByte = Arrays.copyOf(nb, nodes);
-        this.nodeDepth = Arrays.copyOf(nd, nodes);
-        this.tokenStart = Arrays.copyOf(ts, nodes + 1);
-        this.tokens = tk;
-        this.maxDepth = depthMax;
-        this.nodeEnd = new int[nodes];
-        int[] open = new int[depthMax + 2]; // open[d] = the node at depth d on the current path
-        int top = 0;
-        for (int i = 0; i < nodes; i++) {
-            int d = nd[i];
-            while (top >= d) {
-                nodeEnd[open[top]] = i;
-                top--;
-            }
-            open[++top] = i;
-            top = d;
-        }
-        while (top > 0) {
-            nodeEnd[open[top]] = nodes;
-            top--;
-        }
+        this.stringExits = new TokenTrie(Arrays.copyOf(exitKeys, m), Arrays.copyOf(exitIds, m), null);
+    }
+
+    /**
+     * Whether a byte that is not a plain string character may still be taken inside a JSON string:
+     * a quote, a backslash, a UTF-8 lead byte (a character cut at the token's end, or one that turns
+     * out invalid: the automaton decides). Control characters, DEL and bytes no character starts
+     * with are refused there.
+     */
+    private static boolean mayFollowInString(int b) {
+        return b == '"' || b == '\\' || (b >= 0xC2 && b <= 0xF4);
     }
 
     /**
@@ -218,30 +194,11 @@ public final class Vocabulary {
 
     /** The ids of the tokens whose piece starts with {@code prefix} (EOG and empty pieces excluded). */
     int[] tokensWithPrefix(byte[] prefix) {
-        int n = nodeByte.length;
-        int i = 0;
-        for (int d = 0; d < prefix.length; d++) {
-            if (d > 0) {
-                i++; // first child of the node matched at depth d
-                if (i >= n || nodeDepth[i] != d + 1) {
-                    return new int[0];
-                }
-            }
-            while (i < n && nodeDepth[i] == d + 1 && nodeByte[i] != prefix[d]) {
-                i = nodeEnd[i];
-            }
-            if (i >= n || nodeDepth[i] != d + 1) {
-                return new int[0];
-            }
-        }
-        if (prefix.length == 0) {
-            return Arrays.copyOf(tokens, tokens.length);
-        }
-        return Arrays.copyOfRange(tokens, tokenStart[i], tokenStart[nodeEnd[i]]);
+        return trie.withPrefix(prefix);
     }
 
     int trieNodes() {
-        return nodeByte.length;
+        return trie.size();
     }
 
     static int words(int tokens) {
