@@ -27,8 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * and are reset past {@link #MAX_STATES} states (the matchers keep working).
  */
 public final class CompiledGrammar {
-    /** Interned states kept before the caches are reset. */
-    static final int MAX_STATES = 200_000;
+    /**
+     * Interned states kept before the caches are reset: each holds up to 256 memoized transitions
+     * (about 1 KiB), so this bounds a grammar's transition memory near 50 MiB, masks apart.
+     */
+    static final int MAX_STATES = 50_000;
     static final long DEFAULT_MASK_CACHE_BYTES = 16L << 20;
     /** With fewer bytes of budget beyond the state's distance to the end, the budget will likely bind: no full walk. */
     private static final int FULL_WALK_SLACK = 32;
@@ -40,18 +43,21 @@ public final class CompiledGrammar {
     final Vocabulary vocab;
     final ReentrantLock lock = new ReentrantLock();
     private final int maxCachedMasks;
+    private final int maxStates;
     private final Map<NodeKey, StackNode> nodes = new HashMap<>();
     private final Map<StateKey, State> states = new HashMap<>();
     private final ArrayDeque<State> masked = new ArrayDeque<>();
     private int nextNodeId;
     private final State initial;
-    /** Counters for tests and benchmarks: trie walks done (those under a binding budget apart), masks served from the cache. */
+    /** Counters for tests and benchmarks: trie walks done (those under a binding budget apart), masks served from the cache, resets. */
     long walks;
+    long resets;
     long budgetWalks;
     long cacheHits;
 
-    private CompiledGrammar(Grammar grammar, Vocabulary vocab, long maskCacheBytes) {
+    private CompiledGrammar(Grammar grammar, Vocabulary vocab, long maskCacheBytes, int maxStates) {
         this.grammar = grammar;
+        this.maxStates = maxStates;
         this.automaton = Automaton.compile(grammar);
         this.vocab = vocab;
         this.maxCachedMasks = (int) Math.max(8, maskCacheBytes / (8L * Vocabulary.words(vocab.size())));
@@ -75,7 +81,12 @@ public final class CompiledGrammar {
 
     /** As {@link #compile(Grammar, Vocabulary)}, caching at most {@code maskCacheBytes} of masks. */
     public static CompiledGrammar compile(Grammar grammar, Vocabulary vocab, long maskCacheBytes) {
-        return new CompiledGrammar(Objects.requireNonNull(grammar, "grammar"), Objects.requireNonNull(vocab, "vocab"), maskCacheBytes);
+        return new CompiledGrammar(Objects.requireNonNull(grammar, "grammar"), Objects.requireNonNull(vocab, "vocab"), maskCacheBytes, MAX_STATES);
+    }
+
+    /** With a smaller bound on interned states, so tests can reach the reset. */
+    static CompiledGrammar compile(Grammar grammar, Vocabulary vocab, long maskCacheBytes, int maxStates) {
+        return new CompiledGrammar(grammar, vocab, maskCacheBytes, maxStates);
     }
 
     /** A matcher at the grammar's start, for one sequence. */
@@ -279,7 +290,7 @@ public final class CompiledGrammar {
         }
         State result = state(out, end[0]);
         next[b] = result;
-        if (states.size() > MAX_STATES) {
+        if (states.size() > maxStates) {
             reset();
         }
         return result;
@@ -295,6 +306,7 @@ public final class CompiledGrammar {
 
     /** Forgets interned states, memoized transitions and masks (states held by matchers stay valid). */
     private void reset() {
+        resets++;
         for (State s : states.values()) {
             s.next = null;
             s.mask = null;

@@ -220,6 +220,30 @@ class GrammarMatcherTest {
     }
 
     @Test
+    void matchersKeepWorkingWhenTheStateCachesAreReset() {
+        CompiledGrammar cg = CompiledGrammar.compile(JsonSchemaCompiler.anyJsonObject(), V.vocabulary(), 1 << 20, 40);
+        SplittableRandom r = new SplittableRandom(8);
+        GrammarMatcher a = cg.matcher();
+        GrammarMatcher b = cg.matcher();
+        for (int step = 0; step < 150 && !a.isComplete(); step++) {
+            long[] mask = TokenMask.allocate(V.size());
+            a.fillMask(mask);
+            for (int t = 0; t < V.size(); t++) {
+                assertEquals(a.copy().tryAccept(t), TokenMask.isAllowed(mask, t), "token " + t + " at step " + step);
+            }
+            List<Integer> allowed = TestVocab.allowed(mask, V.size());
+            allowed.removeIf(t -> t == V.eog());
+            if (allowed.isEmpty()) {
+                break;
+            }
+            int t = allowed.get(r.nextInt(allowed.size()));
+            a.accept(t);
+            assertTrue(b.tryAccept(t), "a second matcher of the grammar follows the same text");
+        }
+        assertTrue(cg.resets > 0, "the caches were reset (" + cg.stats() + ")");
+    }
+
+    @Test
     void aBudgetEndsTheTextInTime() {
         Grammar g = JsonSchemaCompiler.compile("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"tags\":{\"type\":\"array\","
                 + "\"items\":{\"type\":\"string\"}}},\"required\":[\"name\",\"tags\"]}");
