@@ -58,6 +58,10 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--no-advertise", description = "Never send this node's address and port (overrides the config)")
     boolean noAdvertise;
 
+    @Option(names = "--heartbeat-every", paramLabel = "SECONDS", hidden = true,
+            description = "Heartbeat period (default 30, as the reference's node); tests against a control plane with a short live window use less")
+    Double heartbeatEvery;
+
     /** Set by tests; null means {@link EngineFactory#find()}. */
     EngineFactory factory;
     /** Set by tests; null means the machine's detected hardware ({@link HardwareSpecsProvider}). */
@@ -79,6 +83,13 @@ final class StartCommand implements Callable<Integer> {
         DaemonSettings settings;
         try {
             settings = ctx.settings(config, noAdvertise).withConcurrencyCap(concurrency);
+            if (heartbeatEvery != null) {
+                if (!(heartbeatEvery > 0)) {
+                    throw new IllegalArgumentException("--heartbeat-every must be > 0 seconds");
+                }
+                settings = settings.withIntervals(java.time.Duration.ofMillis(Math.round(heartbeatEvery * 1000)),
+                        settings.jobPollEvery(), settings.commandPollEvery());
+            }
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }

@@ -151,7 +151,7 @@ final class ChatJob {
                 tokenEvents++;
                 yield t.text().isEmpty() ? null : JobEvents.token(t.text());
             }
-            case GenerationEvent.Done d -> JobEvents.done(d.text(), d.reason().wireName(), finishedAt(d.finishedAt()));
+            case GenerationEvent.Done d -> JobEvents.done(d.text(), d.reason().wireName(), finishedAt(d.finishedAt()), d.usage());
             case GenerationEvent.Error e -> JobEvents.error(e.message());
         };
     }
