@@ -14,16 +14,26 @@ import java.time.Duration;
 /** A provider driven by hand through the node's own client: every call signed, no retries. */
 public final class TestNode {
 
-    public final NodeKey key = NodeKey.generate(new SecureRandom());
+    public final NodeKey key;
     public final ControlPlaneClient client;
     public final String nodeId;
     public final String name;
 
     public TestNode(String baseUrl, String name) {
+        this(baseUrl, name, NodeKey.generate(new SecureRandom()));
+    }
+
+    private TestNode(String baseUrl, String name, NodeKey key) {
+        this.key = key;
         this.client = new ControlPlaneClient(baseUrl, new EnvelopeSigner(key), ControlPlaneClient.defaultHttpClient(),
                 RetryPolicy.NONE, Duration.ofSeconds(30));
         this.nodeId = "provider-" + key.publicKeyHex().substring(0, 8);
         this.name = name;
+    }
+
+    /** The same identity talking to another control plane. */
+    public TestNode via(String baseUrl) {
+        return new TestNode(baseUrl, name, key);
     }
 
     public String pubkey() {
