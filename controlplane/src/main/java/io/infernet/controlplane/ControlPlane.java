@@ -16,6 +16,7 @@ import io.infernet.controlplane.jobs.Reaper;
 import io.infernet.controlplane.node.Idempotency;
 import io.infernet.controlplane.node.NodeApi;
 import io.infernet.controlplane.node.NodeAuth;
+import io.infernet.controlplane.status.StatusPage;
 import io.infernet.controlplane.users.CliAuthRoutes;
 import io.infernet.controlplane.users.UserRoutes;
 import io.infernet.controlplane.users.Users;
@@ -108,6 +109,7 @@ public final class ControlPlane implements AutoCloseable {
         ChatGateway gateway = new ChatGateway(db, signals, jobs, config.queueTimeout(), config.paymentOffer(), config.paymentCoin());
         routing.post("/v1/chat/completions", gateway::handle);
         routing.get("/v1/models", new ModelsRoute(db)::handle);
+        new StatusPage(db, config.liveWindow()).register(routing);
         routing.any("/v1/*", (req, res) -> {
             throw new ChatGateway.OpenAiError(404, "no route " + req.prologue().method().text() + " " + req.path().path());
         });
