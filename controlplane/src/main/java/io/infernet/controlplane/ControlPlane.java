@@ -2,6 +2,8 @@ package io.infernet.controlplane;
 
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.infernet.controlplane.batch.BatchRoutes;
+import io.infernet.controlplane.batch.BatchScheduler;
 import io.infernet.controlplane.db.DatabaseUrl;
 import io.infernet.controlplane.db.Db;
 import io.infernet.controlplane.db.EmbeddedDatabase;
@@ -97,6 +99,7 @@ public final class ControlPlane implements AutoCloseable {
         NodeAuth auth = new NodeAuth(db, Clock.systemUTC());
         Idempotency idempotency = new Idempotency(db);
         own(new Dispatcher(db, signals, config.liveWindow(), rng).start());
+        own(new BatchScheduler(db, signals, jobs).start());
         own(new Reaper(db, jobs, config.liveWindow(), config.deliveryTimeout(), config.queueTimeout().plusSeconds(30),
                 List.of(auth::expireNonces, idempotency::expire)).start());
 
@@ -104,7 +107,9 @@ public final class ControlPlane implements AutoCloseable {
         routing.addFilter(new ConnectionCloseFilter());
         new NodeApi(db, auth, idempotency, jobs, signals, config.longPollMax()).register(routing);
         Users users = new Users(db, Clock.systemUTC());
-        new UserRoutes(db, users, auth).register(routing);
+        UserRoutes userRoutes = new UserRoutes(db, users, auth);
+        userRoutes.register(routing);
+        new BatchRoutes(db, userRoutes).register(routing);
         new CliAuthRoutes(db, users, this::publicUrl).register(routing);
         ChatGateway gateway = new ChatGateway(db, signals, jobs, config.queueTimeout(), config.paymentOffer(), config.paymentCoin());
         routing.post("/v1/chat/completions", gateway::handle);
