@@ -26,6 +26,9 @@ import java.util.UUID;
  * </ul>
  * Queued chat jobs whose gateway request is gone (a control plane that crashed while it
  * waited) fail after the queue timeout plus a grace.
+ *
+ * <p>A control plane judges no provider during its first live window: while no control plane
+ * ran (a restart), no heartbeat could arrive, and every provider would look stale.
  */
 public final class Reaper implements AutoCloseable {
 
@@ -40,6 +43,7 @@ public final class Reaper implements AutoCloseable {
     private final List<Runnable> housekeeping;
     private final Thread thread;
     private volatile boolean running = true;
+    private final long startedNanos = System.nanoTime();
 
     /**
      * @param orphanPending a pending gateway job older than this has no one waiting for it
@@ -82,7 +86,8 @@ public final class Reaper implements AutoCloseable {
 
     /** One sweep; returns how many jobs it requeued or failed. */
     public int sweep() {
-        return db.tx(this::takeBack) + db.tx(this::failOrphans);
+        boolean settled = System.nanoTime() - startedNanos > Math.max(liveWindow.toNanos(), deliveryTimeout.toNanos());
+        return (settled ? db.tx(this::takeBack) : 0) + db.tx(this::failOrphans);
     }
 
     private int takeBack(Connection c) throws SQLException {
