@@ -68,8 +68,20 @@ public final class ControlPlaneCommand implements Callable<Integer> {
         }
     }
 
+    /** Libraries' chatter (migrations applied, pool started, the database's own log) only when it is a warning. */
+    static void quietLibraries() {
+        for (String name : new String[] {"org.flywaydb", "com.zaxxer.hikari", "io.zonky"}) {
+            java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+            l.setLevel(java.util.logging.Level.WARNING);
+            LOGGERS.add(l); // held: java.util.logging keeps loggers weakly
+        }
+    }
+
+    private static final java.util.List<java.util.logging.Logger> LOGGERS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
+        quietLibraries();
         ControlPlaneConfig cfg = config();
         ControlPlane cp = ControlPlane.start(cfg);
         Thread hook = Thread.ofPlatform().name("infernet-cp-shutdown").unstarted(cp::close);

@@ -34,6 +34,7 @@ public final class DatabaseOptions {
 
     /** A connection for a one-off command; the embedded server (if started for it) stops on close. */
     Opened open() {
+        ControlPlaneCommand.quietLibraries();
         String url = url();
         if (url != null) {
             DatabaseUrl u = DatabaseUrl.parse(url);
