@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.controlplane.db.Db;
 import io.infernet.controlplane.db.Rows;
 import io.infernet.controlplane.db.Signals;
+import io.infernet.controlplane.jobs.Background;
 import io.infernet.controlplane.jobs.JobStore;
 import io.infernet.node.protocol.Json;
 import java.math.BigDecimal;
@@ -36,50 +37,23 @@ public final class BatchScheduler implements AutoCloseable {
 
     static final Duration IDLE_RECHECK = Duration.ofMillis(500);
     static final Duration[] BACKOFF = {Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(25)};
-    private static final System.Logger LOG = System.getLogger("infernet.controlplane.batch");
 
     private final Db db;
-    private final Signals signals;
     private final JobStore jobs;
     private final String workerId;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Background loop;
 
     public BatchScheduler(Db db, Signals signals, JobStore jobs) {
         this.db = db;
-        this.signals = signals;
         this.jobs = jobs;
         this.workerId = "cp-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        this.thread = Thread.ofPlatform().name("infernet-cp-batch").daemon(true).unstarted(this::loop);
+        this.loop = Background.queueDriven("infernet-cp-batch", signals, IDLE_RECHECK, 1, () -> db.tx(this::dispatch));
         jobs.onFinish(this::finished);
     }
 
     public BatchScheduler start() {
-        thread.start();
+        loop.start();
         return this;
-    }
-
-    private void loop() {
-        while (running) {
-            try (Signals.Waiter w = signals.register(Signals.QUEUE, Signals.QUEUE_KEY)) {
-                while (running && db.tx(this::dispatch) > 0) {
-                    // more may be visible
-                }
-                w.await(IDLE_RECHECK.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                LOG.log(System.Logger.Level.WARNING, "batch round failed: {0}", e.getMessage());
-                try {
-                    Thread.sleep(IDLE_RECHECK);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
     }
 
     /** One round; returns how many chunk attempts it started. */
@@ -268,12 +242,6 @@ public final class BatchScheduler implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

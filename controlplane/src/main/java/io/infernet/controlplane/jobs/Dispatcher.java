@@ -31,51 +31,23 @@ public final class Dispatcher implements AutoCloseable {
 
     static final Duration IDLE_RECHECK = Duration.ofMillis(500);
     static final int ROUND = 64;
-    private static final System.Logger LOG = System.getLogger("infernet.controlplane.dispatch");
 
     private final Db db;
-    private final Signals signals;
     private final Duration liveWindow;
     private final RandomGenerator rng;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Background loop;
 
     /** @param liveWindow a provider is routable when seen within this (the reference: 2 minutes) */
     public Dispatcher(Db db, Signals signals, Duration liveWindow, RandomGenerator rng) {
         this.db = db;
-        this.signals = signals;
         this.liveWindow = liveWindow;
         this.rng = rng;
-        this.thread = Thread.ofPlatform().name("infernet-cp-dispatch").daemon(true).unstarted(this::loop);
+        this.loop = Background.queueDriven("infernet-cp-dispatch", signals, IDLE_RECHECK, ROUND, this::assignRound);
     }
 
     public Dispatcher start() {
-        thread.start();
+        loop.start();
         return this;
-    }
-
-    private void loop() {
-        while (running) {
-            try (Signals.Waiter w = signals.register(Signals.QUEUE, Signals.QUEUE_KEY)) {
-                int assigned;
-                do {
-                    assigned = assignRound();
-                } while (assigned == ROUND && running);
-                w.await(IDLE_RECHECK.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                LOG.log(System.Logger.Level.WARNING, "assignment round failed: {0}", e.getMessage());
-                try {
-                    Thread.sleep(IDLE_RECHECK);
-                } catch (InterruptedException ie) {
-                    return;
-                }
-            }
-        }
     }
 
     /** One round: assigns what it can of up to {@link #ROUND} pending jobs; returns how many it assigned. */
@@ -137,12 +109,6 @@ public final class Dispatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

@@ -41,9 +41,9 @@ public final class Reaper implements AutoCloseable {
     private final Duration deliveryTimeout;
     private final Duration orphanPending;
     private final List<Runnable> housekeeping;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Background loop;
     private final long startedNanos = System.nanoTime();
+    private long ticks;
 
     /**
      * @param orphanPending a pending gateway job older than this has no one waiting for it
@@ -57,31 +57,17 @@ public final class Reaper implements AutoCloseable {
         this.deliveryTimeout = deliveryTimeout;
         this.orphanPending = orphanPending;
         this.housekeeping = List.copyOf(housekeeping);
-        this.thread = Thread.ofPlatform().name("infernet-cp-reaper").daemon(true).unstarted(this::loop);
+        this.loop = Background.periodic("infernet-cp-reaper", PERIOD, () -> {
+            sweep();
+            if (++ticks % 60 == 0) {
+                this.housekeeping.forEach(Runnable::run);
+            }
+        });
     }
 
     public Reaper start() {
-        thread.start();
+        loop.start();
         return this;
-    }
-
-    private void loop() {
-        long ticks = 0;
-        while (running) {
-            try {
-                Thread.sleep(PERIOD);
-                sweep();
-                if (++ticks % 60 == 0) {
-                    housekeeping.forEach(Runnable::run);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.log(System.Logger.Level.WARNING, "reaper round failed: {0}", e.getMessage());
-                }
-            }
-        }
     }
 
     /** One sweep; returns how many jobs it requeued or failed. */
@@ -137,12 +123,6 @@ public final class Reaper implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
     }
 }

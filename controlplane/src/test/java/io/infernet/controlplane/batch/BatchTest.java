@@ -109,10 +109,11 @@ class BatchTest {
         TestNode b = new TestNode(cp.baseUrl(), "emb-b").online("emb-model");
         AtomicBoolean stop = new AtomicBoolean();
         Set<String> served = ConcurrentHashMap.newKeySet();
-        // a fails the first attempt of chunk 1 (the one holding item 4); b serves everything
+        // whichever provider gets the first attempt of chunk 1 (items 4-7) fails it
         AtomicBoolean failedOnce = new AtomicBoolean();
-        Thread ta = worker(a, stop, j -> j.get("input_spec").get("batch_items").toString().contains("4") && failedOnce.compareAndSet(false, true), served);
-        Thread tb = worker(b, stop, j -> false, served);
+        Predicate<JsonNode> failFirst = j -> j.get("input_spec").get("batch_items").get(0).asInt() == 4 && failedOnce.compareAndSet(false, true);
+        Thread ta = worker(a, stop, failFirst, served);
+        Thread tb = worker(b, stop, failFirst, served);
         try {
             StringBuilder items = new StringBuilder();
             for (int i = 0; i < 10; i++) {
@@ -132,6 +133,7 @@ class BatchTest {
             assertTrue(failedOnce.get(), "the injected failure happened");
             JsonNode retried = m.get("chunks").get(1);
             assertEquals(2, retried.get("attempts").asInt());
+            assertEquals(2, retried.get("providers").size(), "the retry went to the other provider: " + retried);
         } finally {
             stop.set(true);
             ta.join();
