@@ -59,7 +59,9 @@ public final class Rows {
 
     /**
      * Binds {@code params}: a {@link JsonNode} as text (write {@code ?::jsonb} in the SQL), a
-     * {@link UUID} as uuid, a {@code UUID[]} as uuid[], null as a typeless null.
+     * {@link UUID} as uuid, a {@code UUID[]} as uuid[], null as a typeless null. PostgreSQL
+     * stores no NUL character in text or jsonb (a model's token may hold one): each becomes
+     * U+FFFD in strings and JSON alike, where the statement would fail otherwise.
      */
     public static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {
         PreparedStatement ps = c.prepareStatement(sql);
@@ -68,7 +70,8 @@ public final class Rows {
                 Object p = params[i];
                 switch (p) {
                     case null -> ps.setNull(i + 1, Types.NULL);
-                    case JsonNode j -> ps.setString(i + 1, Json.compact(j));
+                    case JsonNode j -> ps.setString(i + 1, withoutNul(Json.compact(j), j));
+                    case String t -> ps.setString(i + 1, t.indexOf('\u0000') < 0 ? t : t.replace('\u0000', REPLACEMENT));
                     case UUID[] ids -> ps.setArray(i + 1, c.createArrayOf("uuid", ids));
                     case java.time.Instant t -> ps.setTimestamp(i + 1, Timestamp.from(t));
                     default -> ps.setObject(i + 1, p);
@@ -79,6 +82,34 @@ public final class Rows {
             ps.close();
             throw e;
         }
+    }
+
+    static final char REPLACEMENT = '\uFFFD';
+
+    /** {@code compact} (the JSON text of {@code node}) with NUL characters in its strings replaced. */
+    static String withoutNul(String compact, JsonNode node) {
+        if (!compact.contains("\\u0000")) {
+            return compact; // the common case: nothing to walk
+        }
+        return Json.compact(replaceNul(node.deepCopy()));
+    }
+
+    private static JsonNode replaceNul(JsonNode n) {
+        var f = Json.MAPPER.getNodeFactory();
+        if (n.isTextual()) {
+            return f.textNode(n.asText().replace('\u0000', REPLACEMENT));
+        }
+        if (n instanceof ObjectNode o) {
+            ObjectNode out = Json.object();
+            o.fields().forEachRemaining(e -> out.set(e.getKey().replace('\u0000', REPLACEMENT), replaceNul(e.getValue())));
+            return out;
+        }
+        if (n instanceof ArrayNode a) {
+            ArrayNode out = Json.array();
+            a.forEach(x -> out.add(replaceNul(x)));
+            return out;
+        }
+        return n;
     }
 
     public static ObjectNode json(ResultSet rs) throws SQLException {

@@ -22,7 +22,8 @@ import java.util.OptionalLong;
  * {@code GET /status} (and {@code /}): a read-only page of the network, rendered on the server
  * (plain HTML, no script, refreshed every 5 s): providers with their state, models, GPU tiers
  * (the wire's VRAM tiers and the tier users see), load and measured tokens/s; job counts by
- * state; the latest jobs and batches. Every value is escaped.
+ * state; the latest jobs and batches. Every value is escaped. Providers whose operator opted out
+ * of public listing ({@code is_public = false}, the reference's flag) are left out.
  */
 public final class StatusPage {
 
@@ -52,13 +53,14 @@ public final class StatusPage {
         return db.read(c -> {
             List<ObjectNode> providers = Rows.list(c, "select p.id, p.name, p.node_id, p.status, p.last_seen, p.specs, p.reputation, "
                     + "(select count(*) from jobs j where j.provider_id = p.id and j.status = 'assigned') as assigned, "
-                    + "extract(epoch from now() - p.last_seen) as age_s from providers p order by p.name");
+                    + "extract(epoch from now() - p.last_seen) as age_s from providers p where p.is_public order by p.name");
             Map<String, Integer> counts = new HashMap<>();
             for (ObjectNode r : Rows.list(c, "select status, count(*) as n from jobs group by status")) {
                 counts.put(r.get("status").asText(), r.get("n").asInt());
             }
             List<ObjectNode> recent = Rows.list(c, "select j.id, j.type, j.model_name, j.status, j.created_at, j.finish_reason, j.usage, "
-                    + "j.attempts, p.name as provider, extract(epoch from j.completed_at - j.assigned_at) as secs "
+                    + "j.attempts, case when p.is_public then p.name when p.id is not null then '(private)' end as provider, "
+                    + "extract(epoch from j.completed_at - j.assigned_at) as secs "
                     + "from jobs j left join providers p on p.id = j.provider_id order by j.created_at desc limit 20");
             List<ObjectNode> batches = Rows.list(c, "select b.id, b.kind, b.model, b.status, b.item_count, b.chunk_count, "
                     + "(select count(*) from jobs_batch_chunks k where k.job_id = b.id and k.status = 'done') as done "

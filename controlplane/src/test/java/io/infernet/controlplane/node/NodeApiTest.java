@@ -131,6 +131,17 @@ class NodeApiTest {
     }
 
     @Test
+    void aNulCharacterInATokenIsStoredAsTheReplacementCharacter() {
+        TestNode n = new TestNode(cp.baseUrl(), "nul").online("m");
+        String job = assignedJob(n, BigDecimal.ZERO);
+        assertEquals(2, n.events(job, TestNode.token("a\u0000b"), TestNode.done("a\u0000b", "stop")).get("inserted").asInt());
+        assertEquals("completed", n.complete(job, "a\u0000b", 1).get("status").asText());
+        JsonNode stored = cp.db().read(c -> Rows.one(c, "select data from job_events where job_id = ? and event_type = 'token'",
+                UUID.fromString(job))).orElseThrow().get("data");
+        assertEquals("a\uFFFDb", stored.get("text").asText());
+    }
+
+    @Test
     void anotherNodesJobIsForbiddenAndABadEventTypeRefusesTheBatch() {
         TestNode owner = new TestNode(cp.baseUrl(), "owner").online("m");
         TestNode other = new TestNode(cp.baseUrl(), "other").online("m");

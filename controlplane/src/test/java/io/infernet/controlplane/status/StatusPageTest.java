@@ -70,6 +70,8 @@ class StatusPageTest {
         specs.putObject("bench").put("tokens_per_second_avg", 42.5);
         gpu.client.call("heartbeat", hb);
         new TestNode(cp.baseUrl(), "cpu-box").online("tiny");
+        TestNode hidden = new TestNode(cp.baseUrl(), "hidden-box").online("secret-model");
+        cp.db().tx(c -> io.infernet.controlplane.db.Rows.update(c, "update providers set is_public = false where public_key = ?", hidden.pubkey()));
 
         Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -88,6 +90,7 @@ class StatusPageTest {
         assertTrue(html.contains("<span id=\"network-tps\">42.5</span>"));
         assertTrue(html.contains("1 / 4"));
         assertEquals(2, html.split("<tr class=\"provider\">", -1).length - 1);
+        assertTrue(!html.contains("hidden-box") && !html.contains("secret-model"), "a provider that opted out of public listing is not shown");
     }
 
     private static String read(Path p) {
