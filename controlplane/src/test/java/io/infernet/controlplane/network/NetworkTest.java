@@ -166,6 +166,9 @@ class NetworkTest {
                 ids.add(r.headers().firstValue("x-infernet-job-id").orElseThrow());
             }
             for (String id : ids) {
+                // the answer goes out at the done event; the node's completion follows it
+                await("job " + id + " completed", Duration.ofSeconds(30),
+                        () -> query("select id from jobs where id = '" + id + "' and status = 'completed'").size() == 1);
                 // 8 requests for 6 slots: some wait in the queue; pickup counts from the assignment
                 ObjectNode j = query("select status, attempts, extract(epoch from polled_at - assigned_at) * 1000 as ms from jobs where id = '" + id + "'").getFirst();
                 assertEquals("completed", j.get("status").asText());
