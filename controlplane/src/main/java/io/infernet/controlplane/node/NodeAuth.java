@@ -8,7 +8,6 @@ import io.infernet.controlplane.http.Http;
 import io.infernet.node.protocol.envelope.AuthEnvelope;
 import io.infernet.node.protocol.envelope.EnvelopeVerifier;
 import io.infernet.node.protocol.envelope.EnvelopeVerifier.Verification;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
 /**
@@ -55,9 +54,5 @@ public final class NodeAuth {
     public int expireNonces() {
         return db.tx(c -> Rows.update(c, "delete from auth_nonces where seen_at < now() - make_interval(secs => ?)",
                 (double) EnvelopeVerifier.NONCE_TTL.toSeconds()));
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }
