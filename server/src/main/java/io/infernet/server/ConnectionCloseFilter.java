@@ -17,7 +17,7 @@ import io.helidon.webserver.http.RoutingResponse;
  * timeout. Throwing {@link CloseConnectionException} after the response is complete makes the
  * connection loop close the socket.
  */
-final class ConnectionCloseFilter implements Filter {
+public final class ConnectionCloseFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {

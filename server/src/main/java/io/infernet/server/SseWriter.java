@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * answer with a plain error ({@link #started()}). A failed write means the client is gone and
  * surfaces as {@link ClientGoneException}. Used by one thread.
  */
-final class SseWriter {
+public final class SseWriter {
 
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -23,7 +23,7 @@ final class SseWriter {
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /** The client closed the connection (or it broke) while we were writing to it. */
-    static final class ClientGoneException extends RuntimeException {
+    public static final class ClientGoneException extends RuntimeException {
         ClientGoneException(Throwable cause) {
             super("the client closed the connection", cause, false, false);
         }
@@ -32,16 +32,16 @@ final class SseWriter {
     private final ServerResponse response;
     private OutputStream out;
 
-    SseWriter(ServerResponse response) {
+    public SseWriter(ServerResponse response) {
         this.response = response;
     }
 
-    boolean started() {
+    public boolean started() {
         return out != null;
     }
 
     /** One event carrying {@code json}, written as one piece (one chunk, one flush). */
-    void data(byte[] json) {
+    public void data(byte[] json) {
         byte[] event = new byte[DATA.length + json.length + END.length];
         System.arraycopy(DATA, 0, event, 0, DATA.length);
         System.arraycopy(json, 0, event, DATA.length, json.length);
@@ -50,18 +50,18 @@ final class SseWriter {
     }
 
     /** A comment line: ignored by SSE clients, but a write that fails when the client is gone. */
-    void keepAlive() {
+    public void keepAlive() {
         write(KEEP_ALIVE);
     }
 
     /** The {@code [DONE]} event, then the end of the response. */
-    void done() {
+    public void done() {
         write(DONE);
         close();
     }
 
     /** Ends the response (terminating chunk); a no-op if it never started. */
-    void close() {
+    public void close() {
         if (out == null) {
             return;
         }

@@ -66,6 +66,10 @@ final class StartCommand implements Callable<Integer> {
 
     /** Opens the in-process engine; tests put their own here. */
     Function<InProcessOptions, Engine> inProcess = InProcessEngine::open;
+
+    @Option(names = "--heartbeat-every", paramLabel = "SECONDS", hidden = true,
+            description = "Heartbeat period (default 30, as the reference's node); tests against a control plane with a short live window use less")
+    Double heartbeatEvery;
     /** Set by tests; null means the machine's detected hardware ({@link HardwareSpecsProvider}). */
     SpecsProvider specs;
     private final CountDownLatch stop = new CountDownLatch(1);
@@ -85,6 +89,13 @@ final class StartCommand implements Callable<Integer> {
         DaemonSettings settings;
         try {
             settings = ctx.settings(config, noAdvertise).withConcurrencyCap(concurrency);
+            if (heartbeatEvery != null) {
+                if (!(heartbeatEvery > 0)) {
+                    throw new IllegalArgumentException("--heartbeat-every must be > 0 seconds");
+                }
+                settings = settings.withIntervals(java.time.Duration.ofMillis(Math.round(heartbeatEvery * 1000)),
+                        settings.jobPollEvery(), settings.commandPollEvery());
+            }
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }

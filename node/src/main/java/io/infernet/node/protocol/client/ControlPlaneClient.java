@@ -69,6 +69,11 @@ public final class ControlPlaneClient {
         return base;
     }
 
+    /** The timeout of each request. */
+    public Duration timeout() {
+        return timeout;
+    }
+
     public String publicKeyHex() {
         return signer.publicKeyHex();
     }
@@ -97,14 +102,30 @@ public final class ControlPlaneClient {
 
     /** @param limit 1..25 */
     public JobPoll pollJobs(int limit) {
+        return pollJobs(limit, -1);
+    }
+
+    /**
+     * Polls jobs, asking a control plane that can to hold the answer up to {@code waitMs}
+     * until a new job is assigned ({@code wait_ms} in the body; other control planes ignore it
+     * and answer at once). The request timeout must exceed the wait.
+     *
+     * @param limit  1..25
+     * @param waitMs 0.. (0: answer at once, but say whether long polls work); negative: not sent
+     */
+    public JobPoll pollJobs(int limit, long waitMs) {
         checkRange("limit", limit, 1, 25);
-        JsonNode d = call("jobs/poll", Json.object().put("limit", limit));
+        ObjectNode body = Json.object().put("limit", limit);
+        if (waitMs >= 0) {
+            body.put("wait_ms", waitMs);
+        }
+        JsonNode d = call("jobs/poll", body);
         List<PolledJob> jobs = new ArrayList<>();
         JsonNode arr = d.get("jobs");
         if (arr != null && arr.isArray()) {
             arr.forEach(j -> jobs.add(PolledJob.from(j)));
         }
-        return new JobPoll(d.get("provider_id"), jobs);
+        return new JobPoll(d.get("provider_id"), jobs, waitMs >= 0 && d.path("long_poll").asBoolean(false));
     }
 
     /** Posts 1..200 events ({@code {event_type, data}}); returns how many were inserted. */

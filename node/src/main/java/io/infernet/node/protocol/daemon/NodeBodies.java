@@ -90,6 +90,8 @@ public final class NodeBodies {
         } else {
             bn.put("window_started_at", Json.timestamp(b.windowStartedAt()));
         }
+        // job types this node runs: chat (every node), embed (this project's, for batch jobs)
+        s.putArray("job_types").add("chat").add("embed");
         ArrayNode wc = s.putArray("workload_classes");
         settings.workloadClasses().forEach(wc::add);
         return s;

@@ -4,7 +4,7 @@ import io.infernet.engines.Engine;
 import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.client.ControlPlaneException;
 import io.infernet.node.protocol.client.PolledCommand;
-import io.infernet.node.protocol.client.PolledJob;
+import io.infernet.node.protocol.client.JobPoll;
 import io.infernet.node.protocol.client.Registration;
 import io.infernet.node.protocol.client.RetryPolicy;
 import io.infernet.node.protocol.commands.CommandRunner;
@@ -16,7 +16,6 @@ import io.infernet.node.protocol.outbox.DeliveryService;
 import io.infernet.node.protocol.outbox.Outbox;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -35,11 +34,14 @@ import java.util.function.Consumer;
  * through the {@link DeliveryService}. Only a registration refused with a 4xx (e.g. 403: the
  * node id belongs to another key) fails {@link #start()}.
  *
- * <p>Threads: one scheduler thread runs the three loops; jobs and commands have their own.
+ * <p>Threads: one scheduler thread runs the three loops; jobs and commands have their own; a
+ * long-poll thread polls jobs while the control plane long-polls ({@link #pollJobs()}).
  */
 public final class NodeDaemon implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("infernet.protocol.daemon");
+    /** How long one long poll may be held at most (also kept to 2/3 of the client's request timeout). */
+    static final Duration LONG_POLL_WAIT = Duration.ofSeconds(10);
 
     private final DaemonSettings settings;
     private final ControlPlaneClient client;
@@ -52,6 +54,8 @@ public final class NodeDaemon implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean registered = new AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicInteger registrationAttempts = new java.util.concurrent.atomic.AtomicInteger();
+    /** True while the long-poll thread runs (the periodic job poll then stands aside). */
+    private final AtomicBoolean longPolling = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -166,14 +170,48 @@ public final class NodeDaemon implements AutoCloseable {
         }
     }
 
+    /**
+     * The periodic job poll. It asks for a zero wait, which a control plane that long-polls
+     * answers with {@code long_poll: true}; then a long-poll thread takes over (new jobs
+     * arrive within milliseconds instead of up to a period later) until that stops working,
+     * and this poll resumes. The reference's control plane ignores the field and answers as
+     * always, so against it the node polls on its period as the reference's node does.
+     */
     private void pollJobs() {
-        if (!registered.get()) {
+        if (!registered.get() || longPolling.get()) {
             return;
         }
-        int limit = Math.min(25, settings.concurrencyCap() + 5);
-        List<PolledJob> polled = client.pollJobs(limit).jobs();
-        for (PolledJob job : polled) {
-            jobs.offer(job);
+        JobPoll p = client.pollJobs(pollLimit(), 0);
+        p.jobs().forEach(jobs::offer);
+        if (p.longPoll() && !closed.get() && longPolling.compareAndSet(false, true)) {
+            Thread.ofPlatform().name("infernet-job-longpoll").daemon(true).start(this::longPoll);
+        }
+    }
+
+    private int pollLimit() {
+        return Math.min(25, settings.concurrencyCap() + 5);
+    }
+
+    private void longPoll() {
+        ControlPlaneClient once = client.withRetry(RetryPolicy.NONE);
+        long wait = Math.min(LONG_POLL_WAIT.toMillis(), client.timeout().toMillis() * 2 / 3);
+        try {
+            while (!closed.get() && registered.get()) {
+                JobPoll p = once.pollJobs(pollLimit(), wait);
+                p.jobs().forEach(jobs::offer);
+                if (!p.longPoll()) {
+                    break;
+                }
+            }
+        } catch (ControlPlaneException e) {
+            if (!closed.get()) {
+                LOG.log(System.Logger.Level.DEBUG, "long poll stopped ({0}); back to polling every {1} s",
+                        e.getMessage(), seconds(settings.jobPollEvery()));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "long poll failed unexpectedly", e);
+        } finally {
+            longPolling.set(false);
         }
     }
 

@@ -29,8 +29,11 @@ public final class EnvelopeVerifier {
 
     /** The outcome of one check. */
     public sealed interface Verification {
-        /** The request is signed by {@code pubkey} (lowercase hex). */
-        record Verified(String pubkey) implements Verification {}
+        /**
+         * The request is signed by {@code pubkey} (lowercase hex); {@code nonce} is the
+         * envelope's, as sent (a control plane shared by several processes records it too).
+         */
+        record Verified(String pubkey, String nonce) implements Verification {}
 
         /** The request is refused with {@code message}. */
         record Rejected(String message) implements Verification {}
@@ -105,7 +108,7 @@ public final class EnvelopeVerifier {
         if (!nonces.tryRecord(nonce, now)) {
             return reject("nonce already used");
         }
-        return new Verification.Verified(pubkey.toLowerCase(Locale.ROOT));
+        return new Verification.Verified(pubkey.toLowerCase(Locale.ROOT), nonce);
     }
 
     /** Base64url or standard base64, padded or not, then JSON. */

@@ -1,7 +1,9 @@
 package io.infernet.node.protocol.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.engines.Embeddings;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.FinishReason;
@@ -9,6 +11,7 @@ import io.infernet.engines.Generation;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.kernels.SamplingParams;
+import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.client.PolledJob;
 import io.infernet.node.protocol.outbox.Deliverer;
@@ -25,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one job on its own thread: a chat job goes to the engine and its events (meta, token,
- * done | error) are posted in batches, then the job is completed; any other type fails with
- * "unsupported job type: X". Cancelling ends the generation with {@code done(reason=cancel)}
+ * done | error) are posted in batches, then the job is completed; an embed job (batch jobs)
+ * embeds its inputs; any other type fails with "unsupported job type: X". Cancelling ends the generation with {@code done(reason=cancel)}
  * and completes the job as failed.
  */
 final class ChatJob {
@@ -76,6 +79,9 @@ final class ChatJob {
         Instant startedAt = clock.instant();
         long t0 = System.nanoTime();
         EventBatcher batcher = new EventBatcher(policy, this::postEvents);
+        if ("embed".equals(job.type())) {
+            return embed(batcher, startedAt, t0);
+        }
         if (!"chat".equals(job.type())) {
             return fail(batcher, "unsupported job type: " + job.type());
         }
@@ -97,6 +103,46 @@ final class ChatJob {
         batcher.flush();
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         return finish(terminal, took);
+    }
+
+    /**
+     * An {@code embed} job (this project's addition, for batch jobs; advertised in
+     * {@code specs.job_types}): {@code input_spec.input} is an array of strings; the result is
+     * {@code {type: "embed", embeddings: [[...]], prompt_tokens, duration_ms, completed_by}}.
+     */
+    private Outcome embed(EventBatcher batcher, Instant startedAt, long t0) {
+        JsonNode input = job.inputSpec() == null ? null : job.inputSpec().get("input");
+        if (input == null || !input.isArray() || input.isEmpty()) {
+            return fail(batcher, "invalid input_spec: input must be a non-empty array of strings");
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode t : input) {
+            if (!t.isTextual()) {
+                return fail(batcher, "invalid input_spec: input must be a non-empty array of strings");
+            }
+            texts.add(t.asText());
+        }
+        batcher.add(JobEvents.meta(provider.nodeId(), provider.name(), job.modelName(), startedAt, engine.kind()), System.nanoTime());
+        batcher.flush();
+        Embeddings e;
+        try {
+            e = engine.embed(job.modelName(), texts);
+        } catch (EngineException | IllegalArgumentException ex) {
+            return fail(batcher, ex.getMessage());
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        ObjectNode body = Json.object().put("status", "completed");
+        ObjectNode result = body.putObject("result").put("type", "embed");
+        ArrayNode vectors = result.putArray("embeddings");
+        for (float[] v : e.vectors()) {
+            ArrayNode a = vectors.addArray();
+            for (float f : v) {
+                a.add(f);
+            }
+        }
+        result.put("prompt_tokens", e.promptTokens()).put("duration_ms", took.toMillis()).put("completed_by", provider.nodeId());
+        complete(body);
+        return new Outcome(true, 0, took, clock.instant());
     }
 
     /** Moves engine events into the batcher until the terminal one; returns it. */
@@ -151,7 +197,7 @@ final class ChatJob {
                 tokenEvents++;
                 yield t.text().isEmpty() ? null : JobEvents.token(t.text());
             }
-            case GenerationEvent.Done d -> JobEvents.done(d.text(), d.reason().wireName(), finishedAt(d.finishedAt()));
+            case GenerationEvent.Done d -> JobEvents.done(d.text(), d.reason().wireName(), finishedAt(d.finishedAt()), d.usage());
             case GenerationEvent.Error e -> JobEvents.error(e.message());
         };
     }

@@ -27,8 +27,17 @@ final class JobEvents {
         return event("token", Json.object().put("text", text));
     }
 
-    static ObjectNode done(String text, String reason, Instant finishedAt) {
-        return event("done", Json.object().put("text", text).put("reason", reason).put("finished_at", iso(finishedAt)));
+    /**
+     * @param usage the engine's token counts, or null; sent as {@code usage {prompt_tokens,
+     *              completion_tokens}} (an addition: the reference's node sends none, and its
+     *              control plane stores the data as it comes)
+     */
+    static ObjectNode done(String text, String reason, Instant finishedAt, io.infernet.engines.Usage usage) {
+        ObjectNode d = Json.object().put("text", text).put("reason", reason).put("finished_at", iso(finishedAt));
+        if (usage != null) {
+            d.putObject("usage").put("prompt_tokens", usage.promptTokens()).put("completion_tokens", usage.completionTokens());
+        }
+        return event("done", d);
     }
 
     static ObjectNode error(String message) {

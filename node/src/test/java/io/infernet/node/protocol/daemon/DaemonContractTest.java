@@ -82,7 +82,7 @@ class DaemonContractTest {
         assertEquals(Set.of("role", "status", "address", "port", "specs"), fields(hb));
         assertEquals("available", hb.get("status").asText());
         JsonNode specs = hb.get("specs");
-        assertEquals(Set.of("cpu", "gpu_count", "gpus", "interconnects", "served_models", "load", "bench", "workload_classes"), fields(specs));
+        assertEquals(Set.of("cpu", "gpu_count", "gpus", "interconnects", "served_models", "load", "bench", "job_types", "workload_classes"), fields(specs));
         assertEquals(Set.of("vendor", "arch", "cores", "groups", "ram_gb"), fields(specs.get("cpu")));
         assertTrue(specs.at("/cpu/cores").asInt() >= 1);
         assertEquals(0, specs.get("gpu_count").asInt());
@@ -151,6 +151,29 @@ class DaemonContractTest {
         assertEquals("llama-3.2-1b", engine.requests().getFirst().model());
         assertTrue(cp.lastHeartbeat().at("/specs/bench/tokens_per_second_avg").asDouble() > 0);
         assertNotNull(cp.lastHeartbeat().at("/specs/bench/window_started_at").textValue());
+    }
+
+    @Test
+    void anEmbedJobReturnsOneVectorPerInputAndAnEmptyTextFailsIt() {
+        ObjectNode spec = Json.object();
+        spec.putArray("input").add("ab").add("xyz");
+        cp.addJob("emb-1", "embed", "llama-3.2-1b", spec);
+        ObjectNode bad = Json.object();
+        bad.putArray("input").add("");
+        cp.addJob("emb-2", "embed", "llama-3.2-1b", bad);
+        NodeDaemon d = h.daemon(h.settings(true));
+        d.start();
+        await("both completions", () -> !cp.jobCompletions("emb-1").isEmpty() && !cp.jobCompletions("emb-2").isEmpty());
+        d.close();
+        ObjectNode c = cp.jobCompletions("emb-1").getFirst();
+        assertEquals("completed", c.get("status").asText());
+        assertEquals("embed", c.at("/result/type").asText());
+        assertEquals(2, c.at("/result/embeddings").size());
+        assertEquals(3.0, c.at("/result/embeddings/1/0").asDouble());
+        assertEquals((double) 'x', c.at("/result/embeddings/1/1").asDouble());
+        assertEquals(5, c.at("/result/prompt_tokens").asInt());
+        assertEquals("failed", cp.jobCompletions("emb-2").getFirst().get("status").asText());
+        assertTrue(cp.lastHeartbeat().at("/specs/job_types").toString().contains("embed"));
     }
 
     @Test

@@ -138,7 +138,7 @@ class EnvelopeVerifierTest {
         String upper = json("1", q(e.pubkey().toUpperCase(Locale.ROOT)), Long.toString(T), q("b1"), q(e.sig().toUpperCase(Locale.ROOT)));
         String padded = Base64.getEncoder().encodeToString(upper.getBytes(StandardCharsets.UTF_8)); // standard alphabet, padded
         var v = verifier.verify(padded, "post", PATH, BODY);
-        assertEquals(new EnvelopeVerifier.Verification.Verified(e.pubkey()), v);
+        assertEquals(new EnvelopeVerifier.Verification.Verified(e.pubkey(), e.nonce()), v);
         String other = goodJson(env(T, "b2"));
         assertEquals("ok", message(Base64.getUrlEncoder().encodeToString(other.getBytes(StandardCharsets.UTF_8))));
     }

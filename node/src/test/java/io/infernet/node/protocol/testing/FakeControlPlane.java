@@ -57,6 +57,9 @@ public final class FakeControlPlane implements AutoCloseable {
     private final List<ObjectNode> payouts = new ArrayList<>();
     private final List<ObjectNode> payments = new ArrayList<>();
     private int rowSeq;
+    /** When true, jobs/poll with wait_ms long-polls and says long_poll: true (this project's control plane). */
+    private boolean longPoll;
+    private final java.util.Set<String> delivered = new java.util.HashSet<>();
 
     public FakeControlPlane() throws IOException {
         server = bind(0);
@@ -116,6 +119,12 @@ public final class FakeControlPlane implements AutoCloseable {
         j.set("input_spec", inputSpec);
         j.put("created_at", "2025-04-18T00:00:00.000Z");
         jobs.put(id, j);
+        notifyAll(); // wakes a long poll
+    }
+
+    /** Makes jobs/poll long-poll as this project's control plane does (off: as the reference). */
+    public synchronized void longPoll(boolean on) {
+        longPoll = on;
     }
 
     public synchronized void addCommand(String id, String command, ObjectNode args) {
@@ -172,6 +181,8 @@ public final class FakeControlPlane implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        longPoll = false;
+        notifyAll();
         server.stop(0);
         executor.shutdownNow();
     }
@@ -289,15 +300,33 @@ public final class FakeControlPlane implements AutoCloseable {
         if (limit < 1 || limit > 25) {
             return new Answer(400, error("limit must be 1..25"));
         }
+        boolean wants = longPoll && b.has("wait_ms");
+        long end = System.nanoTime() + Math.max(0, b.path("wait_ms").asLong(0)) * 1_000_000;
+        while (wants && !hasUndelivered() && System.nanoTime() < end) {
+            try {
+                wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         ArrayNode out = Json.array();
         for (ObjectNode j : jobs.values()) {
             if (out.size() < limit && "assigned".equals(Json.text(j, "status"))) {
                 out.add(j.deepCopy());
+                delivered.add(Json.text(j, "id"));
             }
         }
         ObjectNode d = Json.object().put("provider_id", "row-1");
         d.set("jobs", out);
+        if (wants) {
+            d.put("long_poll", true);
+        }
         return ok(d);
+    }
+
+    private boolean hasUndelivered() {
+        return jobs.values().stream().anyMatch(j -> "assigned".equals(Json.text(j, "status")) && !delivered.contains(Json.text(j, "id")));
     }
 
     private Answer jobAction(String id, String action, ObjectNode b) {

@@ -125,7 +125,12 @@ public final class FakeEngine implements Engine {
 
     @Override
     public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
-        throw new EngineException(EngineException.Kind.UNSUPPORTED, "no embeddings in the fake engine");
+        if (inputs.stream().anyMatch(String::isEmpty)) {
+            throw new EngineException(EngineException.Kind.UNSUPPORTED, "the fake engine embeds no empty text");
+        }
+        // a 2-vector per input: its length and its first character
+        return new io.infernet.engines.Embeddings(inputs.stream().map(t -> new float[] {t.length(), t.charAt(0)}).toList(),
+                inputs.stream().mapToInt(String::length).sum());
     }
 
     @Override

@@ -1,0 +1,75 @@
+package io.infernet.node.protocol.daemon;
+
+import static io.infernet.node.protocol.daemon.DaemonHarness.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.infernet.node.protocol.testing.FakeControlPlane;
+import io.infernet.node.protocol.testing.FakeEngine;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Job pickup by long poll against a control plane that offers it, and plain polling against one that does not. */
+class DaemonLongPollTest {
+
+    @TempDir
+    Path tmp;
+
+    private FakeControlPlane cp;
+    private DaemonHarness h;
+
+    @BeforeEach
+    void start() throws Exception {
+        cp = new FakeControlPlane();
+        h = new DaemonHarness(cp, new FakeEngine("m"), tmp);
+    }
+
+    @AfterEach
+    void stop() {
+        assertTrue(cp.authFailures().isEmpty(), () -> "refused envelopes: " + cp.authFailures());
+        cp.close();
+    }
+
+    /** A period far longer than the test: only a long poll can pick the job up in time. */
+    private DaemonSettings slowPolling() {
+        DaemonSettings s = h.settings(false);
+        return s.withIntervals(s.heartbeatEvery(), Duration.ofSeconds(60), s.commandPollEvery());
+    }
+
+    @Test
+    void aJobAssignedWhileTheNodeWaitsIsPickedUpAtOnce() {
+        cp.longPoll(true);
+        try (NodeDaemon d = h.daemon(slowPolling())) {
+            d.start();
+            await("a long poll held open", () -> cp.requests("jobs/poll").stream()
+                    .anyMatch(r -> r.body() != null && r.body().path("wait_ms").asLong() > 0));
+            long t0 = System.nanoTime();
+            cp.addJob("j1", "chat", null, DaemonContractTest.chatSpec("hi", 4));
+            await("the job's first event", () -> !cp.events("j1").isEmpty());
+            long pickupMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(pickupMs < 1_000, "picked up after " + pickupMs + " ms");
+            await("the completion", () -> !cp.jobCompletions("j1").isEmpty());
+        }
+    }
+
+    @Test
+    void againstTheReferenceBehaviourTheNodePollsOnItsPeriodOnly() {
+        DaemonSettings s = h.settings(false);
+        try (NodeDaemon d = h.daemon(s.withIntervals(s.heartbeatEvery(), Duration.ofMillis(300), s.commandPollEvery()))) {
+            d.start();
+            await("four polls", () -> cp.requests("jobs/poll").size() >= 4);
+            long t0 = System.nanoTime();
+            int before = cp.requests("jobs/poll").size();
+            await("four more polls", () -> cp.requests("jobs/poll").size() >= before + 4);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            // four polls on a 300 ms period take at least ~900 ms: no poll follows another at once
+            assertTrue(ms >= 800, "4 polls in " + ms + " ms");
+            assertTrue(cp.requests("jobs/poll").stream().allMatch(r -> r.body().path("wait_ms").asLong(0) == 0));
+            assertEquals(0, cp.requests("jobs/poll").stream().filter(r -> r.body().has("long_poll")).count());
+        }
+    }
+}
