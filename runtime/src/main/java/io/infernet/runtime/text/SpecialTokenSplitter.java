@@ -50,6 +50,11 @@ public final class SpecialTokenSplitter {
         return specials.size();
     }
 
+    /** The special tokens, longest text first. */
+    public List<Special> specials() {
+        return specials;
+    }
+
     /**
      * The fragments of {@code text}, in order.
      *
