@@ -155,13 +155,18 @@ public final class InProcessEngine implements Engine {
     @Override
     public Generation generate(GenerationRequest request, GenerationListener listener) {
         checkModel(request.model());
-        ChatFormat.Prompt chat = request.isChat() ? renderChat(request) : null;
-        int[] prompt;
+        Prepared prepared;
         try {
-            prompt = serving.callNative(() -> tokenize(request, chat));
+            // on a platform thread: llama.cpp's own template formatter and the tokenizer are native calls
+            prepared = serving.callNative(() -> {
+                ChatFormat.Prompt p = request.isChat() ? renderChat(request) : null;
+                return new Prepared(p, tokenize(request, p));
+            });
         } catch (ServingEngine.EngineStoppedException e) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
         }
+        ChatFormat.Prompt chat = prepared.chat();
+        int[] prompt = prepared.tokens();
         ChatOutputParser parser = chat == null ? null : chatFormat.parser(chat, request.chat());
         CompletableFuture<GenerationEvent> done = new CompletableFuture<>();
         Instant started = Instant.now();
@@ -247,7 +252,10 @@ public final class InProcessEngine implements Engine {
         };
     }
 
-    /** A chat's prompt through the model's template (pure Java for a Jinja template). */
+    /** A request's prompt: the rendered chat (null for a raw prompt) and its tokens. */
+    private record Prepared(ChatFormat.Prompt chat, int[] tokens) {}
+
+    /** A chat's prompt through the model's template (pure Java for a Jinja template, native for llama.cpp's formats). */
     private ChatFormat.Prompt renderChat(GenerationRequest request) {
         if (request.messages().isEmpty()) {
             throw new EngineException(EngineException.Kind.INVALID_REQUEST, "messages must not be empty", "messages");
@@ -271,7 +279,11 @@ public final class InProcessEngine implements Engine {
     @Override
     public String applyTemplate(GenerationRequest chatRequest) {
         checkModel(chatRequest.model());
-        return renderChat(chatRequest).text().text();
+        try {
+            return serving.callNative(() -> renderChat(chatRequest)).text().text();
+        } catch (ServingEngine.EngineStoppedException e) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
+        }
     }
 
     /** The output format detected from the model's chat template (content only without one). */
