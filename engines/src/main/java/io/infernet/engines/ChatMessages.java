@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import io.infernet.chat.parse.ToolCall;
 
 /**
  * OpenAI-style chat {@code messages} as clients send them, read one way for every door: the
  * HTTP API and the network's chat jobs. Roles: system, developer (OpenAI's newer name for
- * system), user, assistant, tool. Content: a string, or an array of text parts joined with
- * newlines (as llama.cpp's server joins them); an assistant message may omit it.
+ * system), user, assistant, tool. Content: a string, or an array of text parts (kept, and joined
+ * with newlines as llama.cpp's server joins them for text); an assistant message may omit it.
+ * Also read: {@code name}, a tool message's {@code tool_call_id}, an assistant's
+ * {@code tool_calls} and {@code reasoning_content}.
  */
 public final class ChatMessages {
     private ChatMessages() {}
@@ -96,12 +99,10 @@ public final class ChatMessages {
             throw new InvalidMessageException(where + ".role", Fault.INVALID_VALUE,
                     where + ".role must be one of system, developer, user, assistant, tool; got '" + role + "'.");
         }
-        JsonNode toolCalls = obj.get("tool_calls");
-        if (toolCalls != null && !toolCalls.isNull() && !(toolCalls.isArray() && toolCalls.isEmpty())) {
-            throw new InvalidMessageException(where + ".tool_calls", Fault.UNSUPPORTED, "tool calls are not supported by this server.");
-        }
+        List<ToolCall> calls = toolCalls(obj.get("tool_calls"), where, role);
         JsonNode content = present(obj.get("content"));
         String text;
+        List<String> parts = null;
         if (content == null) {
             if (!role.equals("assistant")) {
                 throw missing(where + ".content");
@@ -109,18 +110,126 @@ public final class ChatMessages {
             text = "";
         } else if (content.isTextual()) {
             text = content.textValue();
-        } else if (content instanceof ArrayNode parts) {
-            text = textParts(parts, where + ".content");
+        } else if (content instanceof ArrayNode arr) {
+            parts = textParts(arr, where + ".content");
+            text = String.join("\n", parts);
         } else {
             throw new InvalidMessageException(where + ".content", Fault.INVALID_TYPE,
                     where + ".content must be a string or an array of text parts, got " + kind(content) + ".");
         }
-        return new ChatMessage(role.equals("developer") ? "system" : role, text);
+        // a tool message without tool_call_id is taken, as llama-server and vLLM take it
+        return new ChatMessage(role.equals("developer") ? "system" : role, text, parts, optionalText(obj, "name", where),
+                optionalText(obj, "tool_call_id", where), calls,
+                optionalText(obj, "reasoning_content", where));
     }
 
-    /** Text parts joined with newlines; other part types are refused. */
-    private static String textParts(ArrayNode parts, String where) {
-        StringBuilder sb = new StringBuilder();
+    /** An assistant's {@code tool_calls}: {@code [{id, type: "function", function: {name, arguments}}]}, arguments a JSON string or object. */
+    private static List<ToolCall> toolCalls(JsonNode n, String where, String role) {
+        if (n == null || n.isNull() || (n.isArray() && n.isEmpty())) {
+            return List.of();
+        }
+        String at = where + ".tool_calls";
+        if (!role.equals("assistant")) {
+            throw new InvalidMessageException(at, Fault.INVALID_VALUE, at + " is only allowed on assistant messages, not on role '" + role + "'.");
+        }
+        if (!(n instanceof ArrayNode arr)) {
+            throw new InvalidMessageException(at, Fault.INVALID_TYPE, at + " must be an array of tool calls, got " + kind(n) + ".");
+        }
+        List<ToolCall> calls = new ArrayList<>(arr.size());
+        for (int i = 0; i < arr.size(); i++) {
+            String c = at + "[" + i + "]";
+            if (!(arr.get(i) instanceof ObjectNode call)) {
+                throw new InvalidMessageException(c, Fault.INVALID_TYPE, c + " must be an object {id, type, function}, got " + kind(arr.get(i)) + ".");
+            }
+            JsonNode type = present(call.get("type"));
+            if (type != null && !(type.isTextual() && type.textValue().equals("function"))) {
+                throw new InvalidMessageException(c + ".type", Fault.UNSUPPORTED, c + ".type must be 'function'.");
+            }
+            if (!(call.get("function") instanceof ObjectNode fn)) {
+                throw missing(c + ".function");
+            }
+            JsonNode name = present(fn.get("name"));
+            if (name == null || !name.isTextual() || name.textValue().isEmpty()) {
+                throw new InvalidMessageException(c + ".function.name", Fault.INVALID_VALUE, c + ".function.name must be a non-empty string.");
+            }
+            JsonNode args = present(fn.get("arguments"));
+            String arguments;
+            if (args == null) {
+                arguments = "{}";
+            } else if (args.isTextual()) {
+                arguments = args.textValue();
+            } else if (args.isObject()) {
+                arguments = Json.compact(args);
+            } else {
+                throw new InvalidMessageException(c + ".function.arguments", Fault.INVALID_TYPE,
+                        c + ".function.arguments must be a JSON string (or an object), got " + kind(args) + ".");
+            }
+            JsonNode id = present(call.get("id"));
+            if (id != null && !id.isTextual()) {
+                throw new InvalidMessageException(c + ".id", Fault.INVALID_TYPE, c + ".id must be a string.");
+            }
+            calls.add(new ToolCall(id == null ? "" : id.textValue(), name.textValue(), arguments));
+        }
+        return calls;
+    }
+
+    private static String optionalText(ObjectNode obj, String field, String where) {
+        JsonNode v = present(obj.get(field));
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new InvalidMessageException(where + "." + field, Fault.INVALID_TYPE, where + "." + field + " must be a string, got " + kind(v) + ".");
+        }
+        return v.textValue();
+    }
+
+    /**
+     * The messages in OpenAI's shape, as a template or an OpenAI-compatible server reads them:
+     * {@code role}, {@code content} (a string, or the text parts as given), then {@code name},
+     * {@code tool_call_id}, {@code tool_calls} (arguments as a JSON string) and
+     * {@code reasoning_content} where set.
+     */
+    public static ArrayNode toJson(List<ChatMessage> messages) {
+        ArrayNode out = Json.array();
+        for (ChatMessage m : messages) {
+            ObjectNode o = out.addObject();
+            o.put("role", m.role());
+            if (m.parts() != null) {
+                ArrayNode parts = o.putArray("content");
+                m.parts().forEach(p -> parts.addObject().put("type", "text").put("text", p));
+            } else if (m.content().isEmpty() && !m.toolCalls().isEmpty()) {
+                o.putNull("content");
+            } else {
+                o.put("content", m.content());
+            }
+            if (m.name() != null) {
+                o.put("name", m.name());
+            }
+            if (m.toolCallId() != null) {
+                o.put("tool_call_id", m.toolCallId());
+            }
+            if (!m.toolCalls().isEmpty()) {
+                ArrayNode calls = o.putArray("tool_calls");
+                for (ToolCall c : m.toolCalls()) {
+                    ObjectNode call = calls.addObject();
+                    if (!c.id().isEmpty()) {
+                        call.put("id", c.id());
+                    }
+                    call.put("type", "function");
+                    call.putObject("function").put("name", c.name()).put("arguments", c.argumentsJson());
+                }
+            }
+            if (m.reasoningContent() != null) {
+                o.put("reasoning_content", m.reasoningContent());
+            }
+        }
+        return out;
+    }
+
+    /** The text parts; other part types are refused. */
+    private static List<String> textParts(ArrayNode parts, String where) {
+        List<String> out = new ArrayList<>(parts.size());
         for (int j = 0; j < parts.size(); j++) {
             String at = where + "[" + j + "]";
             JsonNode part = parts.get(j);
@@ -144,12 +253,9 @@ public final class ChatMessages {
             if (t == null || !t.isTextual()) {
                 throw new InvalidMessageException(at + ".text", Fault.INVALID_TYPE, at + ".text must be a string.");
             }
-            if (j > 0) {
-                sb.append('\n');
-            }
-            sb.append(t.textValue());
+            out.add(t.textValue());
         }
-        return sb.toString();
+        return out;
     }
 
     private static JsonNode present(JsonNode n) {

@@ -31,6 +31,18 @@ public interface Engine extends AutoCloseable {
      */
     Embeddings embed(String model, List<String> inputs);
 
+    /**
+     * The prompt a chat request renders to with the model's chat template, as llama-server's
+     * {@code POST /apply-template} answers it (the request's messages, tools and template kwargs).
+     *
+     * @throws EngineException INVALID_REQUEST when the template refuses the conversation; UNSUPPORTED
+     *     where the engine renders no templates of its own (the remote engines)
+     */
+    default String applyTemplate(GenerationRequest chatRequest) {
+        throw new EngineException(EngineException.Kind.UNSUPPORTED,
+                "the " + kind() + " engine renders chat templates on its own server; this node cannot show its prompts", null);
+    }
+
     /** The models this engine serves now. */
     List<ModelInfo> models();
 

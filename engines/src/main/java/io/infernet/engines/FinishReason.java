@@ -6,6 +6,8 @@ public enum FinishReason {
     STOP,
     /** max_tokens was reached (or the context filled). */
     LENGTH,
+    /** The model ended its turn with tool calls (a chat request that offered tools); wire name {@code tool_calls}. */
+    TOOL_CALLS,
     /** The caller cancelled (client disconnect, job cancel). Never reported as an error. */
     CANCEL;
 

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param sampling  how tokens are drawn
  * @param maxTokens most tokens to generate; the generation ends with reason LENGTH there
  * @param stop      strings that end the generation (reason STOP); not included in the output
+ * @param chat      tools, tool choice, template variables and reasoning handling of a chat request
+ *                  ({@link ChatOptions#DEFAULT} for a raw prompt)
  */
 public record GenerationRequest(
         String model,
@@ -21,7 +23,8 @@ public record GenerationRequest(
         String prompt,
         SamplingParams sampling,
         int maxTokens,
-        List<String> stop) {
+        List<String> stop,
+        ChatOptions chat) {
 
     public GenerationRequest {
         if ((messages == null) == (prompt == null)) {
@@ -33,11 +36,17 @@ public record GenerationRequest(
             throw new IllegalArgumentException("max_tokens must be >= 1, got " + maxTokens);
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
+        chat = chat == null ? ChatOptions.DEFAULT : chat;
         for (String s : stop) {
             if (s.isEmpty()) {
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+    }
+
+    /** A request without chat options (none, or the defaults for chat). */
+    public GenerationRequest(String model, List<ChatMessage> messages, String prompt, SamplingParams sampling, int maxTokens, List<String> stop) {
+        this(model, messages, prompt, sampling, maxTokens, stop, ChatOptions.DEFAULT);
     }
 
     public static GenerationRequest chat(String model, List<ChatMessage> messages, SamplingParams sampling, int maxTokens) {
@@ -53,10 +62,14 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withStop(List<String> stopStrings) {
-        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stopStrings);
+        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stopStrings, chat);
     }
 
     public GenerationRequest withModel(String m) {
-        return new GenerationRequest(m, messages, prompt, sampling, maxTokens, stop);
+        return new GenerationRequest(m, messages, prompt, sampling, maxTokens, stop, chat);
+    }
+
+    public GenerationRequest withChat(ChatOptions options) {
+        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stop, options);
     }
 }

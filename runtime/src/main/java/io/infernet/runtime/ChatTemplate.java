@@ -17,6 +17,11 @@ public final class ChatTemplate {
     /** One message: role (system, user, assistant, ...) and text. */
     public record Message(String role, String content) {}
 
+    /** A formatted prompt and the start/end pairs of the characters that are message text (see {@link #applyMarked}). */
+    public record Applied(String text, int[] inputRanges) {}
+
+    private static final java.util.regex.Pattern SENTINEL = java.util.regex.Pattern.compile("\uE000([0-9]+)\uE001");
+
     private static final System.Logger LOG = System.getLogger(ChatTemplate.class.getName());
     /** The fallback, as llama.cpp names its built-in. */
     public static final String FALLBACK = "chatml";
@@ -79,5 +84,77 @@ public final class ChatTemplate {
             }
             return new String(buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * Formats {@code messages} as {@link #apply} does and tells which characters are message text,
+     * so that special-token text in a message can be kept from becoming a token. Found by
+     * formatting the conversation a second time with each content replaced by a sentinel
+     * (private-use characters and the message's index): the text around the sentinels is the
+     * template's; each sentinel stands for its content as given or trimmed (the built-in formats
+     * trim some), and the result must rebuild the real prompt exactly.
+     *
+     * @throws LlamaException if llama.cpp does not support the template, or the template changed
+     *         message text in a way that cannot be traced (then nothing is tokenized unsafely)
+     */
+    public Applied applyMarked(List<Message> messages, boolean addAssistant) {
+        String real = apply(messages, addAssistant);
+        List<Message> stand = new java.util.ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            stand.add(new Message(messages.get(i).role(), "\uE000" + i + "\uE001"));
+        }
+        String skeleton = apply(stand, addAssistant);
+        java.util.regex.Matcher m = SENTINEL.matcher(skeleton);
+        StringBuilder rebuilt = new StringBuilder(real.length());
+        java.util.List<Integer> ranges = new java.util.ArrayList<>();
+        int piece = 0;
+        while (m.find()) {
+            rebuilt.append(skeleton, piece, m.start());
+            int index = Integer.parseInt(m.group(1));
+            String content = index < messages.size() ? messages.get(index).content() : "";
+            int next = m.end();
+            int nextEnd = SENTINEL.matcher(skeleton).region(next, skeleton.length()).find() ? skeleton.indexOf('\uE000', next) : skeleton.length();
+            String after = skeleton.substring(next, nextEnd);
+            String chosen = null;
+            for (String candidate : new String[] {content, trim(content, true, true), trim(content, true, false), trim(content, false, true)}) {
+                int at = rebuilt.length();
+                if (real.startsWith(candidate, at) && real.startsWith(after, at + candidate.length())) {
+                    chosen = candidate;
+                    break;
+                }
+            }
+            if (chosen == null) {
+                throw untraceable();
+            }
+            if (!chosen.isEmpty()) {
+                ranges.add(rebuilt.length());
+                ranges.add(rebuilt.length() + chosen.length());
+            }
+            rebuilt.append(chosen);
+            piece = next;
+        }
+        rebuilt.append(skeleton, piece, skeleton.length());
+        if (!rebuilt.toString().equals(real)) {
+            throw untraceable();
+        }
+        return new Applied(real, ranges.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static LlamaException untraceable() {
+        return new LlamaException("this model's chat template changes message text in a way that cannot be traced, so special tokens "
+                + "in messages could not be kept apart; give the model a Jinja template with --chat-template FILE");
+    }
+
+    /** ASCII whitespace off the chosen ends. */
+    private static String trim(String s, boolean left, boolean right) {
+        int from = 0;
+        int to = s.length();
+        while (left && from < to && Character.isWhitespace(s.charAt(from)) && s.charAt(from) < 0x80) {
+            from++;
+        }
+        while (right && to > from && Character.isWhitespace(s.charAt(to - 1)) && s.charAt(to - 1) < 0x80) {
+            to--;
+        }
+        return s.substring(from, to);
     }
 }

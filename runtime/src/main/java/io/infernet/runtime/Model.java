@@ -141,6 +141,14 @@ public final class Model implements AutoCloseable {
         return t.equals(MemorySegment.NULL) ? null : LlamaRuntime.cString(t);
     }
 
+    /** A named variant of the chat template ({@code tokenizer.chat_template.<name>}, e.g. {@code tool_use}), or null. */
+    public String chatTemplate(String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment t = llama_h.llama_model_chat_template(handle(), arena.allocateFrom(name));
+            return t.equals(MemorySegment.NULL) ? null : LlamaRuntime.cString(t);
+        }
+    }
+
     /** All GGUF metadata as strings (arrays are summarized by llama.cpp). */
     public Map<String, String> metadata() {
         Map<String, String> out = new LinkedHashMap<>();

@@ -5,7 +5,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import io.infernet.runtime.text.SpecialTokenSplitter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A model's vocabulary: tokenizing, detokenizing, special tokens. Valid while its {@link Model}
@@ -15,6 +18,8 @@ public final class Vocab {
     private final Model model;
     private final MemorySegment vocab;
     private final int size;
+    /** Built on first use; racing threads build equal ones. */
+    private volatile SpecialTokenSplitter splitter;
 
     Vocab(Model model, MemorySegment vocab) {
         this.model = model;
@@ -47,6 +52,96 @@ public final class Vocab {
 
     public boolean addsBos() {
         return llama_h.llama_vocab_get_add_bos(vocab);
+    }
+
+    public boolean addsEos() {
+        return llama_h.llama_vocab_get_add_eos(vocab);
+    }
+
+    /** A token's text as the vocabulary stores it (control tokens as written, e.g. {@code <|im_start|>}). */
+    public String text(int token) {
+        checkToken(token);
+        MemorySegment t = llama_h.llama_vocab_get_text(vocab, token);
+        return t.equals(MemorySegment.NULL) ? "" : LlamaRuntime.cString(t);
+    }
+
+    /** llama.cpp's token attributes ({@code LLAMA_TOKEN_ATTR_*} bits). */
+    public int attributes(int token) {
+        checkToken(token);
+        return llama_h.llama_vocab_get_attr(vocab, token);
+    }
+
+    static final int ATTR_UNKNOWN = 1;
+    static final int ATTR_CONTROL = 1 << 3;
+    static final int ATTR_USER_DEFINED = 1 << 4;
+    static final int ATTR_LSTRIP = 1 << 7;
+    static final int ATTR_RSTRIP = 1 << 8;
+
+    /** The control, user-defined and unknown tokens, as llama.cpp's tokenizer splits them out; built once. */
+    public SpecialTokenSplitter specialTokens() {
+        SpecialTokenSplitter s = splitter;
+        if (s == null) {
+            List<SpecialTokenSplitter.Special> specials = new ArrayList<>();
+            for (int id = 0; id < size; id++) {
+                int attr = llama_h.llama_vocab_get_attr(vocab, id);
+                if ((attr & (ATTR_CONTROL | ATTR_USER_DEFINED | ATTR_UNKNOWN)) != 0) {
+                    specials.add(new SpecialTokenSplitter.Special(id, text(id), (attr & (ATTR_CONTROL | ATTR_UNKNOWN)) != 0,
+                            (attr & ATTR_LSTRIP) != 0, (attr & ATTR_RSTRIP) != 0));
+                }
+            }
+            s = new SpecialTokenSplitter(specials);
+            splitter = s;
+        }
+        return s;
+    }
+
+    /**
+     * Tokenizes a chat prompt as llama-server does ({@code add_special} and {@code parse_special}
+     * on), except that special-token text inside {@code inputRanges} (start/end pairs of UTF-16
+     * indices: what came from the conversation) is read as plain text: a message cannot open a
+     * turn or a role with control tokens. Outside them the tokens are exactly llama.cpp's.
+     */
+    public int[] tokenizePrompt(String text, int[] inputRanges) {
+        model.ensureOpen();
+        List<SpecialTokenSplitter.Fragment> fragments = specialTokens().split(text, inputRanges);
+        IntList out = new IntList(text.length() / 3 + 8);
+        if (addsBos() && bos() >= 0) {
+            out.add(bos());
+        }
+        for (SpecialTokenSplitter.Fragment f : fragments) {
+            if (f.isToken()) {
+                out.add(f.token());
+            } else {
+                for (int t : tokenize(text.substring(f.start(), f.end()), false, false)) {
+                    out.add(t);
+                }
+            }
+        }
+        if (addsEos() && eos() >= 0) {
+            out.add(eos());
+        }
+        return out.toArray();
+    }
+
+    /** Growable int array. */
+    private static final class IntList {
+        private int[] a;
+        private int n;
+
+        IntList(int capacity) {
+            a = new int[Math.max(8, capacity)];
+        }
+
+        void add(int v) {
+            if (n == a.length) {
+                a = Arrays.copyOf(a, n * 2);
+            }
+            a[n++] = v;
+        }
+
+        int[] toArray() {
+            return Arrays.copyOf(a, n);
+        }
     }
 
     /** Throws a clear error for an id outside the vocabulary (llama.cpp would read out of bounds). */

@@ -17,7 +17,8 @@ import java.util.Objects;
  * (one per request), JSON in and out, streams as Server-Sent Events.
  *
  * <p>Routes: {@code POST /v1/chat/completions}, {@code POST /v1/completions},
- * {@code POST /v1/embeddings}, {@code GET /v1/models}, {@code GET /v1/models/{id}},
+ * {@code POST /v1/embeddings}, {@code POST /v1/responses}, {@code POST /apply-template},
+ * {@code GET /v1/models}, {@code GET /v1/models/{id}},
  * {@code GET /health}, {@code GET /metrics}. Everything else, and every error, is answered in
  * OpenAI's error shape.
  *
@@ -36,6 +37,8 @@ public final class ApiServer implements AutoCloseable {
         m.put("/v1/chat/completions", "POST");
         m.put("/v1/completions", "POST");
         m.put("/v1/embeddings", "POST");
+        m.put("/v1/responses", "POST");
+        m.put("/apply-template", "POST");
         m.put("/v1/models", "GET");
         m.put("/health", "GET");
         m.put("/metrics", "GET");
@@ -74,6 +77,8 @@ public final class ApiServer implements AutoCloseable {
         routing.post("/v1/chat/completions", new ChatCompletionsHandler(cfg, responder))
                 .post("/v1/completions", new CompletionsHandler(cfg, responder))
                 .post("/v1/embeddings", new EmbeddingsHandler(engine, cfg))
+                .post("/v1/responses", new ResponsesHandler(cfg, generations, new ResponseStore(ResponseStore.DEFAULT_CAPACITY)))
+                .post("/apply-template", new ApplyTemplateHandler(engine, cfg))
                 .get("/v1/models", models::list)
                 .get("/v1/models/{+id}", models::one)
                 .get("/health", new HealthHandler(engine))

@@ -4,8 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.infernet.chat.parse.ChatDelta;
+import io.infernet.chat.parse.ParsedMessage;
+import io.infernet.chat.parse.ToolCall;
 import io.infernet.engines.FinishReason;
-import io.infernet.engines.Usage;
+import io.infernet.engines.GenerationEvent;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code POST /v1/chat/completions}. */
 final class ChatCompletionsHandler implements Handler {
@@ -71,8 +77,39 @@ final class ChatCompletionsHandler implements Handler {
             return c;
         }
 
+        /** One chunk per delta: {@code content}, {@code reasoning_content}, or one {@code tool_calls} entry; a call's end sends nothing. */
         @Override
-        public ObjectNode complete(Ids ids, String text, FinishReason reason, Usage usage) {
+        public List<ObjectNode> chunks(Ids ids, GenerationEvent.Token token) {
+            List<ObjectNode> out = new ArrayList<>(token.deltas().size());
+            for (ChatDelta d : token.deltas()) {
+                ObjectNode delta = Json.object();
+                switch (d) {
+                    case ChatDelta.Content c -> delta.put("content", c.text());
+                    case ChatDelta.Reasoning r -> delta.put("reasoning_content", r.text());
+                    case ChatDelta.ToolCallDelta t -> {
+                        ObjectNode call = delta.putArray("tool_calls").addObject();
+                        call.put("index", t.index());
+                        if (t.first()) {
+                            call.put("id", t.id());
+                            call.put("type", "function");
+                        }
+                        ObjectNode fn = call.putObject("function");
+                        if (t.first()) {
+                            fn.put("name", t.name());
+                        }
+                        fn.put("arguments", t.arguments());
+                    }
+                    case ChatDelta.ToolCallEnd e -> {
+                        continue;
+                    }
+                }
+                out.add(choiceChunk(ids, delta, null));
+            }
+            return out;
+        }
+
+        @Override
+        public ObjectNode complete(Ids ids, GenerationEvent.Done done) {
             ObjectNode o = Json.object();
             o.put("id", ids.id());
             o.put("object", "chat.completion");
@@ -80,13 +117,38 @@ final class ChatCompletionsHandler implements Handler {
             o.put("model", ids.model());
             ObjectNode choice = o.putArray("choices").addObject();
             choice.put("index", 0);
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", text);
+            choice.set("message", message(done.message()));
             choice.putNull("logprobs");
-            choice.put("finish_reason", ResponseFormat.finishReason(reason));
-            o.set("usage", ResponseFormat.usage(usage));
+            choice.put("finish_reason", ResponseFormat.finishReason(done.reason()));
+            o.set("usage", ResponseFormat.usage(done.usage()));
             return o;
+        }
+
+        /**
+         * {@code {role, content, reasoning_content?, tool_calls?}}: content is null when the answer
+         * is only tool calls; a call's arguments are a JSON string.
+         */
+        static ObjectNode message(ParsedMessage m) {
+            ObjectNode message = Json.object();
+            message.put("role", "assistant");
+            if (m.content().isEmpty() && m.hasToolCalls()) {
+                message.putNull("content");
+            } else {
+                message.put("content", m.content());
+            }
+            if (!m.reasoningContent().isEmpty()) {
+                message.put("reasoning_content", m.reasoningContent());
+            }
+            if (m.hasToolCalls()) {
+                ArrayNode calls = message.putArray("tool_calls");
+                for (ToolCall c : m.toolCalls()) {
+                    ObjectNode call = calls.addObject();
+                    call.put("id", c.id());
+                    call.put("type", "function");
+                    call.putObject("function").put("name", c.name()).put("arguments", c.argumentsJson());
+                }
+            }
+            return message;
         }
     }
 }

@@ -5,7 +5,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.infernet.engines.FinishReason;
-import io.infernet.engines.Usage;
+import io.infernet.engines.GenerationEvent;
 
 /** {@code POST /v1/completions}: legacy text completions, one prompt, raw (no chat template). */
 final class CompletionsHandler implements Handler {
@@ -71,10 +71,10 @@ final class CompletionsHandler implements Handler {
         }
 
         @Override
-        public ObjectNode complete(Ids ids, String text, FinishReason reason, Usage usage) {
+        public ObjectNode complete(Ids ids, GenerationEvent.Done done) {
             ObjectNode o = chunk(ids);
-            choice(o, text, ResponseFormat.finishReason(reason));
-            o.set("usage", ResponseFormat.usage(usage));
+            choice(o, done.text(), ResponseFormat.finishReason(done.reason()));
+            o.set("usage", ResponseFormat.usage(done.usage()));
             return o;
         }
     }

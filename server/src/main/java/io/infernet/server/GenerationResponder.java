@@ -65,7 +65,7 @@ final class GenerationResponder {
                         throw OpenAiErrors.shuttingDown();
                     }
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                    res.send(Json.bytes(format.complete(ids, d.text(), d.reason(), d.usage())));
+                    res.send(Json.bytes(format.complete(ids, d)));
                     return;
                 }
                 case GenerationEvent.Error e -> throw generationFailed(e);
@@ -93,8 +93,8 @@ final class GenerationResponder {
                         }
                     }
                     case GenerationEvent.Token t -> {
-                        if (!t.text().isEmpty()) {
-                            sse.data(Json.bytes(format.delta(ids, t.text())));
+                        for (ObjectNode chunk : format.chunks(ids, t)) {
+                            sse.data(Json.bytes(chunk));
                         }
                     }
                     case GenerationEvent.Done d -> {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.ChatMessages;
+import io.infernet.engines.ChatOptions;
+import io.infernet.engines.ToolsParser;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.kernels.SamplingParams;
 import java.util.ArrayList;
@@ -36,7 +38,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>stop: a string or up to 4 non-empty strings -> stop (applied by the engine)
  * <li>stream, stream_options.include_usage -> how the answer is written; user -> accepted and unused
  *     (OpenAI uses it for abuse tracking only)
- * <li>n must be 1; tools, functions, response_format other than text, logprobs -> 400 not supported
+ * <li>tools, tool_choice, parallel_tool_calls, chat_template_kwargs, reasoning_format, reasoning_effort -> chat
+ *     options, read by {@link ToolsParser} (functions and function_call are refused: use tools)
+ * <li>n must be 1; response_format other than text, logprobs -> 400 not supported
  * </ul>
  */
 final class RequestParser {
@@ -58,8 +62,9 @@ final class RequestParser {
     static ParsedGeneration chat(ObjectNode body, ServerConfig cfg) {
         Params p = new Params(body);
         List<ChatMessage> messages = messages(p);
+        ChatOptions chat = chatOptions(body);
         rejectUnsupportedChat(p);
-        GenerationRequest request = new GenerationRequest(model(p), messages, null, sampling(p), maxTokens(p, cfg), stop(p));
+        GenerationRequest request = new GenerationRequest(model(p), messages, null, sampling(p), maxTokens(p, cfg), stop(p), chat);
         return withStreaming(p, request);
     }
 
@@ -212,12 +217,25 @@ final class RequestParser {
         return stops;
     }
 
-    private static List<ChatMessage> messages(Params p) {
+    static List<ChatMessage> messages(Params p) {
         try {
             return ChatMessages.parse(p.raw("messages"));
         } catch (ChatMessages.InvalidMessageException e) {
-            throw new ApiException(400, ApiException.INVALID_REQUEST, e.param(), e.fault().code(), e.getMessage());
+            throw invalid(e);
         }
+    }
+
+    /** Tools, tool choice, template kwargs and reasoning options of a chat body. */
+    static ChatOptions chatOptions(ObjectNode body) {
+        try {
+            return ToolsParser.parse(body);
+        } catch (ChatMessages.InvalidMessageException e) {
+            throw invalid(e);
+        }
+    }
+
+    static ApiException invalid(ChatMessages.InvalidMessageException e) {
+        return new ApiException(400, ApiException.INVALID_REQUEST, e.param(), e.fault().code(), e.getMessage());
     }
 
     private static String prompt(Params p) {
@@ -254,17 +272,6 @@ final class RequestParser {
 
     private static void rejectUnsupportedChat(Params p) {
         rejectN(p);
-        var tools = p.raw("tools");
-        if (tools != null && !(tools.isArray() && tools.isEmpty())) {
-            throw ApiException.unsupported("tools", "tools are not supported by this server.");
-        }
-        var toolChoice = p.raw("tool_choice");
-        if (toolChoice != null && !(toolChoice.isTextual() && toolChoice.textValue().equals("none"))) {
-            throw ApiException.unsupported("tool_choice", "tool_choice is not supported by this server (only 'none').");
-        }
-        if (p.has("functions") || p.has("function_call")) {
-            throw ApiException.unsupported(p.has("functions") ? "functions" : "function_call", "function calling is not supported by this server.");
-        }
         var format = p.object("response_format");
         if (format.isPresent()) {
             String type = new Params(format.get()).string("type").orElse("text");

@@ -2,7 +2,9 @@ package io.infernet.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.FinishReason;
+import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.Usage;
+import java.util.List;
 
 /** What one generation endpoint's answers look like: the chunks of a stream and the whole body. */
 interface ResponseFormat {
@@ -22,11 +24,16 @@ interface ResponseFormat {
     /** A chunk carrying generated text. */
     ObjectNode delta(Ids ids, String text);
 
+    /** The chunks a token event adds to the stream, in order (by default its text, when there is some). */
+    default List<ObjectNode> chunks(Ids ids, GenerationEvent.Token token) {
+        return token.text().isEmpty() ? List.of() : List.of(delta(ids, token.text()));
+    }
+
     /** The last chunk with choices, carrying the finish reason. */
     ObjectNode finish(Ids ids, FinishReason reason);
 
     /** The whole non-streamed answer. */
-    ObjectNode complete(Ids ids, String text, FinishReason reason, Usage usage);
+    ObjectNode complete(Ids ids, GenerationEvent.Done done);
 
     /** A chunk's common fields; with include_usage every chunk but the last has {@code "usage": null}. */
     default ObjectNode chunk(Ids ids) {
@@ -54,7 +61,7 @@ interface ResponseFormat {
         return o;
     }
 
-    /** The wire name of a normal end: "stop" or "length". */
+    /** The wire name of a normal end: "stop", "length" or "tool_calls". */
     static String finishReason(FinishReason r) {
         if (r == FinishReason.CANCEL) {
             throw new IllegalArgumentException("a cancelled generation has no OpenAI finish_reason");

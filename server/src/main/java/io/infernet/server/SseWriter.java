@@ -49,6 +49,17 @@ public final class SseWriter {
         write(event);
     }
 
+    /** One named event ({@code event: NAME}, then {@code data: <json>}), as the Responses API streams them. */
+    void event(String name, byte[] json) {
+        byte[] head = ("event: " + name + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] event = new byte[head.length + DATA.length + json.length + END.length];
+        System.arraycopy(head, 0, event, 0, head.length);
+        System.arraycopy(DATA, 0, event, head.length, DATA.length);
+        System.arraycopy(json, 0, event, head.length + DATA.length, json.length);
+        System.arraycopy(END, 0, event, head.length + DATA.length + json.length, END.length);
+        write(event);
+    }
+
     /** A comment line: ignored by SSE clients, but a write that fails when the client is gone. */
     public void keepAlive() {
         write(KEEP_ALIVE);

@@ -115,7 +115,9 @@ class ErrorsTest {
         assertError(chat("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\", \"image_url\": {\"url\": \"x\"}}]}]}"),
                 400, "invalid_request_error", "messages[0].content[0].type", "unsupported_parameter");
         assertError(chat("{\"messages\": [{\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": \"1\"}]}]}"),
-                400, "invalid_request_error", "messages[0].tool_calls", "unsupported_parameter");
+                400, "invalid_request_error", "messages[0].tool_calls[0].function", "missing_required_parameter");
+        assertError(chat("{\"messages\": [{\"role\": \"user\", \"content\": \"x\", \"tool_calls\": [{\"id\": \"1\"}]}]}"),
+                400, "invalid_request_error", "messages[0].tool_calls", "invalid_value");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -145,7 +147,10 @@ class ErrorsTest {
             "n": 2                           | n                 | unsupported_parameter | only n = 1 is supported, got 2; send several requests for several choices.
             "stream": "yes"                  | stream            | invalid_type  | stream must be a boolean, got a string.
             "stream_options": {"include_usage": true} | stream_options | invalid_value | stream_options is only allowed when stream is true.
-            "tools": [{"type": "function"}]  | tools             | unsupported_parameter | tools are not supported by this server.
+            "tools": [{"type": "function"}]  | tools[0].function | missing_required_parameter | Missing required parameter: 'tools[0].function'.
+            "tools": [{"type": "web_search"}] | tools[0].type    | unsupported_parameter | tools[0].type must be 'function'; this server offers function tools only.
+            "tool_choice": "required"        | tool_choice       | invalid_value | tool_choice 'required' needs tools; send tools or leave tool_choice out.
+            "functions": []                  | functions         | unsupported_parameter | functions is the deprecated form of function calling; send tools and tool_choice instead.
             "response_format": {"type": "json_object"} | response_format | unsupported_parameter | response_format type 'json_object' is not supported; only 'text'.
             "logprobs": true                 | logprobs          | unsupported_parameter | logprobs are not supported by this server.
             "user": 5                        | user              | invalid_type  | user must be a string, got a number.

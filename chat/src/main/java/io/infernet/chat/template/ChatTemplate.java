@@ -86,6 +86,20 @@ public final class ChatTemplate {
      *         {@code RENDER} or {@code LIMIT} when the template fails on it
      */
     public String render(RenderRequest request) {
+        return renderMarked(request).text();
+    }
+
+    /**
+     * Renders as {@link #render} does, also telling which characters of the prompt came from the
+     * conversation (message contents, names, ids, tool-call arguments and reasoning; the tools;
+     * the kwargs), so that a tokenizer parses special-token text only in the template's own text
+     * ({@link Template#renderMarked} says how input is followed through the template). Roles and
+     * {@code type} names stay template text (templates build special tokens from them), and so do
+     * {@code bos_token} and {@code eos_token}.
+     *
+     * @throws TemplateException as {@link #render}
+     */
+    public PromptText renderMarked(RenderRequest request) {
         String src = template.source();
         List<Conversation.Message> messages = Conversation.parseMessages(request.messages());
         if (src.contains("You have access to the following functions in JSONSchema format")) {
@@ -121,26 +135,28 @@ public final class ChatTemplate {
         if (effort != null && effort.isTextual() && !effort.textValue().isEmpty()) {
             putReasoningEffort(globals, effort.textValue());
         }
-        globals.put("messages", Values.fromJson(forTemplate));
+        globals.put("messages", Values.fromInput(forTemplate));
         globals.put("bos_token", Values.of(request.bosToken()));
         globals.put("eos_token", Values.of(request.eosToken()));
         globals.put("enable_thinking", Values.of(request.enableThinking()));
         if (tools != null) {
-            globals.put("tools", Values.fromJson(tools));
+            globals.put("tools", Values.fromInput(tools));
         }
         globals.put("datetime", Values.of(Strftime.format("%b %d %Y", now)));
         globals.put("date_string", Values.of(Strftime.format("%d %b %Y", now)));
-        request.kwargs().forEach((k, v) -> globals.put(k, Values.fromJson(v)));
+        request.kwargs().forEach((k, v) -> globals.put(k, Values.fromInput(v)));
         if (request.addGenerationPrompt()) {
             globals.put("add_generation_prompt", Values.of(true));
         }
 
-        String prompt = template.render(globals, now, request.limits(), false);
-        if (request.tokenizerAddsBos() && prompt.startsWith(request.bosToken())) {
-            prompt = prompt.substring(request.bosToken().length());
+        PromptText prompt = template.renderMarked(globals, now, request.limits());
+        String text = prompt.text();
+        if (request.tokenizerAddsBos() && text.startsWith(request.bosToken())) {
+            prompt = prompt.substring(request.bosToken().length(), text.length());
         }
-        if (request.tokenizerAddsEos() && prompt.endsWith(request.eosToken())) {
-            prompt = prompt.substring(0, prompt.length() - request.eosToken().length());
+        text = prompt.text();
+        if (request.tokenizerAddsEos() && text.endsWith(request.eosToken())) {
+            prompt = prompt.substring(0, text.length() - request.eosToken().length());
         }
         return family.adjustPrompt(prompt, request.addGenerationPrompt());
     }

@@ -111,15 +111,12 @@ enum Family {
     }
 
     /** The prompt after this family's code has seen it. */
-    String adjustPrompt(String prompt, boolean addGenerationPrompt) {
+    PromptText adjustPrompt(PromptText prompt, boolean addGenerationPrompt) {
         if (this == GPT_OSS && !addGenerationPrompt) {
-            int at = prompt.lastIndexOf("<|return|>");
-            if (at >= 0) {
-                return prompt.substring(0, at) + "<|end|>" + prompt.substring(at + "<|return|>".length());
-            }
+            return prompt.replaceLastTrusted("<|return|>", "<|end|>");
         }
-        if (this == GEMMA_4 && addGenerationPrompt && prompt.endsWith("<turn|>\n")) {
-            return prompt + "<|turn>model\n";
+        if (this == GEMMA_4 && addGenerationPrompt && prompt.text().endsWith("<turn|>\n")) {
+            return prompt.append(PromptText.trusted("<|turn>model\n"));
         }
         return prompt;
     }

@@ -1,6 +1,5 @@
 package io.infernet.engines.inprocess;
 
-import io.infernet.engines.ChatMessage;
 import io.infernet.engines.Engine;
 import io.infernet.engines.Embeddings;
 import io.infernet.engines.EngineStats;
@@ -15,13 +14,14 @@ import io.infernet.engines.ModelInfo;
 import io.infernet.engines.Usage;
 import io.infernet.kernels.SamplingParams;
 import io.infernet.natives.Progress;
-import io.infernet.runtime.ChatTemplate;
+import io.infernet.chat.parse.ChatDelta;
+import io.infernet.chat.parse.ChatOutputParser;
+import io.infernet.chat.parse.ParsedMessage;
 import io.infernet.runtime.CpuTopology;
 import io.infernet.runtime.JavaSampler;
 import io.infernet.runtime.gguf.DemoModel;
 import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.Embedder;
-import io.infernet.runtime.LlamaException;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.ModelProbe;
 import io.infernet.runtime.TokenSampler;
@@ -58,7 +58,7 @@ public final class InProcessEngine implements Engine {
     private final Model model;
     private final String name;
     private final ServingEngine serving;
-    private final ChatTemplate template;
+    private final ChatFormat chatFormat;
     private ExecutorService embedThread;
     private boolean closed; // guarded by this
     private Embedder embedder;
@@ -70,9 +70,19 @@ public final class InProcessEngine implements Engine {
      * @param samplers the sampler for each request (the Java sampler by default)
      */
     public InProcessEngine(Model model, String name, ServeConfig config, BiFunction<SamplingParams, Integer, TokenSampler> samplers) {
+        this(model, name, config, samplers, null);
+    }
+
+    /**
+     * As above, rendering chats with {@code chatTemplate} (Jinja source; null for the model's own).
+     *
+     * @throws IllegalArgumentException when {@code chatTemplate} does not parse
+     */
+    public InProcessEngine(Model model, String name, ServeConfig config, BiFunction<SamplingParams, Integer, TokenSampler> samplers,
+                           String chatTemplate) {
         this.model = model;
         this.name = name == null || name.isBlank() ? model.name() : name;
-        this.template = ChatTemplate.of(model);
+        this.chatFormat = ChatFormat.of(model, chatTemplate);
         this.serving = new ServingEngine(model, config, samplers);
     }
 
@@ -95,6 +105,14 @@ public final class InProcessEngine implements Engine {
             // A file llama.cpp would abort on must never reach this process (the demo model is ours).
             ModelProbe.standard().require(file, line -> System.err.println("[infernet] " + line));
         }
+        String template = null;
+        if (o.chatTemplate() != null) {
+            try {
+                template = Files.readString(o.chatTemplate());
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read the --chat-template file " + o.chatTemplate() + ": " + e.getMessage(), e);
+            }
+        }
         Model m = Model.load(file);
         try {
             int perSequence = o.maxSequenceTokens() > 0 ? o.maxSequenceTokens()
@@ -102,7 +120,7 @@ public final class InProcessEngine implements Engine {
             long cells = Math.min((long) perSequence * o.parallel(), 1L << 20);
             ServeConfig cfg = new ServeConfig(o.parallel(), (int) cells, perSequence, 512,
                     o.threads() > 0 ? o.threads() : CpuTopology.physicalCores(), o.cacheRamBytes(), o.maxQueue(), o.unifiedKv());
-            return new InProcessEngine(m, o.model() == null ? DEMO_NAME : null, cfg, JavaSampler::new);
+            return new InProcessEngine(m, o.model() == null ? DEMO_NAME : null, cfg, JavaSampler::new, template);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -137,12 +155,19 @@ public final class InProcessEngine implements Engine {
     @Override
     public Generation generate(GenerationRequest request, GenerationListener listener) {
         checkModel(request.model());
-        int[] prompt;
+        Prepared prepared;
         try {
-            prompt = serving.callNative(() -> tokenize(request));
+            // on a platform thread: llama.cpp's own template formatter and the tokenizer are native calls
+            prepared = serving.callNative(() -> {
+                ChatFormat.Prompt p = request.isChat() ? renderChat(request) : null;
+                return new Prepared(p, tokenize(request, p));
+            });
         } catch (ServingEngine.EngineStoppedException e) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
         }
+        ChatFormat.Prompt chat = prepared.chat();
+        int[] prompt = prepared.tokens();
+        ChatOutputParser parser = chat == null ? null : chatFormat.parser(chat, request.chat());
         CompletableFuture<GenerationEvent> done = new CompletableFuture<>();
         Instant started = Instant.now();
         SequenceListener adapter = new SequenceListener() {
@@ -155,7 +180,8 @@ public final class InProcessEngine implements Engine {
             public void onText(String text, int token) {
                 // One event per sampled token, with empty text while text is held back (an
                 // incomplete character, a possible stop string): consumers count tokens by events.
-                listener.onEvent(new GenerationEvent.Token(text, token));
+                listener.onEvent(parser == null ? new GenerationEvent.Token(text, token)
+                        : new GenerationEvent.Token(text, token, text.isEmpty() ? List.of() : parser.feed(text)));
             }
 
             @Override
@@ -165,7 +191,21 @@ public final class InProcessEngine implements Engine {
                     case LENGTH -> FinishReason.LENGTH;
                     case CANCEL -> FinishReason.CANCEL;
                 };
-                GenerationEvent.Done d = new GenerationEvent.Done(reason, text, new Usage(promptTokens, completionTokens), Instant.now());
+                Usage usage = new Usage(promptTokens, completionTokens);
+                GenerationEvent.Done d;
+                if (parser == null) {
+                    d = new GenerationEvent.Done(reason, text, usage, Instant.now());
+                } else {
+                    List<ChatDelta> rest = parser.finish();
+                    if (!rest.isEmpty()) {
+                        listener.onEvent(new GenerationEvent.Token("", -1, rest));
+                    }
+                    ParsedMessage message = parser.message();
+                    if (reason == FinishReason.STOP && message.hasToolCalls()) {
+                        reason = FinishReason.TOOL_CALLS;
+                    }
+                    d = new GenerationEvent.Done(reason, text, usage, Instant.now(), message);
+                }
                 try {
                     listener.onEvent(d);
                 } finally {
@@ -185,7 +225,8 @@ public final class InProcessEngine implements Engine {
         };
         ServingEngine.Handle handle;
         try {
-            handle = serving.submit(new ServeRequest(prompt, request.sampling(), request.maxTokens(), request.stop()), adapter);
+            handle = serving.submit(new ServeRequest(prompt, request.sampling(), request.maxTokens(), request.stop(),
+                    chat == null ? null : chat.shownControl()), adapter);
         } catch (ContextOverflowException e) {
             throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED,
                     "This model's maximum context length is " + e.maxSequenceTokens() + " tokens. However, your request has "
@@ -211,30 +252,43 @@ public final class InProcessEngine implements Engine {
         };
     }
 
-    /** The prompt's tokens: chat messages through the model's template, or the raw prompt. */
-    int[] tokenize(GenerationRequest request) {
-        String text;
-        if (request.isChat()) {
-            if (request.messages().isEmpty()) {
-                throw new EngineException(EngineException.Kind.INVALID_REQUEST, "messages must not be empty", "messages");
-            }
-            List<ChatTemplate.Message> msgs = new ArrayList<>();
-            for (ChatMessage m : request.messages()) {
-                msgs.add(new ChatTemplate.Message(m.role(), m.content()));
-            }
-            try {
-                text = template.apply(msgs, true);
-            } catch (LlamaException e) {
-                throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage(), "messages");
-            }
-        } else {
-            text = request.prompt();
+    /** A request's prompt: the rendered chat (null for a raw prompt) and its tokens. */
+    private record Prepared(ChatFormat.Prompt chat, int[] tokens) {}
+
+    /** A chat's prompt through the model's template (pure Java for a Jinja template, native for llama.cpp's formats). */
+    private ChatFormat.Prompt renderChat(GenerationRequest request) {
+        if (request.messages().isEmpty()) {
+            throw new EngineException(EngineException.Kind.INVALID_REQUEST, "messages must not be empty", "messages");
         }
-        int[] tokens = model.vocab().tokenize(text, true, true);
+        return chatFormat.render(request);
+    }
+
+    /**
+     * The prompt's tokens: a chat's rendered prompt with special-token text parsed only where the
+     * template wrote it, or the raw prompt with special-token text parsed everywhere (its author
+     * writes it on purpose).
+     */
+    int[] tokenize(GenerationRequest request, ChatFormat.Prompt chat) {
+        int[] tokens = chat != null ? chatFormat.tokenize(chat) : model.vocab().tokenize(request.prompt(), true, true);
         if (tokens.length == 0) {
             throw new EngineException(EngineException.Kind.INVALID_REQUEST, "the prompt is empty", request.isChat() ? "messages" : "prompt");
         }
         return tokens;
+    }
+
+    @Override
+    public String applyTemplate(GenerationRequest chatRequest) {
+        checkModel(chatRequest.model());
+        try {
+            return serving.callNative(() -> renderChat(chatRequest)).text().text();
+        } catch (ServingEngine.EngineStoppedException e) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
+        }
+    }
+
+    /** The output format detected from the model's chat template (content only without one). */
+    public io.infernet.chat.parse.OutputFormat outputFormat() {
+        return chatFormat.format();
     }
 
     private void checkModel(String requested) {

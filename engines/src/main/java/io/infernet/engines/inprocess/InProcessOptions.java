@@ -15,9 +15,15 @@ import java.nio.file.Path;
  * @param maxQueue          requests that may wait for a slot; beyond that the engine refuses with OVERLOADED (HTTP 429)
  * @param unifiedKv         one KV pool shared by all sequences (a request may grow past its share; a full pool swaps the
  *                          youngest out) instead of a KV stream per sequence; {@code --kv-unified}
+ * @param chatTemplate      a Jinja chat template file used instead of the model's; null for the model's; {@code --chat-template}
  */
 public record InProcessOptions(Path model, int parallel, int maxSequenceTokens, int threads, long cacheRamBytes, int maxQueue,
-                               boolean unifiedKv) {
+                               boolean unifiedKv, Path chatTemplate) {
+
+    /** Options with the model's own chat template. */
+    public InProcessOptions(Path model, int parallel, int maxSequenceTokens, int threads, long cacheRamBytes, int maxQueue, boolean unifiedKv) {
+        this(model, parallel, maxSequenceTokens, threads, cacheRamBytes, maxQueue, unifiedKv, null);
+    }
 
     /** Tokens one request may hold when the user sets none: the model's trained context, up to this. */
     public static final int DEFAULT_MAX_SEQUENCE_TOKENS = 8192;
@@ -46,6 +52,10 @@ public record InProcessOptions(Path model, int parallel, int maxSequenceTokens, 
     }
 
     public InProcessOptions withModel(Path m) {
-        return new InProcessOptions(m, parallel, maxSequenceTokens, threads, cacheRamBytes, maxQueue, unifiedKv);
+        return new InProcessOptions(m, parallel, maxSequenceTokens, threads, cacheRamBytes, maxQueue, unifiedKv, chatTemplate);
+    }
+
+    public InProcessOptions withChatTemplate(Path file) {
+        return new InProcessOptions(model, parallel, maxSequenceTokens, threads, cacheRamBytes, maxQueue, unifiedKv, file);
     }
 }

@@ -2,7 +2,10 @@ package io.infernet.engines.ollama;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.chat.parse.ToolCall;
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.ChatOptions;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Json;
@@ -46,9 +49,19 @@ public final class OllamaRequests {
         ObjectNode b = Json.object();
         b.put("model", model);
         if (r.isChat()) {
-            ArrayNode msgs = b.putArray("messages");
-            for (ChatMessage m : r.messages()) {
-                msgs.addObject().put("role", m.role()).put("content", m.content());
+            b.set("messages", messages(r.messages()));
+            ChatOptions chat = r.chat();
+            ChatOptions.ToolChoice.Mode mode = chat.toolChoice().mode();
+            if (!chat.tools().isEmpty() && (mode == ChatOptions.ToolChoice.Mode.REQUIRED || mode == ChatOptions.ToolChoice.Mode.FUNCTION)) {
+                throw new EngineException(EngineException.Kind.UNSUPPORTED,
+                        "Ollama has no tool_choice: it cannot be made to call a tool; send tool_choice 'auto' or use another engine", "tool_choice");
+            }
+            if (chat.parseToolCalls()) {
+                b.set("tools", chat.toolsJson());
+            }
+            JsonNode thinking = chat.templateKwargs().get("enable_thinking");
+            if (thinking != null && thinking.isBoolean()) {
+                b.put("think", thinking.booleanValue());
             }
         } else {
             b.put("prompt", r.prompt());
@@ -73,6 +86,35 @@ public final class OllamaRequests {
             r.stop().forEach(stop::add);
         }
         return b;
+    }
+
+    /**
+     * Messages as Ollama's {@code /api/chat} reads them: text content; an assistant's
+     * {@code tool_calls} as {@code {function: {name, arguments}}} with the arguments as an object;
+     * a tool result's {@code tool_name} (the name of the call it answers, found by its id).
+     */
+    static ArrayNode messages(List<ChatMessage> messages) {
+        java.util.Map<String, String> callNames = new java.util.HashMap<>();
+        ArrayNode msgs = Json.array();
+        for (ChatMessage m : messages) {
+            ObjectNode o = msgs.addObject().put("role", m.role()).put("content", m.content());
+            if (m.reasoningContent() != null) {
+                o.put("thinking", m.reasoningContent());
+            }
+            if (!m.toolCalls().isEmpty()) {
+                ArrayNode calls = o.putArray("tool_calls");
+                for (ToolCall c : m.toolCalls()) {
+                    callNames.put(c.id(), c.name());
+                    ObjectNode fn = calls.addObject().putObject("function");
+                    fn.put("name", c.name());
+                    fn.set("arguments", Json.tryParse(c.argumentsJson()).filter(JsonNode::isObject).orElse(Json.object()));
+                }
+            }
+            if (m.role().equals("tool") && m.toolCallId() != null && callNames.containsKey(m.toolCallId())) {
+                o.put("tool_name", callNames.get(m.toolCallId()));
+            }
+        }
+        return msgs;
     }
 
     public static String path(GenerationRequest r) {

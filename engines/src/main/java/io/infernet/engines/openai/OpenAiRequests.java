@@ -2,7 +2,8 @@ package io.infernet.engines.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.infernet.engines.ChatMessage;
+import io.infernet.engines.ChatMessages;
+import io.infernet.engines.ChatOptions;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Json;
 import io.infernet.kernels.SamplingParams;
@@ -31,14 +32,8 @@ public final class OpenAiRequests {
         ObjectNode b = Json.object();
         b.put("model", model);
         if (r.isChat()) {
-            ArrayNode msgs = b.putArray("messages");
-            for (ChatMessage m : r.messages()) {
-                msgs.addObject().put("role", m.role()).put("content", m.content());
-            }
-            if (dialect == OpenAiDialect.LLAMACPP) {
-                // keep reasoning inline in the content, as the in-process engine reports it
-                b.put("reasoning_format", "none");
-            }
+            b.set("messages", ChatMessages.toJson(r.messages()));
+            chat(dialect, r.chat(), b);
         } else {
             b.put("prompt", r.prompt());
         }
@@ -53,6 +48,32 @@ public final class OpenAiRequests {
             r.stop().forEach(stop::add);
         }
         return b;
+    }
+
+    /**
+     * The chat options, passed through as both servers read them: {@code tools},
+     * {@code tool_choice}, {@code parallel_tool_calls} (with tools only), {@code chat_template_kwargs},
+     * {@code reasoning_effort}; llama-server gets {@code reasoning_format: "none"} when reasoning is
+     * to stay in the content (both separate it into {@code reasoning_content} by default).
+     */
+    static void chat(OpenAiDialect dialect, ChatOptions chat, ObjectNode b) {
+        if (!chat.tools().isEmpty()) {
+            b.set("tools", chat.toolsJson());
+            b.set("tool_choice", chat.toolChoice().toJson());
+            b.put("parallel_tool_calls", chat.parallelToolCalls());
+        } else if (chat.toolChoice().mode() == ChatOptions.ToolChoice.Mode.NONE) {
+            b.put("tool_choice", "none");
+        }
+        if (!chat.templateKwargs().isEmpty()) {
+            ObjectNode kw = b.putObject("chat_template_kwargs");
+            chat.templateKwargs().forEach(kw::set);
+        }
+        if (chat.reasoningEffort() != null) {
+            b.put("reasoning_effort", chat.reasoningEffort());
+        }
+        if (dialect == OpenAiDialect.LLAMACPP && !chat.extractReasoning()) {
+            b.put("reasoning_format", "none");
+        }
     }
 
     /** The path of a generation request. */

@@ -1,7 +1,11 @@
 package io.infernet.engines.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.chat.parse.ParsedMessage;
+import io.infernet.chat.parse.ParserOptions;
+import io.infernet.chat.parse.ToolCall;
 import io.infernet.engines.Embeddings;
+import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.ModelInfo;
 import io.infernet.engines.Usage;
@@ -76,7 +80,28 @@ public final class OpenAiResponses {
             return new GenerationEvent.Error(f.message(), Instant.now());
         }
         Usage usage = SseDecoder.usage(n).orElse(new Usage(0, 0));
-        return new GenerationEvent.Done(((StreamChunk.Finish) finish).reason(), text == null ? "" : text, usage, Instant.now());
+        FinishReason why = ((StreamChunk.Finish) finish).reason();
+        if (!chat) {
+            return new GenerationEvent.Done(why, text == null ? "" : text, usage, Instant.now());
+        }
+        JsonNode m = c.get("message");
+        String reasoning = Json.text(m, "reasoning_content");
+        List<ToolCall> calls = new ArrayList<>();
+        for (JsonNode call : m == null ? Json.array() : m.path("tool_calls")) {
+            JsonNode fn = call.path("function");
+            String name = Json.text(fn, "name");
+            if (name != null) {
+                String id = Json.text(call, "id");
+                JsonNode args = fn.get("arguments");
+                calls.add(new ToolCall(id == null ? ParserOptions.randomCallId() : id, name,
+                        args == null ? "{}" : args.isTextual() ? args.textValue() : Json.compact(args)));
+            }
+        }
+        ParsedMessage message = new ParsedMessage(text == null ? "" : text, reasoning == null ? "" : reasoning, calls);
+        if (why == FinishReason.STOP && !calls.isEmpty()) {
+            why = FinishReason.TOOL_CALLS;
+        }
+        return new GenerationEvent.Done(why, text == null ? "" : text, usage, Instant.now(), message);
     }
 
     private static JsonNode tree(String body) {

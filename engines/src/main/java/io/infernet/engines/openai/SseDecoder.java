@@ -46,9 +46,28 @@ public final class SseDecoder implements StreamDecoder {
         JsonNode choices = n.get("choices");
         if (choices != null && choices.isArray() && !choices.isEmpty()) {
             JsonNode c = choices.get(0);
-            String text = chat ? Json.text(c.get("delta"), "content") : Json.text(c, "text");
+            JsonNode delta = c.get("delta");
+            if (chat) {
+                String reasoning = Json.text(delta, "reasoning_content");
+                if (reasoning == null) {
+                    reasoning = Json.text(delta, "reasoning"); // newer vLLM
+                }
+                if (reasoning != null && !reasoning.isEmpty()) {
+                    out.add(new StreamChunk.Reasoning(reasoning));
+                }
+            }
+            String text = chat ? Json.text(delta, "content") : Json.text(c, "text");
             if (text != null && !text.isEmpty()) {
                 out.add(new StreamChunk.Text(text));
+            }
+            if (chat && delta != null && delta.path("tool_calls").isArray()) {
+                int i = 0;
+                for (JsonNode call : delta.get("tool_calls")) {
+                    JsonNode fn = call.path("function");
+                    out.add(new StreamChunk.ToolCallPiece(call.path("index").asInt(i), Json.text(call, "id"), Json.text(fn, "name"),
+                            Json.text(fn, "arguments")));
+                    i++;
+                }
             }
             String reason = Json.text(c, "finish_reason");
             if (reason != null) {
@@ -67,6 +86,7 @@ public final class SseDecoder implements StreamDecoder {
     static StreamChunk finish(String reason) {
         return switch (reason) {
             case "length" -> new StreamChunk.Finish(FinishReason.LENGTH);
+            case "tool_calls" -> new StreamChunk.Finish(FinishReason.TOOL_CALLS);
             case "abort" -> new StreamChunk.Failed("the server aborted the generation (finish_reason abort)");
             default -> new StreamChunk.Finish(FinishReason.STOP);
         };

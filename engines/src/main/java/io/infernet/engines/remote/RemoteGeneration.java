@@ -119,11 +119,12 @@ public final class RemoteGeneration implements Generation {
 
     private void run() {
         StringBuilder text = new StringBuilder();
+        ChatAssembler chat = new ChatAssembler();
         FinishReason reason = null;
         Usage usage = null;
         int chunks = 0;
         if (!emit(new GenerationEvent.Meta(engine, model, Instant.now(), -1))) {
-            finishCancelled(text, usage, chunks);
+            finishCancelled(text, chat, usage, chunks);
             return;
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
@@ -140,7 +141,7 @@ public final class RemoteGeneration implements Generation {
                 }
                 for (StreamChunk c : decoded) {
                     if (cancelled.get()) {
-                        finishCancelled(text, usage, chunks);
+                        finishCancelled(text, chat, usage, chunks);
                         return;
                     }
                     switch (c) {
@@ -148,10 +149,24 @@ public final class RemoteGeneration implements Generation {
                             if (!t.text().isEmpty()) {
                                 text.append(t.text());
                                 chunks++;
-                                if (!emit(new GenerationEvent.Token(t.text(), -1))) {
-                                    finishCancelled(text, usage, chunks);
+                                if (!emit(new GenerationEvent.Token(t.text(), -1, chat.deltas(t)))) {
+                                    finishCancelled(text, chat, usage, chunks);
                                     return;
                                 }
+                            }
+                        }
+                        case StreamChunk.Reasoning r -> {
+                            chunks++;
+                            if (!emit(new GenerationEvent.Token("", -1, chat.deltas(r)))) {
+                                finishCancelled(text, chat, usage, chunks);
+                                return;
+                            }
+                        }
+                        case StreamChunk.ToolCallPiece p -> {
+                            chunks++;
+                            if (!emit(new GenerationEvent.Token("", -1, chat.deltas(p)))) {
+                                finishCancelled(text, chat, usage, chunks);
+                                return;
                             }
                         }
                         case StreamChunk.Finish f -> reason = f.reason();
@@ -161,25 +176,25 @@ public final class RemoteGeneration implements Generation {
                             return;
                         }
                         case StreamChunk.End e -> {
-                            finishDone(reason == null ? FinishReason.STOP : reason, text, usage, chunks);
+                            finishDone(reason == null ? FinishReason.STOP : reason, text, chat, usage, chunks);
                             return;
                         }
                     }
                 }
             }
             if (cancelled.get()) {
-                finishCancelled(text, usage, chunks);
+                finishCancelled(text, chat, usage, chunks);
             } else if (idle.get()) {
                 finish(idleError());
             } else if (reason != null) {
-                finishDone(reason, text, usage, chunks); // finished, only the end marker is missing
+                finishDone(reason, text, chat, usage, chunks); // finished, only the end marker is missing
             } else {
                 finish(error("the " + server + " closed the stream before the generation finished (after " + chunks
                         + " chunks); it may have crashed or been stopped"));
             }
         } catch (IOException e) {
             if (cancelled.get()) {
-                finishCancelled(text, usage, chunks);
+                finishCancelled(text, chat, usage, chunks);
             } else if (idle.get()) {
                 finish(idleError());
             } else {
@@ -197,13 +212,21 @@ public final class RemoteGeneration implements Generation {
         return new GenerationEvent.Error(message, Instant.now());
     }
 
-    private void finishDone(FinishReason reason, StringBuilder text, Usage usage, int chunks) {
-        finish(new GenerationEvent.Done(reason, text.toString(), usage != null ? usage : new Usage(0, chunks), Instant.now()));
+    private void finishDone(FinishReason reason, StringBuilder text, ChatAssembler chat, Usage usage, int chunks) {
+        List<io.infernet.chat.parse.ChatDelta> rest = chat.finish();
+        if (!rest.isEmpty() && reason != FinishReason.CANCEL) {
+            emit(new GenerationEvent.Token("", -1, rest));
+        }
+        io.infernet.chat.parse.ParsedMessage message = chat.message();
+        if (reason == FinishReason.STOP && message.hasToolCalls()) {
+            reason = FinishReason.TOOL_CALLS; // a server that says "stop" after calls (Ollama) ended its turn with them
+        }
+        finish(new GenerationEvent.Done(reason, text.toString(), usage != null ? usage : new Usage(0, chunks), Instant.now(), message));
     }
 
-    private void finishCancelled(StringBuilder text, Usage usage, int chunks) {
+    private void finishCancelled(StringBuilder text, ChatAssembler chat, Usage usage, int chunks) {
         closeBody();
-        finishDone(FinishReason.CANCEL, text, usage, chunks);
+        finishDone(FinishReason.CANCEL, text, chat, usage, chunks);
     }
 
     /** Delivers a non-terminal event; false when the listener threw, which cancels the generation. */

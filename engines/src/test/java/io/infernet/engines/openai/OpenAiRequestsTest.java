@@ -3,6 +3,7 @@ package io.infernet.engines.openai;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.ChatOptions;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Json;
 import io.infernet.kernels.SamplingParams;
@@ -31,15 +32,34 @@ class OpenAiRequestsTest {
     }
 
     @Test
-    void llamacppChatKeepsReasoningInlineAndSendsItsOwnOffValues() {
+    void llamacppChatSendsItsOwnOffValues() {
         assertEquals("{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"hi \\\"there\\\"\"}],"
-                        + "\"reasoning_format\":\"none\","
                         + "\"stream\":false,\"max_tokens\":64,"
                         + "\"temperature\":0.7,\"top_p\":0.9,\"min_p\":0.05,\"presence_penalty\":-0.25,\"frequency_penalty\":0.5,"
                         + "\"top_k\":0,\"repeat_penalty\":1.1,\"repeat_last_n\":131072,\"seed\":591751049,"
                         + "\"logit_bias\":{\"2\":false,\"7\":250.0,\"15043\":2.5},"
                         + "\"stop\":[\"\\n\\n\",\"User:\"]}",
                 Json.write(OpenAiRequests.body(OpenAiDialect.LLAMACPP, "m", CHAT, false)));
+    }
+
+    @Test
+    void toolsToolCallsAndReasoningOptionsPassThrough() throws Exception {
+        ChatOptions.FunctionTool weather = new ChatOptions.FunctionTool("get_weather", "Weather of a city",
+                Json.parse("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}".getBytes()), null);
+        ChatOptions chat = new ChatOptions(List.of(weather), ChatOptions.ToolChoice.function("get_weather"), false,
+                Map.of("enable_thinking", Json.parse("false".getBytes())), false, "low");
+        GenerationRequest r = GenerationRequest.chat("m", List.of(new ChatMessage("user", "Paris?"),
+                ChatMessage.assistantCalls("", List.of(new io.infernet.chat.parse.ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"))),
+                ChatMessage.toolResult("call_1", "sunny")), SamplingParams.greedy(), 8).withChat(chat);
+        String body = Json.write(OpenAiRequests.body(OpenAiDialect.LLAMACPP, "m", r, true));
+        assertEquals("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Paris?\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},"
+                + "{\"role\":\"tool\",\"content\":\"sunny\",\"tool_call_id\":\"call_1\"}],"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"description\":\"Weather of a city\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}],"
+                + "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}},\"parallel_tool_calls\":false,"
+                + "\"chat_template_kwargs\":{\"enable_thinking\":false},\"reasoning_effort\":\"low\",\"reasoning_format\":\"none\",", body.substring(0, body.indexOf("\"stream\"")));
     }
 
     @Test

@@ -26,6 +26,11 @@ final class InProcessEngineOptions {
                     + "sequence out to host memory. Default: a KV stream per sequence (as llama-server), faster with many sequences.")
     boolean kvUnified;
 
+    @Option(names = "--chat-template", paramLabel = "FILE",
+            description = "A Jinja chat template to render chats with instead of the model's tokenizer.chat_template "
+                    + "(e.g. one that renders tools, or a fixed version of the model's).")
+    Path chatTemplate;
+
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait for a free sequence; more get HTTP 429 (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
@@ -39,7 +44,10 @@ final class InProcessEngineOptions {
             if (cacheRamMiB < 0 || cacheRamMiB > (Long.MAX_VALUE >> 20)) {
                 throw new IllegalArgumentException("--cache-ram must be in 0.." + (Long.MAX_VALUE >> 20) + " MiB (0 = off), got " + cacheRamMiB);
             }
-            return new InProcessOptions(model, parallel, ctx, threads, cacheRamMiB << 20, maxQueue, kvUnified);
+            if (chatTemplate != null && !java.nio.file.Files.isRegularFile(chatTemplate)) {
+                throw new IllegalArgumentException("--chat-template " + chatTemplate + ": no such file; give the path of a Jinja template");
+            }
+            return new InProcessOptions(model, parallel, ctx, threads, cacheRamMiB << 20, maxQueue, kvUnified, chatTemplate);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }

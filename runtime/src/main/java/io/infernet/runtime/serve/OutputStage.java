@@ -24,7 +24,7 @@ final class OutputStage {
 
     /** Emits what {@code token} adds to {@code s}'s output (possibly nothing yet: an incomplete character, a possible stop string). */
     void emit(Sequence s, int token) {
-        int len = vocab.tokenToPiece(token, piece, false);
+        int len = vocab.tokenToPiece(token, piece, s.request.showsControl(token));
         String text = "";
         if (len > 0 && len <= pieceBytes.length) {
             MemorySegment.copy(piece, ValueLayout.JAVA_BYTE, 0, pieceBytes, 0, len);

@@ -1,6 +1,7 @@
 package io.infernet.runtime.serve;
 
 import io.infernet.kernels.SamplingParams;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,8 +12,11 @@ import java.util.Objects;
  * @param sampling     how tokens are drawn
  * @param maxTokens    most tokens to generate (the context's end also stops it, as LENGTH)
  * @param stop         stop strings; matched text and what follows are not emitted
+ * @param shownControl control tokens whose text is emitted (the markers a chat output parser reads, e.g.
+ *                     {@code [TOOL_CALLS]}, as llama-server's "preserved tokens"); other control tokens emit
+ *                     nothing. Null: none. Read-only once submitted
  */
-public record ServeRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop) {
+public record ServeRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop, BitSet shownControl) {
     public ServeRequest {
         Objects.requireNonNull(promptTokens, "promptTokens");
         Objects.requireNonNull(sampling, "sampling");
@@ -24,5 +28,15 @@ public record ServeRequest(int[] promptTokens, SamplingParams sampling, int maxT
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
         promptTokens = promptTokens.clone();
+    }
+
+    /** A request whose control tokens emit nothing. */
+    public ServeRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop) {
+        this(promptTokens, sampling, maxTokens, stop, null);
+    }
+
+    /** Whether {@code token}'s text is emitted even though it is a control token. */
+    boolean showsControl(int token) {
+        return shownControl != null && token >= 0 && shownControl.get(token);
     }
 }

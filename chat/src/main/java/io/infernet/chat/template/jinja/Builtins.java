@@ -175,7 +175,10 @@ final class Builtins {
         String itemSep = !seps.isEmpty() ? seps.get(0).asString() : indent < 0 ? ", " : ",";
         String keySep = seps.size() > 1 ? seps.get(1).asString() : ": ";
         String json = JsonText.write(args.pos(0), indent, itemSep, keySep);
-        return args.run.str(ascii.truthy() ? JsonText.ensureAscii(json) : json);
+        String text = ascii.truthy() ? JsonText.ensureAscii(json) : json;
+        // JSON of anything with input in it is input as a whole: it holds no template text that special tokens could come from
+        return args.run.str(text, Value.containsInput(args.pos(0)) ? io.infernet.chat.template.InputSpans.all(text.length())
+                : io.infernet.chat.template.InputSpans.NONE);
     }
 
     // --- comparisons -----------------------------------------------------------------------
@@ -298,7 +301,7 @@ final class Builtins {
                 case "capitalize", "lower", "replace", "strip", "title", "upper", "wordcount" -> true;
                 default -> false;
             }) {
-                input = Value.str(input.asString());
+                input = Value.printed(input);
             }
             return ((Value.Func) method(run, name, input, false)).invoke(new Args(run, scope, List.of()));
         }

@@ -147,7 +147,8 @@ final class CollectionMethods {
             if (args.run.analyse) {
                 args.pos(0).markUsedDeep();
             }
-            return args.run.str(args.pos(0).asString());
+            Value.Str printed = Value.printed(args.pos(0));
+            return args.run.str(printed.value, printed.input);
         };
     }
 
@@ -214,9 +215,9 @@ final class CollectionMethods {
         if (!attribute.isUndefined() && !(attribute instanceof Value.Str) && !byIndex) {
             throw EvalError.render("join() attribute must be string or integer");
         }
-        String sep = delimiter.isUndefined() ? "" : delimiter.asString();
+        Value.Str sep = delimiter.isUndefined() ? Value.str("") : Value.printed(delimiter);
         args.run.checkItems(a.items.size());
-        StringBuilder out = new StringBuilder();
+        Out out = new Out();
         for (int i = 0; i < a.items.size(); i++) {
             Value v = a.items.get(i);
             if (!attribute.isUndefined()) {
@@ -229,13 +230,13 @@ final class CollectionMethods {
             if (!(v instanceof Value.Str) && !(v instanceof Value.Int) && !(v instanceof Value.Flt)) {
                 throw EvalError.render("join() can only join arrays of strings or numerics");
             }
-            out.append(v.asString());
+            out.append(Value.printed(v));
             if (i < a.items.size() - 1) {
                 out.append(sep);
             }
             args.run.checkChars(out.length());
         }
-        return args.run.str(out.toString());
+        return args.run.str(out);
     }
 
     private static Value map(Args args) {

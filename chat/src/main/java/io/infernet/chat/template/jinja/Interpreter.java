@@ -44,8 +44,8 @@ final class Interpreter {
         static final LoopSignal CONTINUE = new LoopSignal(false);
     }
 
-    String render(List<Node> program, Scope globals) {
-        StringBuilder out = new StringBuilder(1024);
+    Out render(List<Node> program, Scope globals) {
+        Out out = new Out(1024);
         try {
             renderBody(program, globals, out);
         } catch (LoopSignal s) {
@@ -53,18 +53,18 @@ final class Interpreter {
         } catch (StackOverflowError e) {
             throw new TemplateException(TemplateException.Kind.LIMIT, "the template nests too deeply for the stack");
         }
-        return out.toString();
+        return out;
     }
 
     // --- statements -----------------------------------------------------------------------
 
-    void renderBody(List<Node> body, Scope scope, StringBuilder out) {
+    void renderBody(List<Node> body, Scope scope, Out out) {
         for (Node n : body) {
             renderNode(n, scope, out);
         }
     }
 
-    private void renderNode(Node node, Scope scope, StringBuilder out) {
+    private void renderNode(Node node, Scope scope, Out out) {
         enter(node);
         try {
             switch (node) {
@@ -78,7 +78,7 @@ final class Interpreter {
                 case Node.Set n -> set(n, scope);
                 case Node.Macro n -> scope.set(n.name(), macro(n));
                 case Node.CallBlock n -> gather(callBlock(n, scope), out);
-                case Node.FilterBlock n -> gather(Builtins.applyFilter(this, n.filter(), Value.str(renderToString(n.body(), scope)), scope), out);
+                case Node.FilterBlock n -> gather(Builtins.applyFilter(this, n.filter(), renderToString(n.body(), scope), scope), out);
                 case Node.Expression e -> gather(evalUnchecked(e, scope), out);
             }
         } catch (LoopSignal | TemplateException e) {
@@ -93,23 +93,23 @@ final class Interpreter {
         }
     }
 
-    String renderToString(List<Node> body, Scope scope) {
-        StringBuilder out = new StringBuilder();
+    Value.Str renderToString(List<Node> body, Scope scope) {
+        Out out = new Out();
         renderBody(body, scope, out);
-        return out.toString();
+        return out.toStr();
     }
 
     /** Appends the printed form of a value: strings and numbers as text, lists item by item, anything else nothing. */
-    static void gather(Value v, StringBuilder out) {
+    static void gather(Value v, Out out) {
         switch (v) {
-            case Value.Str s -> out.append(s.value);
+            case Value.Str s -> out.append(s);
             case Value.Numeric n -> out.append(n.asString());
             case Value.Array a -> a.items.forEach(item -> gather(item, out));
             default -> { }
         }
     }
 
-    private void renderFor(Node.For n, Scope outer, StringBuilder out) {
+    private void renderFor(Node.For n, Scope outer, Out out) {
         Scope scope = new Scope(outer);
         Node.Select select = n.iterable() instanceof Node.Select s ? s : null;
         Value iterable = eval(select != null ? select.value() : n.iterable(), scope);
@@ -207,7 +207,7 @@ final class Interpreter {
     }
 
     private void set(Node.Set n, Scope scope) {
-        Value rhs = n.value() != null ? eval(n.value(), scope) : Value.str(renderToString(n.body(), scope));
+        Value rhs = n.value() != null ? eval(n.value(), scope) : renderToString(n.body(), scope);
         switch (n.target()) {
             case Node.Identifier id -> scope.set(id.name(), rhs);
             case Node.TupleLiteral names -> {
@@ -239,12 +239,12 @@ final class Interpreter {
         return new Value.Func(n.name(), args -> {
             Scope scope = new Scope(args.scope);
             bindParameters(n.name(), n.params(), args, scope);
-            return Value.str(renderNested(n.body(), scope));
+            return renderNested(n.body(), scope);
         }, null);
     }
 
     /** A macro or {@code caller()} body: counts towards the depth bound. */
-    private String renderNested(List<Node> body, Scope scope) {
+    private Value.Str renderNested(List<Node> body, Scope scope) {
         if (++depth > limits.maxDepth()) {
             throw EvalError.limit("macro calls nested deeper than " + limits.maxDepth());
         }
@@ -286,7 +286,7 @@ final class Interpreter {
         Value.Func caller = new Value.Func("caller", args -> {
             Scope block = new Scope(scope);
             bindParameters("caller", n.callerParams(), args, block);
-            return Value.str(renderNested(n.body(), block));
+            return renderNested(n.body(), block);
         }, null);
         Scope callScope = new Scope(scope);
         callScope.set("caller", caller);
@@ -402,6 +402,18 @@ final class Interpreter {
     Value.Str str(String s) {
         checkChars(s.length());
         return Value.str(s);
+    }
+
+    /** A string the template built from text with input spans, refused past the size bound. */
+    Value.Str str(Out s) {
+        checkChars(s.length());
+        return s.toStr();
+    }
+
+    /** A string the template built, with these input spans, refused past the size bound. */
+    Value.Str str(String s, io.infernet.chat.template.InputSpans input) {
+        checkChars(s.length());
+        return Value.str(s, input);
     }
 
     /** Refuses to build a string of {@code count} characters past the size bound (checked before building it). */

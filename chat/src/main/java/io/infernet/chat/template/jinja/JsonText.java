@@ -1,5 +1,6 @@
 package io.infernet.chat.template.jinja;
 
+import io.infernet.chat.template.InputSpans;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,20 +131,37 @@ final class JsonText {
 
     /** A JSON document as a fresh value tree: objects keep their key order, integers that fit 64 bits are integers. */
     static Value fromJson(JsonNode node) {
+        return fromJson(node, false, null);
+    }
+
+    /**
+     * Role and type names that stay template text in input data: templates build special tokens
+     * from them ({@code '<|' + message['role'] + '|>'}), and a request can only hold these.
+     */
+    static final java.util.Set<String> TRUSTED_NAMES = java.util.Set.of("system", "developer", "user", "assistant", "tool", "function",
+            "ipython", "text", "thinking", "tool_call", "tool_result", "image", "image_url");
+
+    /** {@link #fromJson}; with {@code input}, strings and keys are marked as input (see {@link Values#fromInput}). */
+    static Value fromJson(JsonNode node, boolean input, String key) {
         return switch (node.getNodeType()) {
             case NULL, MISSING -> new Value.None();
             case BOOLEAN -> new Value.Bool(node.booleanValue());
             case NUMBER -> node.isIntegralNumber() && node.canConvertToLong() ? new Value.Int(node.longValue()) : new Value.Flt(node.doubleValue());
-            case STRING -> new Value.Str(node.textValue());
+            case STRING -> {
+                String text = node.textValue();
+                boolean trusted = !input || (("role".equals(key) || "type".equals(key)) && TRUSTED_NAMES.contains(text));
+                yield new Value.Str(text, trusted ? InputSpans.NONE : InputSpans.all(text.length()));
+            }
             case ARRAY -> {
                 List<Value> items = new ArrayList<>(node.size());
-                node.forEach(item -> items.add(fromJson(item)));
+                node.forEach(item -> items.add(fromJson(item, input, null)));
                 yield new Value.Array(items);
             }
             case OBJECT -> {
                 Value.Obj o = new Value.Obj();
                 for (Map.Entry<String, JsonNode> e : node.properties()) {
-                    o.put(e.getKey(), fromJson(e.getValue()));
+                    String k = e.getKey();
+                    o.put(new Value.Str(k, input ? InputSpans.all(k.length()) : InputSpans.NONE), fromJson(e.getValue(), input, k));
                 }
                 yield o;
             }

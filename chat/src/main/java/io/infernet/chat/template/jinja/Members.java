@@ -62,7 +62,7 @@ final class Members {
             case Value.Str s -> {
                 if (property instanceof Value.Int i) {
                     if (i.value >= 0 && i.value < s.byteLength()) {
-                        result = Value.str(Strings.byteSlice(s.value, i.value, i.value + 1, 1));
+                        result = StringMethods.byteSlice(s, i.value, i.value + 1, 1);
                     }
                 } else if (property instanceof Value.Str name) {
                     result = Builtins.method(run, name.value, object, true);

@@ -110,7 +110,7 @@ final class Operators {
             return Value.bool(op.equals("in") == Builtins.contains(right, left));
         }
         if ((left instanceof Value.Str || right instanceof Value.Str) && concat) {
-            return concat(run, left.asString(), right.asString());
+            return concat(run, Value.printed(left), Value.printed(right));
         }
         if (op.equals("*") && (left instanceof Value.Str && right instanceof Value.Int || left instanceof Value.Int && right instanceof Value.Str)) {
             String s = left instanceof Value.Str ? left.asString() : right.asString();
@@ -119,7 +119,8 @@ final class Operators {
                 return Value.str("");
             }
             run.checkChars((double) s.length() * times);
-            return run.str(s.repeat((int) times));
+            Value.Str str = (Value.Str) (left instanceof Value.Str ? left : right);
+            return run.str(s.repeat((int) times), str.input.repeat(s.length(), (int) times));
         }
         if (left instanceof Value.Str && right instanceof Value.Str && membership) {
             return Value.bool(op.equals("in") == Builtins.contains(right, left));
@@ -130,9 +131,9 @@ final class Operators {
         throw EvalError.render("Unknown operator \"" + op + "\" between " + left.typeName() + " and " + right.typeName());
     }
 
-    private static Value.Str concat(Interpreter run, String a, String b) {
-        run.checkChars((double) a.length() + b.length()); // before building it
-        return Value.str(a + b);
+    private static Value.Str concat(Interpreter run, Value.Str a, Value.Str b) {
+        run.checkChars((double) a.value.length() + b.value.length()); // before building it
+        return Value.str(a.value + b.value, a.input.concat(a.value.length(), b.input));
     }
 
     private static boolean isNumber(Value v) {
@@ -146,7 +147,7 @@ final class Operators {
         return leftNull && right instanceof Value.Str || rightNull && left instanceof Value.Str;
     }
 
-    private static String textOrEmpty(Value v) {
-        return v instanceof Value.Str s ? s.value : "";
+    private static Value.Str textOrEmpty(Value v) {
+        return v instanceof Value.Str s ? s : Value.str("");
     }
 }

@@ -19,11 +19,13 @@ final class StringMethods {
             Map.entry("default", Builtins::defaultValue),
             Map.entry("upper", args -> {
                 args.types(1, Value.Str.class);
-                return Value.str(Strings.upper(args.pos(0).asString()));
+                Value.Str s = (Value.Str) args.pos(0);
+                return Value.str(Strings.upper(s.value), s.input);
             }),
             Map.entry("lower", args -> {
                 args.types(1, Value.Str.class);
-                return Value.str(Strings.lower(args.pos(0).asString()));
+                Value.Str s = (Value.Str) args.pos(0);
+                return Value.str(Strings.lower(s.value), s.input);
             }),
             Map.entry("strip", args -> {
                 if (!(args.pos(0) instanceof Value.Str)) {
@@ -53,12 +55,12 @@ final class StringMethods {
                         cs[i] = Strings.lower(cs[i]);
                     }
                 }
-                return Value.str(new String(cs));
+                return Value.str(new String(cs), ((Value.Str) args.pos(0)).input);
             }),
             Map.entry("capitalize", args -> {
                 args.types(1, Value.Str.class);
                 String s = args.pos(0).asString();
-                return Value.str(s.isEmpty() ? s : Strings.upper(s.charAt(0)) + Strings.lower(s.substring(1)));
+                return Value.str(s.isEmpty() ? s : Strings.upper(s.charAt(0)) + Strings.lower(s.substring(1)), ((Value.Str) args.pos(0)).input);
             }),
             Map.entry("length", args -> {
                 args.types(1, Value.Str.class);
@@ -85,13 +87,13 @@ final class StringMethods {
             }),
             Map.entry("string", args -> {
                 args.types(1, Value.Str.class);
-                return Value.str(args.pos(0).asString());
+                return args.pos(0);
             }),
             Map.entry("slice", args -> {
                 args.count(1, 4);
                 args.types(2, Value.Str.class, Value.Int.class);
                 long[] ssp = sliceBounds(args);
-                return Value.str(Strings.byteSlice(args.pos(0).asString(), ssp[0], ssp[1], ssp[2]));
+                return byteSlice((Value.Str) args.pos(0), ssp[0], ssp[1], ssp[2]);
             }),
             Map.entry("safe", args -> {
                 args.types(1, Value.Str.class);
@@ -126,8 +128,32 @@ final class StringMethods {
         return new long[] {start, stop, step};
     }
 
+    /**
+     * A slice of the UTF-8 bytes of a string with its input spans: exact for ASCII text; a slice of
+     * other text is input as a whole when any of the string is.
+     */
+    static Value.Str byteSlice(Value.Str s, long start, long stop, long step) {
+        String text = Strings.byteSlice(s.value, start, stop, step);
+        if (!s.hasInput()) {
+            return Value.str(text);
+        }
+        if (!Value.Str.isAscii(s.value)) {
+            return Value.str(text, io.infernet.chat.template.InputSpans.all(text.length()));
+        }
+        io.infernet.chat.template.InputSpans.Builder b = new io.infernet.chat.template.InputSpans.Builder();
+        int k = 0;
+        for (int i : Strings.sliceIndices(s.value.length(), start, stop, step)) {
+            if (s.input.contains(i)) {
+                b.add(k, k + 1);
+            }
+            k++;
+        }
+        return Value.str(text, b.build());
+    }
+
     private static Value strip(Args args, boolean left, boolean right) {
-        String s = args.pos(0).asString();
+        Value.Str str = (Value.Str) args.pos(0);
+        String s = str.value;
         Value chars = args.kwargOrPos("chars", 1);
         String set = chars.isUndefined() ? null : chars.asString();
         int from = 0;
@@ -142,7 +168,7 @@ final class StringMethods {
                 to--;
             }
         }
-        return Value.str(s.substring(from, to));
+        return str.sub(from, to);
     }
 
     private static boolean strips(char c, String set) {
@@ -154,7 +180,8 @@ final class StringMethods {
         if (!(args.pos(0) instanceof Value.Str)) {
             throw EvalError.render((fromRight ? "rsplit" : "split") + "() first argument must be a string");
         }
-        String s = args.pos(0).asString();
+        Value.Str str = (Value.Str) args.pos(0);
+        String s = str.value;
         String sep = args.count() > 1 ? args.pos(1).asString() : " ";
         if (sep.isEmpty()) {
             throw EvalError.render("empty separator");
@@ -165,69 +192,88 @@ final class StringMethods {
             int from = 0;
             int at;
             while (maxSplit != 0 && (at = s.indexOf(sep, from)) >= 0) {
-                parts.add(Value.str(s.substring(from, at)));
+                parts.add(str.sub(from, at));
                 from = at + sep.length();
                 maxSplit--;
             }
-            parts.add(Value.str(s.substring(from)));
+            parts.add(str.sub(from, s.length()));
         } else {
             int to = s.length();
             int at;
             while (maxSplit != 0 && (at = s.lastIndexOf(sep, to - sep.length())) >= 0) {
-                parts.add(Value.str(s.substring(at + sep.length(), to)));
+                parts.add(str.sub(at + sep.length(), to));
                 to = at;
                 maxSplit--;
             }
-            parts.add(Value.str(s.substring(0, to)));
+            parts.add(str.sub(0, to));
             Collections.reverse(parts);
         }
         args.run.checkItems(parts.size());
         return new Value.Array(parts);
     }
 
+    /** {@code replace(old, new)}: text put in for a match is input when {@code new} is, or when the text it replaces had input in it. */
     private static Value replace(Args args) {
         args.types(3, Value.Str.class, Value.Str.class, Value.Str.class);
-        String s = args.pos(0).asString();
+        Value.Str src = (Value.Str) args.pos(0);
+        String s = src.value;
         String from = args.pos(1).asString();
-        String to = args.pos(2).asString();
+        Value.Str to = (Value.Str) args.pos(2);
         long count = args.count() > 3 ? args.pos(3).asInt() : -1;
         if (count > 0) {
             throw EvalError.notImplemented("replace with a count");
         }
-        if (from.equals(to)) {
-            return Value.str(s);
+        if (from.equals(to.value)) {
+            return src;
         }
         if (from.isEmpty()) {
-            args.run.checkChars((double) s.length() * (to.length() + 1) + to.length());
-            StringBuilder out = new StringBuilder(to);
+            args.run.checkChars((double) s.length() * (to.value.length() + 1) + to.value.length());
+            Out out = new Out(s.length() * (to.value.length() + 1) + to.value.length());
+            out.append(to);
             for (int i = 0; i < s.length(); i++) {
-                out.append(s.charAt(i)).append(to);
+                out.append(src.sub(i, i + 1)).append(to);
             }
-            return args.run.str(out.toString());
+            return args.run.str(out);
         }
-        return args.run.str(s.replace(from, to));
+        Out out = new Out(s.length());
+        int pos = 0;
+        int at;
+        while ((at = s.indexOf(from, pos)) >= 0) {
+            out.append(src.sub(pos, at));
+            if (src.input.any(at, at + from.length())) {
+                out.appendInput(to.value);
+            } else {
+                out.append(to);
+            }
+            pos = at + from.length();
+            args.run.checkChars(out.length());
+        }
+        out.append(src.sub(pos, s.length()));
+        return args.run.str(out);
     }
 
     private static Value format(Args args) {
-        if (!(args.pos(0) instanceof Value.Str)) {
+        if (!(args.pos(0) instanceof Value.Str fmtStr)) {
             throw EvalError.render("format() first argument must be a string");
         }
-        String fmt = args.pos(0).asString();
-        StringBuilder out = new StringBuilder();
+        String fmt = fmtStr.value;
+        Out out = new Out(fmt.length());
         int next = 1;
+        int literal = 0;
         for (int i = 0; i < fmt.length(); i++) {
-            char c = fmt.charAt(i);
-            if (c != '{') {
-                out.append(c);
+            if (fmt.charAt(i) != '{') {
                 continue;
             }
             if (i + 1 >= fmt.length() || fmt.charAt(i + 1) != '}') {
                 throw EvalError.notImplemented("format() placeholders other than '{}'");
             }
+            out.append(fmtStr.sub(literal, i));
+            out.append(Value.printed(args.pos(next++)));
             i++;
-            out.append(args.pos(next++).asString());
+            literal = i + 1;
         }
-        return args.run.str(out.toString());
+        out.append(fmtStr.sub(literal, fmt.length()));
+        return args.run.str(out);
     }
 
     private static Value toInt(Args args) {
@@ -248,38 +294,39 @@ final class StringMethods {
     /** {@code indent(width=4, first=false, blank=false)}, line by line as C++'s getline splits. */
     private static Value indent(Args args) {
         args.count(1, 4);
-        if (!(args.pos(0) instanceof Value.Str)) {
+        if (!(args.pos(0) instanceof Value.Str in)) {
             throw EvalError.render("indent() first argument must be a string");
         }
-        String input = args.pos(0).asString();
+        String input = in.value;
         Value width = args.kwargOrPos("width", 1);
         boolean first = args.kwargOrPos("first", 2).truthy();
         boolean blank = args.kwargOrPos("blank", 3).truthy();
-        String pad = switch (width) {
-            case Value.Int i -> " ".repeat((int) Math.clamp(i.value, 0, 256));
-            case Value.Str s -> s.value;
-            default -> "    ";
+        Value.Str pad = switch (width) {
+            case Value.Int i -> Value.str(" ".repeat((int) Math.clamp(i.value, 0, 256)));
+            case Value.Str s -> s;
+            default -> Value.str("    ");
         };
-        StringBuilder out = new StringBuilder();
+        Out out = new Out(input.length());
         int start = 0;
         while (start < input.length()) {
             int nl = input.indexOf('\n', start);
-            String line = nl < 0 ? input.substring(start) : input.substring(start, nl);
-            start = nl < 0 ? input.length() : nl + 1;
+            int end = nl < 0 ? input.length() : nl;
+            Value.Str line = in.sub(start, end);
             if (!out.isEmpty()) {
-                out.append('\n');
+                out.append(in.sub(start - 1, start)); // the newline that ended the previous line
             }
-            if (out.isEmpty() ? first : !line.isEmpty() || blank) {
+            if (out.isEmpty() ? first : !line.value.isEmpty() || blank) {
                 out.append(pad);
             }
             out.append(line);
+            start = nl < 0 ? input.length() : nl + 1;
         }
         if (!input.isEmpty() && input.charAt(input.length() - 1) == '\n') {
-            out.append('\n');
+            out.append(in.sub(input.length() - 1, input.length()));
             if (blank) {
                 out.append(pad);
             }
         }
-        return args.run.str(out.toString());
+        return args.run.str(out);
     }
 }

@@ -1,5 +1,6 @@
 package io.infernet.chat.template.jinja;
 
+import io.infernet.chat.template.PromptText;
 import io.infernet.chat.template.TemplateException;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -45,7 +46,18 @@ public final class Template {
      * @throws TemplateException of kind {@code RAISED}, {@code RENDER} or {@code LIMIT}, placed in the template
      */
     public String render(Map<String, Value> globals, ZonedDateTime now, Limits limits, boolean analyse) {
-        return new Interpreter(source, analyse, now, limits).render(program, globals(globals));
+        return new Interpreter(source, analyse, now, limits).render(program, globals(globals)).toString();
+    }
+
+    /**
+     * Renders as {@link #render} does, also telling which characters of the output came from
+     * input data: strings made with {@link Values#fromInput} and everything derived from them
+     * (concatenated, sliced, stripped, split, case-changed, replaced into, joined, formatted,
+     * indented; JSON or {@code str()} of a list or dict with any input in it is input as a whole).
+     * The template's own text, including what it builds from input by lookups and tests, is not.
+     */
+    public PromptText renderMarked(Map<String, Value> globals, ZonedDateTime now, Limits limits) {
+        return new Interpreter(source, false, now, limits).render(program, globals(globals)).toPrompt();
     }
 
     /**
@@ -58,7 +70,7 @@ public final class Template {
     public Analysis analyse(Map<String, Value> globals, ZonedDateTime now, Limits limits) {
         Scope scope = globals(globals);
         try {
-            String out = new Interpreter(source, true, now, limits).render(program, scope);
+            String out = new Interpreter(source, true, now, limits).render(program, scope).toString();
             return new Analysis(out, null, scope.variables());
         } catch (TemplateException e) {
             return new Analysis(null, e, scope.variables());

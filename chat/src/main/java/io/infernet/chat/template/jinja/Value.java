@@ -1,5 +1,6 @@
 package io.infernet.chat.template.jinja;
 
+import io.infernet.chat.template.InputSpans;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -317,9 +318,26 @@ public abstract sealed class Value permits Value.Undefined, Value.None, Value.Nu
 
     public static final class Str extends Value {
         final String value;
+        /** The characters that came from input data (the conversation), not from the template. */
+        final InputSpans input;
 
         Str(String value) {
+            this(value, InputSpans.NONE);
+        }
+
+        Str(String value, InputSpans input) {
             this.value = value;
+            this.input = input;
+        }
+
+        /** Whether any character came from input data. */
+        boolean hasInput() {
+            return !input.isEmpty();
+        }
+
+        /** {@code substring(from, to)} with its input spans. */
+        Str sub(int from, int to) {
+            return new Str(value.substring(from, to), input.sub(from, to));
         }
 
         @Override
@@ -681,6 +699,33 @@ public abstract sealed class Value permits Value.Undefined, Value.None, Value.Nu
     }
 
     // --- construction ----------------------------------------------------------------------
+
+    static Str str(String s, InputSpans input) {
+        return new Str(Objects.requireNonNull(s), input);
+    }
+
+    /**
+     * The printed text of a value with its input spans: a string as it is, a number or boolean as
+     * template text, anything else ({@code str()} of a list or dict) wholly input when any string
+     * inside it is (kept apart from special-token parsing, whatever the template's text in it).
+     */
+    static Str printed(Value v) {
+        if (v instanceof Str s) {
+            return s;
+        }
+        String text = v.asString();
+        return new Str(text, containsInput(v) ? InputSpans.all(text.length()) : InputSpans.NONE);
+    }
+
+    /** Whether a string anywhere in {@code v} (keys included) came from input data. */
+    static boolean containsInput(Value v) {
+        return switch (v) {
+            case Str s -> s.hasInput();
+            case Array a -> a.items.stream().anyMatch(Value::containsInput);
+            case Obj o -> o.entries.values().stream().anyMatch(e -> containsInput(e.key) || containsInput(e.value));
+            default -> false;
+        };
+    }
 
     static Str str(String s) {
         return new Str(Objects.requireNonNull(s));

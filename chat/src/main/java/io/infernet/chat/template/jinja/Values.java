@@ -11,6 +11,17 @@ public final class Values {
         return JsonText.fromJson(json);
     }
 
+    /**
+     * As {@link #fromJson}, for data from the caller (the conversation, tools, template kwargs):
+     * every string and object key is marked as input, so that {@link Template#renderMarked} can
+     * tell the text it yields from the template's own. Exception: the values of {@code role} and
+     * {@code type} keys that are one of the fixed names (system, user, assistant, tool, function,
+     * text, ...), which templates build special tokens from.
+     */
+    public static Value fromInput(JsonNode json) {
+        return JsonText.fromJson(json, true, null);
+    }
+
     public static Value of(String s) {
         return Value.str(s);
     }

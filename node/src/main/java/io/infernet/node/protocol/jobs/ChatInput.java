@@ -3,16 +3,21 @@ package io.infernet.node.protocol.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.ChatMessages;
+import io.infernet.engines.ChatOptions;
+import io.infernet.engines.ToolsParser;
 import java.util.List;
 
 /**
- * A chat job's {@code input_spec}: {@code {messages, max_tokens, temperature}}; the messages are
- * read as the HTTP API reads them ({@link ChatMessages}).
+ * A chat job's {@code input_spec}: {@code {messages, max_tokens, temperature}} and optionally the
+ * chat fields of the HTTP API ({@code tools}, {@code tool_choice}, {@code parallel_tool_calls},
+ * {@code chat_template_kwargs}, {@code reasoning_format}, {@code reasoning_effort}); all read as
+ * the HTTP API reads them ({@link ChatMessages}, {@link ToolsParser}).
  *
  * @param maxTokens   most tokens to generate ({@link #DEFAULT_MAX_TOKENS} when absent)
  * @param temperature sampling temperature ({@link #DEFAULT_TEMPERATURE} when absent)
+ * @param chat        tools and template options
  */
-record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature) {
+record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature, ChatOptions chat) {
 
     static final int DEFAULT_MAX_TOKENS = 512;
     static final float DEFAULT_TEMPERATURE = 0.7f;
@@ -27,8 +32,10 @@ record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature) {
             throw bad("expected an object with messages, max_tokens, temperature");
         }
         List<ChatMessage> out;
+        ChatOptions chat;
         try {
             out = ChatMessages.parse(spec.get("messages"));
+            chat = ToolsParser.parse((com.fasterxml.jackson.databind.node.ObjectNode) spec);
         } catch (ChatMessages.InvalidMessageException e) {
             throw bad(e.getMessage());
         }
@@ -48,7 +55,7 @@ record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature) {
             }
             temperature = t.floatValue();
         }
-        return new ChatInput(out, maxTokens, temperature);
+        return new ChatInput(out, maxTokens, temperature, chat);
     }
 
     private static IllegalArgumentException bad(String what) {

@@ -89,7 +89,8 @@ final class ChatJob {
         try {
             ChatInput input = ChatInput.parse(job.inputSpec());
             SamplingParams sampling = SamplingParams.defaults().withTemperature(input.temperature());
-            generation = engine.generate(GenerationRequest.chat(job.modelName(), input.messages(), sampling, input.maxTokens()), queue::add);
+            generation = engine.generate(GenerationRequest.chat(job.modelName(), input.messages(), sampling, input.maxTokens())
+                    .withChat(input.chat()), queue::add);
         } catch (IllegalArgumentException | EngineException e) {
             return fail(batcher, e.getMessage());
         } catch (RuntimeException e) {
@@ -195,9 +196,10 @@ final class ChatJob {
                     m.model() != null ? m.model() : job.modelName(), m.startedAt() != null ? m.startedAt() : startedAt, m.engine());
             case GenerationEvent.Token t -> {
                 tokenEvents++;
-                yield t.text().isEmpty() ? null : JobEvents.token(t.text());
+                String content = JobEvents.content(t.deltas());
+                yield content.isEmpty() ? null : JobEvents.token(content);
             }
-            case GenerationEvent.Done d -> JobEvents.done(d.text(), d.reason().wireName(), finishedAt(d.finishedAt()), d.usage());
+            case GenerationEvent.Done d -> JobEvents.done(d.message(), d.reason().wireName(), finishedAt(d.finishedAt()), d.usage());
             case GenerationEvent.Error e -> JobEvents.error(e.message());
         };
     }
@@ -206,7 +208,7 @@ final class ChatJob {
         Instant now = clock.instant();
         if (terminal instanceof GenerationEvent.Done d && d.reason() != FinishReason.CANCEL) {
             int tokens = d.usage() != null ? d.usage().completionTokens() : tokenEvents;
-            complete(JobEvents.completed(d.text(), tokens, took.toMillis(), provider.nodeId()));
+            complete(JobEvents.completed(d.message(), tokens, took.toMillis(), provider.nodeId()));
             return new Outcome(true, tokens, took, finishedAt(d.finishedAt()));
         }
         String error = terminal instanceof GenerationEvent.Error e

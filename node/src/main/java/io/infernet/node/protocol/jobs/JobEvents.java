@@ -1,6 +1,11 @@
 package io.infernet.node.protocol.jobs;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.chat.parse.ChatDelta;
+import io.infernet.chat.parse.ParsedMessage;
+import io.infernet.chat.parse.ToolCall;
+import java.util.List;
 import io.infernet.engines.Json;
 import java.time.Instant;
 
@@ -38,6 +43,47 @@ final class JobEvents {
             d.putObject("usage").put("prompt_tokens", usage.promptTokens()).put("completion_tokens", usage.completionTokens());
         }
         return event("done", d);
+    }
+
+    /**
+     * {@code done} of a chat: {@code text} is the answer's content; when the model reasoned or
+     * called tools, {@code reasoning_content} and {@code tool_calls} (OpenAI's shape, arguments as
+     * a JSON string) follow, and {@code reason} may be {@code tool_calls}.
+     */
+    static ObjectNode done(ParsedMessage m, String reason, Instant finishedAt, io.infernet.engines.Usage usage) {
+        ObjectNode e = done(m.content(), reason, finishedAt, usage);
+        extras((ObjectNode) e.get("data"), m);
+        return e;
+    }
+
+    /** The content text of a token event's deltas (reasoning and tool-call pieces are reported whole at the end). */
+    static String content(List<ChatDelta> deltas) {
+        StringBuilder s = new StringBuilder();
+        for (ChatDelta d : deltas) {
+            if (d instanceof ChatDelta.Content c) {
+                s.append(c.text());
+            }
+        }
+        return s.toString();
+    }
+
+    static ObjectNode completed(ParsedMessage m, int tokenCount, long durationMs, String completedBy) {
+        ObjectNode body = completed(m.content(), tokenCount, durationMs, completedBy);
+        extras((ObjectNode) body.get("result"), m);
+        return body;
+    }
+
+    private static void extras(ObjectNode o, ParsedMessage m) {
+        if (!m.reasoningContent().isEmpty()) {
+            o.put("reasoning_content", m.reasoningContent());
+        }
+        if (m.hasToolCalls()) {
+            ArrayNode calls = o.putArray("tool_calls");
+            for (ToolCall c : m.toolCalls()) {
+                ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
+                call.putObject("function").put("name", c.name()).put("arguments", c.argumentsJson());
+            }
+        }
     }
 
     static ObjectNode error(String message) {
