@@ -29,6 +29,8 @@ final class DaemonHarness {
     final Path dir;
     final ModelStore store;
     final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    /** How the daemon's client takes the control plane's idempotency (as {@code controlPlane.idempotencyKeys}). */
+    ControlPlaneClient.Idempotency idempotency = ControlPlaneClient.Idempotency.AUTO;
 
     DaemonHarness(FakeControlPlane cp, FakeEngine engine, Path dir) {
         this(cp, engine, dir, NodeKey.generate(new SecureRandom()));
@@ -52,7 +54,7 @@ final class DaemonHarness {
 
     ControlPlaneClient client() {
         return new ControlPlaneClient(cp.url(), new EnvelopeSigner(key), ControlPlaneClient.defaultHttpClient(),
-                new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), Duration.ofSeconds(2));
+                new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), Duration.ofSeconds(2)).withIdempotency(idempotency);
     }
 
     NodeDaemon daemon(DaemonSettings settings) {

@@ -57,7 +57,9 @@ class JobRunnerTest {
         assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
         List<Delivery> ds = sent("j1");
         List<JsonNode> evs = events(ds);
-        assertEquals(List.of("meta", "token", "token", "token", "token", "done"), evs.stream().map(e -> e.get("event_type").asText()).toList());
+        assertEquals(List.of("meta", "token", "done"), evs.stream().map(e -> e.get("event_type").asText()).toList(),
+                "one flush: its four tokens merged into one event (IPIP-0024)");
+        assertEquals("Hello, world!", evs.get(1).at("/data/text").asText());
         JsonNode meta = evs.getFirst().get("data");
         assertEquals("provider-0badc0de", meta.get("provider_node_id").asText());
         assertEquals("box", meta.get("provider_name").asText());
@@ -175,8 +177,9 @@ class JobRunnerTest {
         r.offer(chat("b", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":100}"));
         assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
         List<Integer> sizes = sent("b").stream().filter(d -> d.route().endsWith("/events")).map(d -> d.body().get("events").size()).toList();
-        assertEquals(42, sizes.stream().mapToInt(Integer::intValue).sum(), "meta + 40 tokens + done");
-        assertTrue(sizes.stream().allMatch(s -> s <= 200));
-        assertEquals(List.of(16, 16, 10), sizes, "flushes at 16 buffered, the rest with done");
+        assertEquals(List.of(2, 1, 2), sizes, "flushes at 16 buffered (meta + 15 tokens, 16 tokens), the rest with done; tokens merged per flush");
+        String text = events(sent("b")).stream().filter(e -> e.get("event_type").asText().equals("token"))
+                .map(e -> e.at("/data/text").asText()).collect(java.util.stream.Collectors.joining());
+        assertEquals(String.join("", many), text);
     }
 }

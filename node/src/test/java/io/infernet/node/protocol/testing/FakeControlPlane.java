@@ -28,18 +28,40 @@ import java.util.concurrent.Executors;
  * A control plane on loopback for tests: it checks every request with the project's
  * {@link EnvelopeVerifier} (401 like the real one), keeps just enough state to act like the
  * real node API (registrations, assigned jobs, events, completions, commands, payouts), and
- * records every request. Faults on demand: answer 500, drop the connection, or be down.
+ * records every request. Faults on demand: answer 500, drop the connection before doing
+ * anything, do the work and then drop the connection (the answer is lost: the case that
+ * duplicates writes on a server without idempotency), or be down.
+ *
+ * <p>Shapes of deployment on demand: {@link #behindPrefix} (a proxy that serves the control
+ * plane under a path prefix and strips it, so the envelope is checked against the bare path),
+ * {@link #redirectTo} (every request answered with a redirect, as the reference's
+ * {@code www.} host answers 308), {@link #honourIdempotencyKeys} (this project's control plane:
+ * a repeated {@code Idempotency-Key} gets the first answer and changes nothing; the reference
+ * ignores the header, which is the default here).
  */
 public final class FakeControlPlane implements AutoCloseable {
 
     public static final String PREFIX = "/api/v1/node/";
     private static final Set<String> EVENT_TYPES = Set.of("meta", "token", "done", "error");
 
-    /** One request as received. {@code pubkey} is null when the envelope was refused ({@code authError}). */
-    public record Recorded(String route, JsonNode body, String pubkey, String authError, int status) {}
+    /**
+     * One request as received. {@code pubkey} is null when the envelope was refused
+     * ({@code authError}); {@code status} is -1 for a connection dropped before the work, -2 for
+     * one dropped after it; {@code idempotencyKey} is the request's header, or null.
+     */
+    public record Recorded(String route, JsonNode body, String pubkey, String authError, int status, String idempotencyKey) {}
+
+    /** Status of a recorded request whose connection was dropped before anything was done. */
+    public static final int DROPPED = -1;
+    /** Status of a recorded request that was carried out, then its connection dropped. */
+    public static final int COMMITTED_THEN_DROPPED = -2;
+    private static final Set<String> KEYED_ROUTES = Set.of("jobs/{id}/events", "jobs/{id}/complete", "commands/{id}/complete");
 
     /** A fault for the next {@code count} requests to {@code route} ("*" for any). */
     private record Fault(String route, int status, int count) {}
+
+    /** A stored answer for an idempotency key, with the hash of the request it answered. */
+    private record Stored(String requestHash, Answer answer) {}
 
     private final EnvelopeVerifier verifier = new EnvelopeVerifier(Clock.systemUTC());
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -56,7 +78,13 @@ public final class FakeControlPlane implements AutoCloseable {
     private final Map<String, List<ObjectNode>> commandCompletions = new HashMap<>();
     private final List<ObjectNode> payouts = new ArrayList<>();
     private final List<ObjectNode> payments = new ArrayList<>();
+    private final Map<String, Stored> idempotent = new HashMap<>();
     private int rowSeq;
+    private volatile String prefix = "";
+    private volatile String redirectBase;
+    private volatile int redirectStatus;
+    private volatile boolean honourKeys;
+    private volatile boolean echoKeys;
 
     public FakeControlPlane() throws IOException {
         server = bind(0);
@@ -78,6 +106,36 @@ public final class FakeControlPlane implements AutoCloseable {
     /** The next {@code count} requests to {@code route} have their connection closed without an answer. */
     public synchronized void dropNext(String route, int count) {
         faults.add(new Fault(route, -1, count));
+    }
+
+    /** The next {@code count} requests to {@code route} are carried out, then their connection is closed without an answer. */
+    public synchronized void commitThenDrop(String route, int count) {
+        faults.add(new Fault(route, COMMITTED_THEN_DROPPED, count));
+    }
+
+    /** Serves under {@code pathPrefix} (e.g. "/cp") as a proxy that strips it would: other paths get 404. */
+    public void behindPrefix(String pathPrefix) {
+        prefix = pathPrefix;
+    }
+
+    /**
+     * Answers every request with {@code status} (307 or 308) and a Location of {@code base} plus
+     * the request's path and query; null stops redirecting.
+     */
+    public void redirectTo(String base, int status) {
+        redirectStatus = status;
+        redirectBase = base;
+    }
+
+    /**
+     * Honours {@code Idempotency-Key} on events and completions as this project's control plane
+     * does (per pubkey and key: a repeat gets the stored answer and changes nothing; the same key
+     * on another request is a 422; a refused request stores nothing). {@code echo}: answers carry
+     * the key back in an {@code Idempotency-Key} header.
+     */
+    public void honourIdempotencyKeys(boolean echo) {
+        echoKeys = echo;
+        honourKeys = true;
     }
 
     /** Stops listening: connections are refused until {@link #up()}. */
@@ -190,12 +248,27 @@ public final class FakeControlPlane implements AutoCloseable {
             byte[] body = ex.getRequestBody().readAllBytes();
             String rawPath = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery();
+            String idem = ex.getRequestHeaders().getFirst("Idempotency-Key");
+            String redirect = redirectBase;
+            if (redirect != null) {
+                ex.getResponseHeaders().set("Location", redirect + rawPath + (query == null ? "" : "?" + query));
+                respond(ex, redirectStatus, error("moved"), rawPath, null, null, null, idem);
+                return;
+            }
+            String pre = prefix;
+            if (!pre.isEmpty()) {
+                if (!rawPath.startsWith(pre + "/")) {
+                    respond(ex, 404, error("not under " + pre), rawPath, null, null, null, idem);
+                    return;
+                }
+                rawPath = rawPath.substring(pre.length());
+            }
             String pathAndQuery = rawPath + (query == null ? "" : "?" + query);
             String route = rawPath.startsWith(PREFIX) ? rawPath.substring(PREFIX.length()) : rawPath;
             String routeKey = route.replaceAll("^(jobs|commands)/[^/]+/", "$1/{id}/");
             Fault fault = takeFault(routeKey, route);
-            if (fault != null && fault.status() < 0) {
-                record(new Recorded(routeKey, null, null, null, -1));
+            if (fault != null && fault.status() == DROPPED) {
+                record(new Recorded(routeKey, null, null, null, DROPPED, idem));
                 return; // closes the connection without an answer
             }
             var v = verifier.verify(ex.getRequestHeaders().getFirst("X-Infernet-Auth"), ex.getRequestMethod(), pathAndQuery, body);
@@ -206,31 +279,63 @@ public final class FakeControlPlane implements AutoCloseable {
                 json = null;
             }
             if (!"POST".equals(ex.getRequestMethod()) || !"application/json".equals(ex.getRequestHeaders().getFirst("content-type"))) {
-                respond(ex, 400, error("node calls are POST application/json"), routeKey, json, null, "bad method/content-type");
+                respond(ex, 400, error("node calls are POST application/json"), routeKey, json, null, "bad method/content-type", idem);
                 return;
             }
             if (v instanceof EnvelopeVerifier.Verification.Rejected r) {
-                respond(ex, 401, error(r.message()), routeKey, json, null, r.message());
+                respond(ex, 401, error(r.message()), routeKey, json, null, r.message(), idem);
                 return;
             }
             String pubkey = ((EnvelopeVerifier.Verification.Verified) v).pubkey();
-            if (fault != null) {
-                respond(ex, fault.status(), error("injected failure " + fault.status()), routeKey, json, pubkey, null);
+            if (fault != null && fault.status() > 0) {
+                respond(ex, fault.status(), error("injected failure " + fault.status()), routeKey, json, pubkey, null, idem);
                 return;
             }
             if (!(json instanceof ObjectNode obj)) {
-                respond(ex, 400, error("body must be a JSON object"), routeKey, json, pubkey, null);
+                respond(ex, 400, error("body must be a JSON object"), routeKey, json, pubkey, null, idem);
                 return;
             }
-            Answer a = route(route, obj, pubkey);
-            respond(ex, a.status(), a.body(), routeKey, json, pubkey, null);
+            boolean keyed = honourKeys && idem != null && KEYED_ROUTES.contains(routeKey);
+            Answer a = keyed ? keyedRoute(route, obj, pubkey, idem, pathAndQuery, body) : route(route, obj, pubkey);
+            if (fault != null && fault.status() == COMMITTED_THEN_DROPPED) {
+                record(new Recorded(routeKey, json, pubkey, null, COMMITTED_THEN_DROPPED, idem));
+                return; // done, but the answer is lost
+            }
+            if (keyed && a.replayed()) {
+                ex.getResponseHeaders().set("Idempotent-Replayed", "true");
+            }
+            if (keyed && echoKeys) {
+                ex.getResponseHeaders().set("Idempotency-Key", idem);
+            }
+            respond(ex, a.status(), a.body(), routeKey, json, pubkey, null, idem);
         } catch (RuntimeException e) {
             e.printStackTrace();
             throw e;
         }
     }
 
-    private record Answer(int status, ObjectNode body) {}
+    private synchronized Answer keyedRoute(String route, ObjectNode b, String pubkey, String key, String pathAndQuery, byte[] body) {
+        String hash = io.infernet.node.protocol.envelope.Canonical.bodyHash(("POST\n" + pathAndQuery + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + io.infernet.node.protocol.envelope.Canonical.bodyHash(body);
+        Stored stored = idempotent.get(pubkey + "\n" + key);
+        if (stored != null) {
+            if (!stored.requestHash().equals(hash)) {
+                return new Answer(422, error("Idempotency-Key '" + key + "' was already used for a different request"));
+            }
+            return new Answer(stored.answer().status(), stored.answer().body(), true);
+        }
+        Answer a = route(route, b, pubkey);
+        if (a.status() < 400) {
+            idempotent.put(pubkey + "\n" + key, new Stored(hash, a));
+        }
+        return a;
+    }
+
+    private record Answer(int status, ObjectNode body, boolean replayed) {
+        Answer(int status, ObjectNode body) {
+            this(status, body, false);
+        }
+    }
 
     private synchronized Answer route(String route, ObjectNode b, String pubkey) {
         String[] parts = route.split("/");
@@ -399,8 +504,9 @@ public final class FakeControlPlane implements AutoCloseable {
         requests.add(r);
     }
 
-    private void respond(HttpExchange ex, int status, ObjectNode body, String route, JsonNode json, String pubkey, String authError) throws IOException {
-        record(new Recorded(route, json, pubkey, authError, status));
+    private void respond(HttpExchange ex, int status, ObjectNode body, String route, JsonNode json, String pubkey, String authError,
+                         String idem) throws IOException {
+        record(new Recorded(route, json, pubkey, authError, status, idem));
         byte[] bytes = Json.compactBytes(body);
         ex.getResponseHeaders().set("content-type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
