@@ -25,9 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one job on its own thread: a chat job goes to the engine and its events (meta, token,
- * done | error) are posted in batches, then the job is completed; any other type fails with
- * "unsupported job type: X". Cancelling ends the generation with {@code done(reason=cancel)}
- * and completes the job as failed.
+ * done | error) are posted in batches, then the job is completed. Any other type is answered as
+ * the reference's node answers it (apps/cli/commands/start.js processJob): no events, completed
+ * with {@code result {stub: true, completed_by}}. Cancelling ends the generation with
+ * {@code done(reason=cancel)} and completes the job as failed.
  */
 final class ChatJob {
 
@@ -77,7 +78,7 @@ final class ChatJob {
         long t0 = System.nanoTime();
         EventBatcher batcher = new EventBatcher(policy, this::postEvents);
         if (!"chat".equals(job.type())) {
-            return fail(batcher, "unsupported job type: " + job.type());
+            return stub();
         }
         BlockingQueue<GenerationEvent> queue = new LinkedBlockingQueue<>();
         try {
@@ -168,6 +169,17 @@ final class ChatJob {
                 : "cancelled: " + (cancelReason != null ? cancelReason : "the engine stopped");
         complete(JobEvents.failed(error));
         return new Outcome(false, 0, took, now);
+    }
+
+    /**
+     * A job type this node does not run, answered as the reference's node answers it. Note that
+     * the reference's control plane records a payment for a completed job with a payment offer.
+     */
+    private Outcome stub() {
+        LOG.log(System.Logger.Level.WARNING, "job {0}: type ''{1}'' is not run here; completed with a stub result, as the reference node does",
+                job.id(), job.type());
+        complete(JobEvents.stub(provider.nodeId()));
+        return new Outcome(false, 0, Duration.ZERO, clock.instant());
     }
 
     private Outcome fail(EventBatcher batcher, String message) {

@@ -46,6 +46,13 @@ final class JobEvents {
         return body;
     }
 
+    /** The reference node's completion of a job type it does not run: {@code result {stub: true, completed_by}}. */
+    static ObjectNode stub(String completedBy) {
+        ObjectNode body = Json.object().put("status", "completed");
+        body.putObject("result").put("stub", true).put("completed_by", completedBy);
+        return body;
+    }
+
     static ObjectNode failed(String error) {
         return Json.object().put("status", "failed").put("error", error);
     }

@@ -85,7 +85,8 @@ class EventBatcherTest {
         assertEquals(ChatInput.DEFAULT_TEMPERATURE, in.temperature());
         String[][] bad = {
                 {"[]", "invalid input_spec: expected an object with messages, max_tokens, temperature"},
-                {"{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", "invalid input_spec: messages[0].role must be one of system, developer, user, assistant, tool; got 'robot'."},
+                {"{\"messages\":[{\"role\":7,\"content\":\"x\"}]}", "invalid input_spec: messages[0].role must be a string, got a number."},
+                {"{\"messages\":[{\"role\":\"robot\"}]}", "invalid input_spec: Missing required parameter: 'messages[0].content'."},
                 {"{\"messages\":[{\"role\":\"user\"}]}", "invalid input_spec: Missing required parameter: 'messages[0].content'."},
                 {"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}", "invalid input_spec: max_tokens must be an integer >= 1"},
                 {"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}", "invalid input_spec: temperature must be a number in [0, 2]"},

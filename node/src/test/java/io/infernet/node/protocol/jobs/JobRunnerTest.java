@@ -138,6 +138,25 @@ class JobRunnerTest {
         assertEquals("out of memory while decoding", sent("e").getLast().body().get("error").asText());
     }
 
+    /**
+     * The roles and content the gateways accept reach the engine: the reference's gateway
+     * (apps/web/app/v1/chat/completions/route.js) takes any string role with string content;
+     * this project's also takes developer and text parts.
+     */
+    @Test
+    void chatJobsTakeTheRolesAndContentPartsTheGatewaysAccept() throws Exception {
+        JobRunner r = runner(2, BatchPolicy.DEFAULT);
+        r.offer(chat("roles", null, """
+                {"messages":[{"role":"developer","content":"be brief"},
+                  {"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},
+                  {"role":"assistant","content":"ok"},{"role":"ipython","content":"42"},{"role":"user","content":"go"}]}"""));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        assertEquals("completed", sent("roles").getLast().body().get("status").asText());
+        var msgs = engine.requests().getLast().messages();
+        assertEquals(List.of("system", "user", "assistant", "ipython", "user"), msgs.stream().map(m -> m.role()).toList());
+        assertEquals(List.of("be brief", "a\nb", "ok", "42", "go"), msgs.stream().map(m -> m.content()).toList());
+    }
+
     @Test
     void refusalsUnknownModelsBadInputAndOtherTypesFailHonestly() throws Exception {
         JobRunner r = runner(4, BatchPolicy.DEFAULT);
@@ -147,8 +166,11 @@ class JobRunnerTest {
         assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
         assertEquals("model 'gpt-9' is not served here", sent("m").getLast().body().get("error").asText());
         assertEquals("invalid input_spec: messages must hold at least one message.", sent("i").getLast().body().get("error").asText());
-        assertEquals("unsupported job type: training", sent("t").getLast().body().get("error").asText());
-        assertEquals("error", events(sent("t")).getFirst().get("event_type").asText());
+        // a type this node does not run is answered as the reference's node answers it
+        // (apps/cli/commands/start.js processJob): no events, completed with a stub result
+        assertEquals(1, sent("t").size());
+        assertEquals("completed", sent("t").getLast().body().get("status").asText());
+        assertEquals("{\"stub\":true,\"completed_by\":\"provider-0badc0de\"}", Json.compact(sent("t").getLast().body().get("result")));
         engine.refuseWith = new EngineException(EngineException.Kind.OVERLOADED, "queue full");
         r.offer(chat("o", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
         assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
