@@ -14,7 +14,11 @@ import io.infernet.node.protocol.daemon.NodeDaemon;
 import io.infernet.node.protocol.daemon.SpecsProvider;
 import io.infernet.node.protocol.models.GgufFullCheck;
 import io.infernet.node.protocol.models.ModelDownloader;
+import io.infernet.node.protocol.network.AddressDetector;
+import io.infernet.node.protocol.network.Advertising;
+import io.infernet.node.protocol.network.PeerListener;
 import io.infernet.node.protocol.outbox.Outbox;
+import io.infernet.engines.vllm.RunningVllm;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,6 +65,20 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--no-advertise", description = "Never send this node's address and port (overrides the config)")
     boolean noAdvertise;
 
+    @Option(names = "--no-p2p", description = "Listen on no peer port and advertise none (the address is still sent)")
+    boolean noP2p;
+
+    @Option(names = "--p2p-port", paramLabel = "PORT",
+            description = "Peer port to listen on and advertise (default: $INFERNET_BIND_PORT, else node.port, else 46337; 0 = any free one). "
+                    + "$INFERNET_PUBLIC_PORT advertises another port (a NAT's). A port that cannot be bound is not advertised.")
+    Integer p2pPort;
+
+    @Option(names = "--price", paramLabel = "N", description = "Price offer sent with the registration (default: node.price from the config, else none)")
+    Double price;
+
+    @Option(names = "--gpu-model", paramLabel = "NAME", description = "GPU model sent with the registration (default: node.gpuModel, else the first detected GPU)")
+    String gpuModel;
+
     @Mixin
     InProcessEngineOptions engineOptions = new InProcessEngineOptions();
 
@@ -83,8 +101,12 @@ final class StartCommand implements Callable<Integer> {
         NodeConfig config = ctx.load();
         ControlPlaneClient client = ctx.client(config);
         DaemonSettings settings;
+        Advertising advertising;
         try {
-            settings = ctx.settings(config, noAdvertise).withConcurrencyCap(concurrency);
+            settings = ctx.settings(config, noAdvertise).withConcurrencyCap(concurrency)
+                    .withOffer(price != null ? price : config.price().orElse(null), gpuModel != null ? gpuModel : config.gpuModel().orElse(null));
+            advertising = Advertising.resolve(config.address().orElse(null), config.port().orElse(null), p2pPort, noAdvertise, noP2p,
+                    System.getenv(), AddressDetector::system);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
@@ -103,8 +125,9 @@ final class StartCommand implements Callable<Integer> {
         Outbox outbox = Outbox.open(ctx.paths().outboxFile());
         Engine engine;
         NodeDaemon daemon;
+        Selection chosen;
         try {
-            Selection chosen = EngineSelector.system(Set.of()).select(setting, () -> inProcess.apply(options),
+            chosen = EngineSelector.system(Set.of()).select(setting, () -> inProcess.apply(options),
                     m != null ? "in process, " + m : "in process, the built-in demo model (random weights)");
             for (String line : EnginesCommand.text(chosen.report())) {
                 System.err.println("[infernet] " + line);
@@ -114,6 +137,9 @@ final class StartCommand implements Callable<Integer> {
             outbox.close();
             throw e;
         }
+        settings = settings.withWorkloadClasses(workloadClasses(chosen));
+        PeerListener peer = listen(advertising, settings);
+        settings = settings.withAdvertised(advertising.address(), peer == null ? null : advertising.listeningOn(peer.port()).advertisedPort());
         try {
             daemon = new NodeDaemon(settings, client, engine, specs != null ? specs : new HardwareSpecsProvider(HardwareProbe.system(new RuntimeDeviceSource())),
                     ctx.modelStore(config), ModelDownloader.standard(new GgufFullCheck()), outbox, Clock.systemUTC(),
@@ -121,9 +147,10 @@ final class StartCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             outbox.close();
             engine.close();
+            closeQuietly(peer);
             throw e;
         }
-        Thread hook = Thread.ofPlatform().name("infernet-shutdown").unstarted(() -> shutdown(daemon, engine));
+        Thread hook = Thread.ofPlatform().name("infernet-shutdown").unstarted(() -> shutdown(daemon, engine, peer));
         Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter out = spec.commandLine().getOut();
         try {
@@ -131,6 +158,7 @@ final class StartCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             Runtime.getRuntime().removeShutdownHook(hook);
             engine.close();
+            closeQuietly(peer);
             throw e;
         }
         out.println("node " + settings.provider().nodeId() + " is running with the " + engine.kind() + " engine; Ctrl-C stops it");
@@ -142,7 +170,7 @@ final class StartCommand implements Callable<Integer> {
         } catch (IllegalStateException shuttingDown) {
             return 0; // the hook runs (or ran) the shutdown
         }
-        shutdown(daemon, engine);
+        shutdown(daemon, engine, peer);
         return 0;
     }
 
@@ -151,9 +179,66 @@ final class StartCommand implements Callable<Integer> {
         stop.countDown();
     }
 
-    private static void shutdown(NodeDaemon daemon, Engine engine) {
+    private static void shutdown(NodeDaemon daemon, Engine engine, PeerListener peer) {
         daemon.close();
         engine.close();
+        closeQuietly(peer);
+    }
+
+    private static void closeQuietly(PeerListener peer) {
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    /**
+     * Listens on the peer port; null when there is none to listen on, or it cannot be bound (then
+     * no port is advertised: never one that nothing answers on).
+     */
+    private static PeerListener listen(Advertising a, DaemonSettings settings) {
+        if (a.bindPort() == null) {
+            return null;
+        }
+        try {
+            PeerListener p = PeerListener.start(null, a.bindPort(), new PeerListener.Identity(settings.provider().nodeId(), settings.role(),
+                    settings.provider().name()), Clock.systemUTC());
+            System.err.println("[infernet] peer port " + p.port() + " listening (ping/info); advertised as "
+                    + (a.address() == null ? "(no address)" : a.address()) + ":" + a.listeningOn(p.port()).advertisedPort());
+            return p;
+        } catch (java.io.IOException e) {
+            System.err.println("[infernet] cannot listen on peer port " + a.bindPort() + " (" + e.getMessage()
+                    + "); no port is advertised (pick another with --p2p-port, or --no-p2p)");
+            return null;
+        }
+    }
+
+    /**
+     * A, and B where the engine is a vLLM found running on this machine whose model spans
+     * several GPUs (read from its command line: vLLM's API does not say).
+     */
+    static java.util.List<String> workloadClasses(Selection chosen) {
+        if (chosen.report().chosen() != io.infernet.engines.select.EngineKind.VLLM || chosen.report().chosenUrl() == null) {
+            return java.util.List.of("A");
+        }
+        java.net.URI url = java.net.URI.create(chosen.report().chosenUrl());
+        if (!isThisMachine(url.getHost())) {
+            return java.util.List.of("A");
+        }
+        int port = url.getPort() > 0 ? url.getPort() : RunningVllm.DEFAULT_PORT;
+        return RunningVllm.onPort(port).map(v -> {
+            System.err.println("[infernet] vLLM on port " + port + " spans " + v.gpus() + " GPU(s) (tp " + v.tensorParallel() + ", pp "
+                    + v.pipelineParallel() + "): workload classes " + String.join(", ", v.workloadClasses()));
+            return v.workloadClasses();
+        }).orElse(java.util.List.of("A"));
+    }
+
+    private static boolean isThisMachine(String host) {
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(host);
+            return a.isLoopbackAddress() || a.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(a) != null;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static synchronized void saveServerId(ConfigStore store, com.fasterxml.jackson.databind.JsonNode id) {

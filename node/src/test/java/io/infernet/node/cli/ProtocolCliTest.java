@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -234,5 +235,106 @@ class ProtocolCliTest {
         assertEquals(3, hb.at("/specs/load/concurrency_cap").asInt());
         assertFalse(hb.has("address"));
         assertEquals("row-1", config().at("/node/id").asText(), "the row id is saved on registration");
+    }
+
+    private Thread startInBackground(StartCommand start, String... args) {
+        CommandLine cl = new CommandLine(start);
+        cl.setExecutionExceptionHandler(Main::handleError);
+        return Thread.ofPlatform().start(() -> run(cl, args));
+    }
+
+    /**
+     * The advertised port is one something answers on (apps/cli/commands/start.js binds its P2P
+     * listener and answers ping/info); one that cannot be bound is not advertised at all.
+     */
+    @Test
+    void startAdvertisesThePeerPortOnlyWhileListeningOnIt() throws Exception {
+        run("init", "--url", cp.url(), "--nostr-privkey", SK, "--address", "203.0.113.7");
+        StartCommand start = new StartCommand(o -> new FakeEngine("tiny"), new BasicSpecsProvider());
+        Thread t = startInBackground(start, "--model", "/models/tiny.gguf", "--p2p-port", "0", "--price", "0.25", "--gpu-model", "RTX 4090");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat").until(() -> cp.lastHeartbeat() != null);
+        JsonNode hb = cp.lastHeartbeat();
+        int port = hb.get("port").asInt();
+        assertTrue(port > 0, hb.toString());
+        assertEquals("203.0.113.7", hb.get("address").asText());
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            s.getOutputStream().write("{\"cmd\":\"info\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            assertEquals("provider-dff1d77f", Json.MAPPER.readTree(line).at("/data/node_id").asText());
+        }
+        JsonNode reg = cp.requests("register").getFirst().body();
+        assertEquals(0.25, reg.get("price").asDouble());
+        assertEquals("RTX 4090", reg.get("gpu_model").asText());
+        start.stop();
+        t.join(15_000);
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            int before = cp.requests("heartbeat").size();
+            StartCommand second = new StartCommand(o -> new FakeEngine("tiny"), new BasicSpecsProvider());
+            Thread t2 = startInBackground(second, "--model", "/models/tiny.gguf", "--p2p-port", Integer.toString(taken.getLocalPort()));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat of the second start")
+                    .until(() -> cp.requests("heartbeat").size() > before);
+            JsonNode hb2 = cp.requests("heartbeat").getLast().body();
+            assertEquals("203.0.113.7", hb2.get("address").asText());
+            assertFalse(hb2.has("port"), "the port could not be bound, so it is not advertised: " + hb2);
+            second.stop();
+            t2.join(15_000);
+        }
+    }
+
+    @Test
+    void registerSendsPriceAndGpuModelAndNoPortNothingListensOn() throws Exception {
+        run("init", "--url", cp.url(), "--nostr-privkey", SK, "--address", "203.0.113.7", "--port", "46337");
+        Run reg = run("register", "--price", "1.5", "--gpu-model", "A100-SXM4-80GB");
+        assertEquals(0, reg.code(), reg.all());
+        JsonNode body = cp.requests("register").getFirst().body();
+        assertEquals(1.5, body.get("price").asDouble());
+        assertEquals("A100-SXM4-80GB", body.get("gpu_model").asText());
+        assertEquals("203.0.113.7", body.get("address").asText());
+        assertFalse(body.has("port"));
+        assertEquals(2, run("register", "--price", "-1").code(), "a negative price is a usage error");
+    }
+
+    /**
+     * Workload class B for a vLLM found running whose model spans several GPUs (the reference's
+     * IPIP-0009 classes; start.js advertises what specs say): the node reads the split from the
+     * process's command line. The "vLLM" here is a python process named vllm, started as vLLM's
+     * console script is, and a loopback server answering its /v1/models.
+     */
+    @Test
+    void aMultiGpuVllmFoundRunningIsAdvertisedAsClassB() throws Exception {
+        Path python = Stream.of("/usr/bin/python3", "/usr/local/bin/python3").map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null && Files.isDirectory(Path.of("/proc/self")), "needs python3 and /proc");
+        com.sun.net.httpserver.HttpServer api = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
+        api.createContext("/v1/models", ex -> {
+            byte[] b = "{\"object\":\"list\",\"data\":[{\"id\":\"meta-llama/Llama-3.1-70B-Instruct\",\"max_model_len\":8192}]}".getBytes();
+            ex.getResponseHeaders().set("content-type", "application/json");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        api.start();
+        Path script = tmp.resolve("bin").resolve("vllm");
+        Files.createDirectories(script.getParent());
+        Files.writeString(script, "#!" + python + "\nimport time\ntime.sleep(120)\n");
+        script.toFile().setExecutable(true);
+        int port = api.getAddress().getPort();
+        Process vllm = new ProcessBuilder(script.toString(), "serve", "meta-llama/Llama-3.1-70B-Instruct", "--tensor-parallel-size", "4",
+                "--port", Integer.toString(port)).start();
+        try {
+            run("init", "--url", cp.url(), "--nostr-privkey", SK, "--no-advertise");
+            StartCommand start = new StartCommand(o -> new FakeEngine("unused"), new BasicSpecsProvider());
+            Thread t = startInBackground(start, "--engine", "vllm", "--engine-url", "http://127.0.0.1:" + port);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat").until(() -> cp.lastHeartbeat() != null);
+            JsonNode hb = cp.lastHeartbeat();
+            assertEquals("[\"A\",\"B\"]", Json.compact(hb.at("/specs/workload_classes")), hb.toString());
+            assertEquals("[\"meta-llama/Llama-3.1-70B-Instruct\"]", Json.compact(hb.at("/specs/served_models")));
+            start.stop();
+            t.join(15_000);
+        } finally {
+            vllm.destroyForcibly();
+            api.stop(0);
+        }
     }
 }

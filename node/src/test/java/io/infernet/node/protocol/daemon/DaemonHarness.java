@@ -49,7 +49,7 @@ final class DaemonHarness {
                 "203.0.113.7", 46337, advertise,
                 Duration.ofMillis(150), Duration.ofMillis(100), Duration.ofMillis(100), 2, List.of("A"),
                 new BatchPolicy(16, Duration.ofMillis(50), 200),
-                new RetryPolicy(1, Duration.ofMillis(50), Duration.ofMillis(200)), Duration.ofSeconds(5));
+                new RetryPolicy(1, Duration.ofMillis(50), Duration.ofMillis(200)), Duration.ofSeconds(5), null, null);
     }
 
     ControlPlaneClient client() {
