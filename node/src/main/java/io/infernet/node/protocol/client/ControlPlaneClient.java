@@ -9,12 +9,15 @@ import io.infernet.node.protocol.envelope.EnvelopeSigner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
@@ -299,44 +302,77 @@ public final class ControlPlaneClient {
 
     /** One attempt: the request, and the 307/308 redirects it is answered with. */
     private JsonNode exchange(String route, ObjectNode body, String key) {
-        byte[] bytes = Json.compactBytes(body);
-        URI uri = URI.create(base + PREFIX + route);
+        Map<String, String> headers = key == null ? Map.of() : Map.of(IDEMPOTENCY_KEY, key, IDEMPOTENCY_KEY_IPIP, key);
+        Raw r = request("POST", PREFIX + route, Json.compactBytes(body), headers, true, route);
+        if (key != null) {
+            learn(r.headers(), key);
+        }
+        return answer(route, r.status(), r.body());
+    }
+
+    /** An answer as it came: status, body and headers. */
+    public record Raw(int status, byte[] body, HttpHeaders headers) {}
+
+    /**
+     * One request to {@code path} under the base URL (e.g. {@code /api/auth/cli/start}), with the
+     * 307/308 redirects it is answered with followed (301/302/303 refused: they would turn a
+     * POST into a GET). A JSON body is sent as {@code application/json}.
+     *
+     * @param body    the exact bytes, or null for none (a GET)
+     * @param headers extra headers; an {@code Authorization} header is not carried to another
+     *                site on a redirect (only to the same host, or from {@code www.host} to {@code host})
+     * @param sign    sign each hop with the node key ({@code X-Infernet-Auth} over its path, less the base prefix)
+     * @param what    names the call in errors
+     * @throws ControlPlaneException for a network failure or a refused redirect (any HTTP status is returned)
+     */
+    public Raw request(String method, String path, byte[] body, Map<String, String> headers, boolean sign, String what) {
+        URI uri = URI.create(base + path);
+        Map<String, String> carried = new LinkedHashMap<>(headers);
         for (int hop = 0; ; hop++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                    .timeout(timeout)
-                    .header("content-type", "application/json")
-                    .header(AuthEnvelope.HEADER, signer.headerValue("POST", signedPath(uri), bytes))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
-            if (key != null) {
-                b.header(IDEMPOTENCY_KEY, key).header(IDEMPOTENCY_KEY_IPIP, key);
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (body != null) {
+                b.header("content-type", "application/json");
             }
+            if (sign) {
+                b.header(AuthEnvelope.HEADER, signer.headerValue(method, signedPath(uri), body == null ? new byte[0] : body));
+            }
+            carried.forEach(b::header);
             HttpResponse<byte[]> response;
             try {
                 response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
-                throw new ControlPlaneException(ControlPlaneException.NETWORK, route, uri.getHost() + ": " + describe(e), !neverSent(e), e);
+                throw new ControlPlaneException(ControlPlaneException.NETWORK, what, uri.getHost() + ": " + describe(e), !neverSent(e), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ControlPlaneException(ControlPlaneException.NETWORK, route, "interrupted", true, e);
+                throw new ControlPlaneException(ControlPlaneException.NETWORK, what, "interrupted", true, e);
             }
             int status = response.statusCode();
             if (status == 307 || status == 308) {
                 if (hop >= MAX_REDIRECTS) {
-                    throw new ControlPlaneException(status, route, "more than " + MAX_REDIRECTS + " redirects; check controlPlane.url", false, null);
+                    throw new ControlPlaneException(status, what, "more than " + MAX_REDIRECTS + " redirects; check controlPlane.url", false, null);
                 }
-                uri = redirectTarget(uri, response, route);
+                URI to = redirectTarget(uri, response, what);
+                if (!sameSite(uri, to)) {
+                    carried.keySet().removeIf(h -> h.equalsIgnoreCase("authorization"));
+                }
+                uri = to;
                 continue;
             }
             if (status == 301 || status == 302 || status == 303) {
                 String to = response.headers().firstValue("location").orElse("?");
-                throw new ControlPlaneException(status, route, "redirected to " + to + " with " + status
+                throw new ControlPlaneException(status, what, "redirected to " + to + " with " + status
                         + ", which turns a POST into a GET; set controlPlane.url to the new address ('infernet init --url URL')", false, null);
             }
-            if (key != null) {
-                learn(response, key);
-            }
-            return answer(route, status, response.body());
+            return new Raw(status, response.body(), response.headers());
         }
+    }
+
+    /** Same host, or {@code www.host} to {@code host} (the reference's canonical-host redirect). */
+    static boolean sameSite(URI from, URI to) {
+        String a = from.getHost() == null ? "" : from.getHost().toLowerCase(Locale.ROOT);
+        String b = to.getHost() == null ? "" : to.getHost().toLowerCase(Locale.ROOT);
+        return a.equals(b) || a.equals("www." + b);
     }
 
     /** The path to sign for {@code uri}: its path and query, less this client's base path prefix. */
@@ -371,8 +407,7 @@ public final class ControlPlaneClient {
         return to;
     }
 
-    private void learn(HttpResponse<?> response, String key) {
-        var h = response.headers();
+    private void learn(HttpHeaders h, String key) {
         boolean honoured = h.firstValue(IDEMPOTENT_REPLAYED).isPresent()
                 || key.equals(h.firstValue(IDEMPOTENCY_KEY).orElse(null))
                 || key.equals(h.firstValue(IDEMPOTENCY_KEY_IPIP).orElse(null));

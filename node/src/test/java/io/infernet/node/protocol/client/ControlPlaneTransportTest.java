@@ -191,4 +191,23 @@ class ControlPlaneTransportTest {
         assertTrue(on.withRetry(RetryPolicy.NONE).honoursIdempotencyKeys(), "copies share what is known");
         assertFalse(on.withIdempotency(ControlPlaneClient.Idempotency.OFF).honoursIdempotencyKeys());
     }
+
+    /** A bearer token follows a redirect to the same host or from www.host to host, never to another site. */
+    @Test
+    void aBearerIsNotCarriedToAnotherSite() throws Exception {
+        assertTrue(ControlPlaneClient.sameSite(URI.create("https://www.infernetprotocol.com/x"), URI.create("https://infernetprotocol.com/x")));
+        assertTrue(ControlPlaneClient.sameSite(URI.create("http://127.0.0.1:1/x"), URI.create("http://127.0.0.1:2/y")));
+        assertFalse(ControlPlaneClient.sameSite(URI.create("https://infernetprotocol.com/x"), URI.create("https://evil.example/x")));
+        String token = cp.addUser("o@example.com");
+        try (FakeControlPlane hop = new FakeControlPlane()) {
+            hop.redirectTo(cp.url().replace("127.0.0.1", "localhost"), 308); // another host name
+            var link = new io.infernet.node.protocol.account.AccountClient(client(hop.url()));
+            var e = assertThrows(io.infernet.node.protocol.account.AccountClient.AccountException.class,
+                    () -> link.linkPubkey(token, "provider", null));
+            assertEquals(401, e.status());
+            assertEquals("link failed: missing or invalid bearer token", e.getMessage());
+            hop.redirectTo(cp.url(), 308); // the same host
+            assertTrue(link.linkPubkey(token, "provider", null).created());
+        }
+    }
 }

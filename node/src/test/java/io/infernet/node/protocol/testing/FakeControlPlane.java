@@ -75,6 +75,8 @@ public final class FakeControlPlane implements AutoCloseable {
     private final Map<String, List<ObjectNode>> events = new HashMap<>();
     private final Map<String, List<ObjectNode>> jobCompletions = new HashMap<>();
     private final Deque<ObjectNode> commandQueue = new ArrayDeque<>();
+    private final FakeAccounts accounts;
+    private int commandSeq;
     private final Map<String, List<ObjectNode>> commandCompletions = new HashMap<>();
     private final List<ObjectNode> payouts = new ArrayList<>();
     private final List<ObjectNode> payments = new ArrayList<>();
@@ -89,6 +91,7 @@ public final class FakeControlPlane implements AutoCloseable {
     public FakeControlPlane() throws IOException {
         server = bind(0);
         port = server.getAddress().getPort();
+        accounts = new FakeAccounts(verifier, this::enqueueForOwner, "http://127.0.0.1:" + port);
         server.start();
     }
 
@@ -182,6 +185,41 @@ public final class FakeControlPlane implements AutoCloseable {
         commandQueue.add(c);
     }
 
+    /** An owner's command for the node of {@code pubkey} (queued by the user route). */
+    private String enqueueForOwner(String pubkey, String command, ObjectNode args) {
+        String id = "cmd-" + (++commandSeq);
+        ObjectNode c = Json.object().put("id", id).put("command", command);
+        c.set("args", args);
+        c.put("for", pubkey);
+        commandQueue.add(c);
+        return id;
+    }
+
+    // ---- users (login, pubkey link, owner commands) ----
+
+    /** A user and its bearer token (a JWT with sub, email, exp), as the dashboard would hold it. */
+    public synchronized String addUser(String email) {
+        return accounts.addUser(email);
+    }
+
+    /** The device-code sessions started so far, oldest first. */
+    public synchronized List<String> loginCodes() {
+        return accounts.sessionCodes();
+    }
+
+    /** Approves a login session for the user of {@code token}, as the browser sign-in does. */
+    public synchronized void approveLogin(String code, String token) {
+        accounts.approve(code, token);
+    }
+
+    public synchronized void expireLogin(String code) {
+        accounts.expire(code);
+    }
+
+    public synchronized boolean isLinked(String pubkey, String role) {
+        return accounts.linked(pubkey, role);
+    }
+
     public synchronized void addPayment(ObjectNode row) {
         payments.addFirst(row);
     }
@@ -264,6 +302,21 @@ public final class FakeControlPlane implements AutoCloseable {
                 rawPath = rawPath.substring(pre.length());
             }
             String pathAndQuery = rawPath + (query == null ? "" : "?" + query);
+            if (!rawPath.startsWith(PREFIX)) {
+                FakeAccounts.Reply a;
+                synchronized (this) {
+                    a = accounts.handle(ex.getRequestMethod(), rawPath, pathAndQuery, body,
+                            ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestHeaders().getFirst("X-Infernet-Auth"));
+                }
+                JsonNode json = null;
+                try {
+                    json = body.length == 0 ? null : Json.parse(body);
+                } catch (IOException notJson) {
+                    // recorded as null
+                }
+                respond(ex, a.status(), a.body(), rawPath.replaceAll("/(poll|nodes)/[^/]+", "/$1/{id}"), json, null, null, idem);
+                return;
+            }
             String route = rawPath.startsWith(PREFIX) ? rawPath.substring(PREFIX.length()) : rawPath;
             String routeKey = route.replaceAll("^(jobs|commands)/[^/]+/", "$1/{id}/");
             Fault fault = takeFault(routeKey, route);
@@ -363,7 +416,7 @@ public final class FakeControlPlane implements AutoCloseable {
                 yield ok(d);
             }
             case "jobs" -> parts.length == 2 ? pollJobs(b) : jobAction(parts[1], parts[2], b);
-            case "commands" -> parts.length == 2 ? pollCommands(b) : completeCommand(parts[1], b);
+            case "commands" -> parts.length == 2 ? pollCommands(b, pubkey) : completeCommand(parts[1], b);
             case "payouts" -> parts[1].equals("set") ? setPayout(b) : ok(rows(payouts));
             case "payments" -> {
                 int limit = b.path("limit").asInt(50);
@@ -429,14 +482,20 @@ public final class FakeControlPlane implements AutoCloseable {
         return ok(Json.object().put("id", id).put("status", status));
     }
 
-    private Answer pollCommands(ObjectNode b) {
+    private Answer pollCommands(ObjectNode b, String pubkey) {
         int limit = b.path("limit").asInt(5);
         if (limit < 1 || limit > 10) {
             return new Answer(400, error("limit must be 1..10"));
         }
         ArrayNode out = Json.array();
-        while (out.size() < limit && !commandQueue.isEmpty()) {
-            out.add(commandQueue.poll());
+        for (var it = commandQueue.iterator(); it.hasNext() && out.size() < limit; ) {
+            ObjectNode c = it.next();
+            if (!c.has("for") || c.get("for").asText().equals(pubkey)) {
+                it.remove();
+                ObjectNode sent = c.deepCopy();
+                sent.remove("for");
+                out.add(sent);
+            }
         }
         ObjectNode d = Json.object();
         d.set("commands", out);
