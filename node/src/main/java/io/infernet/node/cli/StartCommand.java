@@ -14,6 +14,9 @@ import io.infernet.node.protocol.daemon.NodeDaemon;
 import io.infernet.node.protocol.daemon.SpecsProvider;
 import io.infernet.node.protocol.models.GgufFullCheck;
 import io.infernet.node.protocol.models.ModelDownloader;
+import io.infernet.node.protocol.models.ModelHost;
+import io.infernet.node.protocol.models.ModelStore;
+import io.infernet.node.protocol.models.OllamaRegistry;
 import io.infernet.node.protocol.network.AddressDetector;
 import io.infernet.node.protocol.network.Advertising;
 import io.infernet.node.protocol.network.PeerListener;
@@ -142,7 +145,7 @@ final class StartCommand implements Callable<Integer> {
         settings = settings.withAdvertised(advertising.address(), peer == null ? null : advertising.listeningOn(peer.port()).advertisedPort());
         try {
             daemon = new NodeDaemon(settings, client, engine, specs != null ? specs : new HardwareSpecsProvider(HardwareProbe.system(new RuntimeDeviceSource())),
-                    ctx.modelStore(config), ModelDownloader.standard(new GgufFullCheck()), outbox, Clock.systemUTC(),
+                    modelHost(engine, ctx.modelStore(config)), outbox, Clock.systemUTC(),
                     r -> saveServerId(store, r.id()));
         } catch (RuntimeException e) {
             outbox.close();
@@ -172,6 +175,12 @@ final class StartCommand implements Callable<Integer> {
         }
         shutdown(daemon, engine, peer);
         return 0;
+    }
+
+    /** Where model_install and model_remove act for {@code engine}: Ollama's own pulls, the store (in process), or refused. */
+    static ModelHost modelHost(Engine engine, ModelStore store) {
+        ModelDownloader downloader = ModelDownloader.standard(new GgufFullCheck());
+        return ModelHost.of(engine, store, downloader, OllamaRegistry.standard(downloader, System.getenv()));
     }
 
     /** Ends {@link #call()} as a signal would (tests). */

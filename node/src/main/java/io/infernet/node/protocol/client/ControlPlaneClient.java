@@ -239,6 +239,11 @@ public final class ControlPlaneClient {
         return "commands/" + segment(commandId) + "/complete";
     }
 
+    /** {@code commands/{id}/progress}: install progress (this node's addition; the reference has no such route). */
+    public static String commandProgressRoute(String commandId) {
+        return "commands/" + segment(commandId) + "/progress";
+    }
+
     public static ObjectNode jobEventsBody(ArrayNode events) {
         ObjectNode body = Json.object();
         body.set("events", events);

@@ -78,6 +78,8 @@ public final class FakeControlPlane implements AutoCloseable {
     private final FakeAccounts accounts;
     private int commandSeq;
     private final Map<String, List<ObjectNode>> commandCompletions = new HashMap<>();
+    private final Map<String, List<ObjectNode>> commandProgress = new HashMap<>();
+    private boolean acceptProgress;
     private final List<ObjectNode> payouts = new ArrayList<>();
     private final List<ObjectNode> payments = new ArrayList<>();
     private final Map<String, Stored> idempotent = new HashMap<>();
@@ -248,6 +250,15 @@ public final class FakeControlPlane implements AutoCloseable {
         return List.copyOf(jobCompletions.getOrDefault(jobId, List.of()));
     }
 
+    /** Takes {@code commands/{id}/progress} posts (this project's addition; the reference answers 404). */
+    public synchronized void acceptProgress() {
+        acceptProgress = true;
+    }
+
+    public synchronized List<ObjectNode> commandProgress(String commandId) {
+        return List.copyOf(commandProgress.getOrDefault(commandId, List.of()));
+    }
+
     public synchronized List<ObjectNode> commandCompletions(String commandId) {
         return List.copyOf(commandCompletions.getOrDefault(commandId, List.of()));
     }
@@ -416,7 +427,8 @@ public final class FakeControlPlane implements AutoCloseable {
                 yield ok(d);
             }
             case "jobs" -> parts.length == 2 ? pollJobs(b) : jobAction(parts[1], parts[2], b);
-            case "commands" -> parts.length == 2 ? pollCommands(b, pubkey) : completeCommand(parts[1], b);
+            case "commands" -> parts.length == 2 ? pollCommands(b, pubkey)
+                    : parts[2].equals("progress") ? progress(parts[1], b) : completeCommand(parts[1], b);
             case "payouts" -> parts[1].equals("set") ? setPayout(b) : ok(rows(payouts));
             case "payments" -> {
                 int limit = b.path("limit").asInt(50);
@@ -500,6 +512,15 @@ public final class FakeControlPlane implements AutoCloseable {
         ObjectNode d = Json.object();
         d.set("commands", out);
         return ok(d);
+    }
+
+    /** Install progress: 404 as the reference (it has no such route) unless {@link #acceptProgress}. */
+    private Answer progress(String id, ObjectNode b) {
+        if (!acceptProgress) {
+            return new Answer(404, error("no route commands/" + id + "/progress"));
+        }
+        commandProgress.computeIfAbsent(id, k -> new ArrayList<>()).add(b);
+        return ok(Json.object().put("id", id));
     }
 
     private Answer completeCommand(String id, ObjectNode b) {
