@@ -24,6 +24,8 @@ import io.infernet.node.protocol.outbox.Outbox;
 import io.infernet.engines.vllm.RunningVllm;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -52,8 +54,15 @@ final class StartCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "PATH", description = "GGUF model to serve (default: engine.model from the config)")
-    String model;
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "GGUF model file to serve (repeatable: the first is the default), or one model name for a vLLM, llama.cpp or Ollama engine "
+                    + "(default: engine.model from the config). The models of the node's store (model_install puts them there) are served too.")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "The node's model store: where model_install puts models and whose models are served "
+                    + "(default: $INFERNET_MODELS_DIR, the config's models.dir, else the data folder's models/)")
+    Path modelsDir;
 
     @Option(names = "--engine", paramLabel = "KIND",
             description = "in-process, vllm, llamacpp or ollama (default: the config's engine.backend; else in-process for a .gguf --model; else the first that answers, in-process last)")
@@ -113,13 +122,21 @@ final class StartCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
-        String m = model != null ? model : config.engineModel().orElse(null);
-        boolean ggufPath = m != null && m.endsWith(".gguf");
-        InProcessOptions options = engineOptions.toOptions(m == null || m.isBlank() ? null : Path.of(m));
+        List<String> given = !models.isEmpty() ? models : config.engineModel().filter(x -> !x.isBlank()).map(List::of).orElse(List.of());
+        List<Path> files = given.stream().filter(x -> x.endsWith(".gguf")).map(Path::of).toList();
+        List<String> names = given.stream().filter(x -> !x.endsWith(".gguf")).toList();
+        if (names.size() > 1 || !names.isEmpty() && !files.isEmpty()) {
+            throw new Main.UsageError("--model: give GGUF files (served in process), or one model name for a vLLM, llama.cpp or Ollama engine, not "
+                    + String.join(" and ", given));
+        }
+        String remoteModel = names.isEmpty() ? null : names.getFirst();
+        InProcessOptions options = engineOptions.toOptions(null);
+        long budget = engineOptions.modelsMemoryBytes();
+        ModelStore modelStore = modelsDir != null ? new ModelStore(modelsDir) : ctx.modelStore(config);
         EngineSetting setting;
         try {
-            String kind = engineKind != null ? engineKind : config.engineBackend().orElse(ggufPath ? "in-process" : null);
-            setting = EngineSetting.parse(kind, engineKind != null ? engineUrl : config.engineUrl().orElse(engineUrl), null, ggufPath ? null : m);
+            String kind = engineKind != null ? engineKind : config.engineBackend().orElse(!files.isEmpty() ? "in-process" : null);
+            setting = EngineSetting.parse(kind, engineKind != null ? engineUrl : config.engineUrl().orElse(engineUrl), null, remoteModel);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
@@ -130,8 +147,10 @@ final class StartCommand implements Callable<Integer> {
         NodeDaemon daemon;
         Selection chosen;
         try {
-            chosen = EngineSelector.system(Set.of()).select(setting, () -> inProcess.apply(options),
-                    m != null ? "in process, " + m : "in process, the built-in demo model (random weights)");
+            List<ModelStore.Entry> stored = modelStore.entries();
+            chosen = EngineSelector.system(Set.of()).select(setting, () -> InProcessModels.open(files, stored, options, inProcess, budget),
+                    !files.isEmpty() || !stored.isEmpty() ? "in process, " + ServeCommand.describe(files, stored)
+                            : "in process, the built-in demo model (random weights)");
             for (String line : EnginesCommand.text(chosen.report())) {
                 System.err.println("[infernet] " + line);
             }
@@ -145,7 +164,7 @@ final class StartCommand implements Callable<Integer> {
         settings = settings.withAdvertised(advertising.address(), peer == null ? null : advertising.listeningOn(peer.port()).advertisedPort());
         try {
             daemon = new NodeDaemon(settings, client, engine, specs != null ? specs : new HardwareSpecsProvider(HardwareProbe.system(new RuntimeDeviceSource())),
-                    modelHost(engine, ctx.modelStore(config)), outbox, Clock.systemUTC(),
+                    modelHost(engine, modelStore), outbox, Clock.systemUTC(),
                     r -> saveServerId(store, r.id()));
         } catch (RuntimeException e) {
             outbox.close();

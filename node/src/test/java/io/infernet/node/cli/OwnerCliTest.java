@@ -135,7 +135,8 @@ class OwnerCliTest {
         StartCommand start = new StartCommand(o -> new FakeEngine("tiny"), new BasicSpecsProvider());
         CommandLine cl = new CommandLine(start);
         cl.setExecutionExceptionHandler(Main::handleError);
-        Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", "/models/tiny.gguf", "--no-advertise"));
+        Path tiny = Files.writeString(tmp.resolve("tiny.gguf"), "GGUF");
+        Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", tiny.toString(), "--no-advertise", "--models-dir", tmp.resolve("store").toString()));
         Awaitility.await().atMost(Duration.ofSeconds(30)).alias("the owner's command completed by the node")
                 .until(() -> !cp.commandCompletions(id).isEmpty());
         start.stop();

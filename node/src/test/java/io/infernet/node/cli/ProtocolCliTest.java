@@ -209,8 +209,8 @@ class ProtocolCliTest {
     void startWithTheInProcessEngineRefusesAMissingModelBeforeRegistering() {
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
         Run r = run("start", "--model", "/no/such/model.gguf");
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("model file not found: /no/such/model.gguf"), r.err());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--model /no/such/model.gguf: model file not found"), r.err());
         assertTrue(cp.requests("register").isEmpty());
     }
 
@@ -218,13 +218,15 @@ class ProtocolCliTest {
     void startRunsTheDaemonWithTheInProcessEngineAndStopsOffline() throws Exception {
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
         FakeEngine engine = new FakeEngine("tiny");
+        Path tiny = Files.writeString(tmp.resolve("tiny.gguf"), "GGUF");
         StartCommand start = new StartCommand(o -> {
-            assertEquals(java.nio.file.Path.of("/models/tiny.gguf"), o.model());
+            assertEquals(tiny, o.model());
             return engine;
         }, new BasicSpecsProvider());
         CommandLine cl = new CommandLine(start);
         cl.setExecutionExceptionHandler(Main::handleError);
-        Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", "/models/tiny.gguf", "--no-advertise", "--concurrency", "3"));
+        Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", tiny.toString(), "--no-advertise", "--concurrency", "3",
+                "--models-dir", tmp.resolve("store").toString()));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat").until(() -> cp.lastHeartbeat() != null);
         start.stop();
         t.join(15_000);
@@ -251,7 +253,9 @@ class ProtocolCliTest {
     void startAdvertisesThePeerPortOnlyWhileListeningOnIt() throws Exception {
         run("init", "--url", cp.url(), "--nostr-privkey", SK, "--address", "203.0.113.7");
         StartCommand start = new StartCommand(o -> new FakeEngine("tiny"), new BasicSpecsProvider());
-        Thread t = startInBackground(start, "--model", "/models/tiny.gguf", "--p2p-port", "0", "--price", "0.25", "--gpu-model", "RTX 4090");
+        Path tiny = Files.writeString(tmp.resolve("tiny.gguf"), "GGUF");
+        Thread t = startInBackground(start, "--model", tiny.toString(), "--p2p-port", "0", "--price", "0.25", "--gpu-model", "RTX 4090",
+                "--models-dir", tmp.resolve("store").toString());
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat").until(() -> cp.lastHeartbeat() != null);
         JsonNode hb = cp.lastHeartbeat();
         int port = hb.get("port").asInt();
@@ -271,7 +275,8 @@ class ProtocolCliTest {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
             int before = cp.requests("heartbeat").size();
             StartCommand second = new StartCommand(o -> new FakeEngine("tiny"), new BasicSpecsProvider());
-            Thread t2 = startInBackground(second, "--model", "/models/tiny.gguf", "--p2p-port", Integer.toString(taken.getLocalPort()));
+            Thread t2 = startInBackground(second, "--model", tiny.toString(), "--p2p-port", Integer.toString(taken.getLocalPort()),
+                    "--models-dir", tmp.resolve("store").toString());
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat of the second start")
                     .until(() -> cp.requests("heartbeat").size() > before);
             JsonNode hb2 = cp.requests("heartbeat").getLast().body();
