@@ -281,6 +281,37 @@ class DaemonContractTest {
         }
     }
 
+    /**
+     * Jobs for several models on one node: the control plane routes by served_models
+     * (apps/web/lib/data/chat.js pickChatProvider), and each job's model_name reaches its own
+     * model, loaded on demand; a job naming none goes to the default.
+     */
+    @Test
+    void jobsForSeveralModelsReachEachModel() throws Exception {
+        List<String> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var multi = new io.infernet.engines.inprocess.MultiModelEngine((name, file) -> {
+            loaded.add(name);
+            FakeEngine e = new FakeEngine(name + "-inner");
+            e.tokens = List.of("from ", name);
+            return e;
+        }, file -> new io.infernet.engines.inprocess.MultiModelEngine.Profile(1, 4096, false), 10);
+        multi.put("qwen2.5:7b", tmp.resolve("q.gguf"), false);
+        multi.put("llama3.2:3b", tmp.resolve("l.gguf"), false);
+        cp.addJob("j1", "chat", "llama3.2:3b", chatSpec("hi", 8));
+        cp.addJob("j2", "chat", null, chatSpec("hi", 8));
+        NodeDaemon d = h.daemon(h.settings(true), multi);
+        d.start();
+        await("both jobs completed", () -> !cp.jobCompletions("j1").isEmpty() && !cp.jobCompletions("j2").isEmpty());
+        await("a heartbeat", () -> cp.lastHeartbeat() != null);
+        d.close();
+        multi.close();
+        assertEquals("[\"qwen2.5:7b\",\"llama3.2:3b\"]", Json.compact(cp.lastHeartbeat().at("/specs/served_models")));
+        assertEquals("from llama3.2:3b", cp.jobCompletions("j1").getFirst().at("/result/text").asText());
+        assertEquals("llama3.2:3b", cp.events("j1").getFirst().at("/data/model").asText(), "meta names the served model");
+        assertEquals("from qwen2.5:7b", cp.jobCompletions("j2").getFirst().at("/result/text").asText(), "no model named: the default");
+        assertEquals(java.util.Set.of("qwen2.5:7b", "llama3.2:3b"), java.util.Set.copyOf(loaded));
+    }
+
     /** Against the reference's control plane (no progress route: 404), progress is tried once and the install goes on. */
     @Test
     void progressStopsAfterTheReferencesNotFound() throws Exception {
