@@ -26,13 +26,28 @@ import picocli.CommandLine.Parameters;
 final class ModelStoreCommands {
     private ModelStoreCommands() {}
 
-    /** The store: {@code --models-dir}, else $INFERNET_MODELS_DIR, the config's models.dir, or the default. */
-    static ModelStore store(NodeContext ctx, Path modelsDir) {
-        if (modelsDir != null) {
-            return new ModelStore(modelsDir);
+    /** What the three commands share: the config folder, the store and a host over it. */
+    static final class StoreOptions {
+        @Mixin
+        NodeContext ctx;
+
+        @Option(names = "--models-dir", paramLabel = "DIR",
+                description = "The store (default: $INFERNET_MODELS_DIR, models.dir of the config, else the data folder's models/)")
+        Path modelsDir;
+
+        /** The store: {@code --models-dir}, else $INFERNET_MODELS_DIR, the config's models.dir, or the default. */
+        ModelStore store() {
+            if (modelsDir != null) {
+                return new ModelStore(modelsDir);
+            }
+            return ctx.modelStore(ctx.store().load().orElse(NodeConfig.empty()));
         }
-        NodeConfig config = ctx.store().load().orElse(NodeConfig.empty());
-        return ctx.modelStore(config);
+
+        /** Installs into the store (served from the next start: no engine runs here). */
+        ModelHost host() {
+            ModelDownloader downloader = ModelDownloader.standard(new GgufFullCheck());
+            return new ModelHost.InStore(store(), downloader, OllamaRegistry.standard(downloader, System.getenv()), null);
+        }
     }
 
     @Command(name = "install", mixinStandardHelpOptions = true,
@@ -44,10 +59,7 @@ final class ModelStoreCommands {
         CommandLine.Model.CommandSpec spec;
 
         @Mixin
-        NodeContext ctx;
-
-        @Option(names = "--models-dir", paramLabel = "DIR", description = "The store (default: $INFERNET_MODELS_DIR, models.dir of the config, else the data folder's models/)")
-        Path modelsDir;
+        StoreOptions opts;
 
         @Option(names = "--sha256", paramLabel = "HEX", description = "The file's expected SHA-256")
         String sha256;
@@ -57,9 +69,8 @@ final class ModelStoreCommands {
 
         @Override
         public Integer call() {
-            ModelStore store = store(ctx, modelsDir);
-            ModelDownloader downloader = ModelDownloader.standard(new GgufFullCheck());
-            ModelHost host = new ModelHost.InStore(store, downloader, OllamaRegistry.standard(downloader, System.getenv()), null);
+            ModelStore store = opts.store();
+            ModelHost host = opts.host();
             PrintWriter err = spec.commandLine().getErr();
             List<String> out;
             try {
@@ -85,14 +96,11 @@ final class ModelStoreCommands {
         CommandLine.Model.CommandSpec spec;
 
         @Mixin
-        NodeContext ctx;
-
-        @Option(names = "--models-dir", paramLabel = "DIR", description = "The store (default as for install)")
-        Path modelsDir;
+        StoreOptions opts;
 
         @Override
         public Integer call() {
-            ModelStore store = store(ctx, modelsDir);
+            ModelStore store = opts.store();
             PrintWriter o = spec.commandLine().getOut();
             List<ModelStore.Entry> all = store.entries();
             if (all.isEmpty()) {
@@ -112,21 +120,15 @@ final class ModelStoreCommands {
         CommandLine.Model.CommandSpec spec;
 
         @Mixin
-        NodeContext ctx;
-
-        @Option(names = "--models-dir", paramLabel = "DIR", description = "The store (default as for install)")
-        Path modelsDir;
+        StoreOptions opts;
 
         @Parameters(index = "0", paramLabel = "MODEL")
         String model;
 
         @Override
         public Integer call() {
-            ModelStore store = store(ctx, modelsDir);
-            ModelDownloader downloader = ModelDownloader.standard(new GgufFullCheck());
             try {
-                new ModelHost.InStore(store, downloader, OllamaRegistry.standard(downloader, System.getenv()), null).remove(model)
-                        .forEach(spec.commandLine().getOut()::println);
+                opts.host().remove(model).forEach(spec.commandLine().getOut()::println);
             } catch (ModelHost.Refused e) {
                 throw new Main.CommandFailure(e.getMessage());
             }

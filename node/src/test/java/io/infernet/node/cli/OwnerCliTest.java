@@ -9,8 +9,6 @@ import io.infernet.engines.Json;
 import io.infernet.node.protocol.daemon.BasicSpecsProvider;
 import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,54 +32,7 @@ import picocli.CommandLine;
  * remote commands (apps/web/app/api/v1/user/nodes/[pubkey]/commands, then the node's
  * commands/poll in apps/cli/commands/start.js) reaching the node once both are done.
  */
-class OwnerCliTest {
-
-    static final String SK = ProtocolCliTest.SK;
-    static final String PK = ProtocolCliTest.PK;
-
-    @TempDir
-    Path tmp;
-
-    private FakeControlPlane cp;
-    private Path dir;
-
-    record Run(int code, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        cp = new FakeControlPlane();
-        dir = tmp.resolve("cfg");
-    }
-
-    @AfterEach
-    void stop() {
-        assertTrue(cp.authFailures().isEmpty(), () -> cp.authFailures().toString());
-        cp.close();
-    }
-
-    private Run run(String... args) {
-        return run(Main.commandLine(), args);
-    }
-
-    private Run run(CommandLine cl, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "--config-dir";
-        full[args.length + 1] = dir.toString();
-        return new Run(cl.execute(full), out.toString(), err.toString());
-    }
-
-    private JsonNode config() throws Exception {
-        return Json.MAPPER.readTree(Files.readString(dir.resolve("config.json")));
-    }
+class OwnerCliTest extends ControlPlaneCliTest {
 
     /** The dashboard's "Push model": the owner's bearer on the user route. */
     private HttpResponse<String> ownerCommand(String token, String command, String model) throws Exception {
@@ -93,8 +44,8 @@ class OwnerCliTest {
     }
 
     /** Runs {@code login} on another thread and approves its session as the browser sign-in would. */
-    private Run loginApprovedBy(String token, String... extra) throws Exception {
-        AtomicReference<Run> result = new AtomicReference<>();
+    private CliRun loginApprovedBy(String token, String... extra) throws Exception {
+        AtomicReference<CliRun> result = new AtomicReference<>();
         String[] args = new String[extra.length + 3];
         args[0] = "login";
         args[1] = "--no-browser";
@@ -113,7 +64,7 @@ class OwnerCliTest {
         String dashboard = cp.addUser("owner@example.com");
         assertEquals(403, ownerCommand(dashboard, "model_remove", "x.gguf").statusCode(), "not linked yet: the owner cannot command it");
 
-        Run login = loginApprovedBy(dashboard);
+        CliRun login = loginApprovedBy(dashboard);
         assertEquals(0, login.code(), login.all());
         assertTrue(login.out().contains("Open this link to sign in:\n  " + cp.url() + "/auth/cli/"), login.out());
         assertTrue(login.out().contains("signed in as owner@example.com"), login.out());
@@ -145,7 +96,7 @@ class OwnerCliTest {
         assertEquals("failed", done.get("status").asText());
         assertTrue(done.get("error").asText().contains("gone.gguf is not installed"), done.toString());
 
-        Run again = run("pubkey", "link", "--label", "rig-one");
+        CliRun again = run("pubkey", "link", "--label", "rig-one");
         assertEquals(0, again.code(), again.all());
         assertTrue(again.out().contains("already linked (label: rig-one)"), again.out());
     }
@@ -153,11 +104,11 @@ class OwnerCliTest {
     @Test
     void loginEndsClearlyAndTheOtherModesWork() throws Exception {
         run("init", "--url", cp.url(), "--nostr-privkey", SK, "--no-advertise");
-        Run notSignedIn = run("pubkey", "link");
+        CliRun notSignedIn = run("pubkey", "link");
         assertEquals(2, notSignedIn.code());
         assertTrue(notSignedIn.err().contains("not signed in: run 'infernet login' first"), notSignedIn.err());
 
-        AtomicReference<Run> expired = new AtomicReference<>();
+        AtomicReference<CliRun> expired = new AtomicReference<>();
         Thread t = Thread.ofPlatform().start(() -> expired.set(run("login", "--no-browser", "--poll-every=20")));
         Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a login session").until(() -> !cp.loginCodes().isEmpty());
         cp.expireLogin(cp.loginCodes().getLast());
@@ -170,13 +121,13 @@ class OwnerCliTest {
         String mine = cp.addUser("me@example.com");
         assertEquals(0, run("login", "--token", other).code());
         assertTrue(cp.isLinked(PK, "provider"));
-        Run pasted = run("login", "--token", mine, "--no-link");
+        CliRun pasted = run("login", "--token", mine, "--no-link");
         assertEquals(0, pasted.code(), pasted.all());
-        Run conflict = run("pubkey", "link");
+        CliRun conflict = run("pubkey", "link");
         assertEquals(1, conflict.code());
         assertTrue(conflict.err().contains("link failed: this pubkey/role is already linked to a different account"), conflict.err());
 
-        Run status = run("login", "--status");
+        CliRun status = run("login", "--status");
         assertTrue(status.out().contains("signed in as me@example.com"), status.out());
         assertTrue(status.out().contains("expires: 20"), status.out());
         assertFalse(status.all().contains(mine));

@@ -11,8 +11,6 @@ import io.infernet.node.protocol.config.NodeConfig;
 import io.infernet.node.protocol.daemon.BasicSpecsProvider;
 import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -25,59 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The protocol commands end to end against the loopback control plane. */
-class ProtocolCliTest {
-
-    static final String SK = "b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfef";
-    static final String PK = "dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659";
-
-    @TempDir
-    Path tmp;
-
-    private FakeControlPlane cp;
-    private Path dir;
-
-    record Run(int code, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        cp = new FakeControlPlane();
-        dir = tmp.resolve("cfg");
-    }
-
-    @AfterEach
-    void stop() {
-        assertTrue(cp.authFailures().isEmpty(), () -> cp.authFailures().toString());
-        cp.close();
-    }
-
-    private Run run(String... args) {
-        return run(Main.commandLine(), args);
-    }
-
-    private Run run(CommandLine cl, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "--config-dir";
-        full[args.length + 1] = dir.toString();
-        int code = cl.execute(full);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private JsonNode config() throws Exception {
-        return Json.MAPPER.readTree(Files.readString(dir.resolve("config.json")));
-    }
+class ProtocolCliTest extends ControlPlaneCliTest {
 
     @Test
     void initWritesTheConfigAsSpecified() throws Exception {
-        Run r = run("init", "--url", cp.url(), "--name", "box-1", "--nostr-privkey", SK);
+        CliRun r = run("init", "--url", cp.url(), "--name", "box-1", "--nostr-privkey", SK);
         assertEquals(0, r.code(), r.all());
         JsonNode c = config();
         assertEquals(cp.url(), c.at("/controlPlane/url").asText());
@@ -114,17 +64,17 @@ class ProtocolCliTest {
         assertEquals("renamed", config().at("/node/name").asText());
 
         // Another key needs --force, and the refusal does not echo the key.
-        Run refused = run("init", "--nostr-privkey", SK);
+        CliRun refused = run("init", "--nostr-privkey", SK);
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("--force"), refused.err());
         assertFalse(refused.all().contains(SK));
         assertEquals(0, run("init", "--nostr-privkey", SK, "--force", "--no-advertise").code());
         assertEquals(PK, config().at("/node/publicKey").asText());
 
-        Run bad = run("init", "--force", "--nostr-privkey", "zz" + SK.substring(2));
+        CliRun bad = run("init", "--force", "--nostr-privkey", "zz" + SK.substring(2));
         assertEquals(2, bad.code());
         assertFalse(bad.all().contains(SK.substring(2)), "a malformed key is not echoed either");
-        Run badUrl = run("init", "--url", "ftp://nowhere");
+        CliRun badUrl = run("init", "--url", "ftp://nowhere");
         assertEquals(2, badUrl.code());
         assertTrue(badUrl.err().contains("must be http(s)"));
     }
@@ -136,7 +86,7 @@ class ProtocolCliTest {
         JsonNode c = config();
         ((com.fasterxml.jackson.databind.node.ObjectNode) c).putObject("auth").put("bearerToken", "tok-abc123").put("email", "me@example.com");
         Files.writeString(dir.resolve("config.json"), Json.pretty(c));
-        Run r = run("debug");
+        CliRun r = run("debug");
         assertEquals(0, r.code(), r.all());
         assertFalse(r.all().contains(SK));
         assertFalse(r.all().contains("tok-abc123"));
@@ -149,7 +99,7 @@ class ProtocolCliTest {
     @Test
     void registerStatusPayoutsPaymentsRemove() throws Exception {
         run("init", "--url", cp.url(), "--nostr-privkey", SK, "--no-advertise");
-        Run reg = run("register");
+        CliRun reg = run("register");
         assertEquals(0, reg.code(), reg.all());
         assertEquals("row-1", config().at("/node/id").asText());
         JsonNode body = cp.requests("register").getFirst().body();
@@ -157,34 +107,34 @@ class ProtocolCliTest {
         assertFalse(body.has("address"));
         assertTrue(body.at("/specs/cpu/cores").asInt() >= 1);
 
-        Run status = run("status");
+        CliRun status = run("status");
         assertEquals(0, status.code(), status.all());
         assertTrue(status.out().contains("registered:    yes"), status.out());
         assertTrue(status.out().contains(PK));
 
-        Run set = run("payout", "set", "usdc", "0x52908400098527886E0F7030069857D2E4169EE7", "--network", "base");
+        CliRun set = run("payout", "set", "usdc", "0x52908400098527886E0F7030069857D2E4169EE7", "--network", "base");
         assertEquals(0, set.code(), set.all());
         JsonNode payout = cp.requests("payouts/set").getFirst().body();
         assertEquals("{\"coin\":\"USDC\",\"network\":\"base\",\"address\":\"0x52908400098527886E0F7030069857D2E4169EE7\"}", Json.compact(payout));
-        Run btc = run("payout", "set", "BTC", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+        CliRun btc = run("payout", "set", "BTC", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
         assertEquals(0, btc.code());
         assertEquals("bitcoin", cp.requests("payouts/set").getLast().body().get("network").asText());
-        Run wrong = run("payout", "set", "ETH", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+        CliRun wrong = run("payout", "set", "ETH", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
         assertEquals(2, wrong.code());
         assertTrue(wrong.err().contains("is not a valid ETH address on ethereum: expected 0x followed by 40 hex characters"), wrong.err());
         assertEquals(2, cp.requests("payouts/set").size(), "an invalid address is not sent");
-        Run list = run("payout", "list");
+        CliRun list = run("payout", "list");
         assertTrue(list.out().contains("USDC  base"), list.out());
         assertTrue(list.out().contains("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq  (default)"), list.out());
 
         cp.addPayment(Json.object().put("amount", "0.5").put("coin", "USDC"));
-        Run pay = run("payments", "--limit", "5");
+        CliRun pay = run("payments", "--limit", "5");
         assertEquals(0, pay.code());
         assertTrue(pay.out().contains("\"amount\":\"0.5\""));
         assertEquals(5, cp.requests("payments/list").getFirst().body().get("limit").asInt());
         assertEquals(2, run("payments", "--limit", "500").code());
 
-        Run rm = run("remove");
+        CliRun rm = run("remove");
         assertEquals(0, rm.code(), rm.all());
         assertTrue(rm.out().contains("removed provider-dff1d77f"));
         assertTrue(config().at("/node/id").isNull());
@@ -193,13 +143,13 @@ class ProtocolCliTest {
 
     @Test
     void errorsAreOneClearLine() {
-        Run noConfig = run("status");
+        CliRun noConfig = run("status");
         assertEquals(2, noConfig.code());
         assertTrue(noConfig.err().startsWith("error: no config at "), noConfig.err());
         assertTrue(noConfig.err().contains("run 'infernet init' first"));
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
         cp.failNext("me", 403, 1);
-        Run refused = run("status");
+        CliRun refused = run("status");
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("control plane answered 403 to me: injected failure 403"), refused.err());
         assertFalse(refused.all().contains(SK));
@@ -208,7 +158,7 @@ class ProtocolCliTest {
     @Test
     void startWithTheInProcessEngineRefusesAMissingModelBeforeRegistering() {
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
-        Run r = run("start", "--model", "/no/such/model.gguf");
+        CliRun r = run("start", "--model", "/no/such/model.gguf");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--model /no/such/model.gguf: model file not found"), r.err());
         assertTrue(cp.requests("register").isEmpty());
@@ -290,7 +240,7 @@ class ProtocolCliTest {
     @Test
     void registerSendsPriceAndGpuModelAndNoPortNothingListensOn() throws Exception {
         run("init", "--url", cp.url(), "--nostr-privkey", SK, "--address", "203.0.113.7", "--port", "46337");
-        Run reg = run("register", "--price", "1.5", "--gpu-model", "A100-SXM4-80GB");
+        CliRun reg = run("register", "--price", "1.5", "--gpu-model", "A100-SXM4-80GB");
         assertEquals(0, reg.code(), reg.all());
         JsonNode body = cp.requests("register").getFirst().body();
         assertEquals(1.5, body.get("price").asDouble());
