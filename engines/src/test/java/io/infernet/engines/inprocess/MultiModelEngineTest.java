@@ -244,7 +244,7 @@ class MultiModelEngineTest {
         assertEquals(List.of("m"), loads);
         Stub first = stubs.get("m");
         engine.put("m", file("c"), false); // a new file under the same name
-        assertTrue(first.closed);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).alias("the old file's engine closed").until(() -> first.closed);
         run("m");
         assertEquals(2, loads.size());
         assertTrue(engine.remove("m"));
