@@ -108,6 +108,9 @@ public final class NodeApi {
                 wrapped.set("data", route.handle(c, s, body, req));
                 return Idempotency.Answer.ok(wrapped);
             });
+            if (key != null) {
+                res.header(Idempotency.HEADER, key); // tells the node its keys are honoured, so a lost answer may be resent
+            }
             if (a.replayed()) {
                 res.header("Idempotent-Replayed", "true");
             }

@@ -34,6 +34,19 @@ final class InProcessEngineOptions {
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests that may wait for a free sequence; more get HTTP 429 (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
+    @Option(names = "--models-memory", paramLabel = "MiB", defaultValue = "0",
+            description = "Memory the loaded models may take together (weights, KV cache, buffers, estimated from their headers); "
+                    + "the least recently used idle ones unload to make room (default 0 = the GPUs' VRAM, else RAM less a reserve).")
+    long modelsMemoryMiB;
+
+    /** {@code --models-memory} in bytes, 0 for the node's budget. */
+    long modelsMemoryBytes() {
+        if (modelsMemoryMiB < 0 || modelsMemoryMiB > (Long.MAX_VALUE >> 20)) {
+            throw new Main.UsageError("--models-memory must be in 0.." + (Long.MAX_VALUE >> 20) + " MiB (0 = automatic), got " + modelsMemoryMiB);
+        }
+        return modelsMemoryMiB << 20;
+    }
+
     /**
      * The options for {@code model} (null: the demo model).
      *

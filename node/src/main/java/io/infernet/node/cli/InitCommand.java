@@ -1,19 +1,16 @@
 package io.infernet.node.cli;
 
 import io.infernet.node.protocol.client.ControlPlaneClient;
+import io.infernet.node.protocol.network.AddressDetector;
 import io.infernet.node.protocol.config.NodeConfig;
 import io.infernet.node.protocol.identity.NodeKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,7 +47,8 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--no-advertise", description = "Never publish this node's address and port")
     boolean noAdvertise;
 
-    @Option(names = "--address", paramLabel = "HOST", description = "Address to advertise (default: the first non-loopback IPv4 address)")
+    @Option(names = "--address", paramLabel = "HOST",
+            description = "Address to advertise (default: $INFERNET_PUBLIC_ADDRESS, else a public, then a private address of a real interface; container bridges are skipped)")
     String address;
 
     @Option(names = "--port", paramLabel = "PORT", description = "Port to advertise (default 46337)")
@@ -161,22 +159,13 @@ final class InitCommand implements Callable<Integer> {
         }
     }
 
-    /** The first up, non-loopback, non-virtual interface's IPv4 address, or null. */
+    /** The address {@link AddressDetector} finds (environment override, then real interfaces; never a container bridge), or null. */
     static String detectAddress() {
-        try {
-            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (!ni.isUp() || ni.isLoopback() || ni.isVirtual()) {
-                    continue;
-                }
-                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
-                        return a.getHostAddress();
-                    }
-                }
-            }
-        } catch (SocketException e) {
-            // no interfaces to look at
+        AddressDetector.Detected d = AddressDetector.system();
+        if (d.kind() == AddressDetector.Kind.ONLY_CONTAINER_BRIDGE) {
+            System.err.println("infernet: only a container bridge address (" + d.source() + ") was found, which nobody outside can reach;"
+                    + " set INFERNET_PUBLIC_ADDRESS or pass --address");
         }
-        return null;
+        return d.address();
     }
 }

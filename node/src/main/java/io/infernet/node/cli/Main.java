@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 PayoutCommand.class,
                 PaymentsCommand.class,
                 PubkeyCommand.class,
+                LoginCommand.class,
                 DebugCommand.class,
                 ServeCommand.class,
                 EnginesCommand.class,
@@ -73,6 +74,13 @@ public final class Main implements Runnable {
         Logging.configure();
         int code = commandLine().execute(args);
         System.exit(code);
+    }
+
+    /** A command that could not do its work for a reason the user can act on (exit code 1, the message only). */
+    public static final class CommandFailure extends RuntimeException {
+        public CommandFailure(String message) {
+            super(message);
+        }
     }
 
     /** A mistake in how a command was called (exit code 2). */

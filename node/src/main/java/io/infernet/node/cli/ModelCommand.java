@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
 /** {@code infernet model}: make models with random weights, inspect GGUF files. */
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "GGUF models: synthesize llama-architecture models with random weights, validate and inspect a GGUF file, or check that it loads safely.",
-        subcommands = {ModelCommand.Synth.class, ModelCommand.Inspect.class, ModelCommand.Check.class})
+        subcommands = {ModelCommand.Synth.class, ModelCommand.Inspect.class, ModelCommand.Check.class, ModelStoreCommands.Install.class,
+                ModelStoreCommands.ListModels.class, ModelStoreCommands.Remove.class})
 public final class ModelCommand implements Runnable {
 
     @CommandLine.Spec

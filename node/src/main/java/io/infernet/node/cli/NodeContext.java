@@ -39,7 +39,10 @@ final class NodeContext {
     ControlPlaneClient client(NodeConfig config) {
         String url = config.controlPlaneUrl().orElseThrow(() ->
                 new Main.UsageError("no controlPlane.url in " + store().file() + ": run 'infernet init --url URL'"));
-        return ControlPlaneClient.create(url, new EnvelopeSigner(config.key(store().file())));
+        ControlPlaneClient.Idempotency keys = config.idempotencyKeys()
+                .map(on -> on ? ControlPlaneClient.Idempotency.ON : ControlPlaneClient.Idempotency.OFF)
+                .orElse(ControlPlaneClient.Idempotency.AUTO);
+        return ControlPlaneClient.create(url, new EnvelopeSigner(config.key(store().file()))).withIdempotency(keys);
     }
 
     String role(NodeConfig config) {

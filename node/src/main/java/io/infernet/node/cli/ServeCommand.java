@@ -8,7 +8,10 @@ import io.infernet.server.ApiServer;
 import io.infernet.server.ServerConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import io.infernet.node.protocol.models.ModelStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import io.infernet.engines.select.EngineSelector;
 import io.infernet.engines.select.EngineSetting;
@@ -30,8 +33,13 @@ import picocli.CommandLine.Option;
         description = "Serve a model over the OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
 public final class ServeCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "PATH", description = "GGUF model file to serve.")
-    Path model;
+    @Option(names = "--model", paramLabel = "PATH", description = "GGUF model file to serve; repeat it to serve several (the first is the default). "
+            + "Each is served as its file name without .gguf.")
+    List<Path> models = new ArrayList<>();
+
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "Serve every .gguf model in DIR too (under the names 'infernet model install' recorded there, else their file names).")
+    Path modelsDir;
 
     @Option(names = "--host", paramLabel = "HOST", defaultValue = ServerConfig.DEFAULT_HOST,
             description = "Interface to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
@@ -90,6 +98,12 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    static String describe(List<Path> files, List<ModelStore.Entry> stored) {
+        List<String> all = new ArrayList<>(files.stream().map(Path::toString).toList());
+        stored.forEach(e -> all.add(e.name()));
+        return String.join(", ", all);
+    }
+
     /** Validates the options, opens the engine and starts serving; prints the URL to {@code out}. */
     Running start(PrintStream out) {
         ServerConfig cfg;
@@ -99,19 +113,27 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
-        InProcessOptions options = engine.toOptions(model);
-        if (model != null && !Files.isReadable(model)) {
-            throw new Main.UsageError("--model " + model + ": no readable file there");
+        InProcessOptions options = engine.toOptions(null);
+        for (Path model : models) {
+            if (!Files.isReadable(model)) {
+                throw new Main.UsageError("--model " + model + ": no readable file there");
+            }
         }
+        if (modelsDir != null && !Files.isDirectory(modelsDir)) {
+            throw new Main.UsageError("--models-dir " + modelsDir + ": no such directory");
+        }
+        List<ModelStore.Entry> stored = modelsDir == null ? List.of() : new ModelStore(modelsDir).entries();
+        boolean given = !models.isEmpty() || !stored.isEmpty();
+        long budget = engine.modelsMemoryBytes();
         EngineSetting setting;
         try {
-            String kind = engineKind != null && !engineKind.isBlank() ? engineKind : (model != null ? "in-process" : null);
+            String kind = engineKind != null && !engineKind.isBlank() ? engineKind : (given ? "in-process" : null);
             setting = EngineSetting.parse(kind, engineUrl, null, null);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
-        Selection selection = EngineSelector.system(Set.of(port)).select(setting, () -> inProcess.apply(options),
-                model != null ? "in process, " + model : "in process, the built-in demo model (random weights)");
+        Selection selection = EngineSelector.system(Set.of(port)).select(setting, () -> InProcessModels.open(models, stored, options, inProcess, budget),
+                given ? "in process, " + describe(models, stored) : "in process, the built-in demo model (random weights)");
         for (String line : EnginesCommand.text(selection.report())) {
             System.err.println("[infernet] " + line);
         }

@@ -11,10 +11,9 @@ import io.infernet.node.protocol.config.NodeConfig;
 import io.infernet.node.protocol.daemon.BasicSpecsProvider;
 import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -24,59 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The protocol commands end to end against the loopback control plane. */
-class ProtocolCliTest {
-
-    static final String SK = "b7e151628aed2a6abf7158809cf4f3c762e7160f38b4da56a784d9045190cfef";
-    static final String PK = "dff1d77f2a671c5f36183726db2341be58feae1da2deced843240f7b502ba659";
-
-    @TempDir
-    Path tmp;
-
-    private FakeControlPlane cp;
-    private Path dir;
-
-    record Run(int code, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        cp = new FakeControlPlane();
-        dir = tmp.resolve("cfg");
-    }
-
-    @AfterEach
-    void stop() {
-        assertTrue(cp.authFailures().isEmpty(), () -> cp.authFailures().toString());
-        cp.close();
-    }
-
-    private Run run(String... args) {
-        return run(Main.commandLine(), args);
-    }
-
-    private Run run(CommandLine cl, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] full = new String[args.length + 2];
-        System.arraycopy(args, 0, full, 0, args.length);
-        full[args.length] = "--config-dir";
-        full[args.length + 1] = dir.toString();
-        int code = cl.execute(full);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private JsonNode config() throws Exception {
-        return Json.MAPPER.readTree(Files.readString(dir.resolve("config.json")));
-    }
+class ProtocolCliTest extends ControlPlaneCliTest {
 
     @Test
     void initWritesTheConfigAsSpecified() throws Exception {
-        Run r = run("init", "--url", cp.url(), "--name", "box-1", "--nostr-privkey", SK);
+        CliRun r = run("init", "--url", cp.url(), "--name", "box-1", "--nostr-privkey", SK);
         assertEquals(0, r.code(), r.all());
         JsonNode c = config();
         assertEquals(cp.url(), c.at("/controlPlane/url").asText());
@@ -113,17 +64,17 @@ class ProtocolCliTest {
         assertEquals("renamed", config().at("/node/name").asText());
 
         // Another key needs --force, and the refusal does not echo the key.
-        Run refused = run("init", "--nostr-privkey", SK);
+        CliRun refused = run("init", "--nostr-privkey", SK);
         assertEquals(2, refused.code());
         assertTrue(refused.err().contains("--force"), refused.err());
         assertFalse(refused.all().contains(SK));
         assertEquals(0, run("init", "--nostr-privkey", SK, "--force", "--no-advertise").code());
         assertEquals(PK, config().at("/node/publicKey").asText());
 
-        Run bad = run("init", "--force", "--nostr-privkey", "zz" + SK.substring(2));
+        CliRun bad = run("init", "--force", "--nostr-privkey", "zz" + SK.substring(2));
         assertEquals(2, bad.code());
         assertFalse(bad.all().contains(SK.substring(2)), "a malformed key is not echoed either");
-        Run badUrl = run("init", "--url", "ftp://nowhere");
+        CliRun badUrl = run("init", "--url", "ftp://nowhere");
         assertEquals(2, badUrl.code());
         assertTrue(badUrl.err().contains("must be http(s)"));
     }
@@ -135,7 +86,7 @@ class ProtocolCliTest {
         JsonNode c = config();
         ((com.fasterxml.jackson.databind.node.ObjectNode) c).putObject("auth").put("bearerToken", "tok-abc123").put("email", "me@example.com");
         Files.writeString(dir.resolve("config.json"), Json.pretty(c));
-        Run r = run("debug");
+        CliRun r = run("debug");
         assertEquals(0, r.code(), r.all());
         assertFalse(r.all().contains(SK));
         assertFalse(r.all().contains("tok-abc123"));
@@ -148,7 +99,7 @@ class ProtocolCliTest {
     @Test
     void registerStatusPayoutsPaymentsRemove() throws Exception {
         run("init", "--url", cp.url(), "--nostr-privkey", SK, "--no-advertise");
-        Run reg = run("register");
+        CliRun reg = run("register");
         assertEquals(0, reg.code(), reg.all());
         assertEquals("row-1", config().at("/node/id").asText());
         JsonNode body = cp.requests("register").getFirst().body();
@@ -156,34 +107,34 @@ class ProtocolCliTest {
         assertFalse(body.has("address"));
         assertTrue(body.at("/specs/cpu/cores").asInt() >= 1);
 
-        Run status = run("status");
+        CliRun status = run("status");
         assertEquals(0, status.code(), status.all());
         assertTrue(status.out().contains("registered:    yes"), status.out());
         assertTrue(status.out().contains(PK));
 
-        Run set = run("payout", "set", "usdc", "0x52908400098527886E0F7030069857D2E4169EE7", "--network", "base");
+        CliRun set = run("payout", "set", "usdc", "0x52908400098527886E0F7030069857D2E4169EE7", "--network", "base");
         assertEquals(0, set.code(), set.all());
         JsonNode payout = cp.requests("payouts/set").getFirst().body();
         assertEquals("{\"coin\":\"USDC\",\"network\":\"base\",\"address\":\"0x52908400098527886E0F7030069857D2E4169EE7\"}", Json.compact(payout));
-        Run btc = run("payout", "set", "BTC", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+        CliRun btc = run("payout", "set", "BTC", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
         assertEquals(0, btc.code());
         assertEquals("bitcoin", cp.requests("payouts/set").getLast().body().get("network").asText());
-        Run wrong = run("payout", "set", "ETH", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+        CliRun wrong = run("payout", "set", "ETH", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
         assertEquals(2, wrong.code());
         assertTrue(wrong.err().contains("is not a valid ETH address on ethereum: expected 0x followed by 40 hex characters"), wrong.err());
         assertEquals(2, cp.requests("payouts/set").size(), "an invalid address is not sent");
-        Run list = run("payout", "list");
+        CliRun list = run("payout", "list");
         assertTrue(list.out().contains("USDC  base"), list.out());
         assertTrue(list.out().contains("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq  (default)"), list.out());
 
         cp.addPayment(Json.object().put("amount", "0.5").put("coin", "USDC"));
-        Run pay = run("payments", "--limit", "5");
+        CliRun pay = run("payments", "--limit", "5");
         assertEquals(0, pay.code());
         assertTrue(pay.out().contains("\"amount\":\"0.5\""));
         assertEquals(5, cp.requests("payments/list").getFirst().body().get("limit").asInt());
         assertEquals(2, run("payments", "--limit", "500").code());
 
-        Run rm = run("remove");
+        CliRun rm = run("remove");
         assertEquals(0, rm.code(), rm.all());
         assertTrue(rm.out().contains("removed provider-dff1d77f"));
         assertTrue(config().at("/node/id").isNull());
@@ -192,13 +143,13 @@ class ProtocolCliTest {
 
     @Test
     void errorsAreOneClearLine() {
-        Run noConfig = run("status");
+        CliRun noConfig = run("status");
         assertEquals(2, noConfig.code());
         assertTrue(noConfig.err().startsWith("error: no config at "), noConfig.err());
         assertTrue(noConfig.err().contains("run 'infernet init' first"));
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
         cp.failNext("me", 403, 1);
-        Run refused = run("status");
+        CliRun refused = run("status");
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("control plane answered 403 to me: injected failure 403"), refused.err());
         assertFalse(refused.all().contains(SK));
@@ -207,9 +158,9 @@ class ProtocolCliTest {
     @Test
     void startWithTheInProcessEngineRefusesAMissingModelBeforeRegistering() {
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
-        Run r = run("start", "--model", "/no/such/model.gguf");
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("model file not found: /no/such/model.gguf"), r.err());
+        CliRun r = run("start", "--model", "/no/such/model.gguf");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--model /no/such/model.gguf: model file not found"), r.err());
         assertTrue(cp.requests("register").isEmpty());
     }
 
@@ -217,13 +168,15 @@ class ProtocolCliTest {
     void startRunsTheDaemonWithTheInProcessEngineAndStopsOffline() throws Exception {
         run("init", "--url", cp.url(), "--nostr-privkey", SK);
         FakeEngine engine = new FakeEngine("tiny");
+        Path tiny = Files.writeString(tmp.resolve("tiny.gguf"), "GGUF");
         StartCommand start = new StartCommand(o -> {
-            assertEquals(java.nio.file.Path.of("/models/tiny.gguf"), o.model());
+            assertEquals(tiny, o.model());
             return engine;
         }, new BasicSpecsProvider());
         CommandLine cl = new CommandLine(start);
         cl.setExecutionExceptionHandler(Main::handleError);
-        Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", "/models/tiny.gguf", "--no-advertise", "--concurrency", "3"));
+        Thread t = Thread.ofPlatform().start(() -> run(cl, "--model", tiny.toString(), "--no-advertise", "--concurrency", "3",
+                "--models-dir", tmp.resolve("store").toString()));
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat").until(() -> cp.lastHeartbeat() != null);
         start.stop();
         t.join(15_000);
@@ -234,5 +187,109 @@ class ProtocolCliTest {
         assertEquals(3, hb.at("/specs/load/concurrency_cap").asInt());
         assertFalse(hb.has("address"));
         assertEquals("row-1", config().at("/node/id").asText(), "the row id is saved on registration");
+    }
+
+    private Thread startInBackground(StartCommand start, String... args) {
+        CommandLine cl = new CommandLine(start);
+        cl.setExecutionExceptionHandler(Main::handleError);
+        return Thread.ofPlatform().start(() -> run(cl, args));
+    }
+
+    /**
+     * The advertised port is one something answers on (apps/cli/commands/start.js binds its P2P
+     * listener and answers ping/info); one that cannot be bound is not advertised at all.
+     */
+    @Test
+    void startAdvertisesThePeerPortOnlyWhileListeningOnIt() throws Exception {
+        run("init", "--url", cp.url(), "--nostr-privkey", SK, "--address", "203.0.113.7");
+        StartCommand start = new StartCommand(o -> new FakeEngine("tiny"), new BasicSpecsProvider());
+        Path tiny = Files.writeString(tmp.resolve("tiny.gguf"), "GGUF");
+        Thread t = startInBackground(start, "--model", tiny.toString(), "--p2p-port", "0", "--price", "0.25", "--gpu-model", "RTX 4090",
+                "--models-dir", tmp.resolve("store").toString());
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat").until(() -> cp.lastHeartbeat() != null);
+        JsonNode hb = cp.lastHeartbeat();
+        int port = hb.get("port").asInt();
+        assertTrue(port > 0, hb.toString());
+        assertEquals("203.0.113.7", hb.get("address").asText());
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            s.getOutputStream().write("{\"cmd\":\"info\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            assertEquals("provider-dff1d77f", Json.MAPPER.readTree(line).at("/data/node_id").asText());
+        }
+        JsonNode reg = cp.requests("register").getFirst().body();
+        assertEquals(0.25, reg.get("price").asDouble());
+        assertEquals("RTX 4090", reg.get("gpu_model").asText());
+        start.stop();
+        t.join(15_000);
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            int before = cp.requests("heartbeat").size();
+            StartCommand second = new StartCommand(o -> new FakeEngine("tiny"), new BasicSpecsProvider());
+            Thread t2 = startInBackground(second, "--model", tiny.toString(), "--p2p-port", Integer.toString(taken.getLocalPort()),
+                    "--models-dir", tmp.resolve("store").toString());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat of the second start")
+                    .until(() -> cp.requests("heartbeat").size() > before);
+            JsonNode hb2 = cp.requests("heartbeat").getLast().body();
+            assertEquals("203.0.113.7", hb2.get("address").asText());
+            assertFalse(hb2.has("port"), "the port could not be bound, so it is not advertised: " + hb2);
+            second.stop();
+            t2.join(15_000);
+        }
+    }
+
+    @Test
+    void registerSendsPriceAndGpuModelAndNoPortNothingListensOn() throws Exception {
+        run("init", "--url", cp.url(), "--nostr-privkey", SK, "--address", "203.0.113.7", "--port", "46337");
+        CliRun reg = run("register", "--price", "1.5", "--gpu-model", "A100-SXM4-80GB");
+        assertEquals(0, reg.code(), reg.all());
+        JsonNode body = cp.requests("register").getFirst().body();
+        assertEquals(1.5, body.get("price").asDouble());
+        assertEquals("A100-SXM4-80GB", body.get("gpu_model").asText());
+        assertEquals("203.0.113.7", body.get("address").asText());
+        assertFalse(body.has("port"));
+        assertEquals(2, run("register", "--price", "-1").code(), "a negative price is a usage error");
+    }
+
+    /**
+     * Workload class B for a vLLM found running whose model spans several GPUs (the reference's
+     * IPIP-0009 classes; start.js advertises what specs say): the node reads the split from the
+     * process's command line. The "vLLM" here is a python process named vllm, started as vLLM's
+     * console script is, and a loopback server answering its /v1/models.
+     */
+    @Test
+    void aMultiGpuVllmFoundRunningIsAdvertisedAsClassB() throws Exception {
+        Path python = Stream.of("/usr/bin/python3", "/usr/local/bin/python3").map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null && Files.isDirectory(Path.of("/proc/self")), "needs python3 and /proc");
+        com.sun.net.httpserver.HttpServer api = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
+        api.createContext("/v1/models", ex -> {
+            byte[] b = "{\"object\":\"list\",\"data\":[{\"id\":\"meta-llama/Llama-3.1-70B-Instruct\",\"max_model_len\":8192}]}".getBytes();
+            ex.getResponseHeaders().set("content-type", "application/json");
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        api.start();
+        Path script = tmp.resolve("bin").resolve("vllm");
+        Files.createDirectories(script.getParent());
+        Files.writeString(script, "#!" + python + "\nimport time\ntime.sleep(120)\n");
+        script.toFile().setExecutable(true);
+        int port = api.getAddress().getPort();
+        Process vllm = new ProcessBuilder(script.toString(), "serve", "meta-llama/Llama-3.1-70B-Instruct", "--tensor-parallel-size", "4",
+                "--port", Integer.toString(port)).start();
+        try {
+            run("init", "--url", cp.url(), "--nostr-privkey", SK, "--no-advertise");
+            StartCommand start = new StartCommand(o -> new FakeEngine("unused"), new BasicSpecsProvider());
+            Thread t = startInBackground(start, "--engine", "vllm", "--engine-url", "http://127.0.0.1:" + port);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).alias("a heartbeat").until(() -> cp.lastHeartbeat() != null);
+            JsonNode hb = cp.lastHeartbeat();
+            assertEquals("[\"A\",\"B\"]", Json.compact(hb.at("/specs/workload_classes")), hb.toString());
+            assertEquals("[\"meta-llama/Llama-3.1-70B-Instruct\"]", Json.compact(hb.at("/specs/served_models")));
+            start.stop();
+            t.join(15_000);
+        } finally {
+            vllm.destroyForcibly();
+            api.stop(0);
+        }
     }
 }

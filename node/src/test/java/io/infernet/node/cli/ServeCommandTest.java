@@ -135,7 +135,7 @@ class ServeCommandTest {
             String printed = out.toString(StandardCharsets.UTF_8);
             String url = "http://127.0.0.1:" + running.server().port();
             assertTrue(printed.contains(url + "/v1"), printed);
-            assertTrue(printed.contains("stub-model") && printed.contains("API key required"), printed);
+            assertTrue(printed.contains("serving m with") && printed.contains("API key required"), printed);
             assertFalse(printed.contains("sk-secret"), "the key is never printed");
 
             try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
@@ -160,6 +160,52 @@ class ServeCommandTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> cmd.start(new PrintStream(new ByteArrayOutputStream())));
             assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort()), e.getMessage());
             assertTrue(provider.engine.closed.get());
+        }
+    }
+
+    /**
+     * Several models in one process (Ollama-style): every --model and every model of a models
+     * directory (under the names installs recorded) is listed by /v1/models; the first loads at
+     * once, the others on their first request.
+     */
+    @Test
+    void servesSeveralModelsAndLoadsEachOnItsFirstRequest(@TempDir Path dir) throws Exception {
+        Path a = Files.writeString(dir.resolve("a.gguf"), "GGUF");
+        Path b = Files.writeString(dir.resolve("b.gguf"), "GGUF");
+        var store = new io.infernet.node.protocol.models.ModelStore(dir.resolve("store"));
+        Files.createDirectories(store.dir());
+        Files.writeString(store.dir().resolve("qwen2.5@0.5b.gguf"), "GGUF");
+        store.record("qwen2.5:0.5b", "qwen2.5@0.5b.gguf", "ollama://registry.ollama.ai/library/qwen2.5:0.5b", "00");
+        List<Path> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ServeCommand cmd = new ServeCommand();
+        cmd.inProcess = o -> {
+            opened.add(o.model());
+            return new io.infernet.node.protocol.testing.FakeEngine(InProcessModels.nameOf(o.model()));
+        };
+        new CommandLine(cmd).parseArgs("--model", a.toString(), "--model", b.toString(), "--models-dir", store.dir().toString(), "--port", "0",
+                "--models-memory", "64");
+        ServeCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            String url = "http://127.0.0.1:" + running.server().port();
+            assertEquals(List.of(a), opened, "the default model loads at once, the others wait");
+            String list = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            var ids = new java.util.ArrayList<String>();
+            io.infernet.engines.Json.MAPPER.readTree(list).get("data").forEach(m -> ids.add(m.get("id").asText()));
+            assertEquals(List.of("a", "b", "qwen2.5:0.5b"), ids);
+            HttpResponse<String> chat = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"qwen2.5:0.5b\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, chat.statusCode(), chat.body());
+            assertEquals("qwen2.5:0.5b", io.infernet.engines.Json.MAPPER.readTree(chat.body()).get("model").asText());
+            assertEquals(List.of(a, store.dir().resolve("qwen2.5@0.5b.gguf")), opened);
+            HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/chat/completions"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, unknown.statusCode(), unknown.body());
+        } finally {
+            running.close();
         }
     }
 }

@@ -9,35 +9,81 @@ import io.infernet.node.protocol.envelope.EnvelopeSigner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 /**
  * The node side of the control plane's {@code /api/v1/node/*} API: every call a signed
  * {@code POST} with a compact JSON body; {@code {"data": ...}} answers return the data,
  * {@code {"error": msg}} answers throw {@link ControlPlaneException} with the status and the
- * server's message. Network errors, 5xx, 408 and 429 are retried per the {@link RetryPolicy},
- * each attempt signed afresh (new nonce, new timestamp). Thread-safe.
+ * server's message. Thread-safe.
+ *
+ * <p>Signing: the signed path is the route path ({@code /api/v1/node/...} and its query), without
+ * the path prefix a base URL may have ({@code https://host/prefix}): the JS node signs the bare
+ * route path (apps/cli/lib/node-client.js), since a prefix belongs to a proxy in front of the
+ * control plane, which sees the bare path. A 307 or 308 answer is followed (at most
+ * {@value #MAX_REDIRECTS} times; the reference 308-redirects {@code www.} hosts, and JS
+ * {@code fetch} follows), each hop signed again for its own path; https never downgrades to http.
+ *
+ * <p>Retries: reads and writes that are safe to repeat ({@link #call}: register, heartbeat,
+ * polls, payouts...) are retried on network errors, 5xx, 408 and 429 per the {@link RetryPolicy},
+ * each attempt signed afresh (new nonce, new timestamp). Writes whose repetition would duplicate
+ * something ({@link #send}: job events, job and command completions) carry an
+ * {@value #IDEMPOTENCY_KEY} header and are retried only when the first attempt surely did not
+ * land ({@link ControlPlaneException#mayHaveLanded()} false), or when the control plane honours
+ * the key ({@link #honoursIdempotencyKeys()}), so that a retry never doubles what already landed.
  */
 public final class ControlPlaneClient {
 
     public static final String PREFIX = "/api/v1/node/";
     public static final Duration TIMEOUT = Duration.ofSeconds(15);
+    /** The header this project's control plane honours on events and completions. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The same key under the name IPIP-0014 (a draft of the reference) gives it; sent too. */
+    public static final String IDEMPOTENCY_KEY_IPIP = "X-Idempotency-Key";
+    /** The answer header of a control plane that replayed a stored answer for a repeated key. */
+    public static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+    public static final int MAX_REDIRECTS = 5;
 
     private static final System.Logger LOG = System.getLogger("infernet.protocol.client");
 
+    /**
+     * Whether the control plane honours {@value #IDEMPOTENCY_KEY}: {@code ON} and {@code OFF} as
+     * configured ({@code controlPlane.idempotencyKeys}); {@code AUTO} until an answer shows it
+     * (it echoes the key, or says {@value #IDEMPOTENT_REPLAYED}), which the reference's never does.
+     */
+    public enum Idempotency { AUTO, ON, OFF }
+
+    /** What is known about the control plane, shared by the copies {@link #withRetry} makes. */
+    private static final class Knowledge {
+        final Idempotency mode;
+        final AtomicBoolean keysSeenHonoured = new AtomicBoolean();
+        final AtomicBoolean permanentRedirectLogged = new AtomicBoolean();
+
+        Knowledge(Idempotency mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+        }
+    }
+
     private final String base;
+    private final String basePath;
     private final EnvelopeSigner signer;
     private final HttpClient http;
     private final RetryPolicy retry;
     private final Duration timeout;
+    private final Knowledge knowledge;
     private final RandomGenerator random = RandomGenerator.getDefault();
 
     /**
@@ -45,11 +91,18 @@ public final class ControlPlaneClient {
      *                (a path prefix is kept; a trailing slash is dropped)
      */
     public ControlPlaneClient(String baseUrl, EnvelopeSigner signer, HttpClient http, RetryPolicy retry, Duration timeout) {
-        this.base = checkBaseUrl(baseUrl);
+        this(checkBaseUrl(baseUrl), signer, http, retry, timeout, new Knowledge(Idempotency.AUTO));
+    }
+
+    private ControlPlaneClient(String base, EnvelopeSigner signer, HttpClient http, RetryPolicy retry, Duration timeout, Knowledge knowledge) {
+        this.base = base;
+        String path = URI.create(base).getRawPath();
+        this.basePath = path == null ? "" : path;
         this.signer = Objects.requireNonNull(signer, "signer");
         this.http = Objects.requireNonNull(http, "http");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.knowledge = knowledge;
     }
 
     /** A client with its own HTTP/1.1 client, 15 s timeouts and the default retry policy. */
@@ -80,7 +133,26 @@ public final class ControlPlaneClient {
 
     /** The same client with another retry policy (the outbox sends with {@link RetryPolicy#NONE}). */
     public ControlPlaneClient withRetry(RetryPolicy policy) {
-        return new ControlPlaneClient(base, signer, http, policy, timeout);
+        return new ControlPlaneClient(base, signer, http, policy, timeout, knowledge);
+    }
+
+    /** A client (knowing nothing yet) that takes the control plane's idempotency as {@code mode} says. */
+    public ControlPlaneClient withIdempotency(Idempotency mode) {
+        return new ControlPlaneClient(base, signer, http, retry, timeout, new Knowledge(mode));
+    }
+
+    /** Whether a write whose answer was lost may be sent again with the same key (see the class comment). */
+    public boolean honoursIdempotencyKeys() {
+        return switch (knowledge.mode) {
+            case ON -> true;
+            case OFF -> false;
+            case AUTO -> knowledge.keysSeenHonoured.get();
+        };
+    }
+
+    /** A fresh idempotency key: a random UUID. */
+    public static String newIdempotencyKey() {
+        return UUID.randomUUID().toString();
     }
 
     // ---- the twelve node routes ----
@@ -131,12 +203,12 @@ public final class ControlPlaneClient {
     /** Posts 1..200 events ({@code {event_type, data}}); returns how many were inserted. */
     public int postJobEvents(String jobId, ArrayNode events) {
         checkRange("events", events.size(), 1, 200);
-        JsonNode d = call(jobEventsRoute(jobId), jobEventsBody(events));
+        JsonNode d = send(jobEventsRoute(jobId), jobEventsBody(events), newIdempotencyKey());
         return d.path("inserted").asInt(events.size());
     }
 
     public JsonNode completeJob(String jobId, ObjectNode body) {
-        return call(jobCompleteRoute(jobId), body);
+        return send(jobCompleteRoute(jobId), body, newIdempotencyKey());
     }
 
     /** @param limit 1..10 */
@@ -152,7 +224,7 @@ public final class ControlPlaneClient {
     }
 
     public JsonNode completeCommand(String commandId, ObjectNode body) {
-        return call(commandCompleteRoute(commandId), body);
+        return send(commandCompleteRoute(commandId), body, newIdempotencyKey());
     }
 
     /** Sets the payout address for a coin (it becomes the default); returns the row. */
@@ -188,6 +260,11 @@ public final class ControlPlaneClient {
         return "commands/" + segment(commandId) + "/complete";
     }
 
+    /** {@code commands/{id}/progress}: install progress (this node's addition; the reference has no such route). */
+    public static String commandProgressRoute(String commandId) {
+        return "commands/" + segment(commandId) + "/progress";
+    }
+
     public static ObjectNode jobEventsBody(ArrayNode events) {
         ObjectNode body = Json.object();
         body.set("events", events);
@@ -196,13 +273,40 @@ public final class ControlPlaneClient {
 
     // ---- transport ----
 
-    /** Calls {@code route} (relative to {@code /api/v1/node/}) with retries; returns {@code data}. */
+    /**
+     * Calls {@code route} (relative to {@code /api/v1/node/}), which must be safe to repeat,
+     * with retries; returns {@code data}.
+     */
     public JsonNode call(String route, ObjectNode body) {
+        return withRetries(route, body, null);
+    }
+
+    /**
+     * Sends a write that must not be carried out twice, with {@code idempotencyKey} in the
+     * {@value #IDEMPOTENCY_KEY} and {@value #IDEMPOTENCY_KEY_IPIP} headers; retried only where
+     * {@link #mayResend} allows. Returns {@code data}.
+     *
+     * @param idempotencyKey the same for every attempt of this write, including later ones from an outbox
+     */
+    public JsonNode send(String route, ObjectNode body, String idempotencyKey) {
+        return withRetries(route, body, Objects.requireNonNull(idempotencyKey, "idempotencyKey"));
+    }
+
+    /**
+     * Whether a write that failed with {@code e} may be sent again: it failed in a way worth
+     * retrying, and either surely did not land or the control plane honours its key.
+     */
+    public boolean mayResend(ControlPlaneException e) {
+        return e.retryable() && (!e.mayHaveLanded() || honoursIdempotencyKeys());
+    }
+
+    private JsonNode withRetries(String route, ObjectNode body, String key) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return callOnce(route, body);
+                return exchange(route, body, key);
             } catch (ControlPlaneException e) {
-                if (!e.retryable() || attempt >= retry.maxAttempts()) {
+                boolean again = key == null ? e.retryable() : mayResend(e);
+                if (!again || attempt >= retry.maxAttempts()) {
                     throw e;
                 }
                 Duration pause = retry.delayBefore(attempt, random);
@@ -212,27 +316,142 @@ public final class ControlPlaneClient {
         }
     }
 
-    /** One signed attempt, no retry. */
+    /** One signed attempt of a call that is safe to repeat, no retry. */
     public JsonNode callOnce(String route, ObjectNode body) {
-        URI uri = URI.create(base + PREFIX + route);
-        byte[] bytes = Json.compactBytes(body);
-        String signedPath = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        HttpRequest request = HttpRequest.newBuilder(uri)
-                .timeout(timeout)
-                .header("content-type", "application/json")
-                .header(AuthEnvelope.HEADER, signer.headerValue("POST", signedPath, bytes))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
-                .build();
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new ControlPlaneException(ControlPlaneException.NETWORK, route, base + ": " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ControlPlaneException(ControlPlaneException.NETWORK, route, "interrupted", e);
+        return exchange(route, body, null);
+    }
+
+    /** One signed attempt of a keyed write, no retry. */
+    public JsonNode sendOnce(String route, ObjectNode body, String idempotencyKey) {
+        return exchange(route, body, Objects.requireNonNull(idempotencyKey, "idempotencyKey"));
+    }
+
+    /** One attempt: the request, and the 307/308 redirects it is answered with. */
+    private JsonNode exchange(String route, ObjectNode body, String key) {
+        Map<String, String> headers = key == null ? Map.of() : Map.of(IDEMPOTENCY_KEY, key, IDEMPOTENCY_KEY_IPIP, key);
+        Raw r = request("POST", PREFIX + route, Json.compactBytes(body), headers, true, route);
+        if (key != null) {
+            learn(r.headers(), key);
         }
-        return answer(route, response.statusCode(), response.body());
+        return answer(route, r.status(), r.body());
+    }
+
+    /** An answer as it came: status, body and headers. */
+    public record Raw(int status, byte[] body, HttpHeaders headers) {}
+
+    /**
+     * One request to {@code path} under the base URL (e.g. {@code /api/auth/cli/start}), with the
+     * 307/308 redirects it is answered with followed (301/302/303 refused: they would turn a
+     * POST into a GET). A JSON body is sent as {@code application/json}.
+     *
+     * @param body    the exact bytes, or null for none (a GET)
+     * @param headers extra headers; an {@code Authorization} header is not carried to another
+     *                site on a redirect (only to the same host, or from {@code www.host} to {@code host})
+     * @param sign    sign each hop with the node key ({@code X-Infernet-Auth} over its path, less the base prefix)
+     * @param what    names the call in errors
+     * @throws ControlPlaneException for a network failure or a refused redirect (any HTTP status is returned)
+     */
+    public Raw request(String method, String path, byte[] body, Map<String, String> headers, boolean sign, String what) {
+        URI uri = URI.create(base + path);
+        Map<String, String> carried = new LinkedHashMap<>(headers);
+        for (int hop = 0; ; hop++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (body != null) {
+                b.header("content-type", "application/json");
+            }
+            if (sign) {
+                b.header(AuthEnvelope.HEADER, signer.headerValue(method, signedPath(uri), body == null ? new byte[0] : body));
+            }
+            carried.forEach(b::header);
+            HttpResponse<byte[]> response;
+            try {
+                response = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (IOException e) {
+                throw new ControlPlaneException(ControlPlaneException.NETWORK, what, uri.getHost() + ": " + describe(e), !neverSent(e), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ControlPlaneException(ControlPlaneException.NETWORK, what, "interrupted", true, e);
+            }
+            int status = response.statusCode();
+            if (status == 307 || status == 308) {
+                if (hop >= MAX_REDIRECTS) {
+                    throw new ControlPlaneException(status, what, "more than " + MAX_REDIRECTS + " redirects; check controlPlane.url", false, null);
+                }
+                URI to = redirectTarget(uri, response, what);
+                if (!sameSite(uri, to)) {
+                    carried.keySet().removeIf(h -> h.equalsIgnoreCase("authorization"));
+                }
+                uri = to;
+                continue;
+            }
+            if (status == 301 || status == 302 || status == 303) {
+                String to = response.headers().firstValue("location").orElse("?");
+                throw new ControlPlaneException(status, what, "redirected to " + to + " with " + status
+                        + ", which turns a POST into a GET; set controlPlane.url to the new address ('infernet init --url URL')", false, null);
+            }
+            return new Raw(status, response.body(), response.headers());
+        }
+    }
+
+    /** Same host, or {@code www.host} to {@code host} (the reference's canonical-host redirect). */
+    static boolean sameSite(URI from, URI to) {
+        String a = from.getHost() == null ? "" : from.getHost().toLowerCase(Locale.ROOT);
+        String b = to.getHost() == null ? "" : to.getHost().toLowerCase(Locale.ROOT);
+        return a.equals(b) || a.equals("www." + b);
+    }
+
+    /** The path to sign for {@code uri}: its path and query, less this client's base path prefix. */
+    String signedPath(URI uri) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (!basePath.isEmpty() && path.startsWith(basePath + "/")) {
+            path = path.substring(basePath.length());
+        }
+        return path + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    }
+
+    private URI redirectTarget(URI from, HttpResponse<?> response, String route) {
+        String location = response.headers().firstValue("location").orElse(null);
+        if (location == null || location.isBlank()) {
+            throw new ControlPlaneException(response.statusCode(), route, "a redirect without a Location", false, null);
+        }
+        URI to;
+        try {
+            to = from.resolve(location.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ControlPlaneException(response.statusCode(), route, "a redirect to an invalid Location '" + location + "'", false, null);
+        }
+        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("https") || scheme.equals("http") && "http".equalsIgnoreCase(from.getScheme())) || to.getHost() == null) {
+            throw new ControlPlaneException(response.statusCode(), route, "refused a redirect from " + from.getScheme() + " to '" + location
+                    + "' (only http(s) URLs, and never from https to http)", false, null);
+        }
+        if (response.statusCode() == 308 && knowledge.permanentRedirectLogged.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.INFO, "the control plane moved permanently to {0}; following (set it with ''infernet init --url'' to save a hop)",
+                    to.getScheme() + "://" + to.getRawAuthority());
+        }
+        return to;
+    }
+
+    private void learn(HttpHeaders h, String key) {
+        boolean honoured = h.firstValue(IDEMPOTENT_REPLAYED).isPresent()
+                || key.equals(h.firstValue(IDEMPOTENCY_KEY).orElse(null))
+                || key.equals(h.firstValue(IDEMPOTENCY_KEY_IPIP).orElse(null));
+        if (honoured && knowledge.mode == Idempotency.AUTO && knowledge.keysSeenHonoured.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.INFO, "the control plane honours {0}: a write whose answer is lost is sent again with its key", IDEMPOTENCY_KEY);
+        }
+    }
+
+    /** True when the request surely never reached the server (no connection, no TLS session). */
+    static boolean neverSent(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException
+                    || t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException
+                    || t instanceof javax.net.ssl.SSLHandshakeException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static JsonNode answer(String route, int status, byte[] body) {
@@ -244,7 +463,7 @@ public final class ControlPlaneClient {
         }
         if (status >= 200 && status < 300) {
             if (tree == null || !tree.isObject()) {
-                throw new ControlPlaneException(status, route, "the answer is not a JSON object", null);
+                throw new ControlPlaneException(status, route, "the answer is not a JSON object", true, null);
             }
             JsonNode data = tree.get("data");
             return data == null || data.isNull() ? Json.object() : data;
@@ -276,7 +495,7 @@ public final class ControlPlaneClient {
             Thread.sleep(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ControlPlaneException(ControlPlaneException.NETWORK, route, "interrupted", e);
+            throw new ControlPlaneException(ControlPlaneException.NETWORK, route, "interrupted", true, e);
         }
     }
 

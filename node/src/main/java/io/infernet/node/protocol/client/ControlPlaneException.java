@@ -3,7 +3,9 @@ package io.infernet.node.protocol.client;
 /**
  * A node call that failed: the control plane answered with an error ({@link #status()} is the
  * HTTP status, {@link #serverMessage()} its {@code {"error": msg}}), or it could not be reached
- * ({@link #status()} is {@link #NETWORK}).
+ * ({@link #status()} is {@link #NETWORK}). {@link #mayHaveLanded()} says whether the server may
+ * have carried the request out although the node saw a failure, which decides whether a write
+ * may be sent again (see {@link ControlPlaneClient#send}).
  */
 public final class ControlPlaneException extends RuntimeException {
 
@@ -13,12 +15,24 @@ public final class ControlPlaneException extends RuntimeException {
     private final int status;
     private final String route;
     private final String serverMessage;
+    private final boolean mayHaveLanded;
 
-    public ControlPlaneException(int status, String route, String serverMessage, Throwable cause) {
+    /**
+     * @param mayHaveLanded true when the request was sent but its fate is unknown: the connection
+     *                      broke or timed out after it was written, or a gateway (502, 504)
+     *                      answered for a server that may have done the work
+     */
+    public ControlPlaneException(int status, String route, String serverMessage, boolean mayHaveLanded, Throwable cause) {
         super(describe(status, route, serverMessage), cause);
         this.status = status;
         this.route = route;
         this.serverMessage = serverMessage;
+        this.mayHaveLanded = mayHaveLanded;
+    }
+
+    /** An HTTP error answer: only a gateway's 502 or 504 leaves open whether the server did the work. */
+    public ControlPlaneException(int status, String route, String serverMessage, Throwable cause) {
+        this(status, route, serverMessage, status == 502 || status == 504, cause);
     }
 
     /** HTTP status, or {@link #NETWORK}. */
@@ -42,6 +56,16 @@ public final class ControlPlaneException extends RuntimeException {
      */
     public boolean retryable() {
         return status == NETWORK || status >= 500 || status == 408 || status == 429;
+    }
+
+    /**
+     * Whether the control plane may have carried the request out: false when it surely did not
+     * (the connection was never made, or the server itself answered with an error: its routes
+     * do their work in one step that an error undoes or never reached), true when the request
+     * went out and no answer from the server itself came back.
+     */
+    public boolean mayHaveLanded() {
+        return mayHaveLanded;
     }
 
     private static String describe(int status, String route, String message) {

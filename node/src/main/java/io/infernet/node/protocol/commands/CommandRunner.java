@@ -4,45 +4,57 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.ControlPlaneClient;
 import io.infernet.node.protocol.client.PolledCommand;
-import io.infernet.node.protocol.models.GgufValidator;
-import io.infernet.node.protocol.models.ModelDownloader;
-import io.infernet.node.protocol.models.ModelReference;
-import io.infernet.node.protocol.models.ModelStore;
+import io.infernet.node.protocol.models.InstallProgress;
+import io.infernet.node.protocol.models.ModelHost;
 import io.infernet.node.protocol.outbox.Deliverer;
 import io.infernet.node.protocol.outbox.Delivery;
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Runs owner-issued commands one at a time on one thread, each at most once, and completes
- * them through the {@link Deliverer}: {@code model_install {model, sha256?}} downloads a GGUF
- * into the {@link ModelStore}; {@code model_remove {model}} deletes one. Success is
+ * them through the {@link Deliverer}: {@code model_install {model, sha256?}} and
+ * {@code model_remove {model}} act where the {@link ModelHost} says (Ollama, the in-process
+ * store, or a refusal for remote engines). Success is
  * {@code {status: completed, result: {stdout, stderr, code: 0}}}; failure is
- * {@code {status: failed, error}}. Any other command fails with "unknown command: X".
+ * {@code {status: failed, error}}, as the reference's node answers (apps/cli/commands/start.js
+ * runNodeCommand). Any other command fails with "unknown command: X". While an install runs,
+ * its progress goes to the {@link ProgressSink} (on each new status, and at most every
+ * {@code progressEvery} in between); after a model was added or removed, {@code modelsChanged}
+ * runs (the daemon heartbeats at once, so served_models changes without waiting).
  */
 public final class CommandRunner implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger("infernet.protocol.commands");
 
-    private final ModelStore store;
-    private final ModelDownloader downloader;
+    /** Where install progress goes ({@code commands/{id}/progress}); best effort, may drop. */
+    @FunctionalInterface
+    public interface ProgressSink {
+        void post(String commandId, ObjectNode progress);
+    }
+
+    private final ModelHost host;
     private final Deliverer deliverer;
+    private final ProgressSink progress;
+    private final Duration progressEvery;
+    private final Runnable modelsChanged;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("infernet-commands").daemon(true).factory());
     private final java.util.Set<String> seen = java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
     private final AtomicInteger pending = new AtomicInteger();
 
-    public CommandRunner(ModelStore store, ModelDownloader downloader, Deliverer deliverer) {
-        this.store = Objects.requireNonNull(store, "store");
-        this.downloader = Objects.requireNonNull(downloader, "downloader");
+    public CommandRunner(ModelHost host, Deliverer deliverer, ProgressSink progress, Duration progressEvery, Runnable modelsChanged) {
+        this.host = Objects.requireNonNull(host, "host");
         this.deliverer = Objects.requireNonNull(deliverer, "deliverer");
+        this.progress = Objects.requireNonNull(progress, "progress");
+        this.progressEvery = Objects.requireNonNull(progressEvery, "progressEvery");
+        this.modelsChanged = Objects.requireNonNull(modelsChanged, "modelsChanged");
     }
 
     /** Queues {@code c} unless it was seen before; returns whether it was queued. */
@@ -71,18 +83,6 @@ public final class CommandRunner implements AutoCloseable {
         return pending.get();
     }
 
-    /** Waits until no command is queued or running; false on timeout. */
-    public boolean awaitIdle(Duration timeout) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (pending.get() > 0) {
-            if (System.nanoTime() > end) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
-    }
-
     @Override
     public void close() {
         worker.shutdownNow();
@@ -98,14 +98,15 @@ public final class CommandRunner implements AutoCloseable {
         ObjectNode body;
         try {
             List<String> out = switch (c.command() == null ? "" : c.command()) {
-                case "model_install" -> install(c);
-                case "model_remove" -> remove(c);
-                default -> throw new CommandFailure("unknown command: " + c.command() + " (this node runs model_install and model_remove)");
+                case "model_install" -> host.install(requireModel(c), Json.text(c.args(), "sha256"), throttled(c.id(), requireModel(c)));
+                case "model_remove" -> host.remove(requireModel(c));
+                default -> throw new ModelHost.Refused("unknown command: " + c.command() + " (this node runs model_install and model_remove)");
             };
+            changed();
             body = Json.object().put("status", "completed");
             body.putObject("result").put("stdout", String.join("\n", out)).put("stderr", "").put("code", 0);
             LOG.log(System.Logger.Level.INFO, "command {0}: completed", c.id());
-        } catch (CommandFailure e) {
+        } catch (ModelHost.Refused e) {
             body = failed(e.getMessage());
             LOG.log(System.Logger.Level.WARNING, "command {0}: failed: {1}", c.id(), e.getMessage());
         } catch (RuntimeException e) {
@@ -115,60 +116,42 @@ public final class CommandRunner implements AutoCloseable {
         deliverer.submit(new Delivery(Delivery.commandKey(c.id()), ControlPlaneClient.commandCompleteRoute(c.id()), body));
     }
 
-    private List<String> install(PolledCommand c) {
-        ModelReference ref;
+    private void changed() {
         try {
-            ref = ModelReference.parse(requireModel(c));
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure(e.getMessage());
+            modelsChanged.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "after a model change: {0}", e.getMessage());
         }
-        List<String> lines = new ArrayList<>();
-        try {
-            downloader.install(ref, store, Json.text(c.args(), "sha256"), line -> {
-                LOG.log(System.Logger.Level.INFO, line);
-                lines.add(line);
-            });
-        } catch (IOException | GgufValidator.InvalidModelException | IllegalArgumentException e) {
-            throw new CommandFailure(e.getMessage());
-        }
-        // stdout keeps the first and the last lines of progress, not every tick
-        return lines.size() <= 6 ? lines : List.of(lines.getFirst(), "...", lines.get(lines.size() - 2), lines.getLast());
     }
 
-    private List<String> remove(PolledCommand c) {
-        String model = requireModel(c);
-        String name;
-        try {
-            name = model.endsWith(".gguf") && !model.contains("/") && !model.contains(":")
-                    ? ModelStore.checkName(model)
-                    : ModelReference.parse(model).fileName();
-            if (!store.remove(name)) {
-                throw new CommandFailure("model " + name + " is not installed in " + store.dir());
+    /** Logs every step; posts a step when its status is new, or {@code progressEvery} after the last post. */
+    private Consumer<InstallProgress> throttled(String id, String model) {
+        String[] lastStatus = {null};
+        long[] lastPost = {0};
+        return p -> {
+            LOG.log(System.Logger.Level.INFO, "command {0}: {1}", id, p.line());
+            long now = System.nanoTime();
+            if (!p.status().equals(lastStatus[0]) || now - lastPost[0] >= progressEvery.toNanos()) {
+                lastStatus[0] = p.status();
+                lastPost[0] = now;
+                try {
+                    progress.post(id, p.toWire(model));
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "command {0}: progress not posted: {1}", id, e.getMessage());
+                }
             }
-        } catch (IllegalArgumentException e) {
-            throw new CommandFailure(e.getMessage());
-        } catch (IOException e) {
-            throw new CommandFailure("cannot remove " + model + ": " + e.getMessage());
-        }
-        return List.of("removed " + store.pathOf(name));
+        };
     }
 
-    private static String requireModel(PolledCommand c) {
+    private static String requireModel(PolledCommand c) throws ModelHost.Refused {
         String model = Json.text(c.args(), "model");
         if (model == null || model.isBlank()) {
-            throw new CommandFailure(c.command() + " needs args.model");
+            throw new ModelHost.Refused(c.command() + " needs args.model");
         }
-        return model;
+        return model.trim();
     }
 
     private static ObjectNode failed(String error) {
         return Json.object().put("status", "failed").put("error", error);
-    }
-
-    /** A command that cannot be done; its message goes to the owner. */
-    private static final class CommandFailure extends RuntimeException {
-        CommandFailure(String message) {
-            super(message);
-        }
     }
 }

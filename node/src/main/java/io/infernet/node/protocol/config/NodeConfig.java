@@ -48,6 +48,60 @@ public final class NodeConfig {
         ensure("controlPlane").put("url", url);
     }
 
+    /**
+     * {@code controlPlane.idempotencyKeys}: true when the control plane is known to honour
+     * {@code Idempotency-Key} (a write whose answer was lost may then be resent), false when it
+     * is known not to; absent means the node learns it from the control plane's answers.
+     */
+    public Optional<Boolean> idempotencyKeys() {
+        JsonNode v = section("controlPlane") == null ? null : section("controlPlane").get("idempotencyKeys");
+        return v != null && v.isBoolean() ? Optional.of(v.booleanValue()) : Optional.empty();
+    }
+
+    /** {@code node.price}: the price offer sent with register (providers), if set. */
+    public Optional<Double> price() {
+        JsonNode v = section("node") == null ? null : section("node").get("price");
+        return v != null && v.isNumber() ? Optional.of(v.doubleValue()) : Optional.empty();
+    }
+
+    /** {@code node.gpuModel}: the GPU model sent with register instead of the detected one, if set. */
+    public Optional<String> gpuModel() {
+        return text(section("node"), "gpuModel");
+    }
+
+    /**
+     * What {@code infernet login} saved ({@code auth.{userId, email, bearerToken, issuedAt,
+     * expiresAt}}), or empty when signed out.
+     */
+    public Optional<Auth> auth() {
+        ObjectNode a = section("auth");
+        return text(a, "bearerToken").map(t -> new Auth(text(a, "userId").orElse(null), text(a, "email").orElse(null), t,
+                text(a, "issuedAt").orElse(null), text(a, "expiresAt").orElse(null)));
+    }
+
+    /** The signed-in owner: the bearer token is a secret (never logged; {@link #redacted()} hides it). */
+    public record Auth(String userId, String email, String bearerToken, String issuedAt, String expiresAt) {
+        public Auth {
+            Objects.requireNonNull(bearerToken, "bearerToken");
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[userId=" + userId + ", email=" + email + ", expiresAt=" + expiresAt + "]";
+        }
+    }
+
+    /** Saves {@code auth}, or removes the section when null (sign out). */
+    public void setAuth(Auth auth) {
+        if (auth == null) {
+            root.remove("auth");
+            return;
+        }
+        ObjectNode a = root.putObject("auth");
+        a.put("userId", auth.userId()).put("email", auth.email()).put("bearerToken", auth.bearerToken())
+                .put("issuedAt", auth.issuedAt()).put("expiresAt", auth.expiresAt());
+    }
+
     /** {@code node.id}: the control plane's row id after registration (kept as sent: string or number). */
     public Optional<JsonNode> serverId() {
         JsonNode v = section("node") == null ? null : section("node").get("id");

@@ -44,10 +44,16 @@ public final class NodeBodies {
                 .put("name", settings.provider().name());
         advertise(b);
         if (settings.role().equals("provider")) {
+            // as apps/cli/commands/register.js: gpu_model from the option, else the first GPU; price when given
             ObjectNode specs = specs();
             JsonNode firstGpu = specs.path("gpus").path(0).get("model");
-            if (firstGpu != null && firstGpu.isTextual()) {
+            if (settings.gpuModel() != null) {
+                b.put("gpu_model", settings.gpuModel());
+            } else if (firstGpu != null && firstGpu.isTextual()) {
                 b.put("gpu_model", firstGpu.asText());
+            }
+            if (settings.price() != null) {
+                b.put("price", settings.price());
             }
             b.set("specs", specs);
         }

@@ -10,8 +10,7 @@ import io.infernet.node.protocol.client.RetryPolicy;
 import io.infernet.node.protocol.commands.CommandRunner;
 import io.infernet.node.protocol.jobs.BenchWindow;
 import io.infernet.node.protocol.jobs.JobRunner;
-import io.infernet.node.protocol.models.ModelDownloader;
-import io.infernet.node.protocol.models.ModelStore;
+import io.infernet.node.protocol.models.ModelHost;
 import io.infernet.node.protocol.outbox.DeliveryService;
 import io.infernet.node.protocol.outbox.Outbox;
 import java.time.Clock;
@@ -57,6 +56,8 @@ public final class NodeDaemon implements AutoCloseable {
     /** True while the long-poll thread runs (the periodic job poll then stands aside). */
     private final AtomicBoolean longPolling = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** False once the control plane answered 404 to an install progress post. */
+    private final AtomicBoolean progressRoute = new AtomicBoolean(true);
 
     /**
      * @param engine       serves chat jobs; owned by the caller (closed after the daemon)
@@ -64,7 +65,7 @@ public final class NodeDaemon implements AutoCloseable {
      * @param onRegistered called after each successful registration (e.g. to save node.id)
      */
     public NodeDaemon(DaemonSettings settings, ControlPlaneClient client, Engine engine, SpecsProvider specs,
-                      ModelStore store, ModelDownloader downloader, Outbox outbox, Clock clock,
+                      ModelHost models, Outbox outbox, Clock clock,
                       Consumer<Registration> onRegistered) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.client = Objects.requireNonNull(client, "client");
@@ -74,7 +75,7 @@ public final class NodeDaemon implements AutoCloseable {
         BenchWindow bench = new BenchWindow(Duration.ofHours(1), 50);
         this.jobs = new JobRunner(Objects.requireNonNull(engine, "engine"), deliveries, settings.provider(),
                 settings.concurrencyCap(), bench, settings.batch(), clock);
-        this.commands = new CommandRunner(store, downloader, deliveries);
+        this.commands = new CommandRunner(models, deliveries, this::postProgress, Duration.ofSeconds(2), this::heartbeatSoon);
         this.bodies = new NodeBodies(settings, specs, engine, jobs, bench, clock);
         ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("infernet-daemon").daemon(true).factory());
@@ -142,6 +143,31 @@ public final class NodeDaemon implements AutoCloseable {
 
     public NodeBodies bodies() {
         return bodies;
+    }
+
+    /**
+     * Posts install progress to {@code commands/{id}/progress}, once, without the outbox (a lost
+     * update is harmless). The reference's control plane has no such route: after its first 404
+     * the node stops posting progress.
+     */
+    private void postProgress(String commandId, com.fasterxml.jackson.databind.node.ObjectNode body) {
+        if (!progressRoute.get()) {
+            return;
+        }
+        try {
+            client.withRetry(RetryPolicy.NONE).callOnce(ControlPlaneClient.commandProgressRoute(commandId), body);
+        } catch (ControlPlaneException e) {
+            if (e.status() == 404 && progressRoute.compareAndSet(true, false)) {
+                LOG.log(System.Logger.Level.INFO, "the control plane takes no install progress (404 on commands/{id}/progress); not posting it");
+            }
+        }
+    }
+
+    /** A heartbeat now (after a model was added or removed), on the loop's thread. */
+    private void heartbeatSoon() {
+        if (!closed.get()) {
+            scheduler.execute(guard("heartbeat", this::heartbeat));
+        }
     }
 
     private void register() {

@@ -83,6 +83,10 @@ final class ChatJob {
             return embed(batcher, startedAt, t0);
         }
         if (!"chat".equals(job.type())) {
+            // The reference's node completes such a job with a stub result (apps/cli/commands/start.js
+            // processJob), and its control plane then records the payment offered for it: being paid
+            // for work not done. This node fails it instead, so the client is charged nothing and the
+            // job can go to a node that runs it.
             return fail(batcher, "unsupported job type: " + job.type());
         }
         BlockingQueue<GenerationEvent> queue = new LinkedBlockingQueue<>();

@@ -9,8 +9,10 @@ import java.util.function.Consumer;
 
 /**
  * Buffers one job's events and hands them to {@code sink} in batches per {@link BatchPolicy}.
- * Time is passed in (System.nanoTime values) so the policy is tested without sleeping.
- * Confined to the job's thread.
+ * A flush merges each run of consecutive {@code token} events into one whose text is theirs
+ * joined (IPIP-0024: one token event per flush, as the JS node sends), so a flush of 16 tokens is
+ * one event, not 16 rows. Time is passed in (System.nanoTime values) so the policy is tested
+ * without sleeping. Confined to the job's thread.
  */
 final class EventBatcher {
 
@@ -48,14 +50,39 @@ final class EventBatcher {
         }
     }
 
-    /** Sends everything buffered, in requests of at most maxPerRequest events. */
+    /** Sends everything buffered, tokens merged, in requests of at most maxPerRequest events. */
     void flush() {
-        for (int from = 0; from < buffered.size(); from += policy.maxPerRequest()) {
+        List<ObjectNode> merged = mergeTokens(buffered);
+        for (int from = 0; from < merged.size(); from += policy.maxPerRequest()) {
             ArrayNode batch = Json.array();
-            buffered.subList(from, Math.min(buffered.size(), from + policy.maxPerRequest())).forEach(batch::add);
+            merged.subList(from, Math.min(merged.size(), from + policy.maxPerRequest())).forEach(batch::add);
             sink.accept(batch);
         }
         buffered.clear();
+    }
+
+    /** {@code events} with each run of consecutive token events replaced by one holding their joined text. */
+    static List<ObjectNode> mergeTokens(List<ObjectNode> events) {
+        List<ObjectNode> out = new ArrayList<>(events.size());
+        StringBuilder run = null;
+        for (ObjectNode e : events) {
+            if ("token".equals(e.path("event_type").asText())) {
+                if (run == null) {
+                    run = new StringBuilder();
+                }
+                run.append(e.path("data").path("text").asText(""));
+                continue;
+            }
+            if (run != null) {
+                out.add(JobEvents.token(run.toString()));
+                run = null;
+            }
+            out.add(e);
+        }
+        if (run != null) {
+            out.add(JobEvents.token(run.toString()));
+        }
+        return out;
     }
 
     int buffered() {

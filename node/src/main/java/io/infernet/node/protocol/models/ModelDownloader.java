@@ -3,6 +3,7 @@ package io.infernet.node.protocol.models;
 import io.infernet.node.protocol.config.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,6 +18,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -24,17 +26,22 @@ import java.util.regex.Pattern;
 
 /**
  * Downloads a model into a {@link ModelStore}: into {@code <name>.part}, resuming a previous
- * partial download with an HTTP Range request; then the optional SHA-256 check, the
- * {@link GgufValidator}, and an atomic rename into the store. A failed check deletes the part
- * file; an interrupted transfer keeps it for the next attempt. Progress goes to a line sink
- * (percent, MB, MB/s). One download per store at a time (the command runner runs one command
- * at a time).
+ * partial download with an HTTP Range request; then the SHA-256 check (an expected digest, or
+ * the registry's for a blob), the {@link GgufValidator}, and an atomic rename into the store. A
+ * failed check deletes the part file; an interrupted transfer keeps it for the next attempt.
+ * Redirects are followed (at most {@value #MAX_REDIRECTS}); an {@code Authorization} header goes
+ * only to the host it was meant for, never to the one a redirect leads to (Hugging Face and
+ * registries send downloads to a CDN). {@code HF_TOKEN} (or {@code HUGGING_FACE_HUB_TOKEN}) is
+ * sent to Hugging Face and never written anywhere. Progress goes to a sink
+ * ({@link InstallProgress}: bytes, percent, MB/s). One download per store at a time (the command
+ * runner runs one command at a time).
  */
 public final class ModelDownloader {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes \\*/(\\d+)");
     private static final int CHUNK = 1 << 20;
+    public static final int MAX_REDIRECTS = 10;
 
     /**
      * What was installed.
@@ -48,6 +55,7 @@ public final class ModelDownloader {
     private final GgufValidator validator;
     private final Duration progressEvery;
     private final Duration stallTimeout;
+    private final Map<String, String> env;
 
     /**
      * @param progressEvery how often a progress line is written while bytes flow
@@ -55,10 +63,26 @@ public final class ModelDownloader {
      *                      file is kept for resuming)
      */
     public ModelDownloader(HttpClient http, GgufValidator validator, Duration progressEvery, Duration stallTimeout) {
+        this(http, validator, progressEvery, stallTimeout, System.getenv());
+    }
+
+    /** @param env where {@code HF_TOKEN} is read from */
+    public ModelDownloader(HttpClient http, GgufValidator validator, Duration progressEvery, Duration stallTimeout, Map<String, String> env) {
         this.http = Objects.requireNonNull(http, "http");
         this.validator = Objects.requireNonNull(validator, "validator");
         this.progressEvery = Objects.requireNonNull(progressEvery, "progressEvery");
         this.stallTimeout = Objects.requireNonNull(stallTimeout, "stallTimeout");
+        this.env = Map.copyOf(env);
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    /** {@code Authorization: Bearer $HF_TOKEN} for Hugging Face, when the token is set; otherwise none. */
+    public Map<String, String> huggingFaceHeaders() {
+        String t = env.getOrDefault("HF_TOKEN", env.get("HUGGING_FACE_HUB_TOKEN"));
+        return t == null || t.isBlank() ? Map.of() : Map.of("Authorization", "Bearer " + t.trim());
     }
 
     /** Progress every 2 s, abort after 60 s without data. */
@@ -66,43 +90,59 @@ public final class ModelDownloader {
         return new ModelDownloader(defaultHttpClient(), validator, Duration.ofSeconds(2), Duration.ofSeconds(60));
     }
 
+    /** Redirects are followed by the downloader itself (it decides where credentials go). */
     public static HttpClient defaultHttpClient() {
         return HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(15))
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
     /**
+     * Installs the GGUF file {@code ref} names (with {@code HF_TOKEN} for Hugging Face).
+     *
      * @param sha256   expected lowercase or uppercase hex SHA-256 of the whole file, or null
-     * @param progress receives human-readable progress lines
+     * @param progress receives the steps
      * @throws IOException with a message saying what failed and whether running again resumes
      */
-    public Installed install(ModelReference ref, ModelStore store, String sha256, Consumer<String> progress)
+    public Installed install(ModelReference.FileUrl ref, ModelStore store, String sha256, Consumer<InstallProgress> progress)
             throws IOException, GgufValidator.InvalidModelException {
+        return fetch(ref.url(), ref.huggingFace() ? huggingFaceHeaders() : Map.of(), ref.fileName(), store, sha256, progress);
+    }
+
+    /**
+     * Downloads {@code url} into the store as {@code fileName}, checks it and moves it in.
+     *
+     * @param headers sent to {@code url}'s host only (not to where it redirects)
+     * @param sha256  expected hex SHA-256 of the whole file, or null
+     */
+    public Installed fetch(URI url, Map<String, String> headers, String fileName, ModelStore store, String sha256,
+                           Consumer<InstallProgress> progress) throws IOException, GgufValidator.InvalidModelException {
         String expected = checkSha(sha256);
-        Path target = store.pathOf(ref.fileName());
+        Path target = store.pathOf(fileName);
         Files.createDirectories(store.dir());
         if (Files.isRegularFile(target)) {
             String have = sha256Of(target);
             if (expected == null || expected.equals(have)) {
-                progress.accept(ref.fileName() + " is already installed (" + mb(Files.size(target)) + " MB, sha256 " + have + ")");
+                progress.accept(InstallProgress.step("success", fileName + " is already installed (" + mb(Files.size(target)) + " MB, sha256 " + have + ")"));
                 return new Installed(target, Files.size(target), have, 0, true);
             }
-            progress.accept(ref.fileName() + " is installed but its sha256 differs; downloading it again");
+            progress.accept(InstallProgress.step("downloading", fileName + " is installed but its sha256 differs; downloading it again"));
         }
-        Path part = store.partOf(ref.fileName());
-        long resumedFrom = download(ref, part, progress);
+        Path part = store.partOf(fileName);
+        long resumedFrom = download(url, headers, fileName, part, progress);
+        progress.accept(InstallProgress.step("verifying sha256 digest", "verifying the sha256 digest of " + fileName));
         String actual = sha256Of(part);
         if (expected != null && !expected.equals(actual)) {
             Files.deleteIfExists(part);
-            throw new IOException("sha256 mismatch for " + ref.fileName() + ": expected " + expected + ", got " + actual + " (the download was deleted)");
+            throw new IOException("sha256 mismatch for " + fileName + ": expected " + expected + ", got " + actual + " (the download was deleted)");
         }
+        progress.accept(InstallProgress.step("checking the model", "checking " + fileName + " (structure, then a load in a separate process)"));
         try {
             validator.validate(part);
         } catch (GgufValidator.InvalidModelException e) {
             Files.deleteIfExists(part);
-            throw new GgufValidator.InvalidModelException(ref.fileName() + " from " + ref.url() + " was refused: " + e.getMessage());
+            throw new GgufValidator.InvalidModelException(fileName + " from " + url.getHost() + " was refused: " + e.getMessage());
         }
         try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
             ch.force(true);
@@ -110,14 +150,14 @@ public final class ModelDownloader {
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         AtomicFiles.fsyncDir(store.dir());
         long size = Files.size(target);
-        progress.accept("installed " + target + " (" + mb(size) + " MB, sha256 " + actual + ")");
+        progress.accept(InstallProgress.step("success", "installed " + target + " (" + mb(size) + " MB, sha256 " + actual + ")"));
         return new Installed(target, size, actual, resumedFrom, false);
     }
 
     /** Brings {@code part} to the full file; returns how many bytes were already there. */
-    private long download(ModelReference ref, Path part, Consumer<String> progress) throws IOException {
+    private long download(URI url, Map<String, String> headers, String name, Path part, Consumer<InstallProgress> progress) throws IOException {
         long have = Files.exists(part) ? Files.size(part) : 0;
-        HttpResponse<InputStream> resp = get(ref, have);
+        HttpResponse<InputStream> resp = get(url, headers, name, have);
         int status = resp.statusCode();
         long total;
         boolean append;
@@ -125,58 +165,86 @@ public final class ModelDownloader {
             Matcher m = CONTENT_RANGE.matcher(resp.headers().firstValue("content-range").orElse(""));
             if (!m.matches() || Long.parseLong(m.group(1)) != have) {
                 resp.body().close();
-                throw new IOException("the server answered a resume of " + ref.fileName() + " with an unexpected range; delete "
+                throw new IOException("the server answered a resume of " + name + " with an unexpected range; delete "
                         + part + " and try again");
             }
             total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
             append = true;
-            progress.accept("resuming " + ref.fileName() + " at " + mb(have) + " MB");
+            progress.accept(new InstallProgress("downloading", null, have, Math.max(0, total), "resuming " + name + " at " + mb(have) + " MB"));
         } else if (status == 416 && have > 0) {
             resp.body().close();
             Matcher m = UNSATISFIED_RANGE.matcher(resp.headers().firstValue("content-range").orElse(""));
             if (m.matches() && Long.parseLong(m.group(1)) == have) {
-                progress.accept(ref.fileName() + ": the earlier download was already complete");
+                progress.accept(new InstallProgress("downloading", null, have, have, name + ": the earlier download was already complete"));
                 return have;
             }
             Files.delete(part);
-            return download(ref, part, progress);
+            return download(url, headers, name, part, progress);
         } else if (status == 200) {
             total = resp.headers().firstValueAsLong("content-length").orElse(-1);
             append = false;
             if (have > 0) {
-                progress.accept("the server does not resume downloads; starting " + ref.fileName() + " over");
+                progress.accept(InstallProgress.step("downloading", "the server does not resume downloads; starting " + name + " over"));
             }
             have = 0;
         } else {
             resp.body().close();
-            throw new IOException("download of " + ref.url() + " failed: HTTP " + status
-                    + (status == 401 || status == 403 ? " (the file is private or gated)" : status == 404 ? " (no such file)" : ""));
+            throw new IOException("download of " + name + " from " + url.getHost() + " failed: HTTP " + status
+                    + (status == 401 || status == 403 ? " (the file is private or gated" + (headers.isEmpty() ? "" : ", or the token is refused") + ")"
+                    : status == 404 ? " (no such file)" : ""));
         }
-        long done = copy(resp.body(), part, append, have, total, ref.fileName(), progress);
+        long done = copy(resp.body(), part, append, have, total, name, progress);
         if (total >= 0 && done != total) {
-            throw new IOException("download of " + ref.fileName() + " ended early: " + done + " of " + total
+            throw new IOException("download of " + name + " ended early: " + done + " of " + total
                     + " bytes; run model_install again to resume");
         }
         return append ? have : 0;
     }
 
-    private HttpResponse<InputStream> get(ModelReference ref, long from) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(ref.url()).timeout(Duration.ofSeconds(30)).GET();
-        if (from > 0) {
-            b.header("Range", "bytes=" + from + "-");
-        }
-        try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("download of " + ref.fileName() + " was interrupted", e);
-        } catch (IOException e) {
-            throw new IOException("cannot reach " + ref.url().getHost() + " to download " + ref.fileName() + ": " + e, e);
+    /** GETs {@code url} from byte {@code from}, following redirects; {@code headers} go to the first host only. */
+    private HttpResponse<InputStream> get(URI url, Map<String, String> headers, String name, long from) throws IOException {
+        URI at = url;
+        for (int hop = 0; ; hop++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(at).timeout(Duration.ofSeconds(30)).GET();
+            if (from > 0) {
+                b.header("Range", "bytes=" + from + "-");
+            }
+            if (sameHost(url, at)) {
+                headers.forEach(b::header);
+            }
+            HttpResponse<InputStream> resp;
+            try {
+                resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("download of " + name + " was interrupted", e);
+            } catch (IOException e) {
+                throw new IOException("cannot reach " + at.getHost() + " to download " + name + ": " + e, e);
+            }
+            int status = resp.statusCode();
+            if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+                return resp;
+            }
+            resp.body().close();
+            String location = resp.headers().firstValue("location").orElse(null);
+            if (location == null || hop >= MAX_REDIRECTS) {
+                throw new IOException("download of " + name + " from " + url.getHost() + ": " + (location == null ? "a redirect without a Location" : "too many redirects"));
+            }
+            URI next = at.resolve(location);
+            if (next.getScheme() == null || !(next.getScheme().equalsIgnoreCase("https") || next.getScheme().equalsIgnoreCase("http"))
+                    || "https".equalsIgnoreCase(at.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                throw new IOException("download of " + name + ": refused a redirect from " + at.getScheme() + " to " + next.getScheme());
+            }
+            at = next;
         }
     }
 
+    private static boolean sameHost(URI a, URI b) {
+        return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort();
+    }
+
     private long copy(InputStream in, Path part, boolean append, long have, long total, String name,
-                      Consumer<String> progress) throws IOException {
+                      Consumer<InstallProgress> progress) throws IOException {
         long start = System.nanoTime();
         long lastReport = start;
         long done = have;
@@ -195,7 +263,7 @@ public final class ModelDownloader {
                 done += n;
                 long now = System.nanoTime();
                 if (now - lastReport >= progressEvery.toNanos()) {
-                    progress.accept(progressLine(name, done, have, total, now - start));
+                    progress.accept(new InstallProgress("downloading", null, done, Math.max(0, total), progressLine(name, done, have, total, now - start)));
                     lastReport = now;
                 }
             }
@@ -207,7 +275,7 @@ public final class ModelDownloader {
             throw new IOException("download of " + name + " broke off after " + mb(done) + " MB (" + why
                     + "); run model_install again to resume", e);
         }
-        progress.accept(progressLine(name, done, have, total, System.nanoTime() - start));
+        progress.accept(new InstallProgress("downloading", null, done, Math.max(0, total), progressLine(name, done, have, total, System.nanoTime() - start)));
         return done;
     }
 

@@ -1,20 +1,38 @@
 package io.infernet.node.protocol.models;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.engines.Json;
+import io.infernet.node.protocol.config.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
  * The node's models: a folder of {@code .gguf} files (downloads in progress are
- * {@code <name>.part} next to them). Names are plain file names; anything that could leave the
- * folder (separators, {@code ..}, leading dots, control characters) is refused.
+ * {@code <name>.part} next to them). File names are plain names; anything that could leave the
+ * folder (separators, {@code ..}, leading dots, control characters) is refused. Each file is
+ * served under a name: the one an install recorded in {@value #INDEX} (an Ollama name such as
+ * {@code qwen2.5:7b}), else its file name without {@code .gguf} (a file put there by hand).
+ * Not thread-safe across processes; one writer (the command runner) in this one.
  */
 public final class ModelStore {
+
+    /** The index of installed models' served names, next to the files. */
+    public static final String INDEX = "models.json";
+
+    /** A model in the store: its served name, its file, and its source (null for a file put there by hand). */
+    public record Entry(String name, Path file, String source) {}
 
     private final Path dir;
 
@@ -42,6 +60,60 @@ public final class ModelStore {
         }
     }
 
+    /** Every model in the store, with the name it is served under, ordered by name. */
+    public synchronized List<Entry> entries() {
+        Map<String, Entry> byFile = new TreeMap<>();
+        for (String f : list()) {
+            byFile.put(f, new Entry(f.substring(0, f.length() - ".gguf".length()), dir.resolve(f), null));
+        }
+        for (JsonNode e : index().path("models")) {
+            String f = e.path("file").asText();
+            if (byFile.containsKey(f)) {
+                byFile.put(f, new Entry(e.path("name").asText(), dir.resolve(f), Json.text(e, "source")));
+            }
+        }
+        List<Entry> out = new ArrayList<>(byFile.values());
+        out.sort(java.util.Comparator.comparing(Entry::name));
+        return out;
+    }
+
+    /** The model served as {@code name}, or whose file is {@code name} (with or without {@code .gguf}). */
+    public Optional<Entry> find(String name) {
+        List<Entry> all = entries();
+        return all.stream().filter(e -> e.name().equals(name)).findFirst()
+                .or(() -> all.stream().filter(e -> e.file().getFileName().toString().equals(name)
+                        || e.file().getFileName().toString().equals(name + ".gguf")).findFirst());
+    }
+
+    /** Records that {@code fileName} (in the store) is served as {@code name}, installed from {@code source}. */
+    public synchronized void record(String name, String fileName, String source, String sha256) throws IOException {
+        checkName(fileName);
+        ObjectNode idx = index();
+        ArrayNode models = idx.withArray("models");
+        for (int i = models.size() - 1; i >= 0; i--) {
+            if (models.get(i).path("name").asText().equals(name) || models.get(i).path("file").asText().equals(fileName)) {
+                models.remove(i);
+            }
+        }
+        models.addObject().put("name", name).put("file", fileName).put("source", source).put("sha256", sha256)
+                .put("installed_at", Json.timestamp(java.time.Instant.now()));
+        Files.createDirectories(dir);
+        AtomicFiles.write(dir.resolve(INDEX), (Json.pretty(idx)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private ObjectNode index() {
+        Path f = dir.resolve(INDEX);
+        if (!Files.isRegularFile(f)) {
+            return Json.object();
+        }
+        try {
+            JsonNode n = Json.parse(Files.readAllBytes(f));
+            return n instanceof ObjectNode o ? o : Json.object();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the model index " + f + ": " + e.getMessage() + " (fix or delete it)", e);
+        }
+    }
+
     /** The path of model {@code name} (which need not exist). */
     public Path pathOf(String name) {
         Path p = dir.resolve(checkName(name)).normalize();
@@ -56,16 +128,35 @@ public final class ModelStore {
         return dir.resolve(checkName(name) + ".part");
     }
 
-    /** Deletes model {@code name}; false when it is not installed. */
-    public boolean remove(String name) throws IOException {
-        Path p = pathOf(name);
-        Files.deleteIfExists(partOf(name));
-        try {
-            Files.delete(p);
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
+    /**
+     * Deletes the model served as {@code name} (or whose file it names), its partial download
+     * and its index entry.
+     *
+     * @return the removed entry, or empty when it is not installed
+     */
+    public synchronized Optional<Entry> remove(String name) throws IOException {
+        Optional<Entry> e = find(name);
+        if (e.isEmpty()) {
+            return Optional.empty();
         }
+        String file = e.get().file().getFileName().toString();
+        Files.deleteIfExists(partOf(file));
+        try {
+            Files.delete(e.get().file());
+        } catch (NoSuchFileException gone) {
+            // removed meanwhile
+        }
+        ObjectNode idx = index();
+        ArrayNode models = idx.withArray("models");
+        for (int i = models.size() - 1; i >= 0; i--) {
+            if (models.get(i).path("file").asText().equals(file)) {
+                models.remove(i);
+            }
+        }
+        if (Files.isRegularFile(dir.resolve(INDEX))) {
+            AtomicFiles.write(dir.resolve(INDEX), Json.pretty(idx).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return e;
     }
 
     /**

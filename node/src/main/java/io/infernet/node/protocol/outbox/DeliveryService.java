@@ -9,13 +9,19 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * Gets event batches and completions to the control plane without losing or reordering them.
- * {@link #submit} sends at once (with the client's bounded retries) unless deliveries of the
- * same key are already waiting in the {@link Outbox}; a network error or 5xx puts the delivery
- * in the outbox, behind which later deliveries of that key queue up. A 4xx is logged and
- * dropped (the request itself is refused; resending cannot help). One drainer thread resends
- * the outbox in order, one attempt at a time, backing off exponentially while the control
- * plane is away. Delivery is at least once: a request whose answer was lost is sent again.
+ * Gets event batches and completions to the control plane in order, each at most once on the
+ * server. {@link #submit} sends at once (with the client's bounded retries) unless deliveries of
+ * the same key are already waiting in the {@link Outbox}; a failure that may be resent
+ * ({@link ControlPlaneClient#mayResend}) puts the delivery in the outbox, behind which later
+ * deliveries of that key queue up. A 4xx is logged and dropped (the request itself is refused;
+ * resending cannot help). One drainer thread resends the outbox in order, one attempt at a
+ * time, backing off exponentially while the control plane is away.
+ *
+ * <p>Every attempt of a delivery carries its idempotency key. A delivery whose answer was lost
+ * (the connection broke after it was sent) is resent only to a control plane that honours the
+ * key; to any other (the reference's) it is dropped with a warning, since it may have landed and
+ * a second copy would duplicate tokens or a payment. A delivery that surely did not land (no
+ * connection, an error answer from the server itself) is always resent.
  *
  * <p>Threads: {@code submit} for one key must be called by one thread at a time (each job and
  * command has its own); different keys may be submitted concurrently.
@@ -66,11 +72,11 @@ public final class DeliveryService implements Deliverer, AutoCloseable {
             return Outcome.QUEUED;
         }
         try {
-            client.call(d.route(), d.body());
+            client.send(d.route(), d.body(), d.idempotencyKey());
             return Outcome.SENT;
         } catch (ControlPlaneException e) {
-            if (!e.retryable()) {
-                LOG.log(System.Logger.Level.WARNING, "dropped {0}: {1}", d.route(), e.getMessage());
+            if (!client.mayResend(e)) {
+                logDropped("dropped", d, e);
                 return Outcome.DROPPED;
             }
             outbox.append(d);
@@ -119,6 +125,12 @@ public final class DeliveryService implements Deliverer, AutoCloseable {
         }
     }
 
+    private static void logDropped(String what, Delivery d, ControlPlaneException e) {
+        String why = e.retryable() && e.mayHaveLanded()
+                ? " (it may have landed, and this control plane does not honour Idempotency-Key, so it is not sent twice)" : "";
+        LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}{3}", what, d.route(), e.getMessage(), why);
+    }
+
     private void drain() {
         int failures = 0;
         while (running) {
@@ -133,15 +145,15 @@ public final class DeliveryService implements Deliverer, AutoCloseable {
             }
             Outbox.Entry e = head.get();
             try {
-                once.callOnce(e.delivery().route(), e.delivery().body());
+                once.sendOnce(e.delivery().route(), e.delivery().body(), e.delivery().idempotencyKey());
                 outbox.ack(e.seq());
                 if (failures > 0) {
                     LOG.log(System.Logger.Level.INFO, "control plane is back; {0} deliveries still in the outbox", outbox.size());
                 }
                 failures = 0;
             } catch (ControlPlaneException ex) {
-                if (!ex.retryable()) {
-                    LOG.log(System.Logger.Level.WARNING, "dropped queued {0}: {1}", e.delivery().route(), ex.getMessage());
+                if (!once.mayResend(ex)) {
+                    logDropped("dropped queued", e.delivery(), ex);
                     outbox.ack(e.seq());
                     continue;
                 }

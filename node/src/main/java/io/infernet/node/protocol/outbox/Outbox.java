@@ -21,7 +21,9 @@ import java.util.Set;
 /**
  * Deliveries that could not be sent yet, kept on disk in send order so that they survive a
  * restart. The file is append-only JSON lines, each fsynced before {@link #append} returns:
- * {@code {"op":"put","seq":N,"key":..,"route":..,"body":{..}}} and {@code {"op":"ack","seq":N}}.
+ * {@code {"op":"put","seq":N,"key":..,"route":..,"idem":..,"body":{..}}} and
+ * {@code {"op":"ack","seq":N}} ({@code idem} is the delivery's idempotency key; a line written
+ * before it existed gets a fresh one).
  * On open it is replayed (puts without acks are pending; a torn last line is ignored) and
  * rewritten compactly; it is truncated whenever nothing is pending and compacted after many
  * acks. Mode 0600 (it holds job outputs). Thread-safe.
@@ -107,9 +109,7 @@ public final class Outbox implements AutoCloseable {
     /** Appends {@code d} to the end of the send order and fsyncs it. */
     public synchronized Entry append(Delivery d) {
         Entry e = new Entry(nextSeq++, d);
-        ObjectNode line = Json.object().put("op", "put").put("seq", e.seq()).put("key", d.key()).put("route", d.route());
-        line.set("body", d.body());
-        write(line);
+        write(putLine(e));
         pending.put(e.seq(), e);
         notifyAll();
         return e;
@@ -195,8 +195,9 @@ public final class Outbox implements AutoCloseable {
                 long seq = n.get("seq").asLong();
                 nextSeq = Math.max(nextSeq, seq + 1);
                 switch (n.path("op").asText()) {
-                    case "put" -> pending.put(seq, new Entry(seq, new Delivery(
-                            n.get("key").asText(), n.get("route").asText(), (ObjectNode) n.get("body"))));
+                    case "put" -> pending.put(seq, new Entry(seq, n.hasNonNull("idem")
+                            ? new Delivery(n.get("key").asText(), n.get("route").asText(), (ObjectNode) n.get("body"), n.get("idem").asText())
+                            : new Delivery(n.get("key").asText(), n.get("route").asText(), (ObjectNode) n.get("body"))));
                     case "ack" -> pending.remove(seq);
                     default -> bad++;
                 }
@@ -216,14 +217,19 @@ public final class Outbox implements AutoCloseable {
         }
         StringBuilder sb = new StringBuilder();
         for (Entry e : pending.values()) {
-            ObjectNode line = Json.object().put("op", "put").put("seq", e.seq()).put("key", e.delivery().key())
-                    .put("route", e.delivery().route());
-            line.set("body", e.delivery().body());
-            sb.append(Json.compact(line)).append('\n');
+            sb.append(Json.compact(putLine(e))).append('\n');
         }
         AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         acksSinceCompaction = 0;
+    }
+
+    private static ObjectNode putLine(Entry e) {
+        Delivery d = e.delivery();
+        ObjectNode line = Json.object().put("op", "put").put("seq", e.seq()).put("key", d.key()).put("route", d.route())
+                .put("idem", d.idempotencyKey());
+        line.set("body", d.body());
+        return line;
     }
 
     private void write(ObjectNode line) {

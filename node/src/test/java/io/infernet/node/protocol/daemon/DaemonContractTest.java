@@ -13,11 +13,14 @@ import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.ControlPlaneException;
 import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;
+import io.infernet.node.protocol.testing.FakeOllama;
+import io.infernet.node.protocol.testing.FakeRegistry;
 import io.infernet.node.protocol.testing.FileServer;
 import io.infernet.node.protocol.testing.TestGguf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -134,8 +137,18 @@ class DaemonContractTest {
         await("bench in a heartbeat", () -> cp.lastHeartbeat() != null && cp.lastHeartbeat().at("/specs/bench/samples").asInt() == 1);
         d.close();
 
-        assertEquals(List.of("meta", "token", "token", "token", "token", "token", "done"), cp.eventTypes("job-1"));
+        List<String> types = cp.eventTypes("job-1");
+        assertEquals("meta", types.getFirst());
+        assertEquals("done", types.getLast());
+        assertTrue(types.subList(1, types.size() - 1).stream().allMatch("token"::equals), types.toString());
         List<ObjectNode> events = cp.events("job-1");
+        assertEquals("The sky is blue.", events.stream().filter(e -> e.get("event_type").asText().equals("token"))
+                .map(e -> e.at("/data/text").asText()).collect(java.util.stream.Collectors.joining()));
+        for (var r : cp.requests("jobs/{id}/events")) { // IPIP-0024: one token event per flush
+            long tokens = java.util.stream.StreamSupport.stream(r.body().get("events").spliterator(), false)
+                    .filter(e -> e.get("event_type").asText().equals("token")).count();
+            assertTrue(tokens <= 1, "a flush with " + tokens + " token events");
+        }
         assertEquals("llama-3.2-1b", events.getFirst().at("/data/model").asText());
         assertEquals(h.settings(true).provider().nodeId(), events.getFirst().at("/data/provider_node_id").asText());
         assertEquals("test-node", events.getFirst().at("/data/provider_name").asText());
@@ -213,6 +226,131 @@ class DaemonContractTest {
                     cp.commandCompletions("c4").getFirst().get("error").asText());
             assertEquals("failed", cp.commandCompletions("c5").getFirst().get("status").asText());
             assertFalse(Files.exists(tmp.resolve("models").resolve("..").resolve("config.json")));
+        }
+    }
+
+    /**
+     * The dashboard's "Push model" (apps/web/components/push-model-button.js sends
+     * {@code model_install {model: "qwen2.5:0.5b"}}; apps/cli/commands/start.js pulls it): the
+     * model comes from the registry, is served and appears in served_models at once (an
+     * immediate heartbeat, not the next period's), its progress goes to commands/{id}/progress
+     * where the control plane takes it, and model_remove takes it out again.
+     */
+    @Test
+    void anInstalledModelIsServedAndAdvertisedAtOnceAndRemovedAgain() throws Exception {
+        try (FakeRegistry registry = new FakeRegistry()) {
+            registry.publish("library/qwen2.5", "0.5b", TestGguf.minimal(100_000));
+            h.registryRoot = registry.root();
+            cp.acceptProgress();
+            NodeDaemon d = h.daemon(h.settings(true).withIntervals(Duration.ofHours(1), Duration.ofMillis(100), Duration.ofMillis(100)));
+            d.start();
+            await("the first heartbeat", () -> cp.lastHeartbeat() != null);
+            assertEquals("[\"qwen2.5-0.5b-instruct\",\"llama-3.2-1b\"]", Json.compact(cp.lastHeartbeat().at("/specs/served_models")));
+            cp.addCommand("push", "model_install", Json.object().put("model", "qwen2.5:0.5b"));
+            await("a heartbeat advertising the new model", () -> cp.lastHeartbeat().at("/specs/served_models").toString().contains("qwen2.5:0.5b"));
+            assertEquals(2, cp.requests("heartbeat").size(), "the period is an hour: this heartbeat came right after the install");
+            assertEquals("completed", cp.commandCompletions("push").getFirst().get("status").asText());
+            assertEquals(h.store.pathOf("qwen2.5@0.5b.gguf"), engine.files.get("qwen2.5:0.5b"), "the engine serves the installed file");
+            List<String> statuses = cp.commandProgress("push").stream().map(p -> p.get("status").asText()).toList();
+            assertEquals(List.of("pulling manifest", "downloading", "verifying sha256 digest", "checking the model", "success"),
+                    statuses.stream().distinct().toList());
+            assertTrue(cp.commandProgress("push").stream().allMatch(p -> p.get("model").asText().equals("qwen2.5:0.5b")));
+
+            cp.addCommand("rm", "model_remove", Json.object().put("model", "qwen2.5:0.5b"));
+            await("a heartbeat without it", () -> !cp.lastHeartbeat().at("/specs/served_models").toString().contains("qwen2.5:0.5b"));
+            d.close();
+            assertEquals("completed", cp.commandCompletions("rm").getFirst().get("status").asText());
+            assertTrue(h.store.entries().isEmpty());
+        }
+    }
+
+    /**
+     * With Ollama as the engine, installs and removals go through Ollama, as the reference's node
+     * runs {@code ollama pull} and {@code ollama rm} (apps/cli/commands/start.js runNodeCommand);
+     * Ollama's pull progress is posted in its own fields, and served_models (Ollama's tags)
+     * changes in an immediate heartbeat.
+     */
+    @Test
+    void withOllamaAsTheEngineModelsArePulledAndRemovedThroughIt() throws Exception {
+        try (FakeOllama ollama = new FakeOllama("llama3.2:3b")) {
+            ollama.missing.add("nosuch:1b");
+            var engine = new io.infernet.engines.ollama.OllamaEngine(io.infernet.engines.remote.Endpoint.parse(ollama.url(), 11434, null),
+                    io.infernet.engines.ollama.OllamaOptions.defaults());
+            DaemonHarness oh = new DaemonHarness(cp, null, tmp.resolve("ollama-node"));
+            cp.acceptProgress();
+            NodeDaemon d = oh.daemon(oh.settings(true).withIntervals(Duration.ofHours(1), Duration.ofMillis(100), Duration.ofMillis(100)), engine);
+            d.start();
+            await("the first heartbeat", () -> cp.lastHeartbeat() != null);
+            cp.addCommand("pull", "model_install", Json.object().put("model", "qwen2.5:7b"));
+            await("served_models has it at once", () -> cp.lastHeartbeat().at("/specs/served_models").toString().contains("qwen2.5:7b"));
+            assertEquals(List.of("qwen2.5:7b"), ollama.pulls);
+            ObjectNode done = cp.commandCompletions("pull").getFirst();
+            assertEquals("completed", done.get("status").asText());
+            assertEquals("pulled qwen2.5:7b through the Ollama server at " + ollama.url(), done.at("/result/stdout").asText());
+            JsonNode layer = cp.commandProgress("pull").stream().filter(p -> p.has("total")).toList().getLast();
+            assertEquals(1000, layer.get("total").asInt());
+            assertTrue(layer.get("digest").asText().startsWith("sha256:6a0746a1ec1a"));
+            assertEquals("success", cp.commandProgress("pull").getLast().get("status").asText());
+
+            cp.addCommand("missing", "model_install", Json.object().put("model", "nosuch:1b"));
+            cp.addCommand("rm", "model_remove", Json.object().put("model", "llama3.2:3b"));
+            await("both done", () -> !cp.commandCompletions("missing").isEmpty() && !cp.commandCompletions("rm").isEmpty());
+            await("served_models lost it", () -> !cp.lastHeartbeat().at("/specs/served_models").toString().contains("llama3.2:3b"));
+            d.close();
+            assertTrue(cp.commandCompletions("missing").getFirst().get("error").asText().contains("file does not exist"));
+            assertEquals("completed", cp.commandCompletions("rm").getFirst().get("status").asText());
+            assertEquals(List.of("llama3.2:3b"), ollama.deletes);
+            assertTrue(oh.store.entries().isEmpty(), "nothing went into the node's own store");
+        }
+    }
+
+    /**
+     * Jobs for several models on one node: the control plane routes by served_models
+     * (apps/web/lib/data/chat.js pickChatProvider), and each job's model_name reaches its own
+     * model, loaded on demand; a job naming none goes to the default.
+     */
+    @Test
+    void jobsForSeveralModelsReachEachModel() throws Exception {
+        List<String> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var multi = new io.infernet.engines.inprocess.MultiModelEngine((name, file) -> {
+            loaded.add(name);
+            FakeEngine e = new FakeEngine(name + "-inner");
+            e.tokens = List.of("from ", name);
+            return e;
+        }, file -> new io.infernet.engines.inprocess.MultiModelEngine.Profile(1, 4096, false), 10);
+        multi.put("qwen2.5:7b", tmp.resolve("q.gguf"), false);
+        multi.put("llama3.2:3b", tmp.resolve("l.gguf"), false);
+        cp.addJob("j1", "chat", "llama3.2:3b", chatSpec("hi", 8));
+        cp.addJob("j2", "chat", null, chatSpec("hi", 8));
+        NodeDaemon d = h.daemon(h.settings(true), multi);
+        d.start();
+        await("both jobs completed", () -> !cp.jobCompletions("j1").isEmpty() && !cp.jobCompletions("j2").isEmpty());
+        await("a heartbeat", () -> cp.lastHeartbeat() != null);
+        d.close();
+        multi.close();
+        assertEquals("[\"qwen2.5:7b\",\"llama3.2:3b\"]", Json.compact(cp.lastHeartbeat().at("/specs/served_models")));
+        assertEquals("from llama3.2:3b", cp.jobCompletions("j1").getFirst().at("/result/text").asText());
+        assertEquals("llama3.2:3b", cp.events("j1").getFirst().at("/data/model").asText(), "meta names the served model");
+        assertEquals("from qwen2.5:7b", cp.jobCompletions("j2").getFirst().at("/result/text").asText(), "no model named: the default");
+        assertEquals(java.util.Set.of("qwen2.5:7b", "llama3.2:3b"), java.util.Set.copyOf(loaded));
+    }
+
+    /** Against the reference's control plane (no progress route: 404), progress is tried once and the install goes on. */
+    @Test
+    void progressStopsAfterTheReferencesNotFound() throws Exception {
+        try (FakeRegistry registry = new FakeRegistry()) {
+            registry.publish("library/tiny", "1", TestGguf.minimal(1000));
+            registry.publish("library/tiny", "2", TestGguf.minimal(2000));
+            h.registryRoot = registry.root();
+            NodeDaemon d = h.daemon(h.settings(true));
+            d.start();
+            cp.addCommand("a", "model_install", Json.object().put("model", "tiny:1"));
+            cp.addCommand("b", "model_install", Json.object().put("model", "tiny:2"));
+            await("both installed", () -> !cp.commandCompletions("a").isEmpty() && !cp.commandCompletions("b").isEmpty());
+            d.close();
+            assertEquals("completed", cp.commandCompletions("b").getFirst().get("status").asText());
+            assertEquals(1, cp.requests("commands/{id}/progress").size(), "one 404, then no more posts");
+            assertEquals(404, cp.requests("commands/{id}/progress").getFirst().status());
         }
     }
 

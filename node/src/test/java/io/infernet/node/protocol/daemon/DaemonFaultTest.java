@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The control plane misbehaves (500s, dropped connections, down for a few seconds, down across
- * a node restart): the node keeps running, retries, drains its outbox in order, and never runs
- * a job twice.
+ * The control plane misbehaves (500s, connections dropped before or after it did the work, down
+ * for a few seconds, down across a node restart): the node keeps running, retries what may be
+ * retried, drains its outbox in order, never runs a job twice and never doubles a write.
  */
 @Tag("slow")
 class DaemonFaultTest {
@@ -69,30 +69,87 @@ class DaemonFaultTest {
         return spec;
     }
 
+    /** Concatenated token texts of a job's stored events (tokens are merged per flush). */
+    private static String tokenText(List<ObjectNode> events) {
+        return String.join("", tokenTexts(events));
+    }
+
+    /**
+     * Against a control plane without idempotency (the reference: apps/web/lib/data/node-api.js
+     * emitJobEvents inserts every batch it gets, completeJobForNode pays every completion):
+     * errors the server answers itself and refused connections are retried without loss; a
+     * batch whose answer was lost after the server stored it is not sent twice, so the stream
+     * never repeats text (that batch is the only loss; done carries the whole text).
+     */
     @Test
-    void fiveHundredsAndDroppedConnectionsAreRetriedWithoutLossOrDuplicates() {
+    void againstTheReferenceRetriesWhatSurelyDidNotLandAndNeverDuplicatesWhatDid() {
         engine.tokens = numbered(30);
         engine.tokenDelay = Duration.ofMillis(10);
         cp.failNext("jobs/{id}/events", 500, 2);
-        cp.dropNext("jobs/{id}/events", 2);
+        cp.commitThenDrop("jobs/{id}/events", 1);
         cp.failNext("jobs/{id}/complete", 503, 1);
+        cp.commitThenDrop("jobs/{id}/complete", 1);
         cp.dropNext("jobs/poll", 2);
         cp.failNext("heartbeat", 500, 3);
         cp.addJob("j", "chat", null, spec(100));
         NodeDaemon d = h.daemon(h.settings(true));
         d.start();
-        await("completion", () -> !cp.jobCompletions("j").isEmpty());
+        await("the completion landed", () -> !cp.jobCompletions("j").isEmpty());
         await("heartbeats succeed again", () -> cp.requests("heartbeat").stream().filter(r -> r.status() == 200).count() >= 2);
+        await("the job's deliveries are settled", () -> d.jobs().activeJobs() == 0 && d.deliveries().pending() == 0);
         d.close();
-        assertEquals(numbered(30), tokenTexts(cp.events("j")), "every token once, in order");
+        String all = String.join("", numbered(30));
+        String got = tokenText(cp.events("j"));
+        List<Integer> seen = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("t(\\d+) ").matcher(got);
+        while (m.find()) {
+            seen.add(Integer.parseInt(m.group(1)));
+        }
+        assertEquals(seen.stream().sorted().distinct().toList(), seen, "no token twice, in order: " + got);
+        List<FakeControlPlane.Recorded> posts = cp.requests("jobs/{id}/events");
+        FakeControlPlane.Recorded lost = posts.stream().filter(r -> r.status() == FakeControlPlane.COMMITTED_THEN_DROPPED).findFirst().orElseThrow();
+        assertEquals(lost, posts.stream().filter(r -> lost.idempotencyKey().equals(r.idempotencyKey())).toList().getLast(),
+                "after its answer was lost, that batch was not sent again");
+        assertEquals(all, cp.events("j").getLast().at("/data/text").asText(), "done carries the whole text");
+        assertEquals(1, cp.jobCompletions("j").size(), "completed (and paid) once");
+        assertEquals(1, engine.requests().size());
+    }
+
+    /**
+     * Against this project's control plane, which honours Idempotency-Key (a repeated key gets
+     * the first answer and stores nothing): connections dropped before or after the server did
+     * the work are resent with the same key, and every token arrives exactly once.
+     */
+    @Test
+    void withAControlPlaneThatHonoursKeysEveryFaultEndsWithEveryTokenOnce() {
+        cp.honourIdempotencyKeys(true);
+        engine.tokens = numbered(30);
+        engine.tokenDelay = Duration.ofMillis(10);
+        cp.addJob("j", "chat", null, spec(100));
+        NodeDaemon d = h.daemon(h.settings(true));
+        d.start();
+        await("a first batch (the node learns that keys are honoured)", () -> !cp.events("j").isEmpty());
+        cp.failNext("jobs/{id}/events", 500, 1);
+        cp.dropNext("jobs/{id}/events", 1);
+        cp.commitThenDrop("jobs/{id}/events", 2);
+        cp.failNext("jobs/{id}/complete", 503, 1);
+        cp.commitThenDrop("jobs/{id}/complete", 1);
+        cp.failNext("heartbeat", 500, 3);
+        await("completion", () -> !cp.jobCompletions("j").isEmpty());
+        await("the job's deliveries are settled", () -> d.jobs().activeJobs() == 0 && d.deliveries().pending() == 0);
+        d.close();
+        assertEquals(String.join("", numbered(30)), tokenText(cp.events("j")), "every token once, in order");
         assertEquals("meta", cp.eventTypes("j").getFirst());
         assertEquals("done", cp.eventTypes("j").getLast());
         assertEquals(1, cp.jobCompletions("j").size());
+        assertTrue(cp.requests("jobs/{id}/events").stream().anyMatch(r -> r.status() == FakeControlPlane.COMMITTED_THEN_DROPPED));
         assertEquals(1, engine.requests().size());
     }
 
     @Test
     void aControlPlaneDownForSecondsMidJobIsRiddenOutAndTheOutboxDrainsInOrder() throws Exception {
+        // Stopping the server may cut a request in flight (its fate unknown): with keys honoured it is resent safely.
+        cp.honourIdempotencyKeys(true);
         engine.tokens = numbered(40);
         engine.tokenDelay = Duration.ofMillis(50); // a 2 s generation
         cp.addJob("long", "chat", null, spec(100));
@@ -109,7 +166,7 @@ class DaemonFaultTest {
         await("heartbeats again", () -> cp.lastHeartbeat() != null && cp.requests("heartbeat").getLast().status() == 200);
         await("polls again", () -> cp.requests("jobs/poll").getLast().status() == 200);
         d.close();
-        assertEquals(numbered(40), tokenTexts(cp.events("long")));
+        assertEquals(String.join("", numbered(40)), tokenText(cp.events("long")));
         assertEquals("done", cp.eventTypes("long").getLast());
         List<String> routes = cp.requests().stream()
                 .filter(r -> r.status() == 200 && r.route().startsWith("jobs/{id}/")).map(FakeControlPlane.Recorded::route).toList();
@@ -120,6 +177,8 @@ class DaemonFaultTest {
 
     @Test
     void theOutboxSurvivesARestartAndTheJobIsNotRunAgain() throws Exception {
+        cp.honourIdempotencyKeys(false); // honoured, not echoed: the node is configured to rely on it
+        h.idempotency = io.infernet.node.protocol.client.ControlPlaneClient.Idempotency.ON;
         engine.tokens = numbered(5);
         engine.gate = new java.util.concurrent.CountDownLatch(1);
         cp.addJob("r", "chat", null, spec(10));
@@ -140,7 +199,7 @@ class DaemonFaultTest {
         await("more polls", () -> cp.requests("jobs/poll").stream().filter(x -> x.status() == 200).count() >= 3);
         second.close();
         assertEquals(1, engine.requests().size(), "the restarted node did not run the job again");
-        assertEquals(numbered(5), tokenTexts(cp.events("r")));
+        assertEquals(String.join("", numbered(5)), tokenText(cp.events("r")));
         assertEquals(1, cp.jobCompletions("r").size());
         assertEquals(0, Files.size(tmp.resolve("outbox.jsonl")));
     }

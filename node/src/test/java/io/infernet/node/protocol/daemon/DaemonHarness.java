@@ -9,6 +9,10 @@ import io.infernet.node.protocol.jobs.BatchPolicy;
 import io.infernet.node.protocol.jobs.ProviderInfo;
 import io.infernet.node.protocol.models.GgufHeaderCheck;
 import io.infernet.node.protocol.models.ModelDownloader;
+import io.infernet.node.protocol.models.ModelHost;
+import io.infernet.node.protocol.models.OllamaRegistry;
+import java.net.URI;
+import java.util.Map;
 import io.infernet.node.protocol.models.ModelStore;
 import io.infernet.node.protocol.outbox.Outbox;
 import io.infernet.node.protocol.testing.FakeControlPlane;
@@ -29,6 +33,10 @@ final class DaemonHarness {
     final Path dir;
     final ModelStore store;
     final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    /** How the daemon's client takes the control plane's idempotency (as {@code controlPlane.idempotencyKeys}). */
+    ControlPlaneClient.Idempotency idempotency = ControlPlaneClient.Idempotency.AUTO;
+    /** Where Ollama names are fetched from (a registry stand-in), or null for https://host. */
+    String registryRoot;
 
     DaemonHarness(FakeControlPlane cp, FakeEngine engine, Path dir) {
         this(cp, engine, dir, NodeKey.generate(new SecureRandom()));
@@ -47,18 +55,25 @@ final class DaemonHarness {
                 "203.0.113.7", 46337, advertise,
                 Duration.ofMillis(150), Duration.ofMillis(100), Duration.ofMillis(100), 2, List.of("A"),
                 new BatchPolicy(16, Duration.ofMillis(50), 200),
-                new RetryPolicy(1, Duration.ofMillis(50), Duration.ofMillis(200)), Duration.ofSeconds(5));
+                new RetryPolicy(1, Duration.ofMillis(50), Duration.ofMillis(200)), Duration.ofSeconds(5), null, null);
     }
 
     ControlPlaneClient client() {
         return new ControlPlaneClient(cp.url(), new EnvelopeSigner(key), ControlPlaneClient.defaultHttpClient(),
-                new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), Duration.ofSeconds(2));
+                new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)), Duration.ofSeconds(2)).withIdempotency(idempotency);
     }
 
     NodeDaemon daemon(DaemonSettings settings) {
+        return daemon(settings, engine);
+    }
+
+    /** A daemon serving {@code with} instead of the harness's fake engine. */
+    NodeDaemon daemon(DaemonSettings settings, io.infernet.engines.Engine with) {
         ModelDownloader downloader = new ModelDownloader(ModelDownloader.defaultHttpClient(), new GgufHeaderCheck(),
-                Duration.ZERO, Duration.ofMillis(500));
-        return new NodeDaemon(settings, client(), engine, new BasicSpecsProvider(), store, downloader,
+                Duration.ZERO, Duration.ofMillis(500), Map.of());
+        OllamaRegistry registry = new OllamaRegistry(downloader.http(),
+                host -> URI.create(registryRoot != null ? registryRoot : "https://" + host), Map.of());
+        return new NodeDaemon(settings, client(), with, new BasicSpecsProvider(), ModelHost.of(with, store, downloader, registry),
                 Outbox.open(dir.resolve("outbox.jsonl")), Clock.systemUTC(), registrations::add);
     }
 

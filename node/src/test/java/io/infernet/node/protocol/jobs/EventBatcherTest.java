@@ -1,5 +1,7 @@
 package io.infernet.node.protocol.jobs;
 
+import java.time.Instant;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,18 +35,43 @@ class EventBatcherTest {
         b.add(JobEvents.token("y"), 302 * MS);
         assertEquals(0, b.nanosUntilDue(302 * MS));
         b.flushIfDue(302 * MS);
-        assertEquals(16, batches.get(1).size());
+        assertEquals(1, batches.get(1).size(), "16 tokens flushed as one merged event");
+        assertEquals("x".repeat(15) + "y", batches.get(1).get(0).at("/data/text").asText());
+    }
+
+    /** IPIP-0024 as the issue states it (the reference snapshot predates it): one token event per flush, order kept. */
+    @Test
+    void aFlushMergesEachRunOfTokensIntoOneEvent() {
+        EventBatcher b = new EventBatcher(BatchPolicy.DEFAULT, batches::add);
+        Instant t = Instant.parse("2025-01-01T00:00:00Z");
+        b.add(JobEvents.meta("n", "name", "m", t, "in-process"), 0);
+        for (String s : new String[] {"Hel", "lo", ",", " wor", "ld"}) {
+            b.add(JobEvents.token(s), 0);
+        }
+        b.add(JobEvents.done("Hello, world", "stop", t, null), 0);
+        b.flush();
+        ArrayNode only = batches.getFirst();
+        assertEquals(List.of("meta", "token", "done"), types(only));
+        assertEquals("Hello, world", only.get(1).at("/data/text").asText());
+        assertEquals(List.of("token", "error", "token"), types(Json.MAPPER.valueToTree(EventBatcher.mergeTokens(List.of(
+                JobEvents.token("a"), JobEvents.token("b"), JobEvents.error("x"), JobEvents.token("c"))))));
+    }
+
+    private static List<String> types(com.fasterxml.jackson.databind.JsonNode events) {
+        List<String> out = new ArrayList<>();
+        events.forEach(e -> out.add(e.get("event_type").asText()));
+        return out;
     }
 
     @Test
     void splitsIntoRequestsOfAtMost200() {
         EventBatcher b = new EventBatcher(new BatchPolicy(1000, Duration.ofSeconds(1), 200), batches::add);
         for (int i = 0; i < 450; i++) {
-            b.add(JobEvents.token("t" + i), 0);
+            b.add(JobEvents.error("e" + i), 0); // events that are not merged
         }
         b.flush();
         assertEquals(List.of(200, 200, 50), batches.stream().map(ArrayNode::size).toList());
-        assertEquals("t200", batches.get(1).get(0).at("/data/text").asText());
+        assertEquals("e200", batches.get(1).get(0).at("/data/message").asText());
         assertEquals(0, b.buffered());
     }
 
@@ -58,7 +85,8 @@ class EventBatcherTest {
         assertEquals(ChatInput.DEFAULT_TEMPERATURE, in.temperature());
         String[][] bad = {
                 {"[]", "invalid input_spec: expected an object with messages, max_tokens, temperature"},
-                {"{\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}", "invalid input_spec: messages[0].role must be one of system, developer, user, assistant, tool; got 'robot'."},
+                {"{\"messages\":[{\"role\":7,\"content\":\"x\"}]}", "invalid input_spec: messages[0].role must be a string, got a number."},
+                {"{\"messages\":[{\"role\":\"robot\"}]}", "invalid input_spec: Missing required parameter: 'messages[0].content'."},
                 {"{\"messages\":[{\"role\":\"user\"}]}", "invalid input_spec: Missing required parameter: 'messages[0].content'."},
                 {"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}", "invalid input_spec: max_tokens must be an integer >= 1"},
                 {"{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":\"hot\"}", "invalid input_spec: temperature must be a number in [0, 2]"},

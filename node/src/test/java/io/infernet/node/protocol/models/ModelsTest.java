@@ -33,7 +33,7 @@ class ModelsTest {
 
     private FileServer files;
     private ModelStore store;
-    private final List<String> progress = new ArrayList<>();
+    private final List<InstallProgress> progress = new ArrayList<>();
     private final ModelDownloader downloader = new ModelDownloader(ModelDownloader.defaultHttpClient(), new GgufHeaderCheck(), Duration.ZERO, Duration.ofMillis(500));
 
     @BeforeEach
@@ -51,17 +51,43 @@ class ModelsTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
+    static ModelReference.FileUrl file(String ref) {
+        return (ModelReference.FileUrl) ModelReference.parse(ref);
+    }
+
+    private List<String> lines() {
+        return progress.stream().map(InstallProgress::line).toList();
+    }
+
     @Test
     void referencesResolve() {
-        var hf = ModelReference.parse("Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf");
+        var hf = file("Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf");
+        assertTrue(hf.huggingFace());
+        assertEquals("qwen2.5-0.5b-instruct-q4_k_m", hf.servedName());
         assertEquals("https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct-GGUF/resolve/main/qwen2.5-0.5b-instruct-q4_k_m.gguf", hf.url().toString());
         assertEquals("qwen2.5-0.5b-instruct-q4_k_m.gguf", hf.fileName());
-        var colon = ModelReference.parse("org/repo:sub/m.gguf");
+        var colon = file("org/repo:sub/m.gguf");
         assertEquals("https://huggingface.co/org/repo/resolve/main/sub/m.gguf", colon.url().toString());
         assertEquals("m.gguf", colon.fileName());
-        var url = ModelReference.parse("https://example.com/files/My%20Model.gguf?download=1");
+        var url = file("https://example.com/files/My%20Model.gguf?download=1");
         assertEquals("My Model.gguf", url.fileName());
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> ModelReference.parse("llama3:8b")).getMessage().contains("Ollama"));
+        assertFalse(url.huggingFace());
+        // Ollama names, as the dashboard's "Push model" sends them
+        var tag = (ModelReference.OllamaTag) ModelReference.parse("qwen2.5:7b");
+        assertEquals(new ModelReference.OllamaTag("registry.ollama.ai", "library/qwen2.5", "7b"), tag);
+        assertEquals("qwen2.5:7b", tag.servedName());
+        assertEquals("qwen2.5@7b.gguf", tag.fileName());
+        assertEquals("https://registry.ollama.ai/v2/library/qwen2.5/manifests/7b", tag.manifestUrl(java.net.URI.create("https://registry.ollama.ai")).toString());
+        assertEquals("llama3:latest", ModelReference.parse("llama3").servedName());
+        assertEquals("someone/tuned:v2", ModelReference.parse("someone/tuned:v2").servedName());
+        var hfTag = (ModelReference.OllamaTag) ModelReference.parse("hf.co/bartowski/Llama-3.2-1B-Instruct-GGUF:Q4_K_M");
+        assertEquals("hf.co", hfTag.host());
+        assertTrue(hfTag.huggingFace());
+        assertEquals("hf.co+bartowski+Llama-3.2-1B-Instruct-GGUF@Q4_K_M.gguf", hfTag.fileName());
+        for (String bad : new String[] {"a/b/c/d:e", "qwen2.5:", ":7b", "qwen 2.5", "-x:1", "a..b:1"}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> ModelReference.parse(bad), bad);
+            assertTrue(e.getMessage().contains("neither an Ollama name"), e.getMessage());
+        }
         assertThrows(IllegalArgumentException.class, () -> ModelReference.parse("org/repo/../../etc/passwd.gguf"));
         assertThrows(IllegalArgumentException.class, () -> ModelReference.parse("https://example.com/model.bin"));
         assertThrows(IllegalArgumentException.class, () -> ModelReference.parse("https://example.com/..%2F..%2Fx.gguf"));
@@ -102,13 +128,15 @@ class ModelsTest {
     void downloadsChecksShaAndInstallsAtomically() throws Exception {
         byte[] gguf = TestGguf.minimal(1000);
         files.put("/m/tiny.gguf", gguf);
-        var ref = ModelReference.parse(files.url("/m/tiny.gguf"));
+        var ref = file(files.url("/m/tiny.gguf"));
         var installed = downloader.install(ref, store, sha(gguf).toUpperCase(), progress::add);
         assertArrayEquals(gguf, Files.readAllBytes(installed.path()));
         assertEquals(sha(gguf), installed.sha256());
         assertEquals(List.of("tiny.gguf"), store.list());
         assertFalse(Files.exists(store.partOf("tiny.gguf")));
-        assertTrue(progress.stream().anyMatch(l -> l.matches("downloading tiny\\.gguf: 100\\.0% \\(0\\.0 / 0\\.0 MB\\) at [0-9.]+ MB/s")), progress.toString());
+        assertTrue(lines().stream().anyMatch(l -> l.matches("downloading tiny\\.gguf: 100\\.0% \\(0\\.0 / 0\\.0 MB\\) at [0-9.]+ MB/s")), lines().toString());
+        assertEquals(List.of("downloading", "verifying sha256 digest", "checking the model", "success"),
+                progress.stream().map(InstallProgress::status).distinct().toList());
         var again = downloader.install(ref, store, null, progress::add);
         assertTrue(again.alreadyThere());
     }
@@ -117,7 +145,7 @@ class ModelsTest {
     void resumesAnInterruptedDownloadWithARangeRequest() throws Exception {
         byte[] gguf = TestGguf.minimal(300_000);
         files.put("/big.gguf", gguf);
-        var ref = ModelReference.parse(files.url("/big.gguf"));
+        var ref = file(files.url("/big.gguf"));
         files.cutAfter(100_000);
         var e = assertThrows(IOException.class, () -> downloader.install(ref, store, sha(gguf), progress::add));
         assertTrue(e.getMessage().contains("run model_install again to resume"), e.getMessage());
@@ -136,7 +164,7 @@ class ModelsTest {
         Files.createDirectories(store.dir());
         Files.write(store.partOf("x.gguf"), new byte[] {1, 2, 3});
         files.ignoreRanges = true;
-        var installed = downloader.install(ModelReference.parse(files.url("/x.gguf")), store, null, progress::add);
+        var installed = downloader.install(file(files.url("/x.gguf")), store, null, progress::add);
         assertArrayEquals(gguf, Files.readAllBytes(installed.path()));
         assertEquals(0, installed.resumedFrom());
     }
@@ -146,21 +174,21 @@ class ModelsTest {
         byte[] gguf = TestGguf.minimal(0);
         files.put("/a.gguf", gguf);
         var shaErr = assertThrows(IOException.class, () ->
-                downloader.install(ModelReference.parse(files.url("/a.gguf")), store, "0".repeat(64), progress::add));
+                downloader.install(file(files.url("/a.gguf")), store, "0".repeat(64), progress::add));
         assertTrue(shaErr.getMessage().startsWith("sha256 mismatch for a.gguf"));
         assertFalse(Files.exists(store.partOf("a.gguf")));
         assertTrue(store.list().isEmpty());
 
         files.put("/page.gguf", "<html>login</html>".getBytes(StandardCharsets.UTF_8));
         var bad = assertThrows(GgufValidator.InvalidModelException.class, () ->
-                downloader.install(ModelReference.parse(files.url("/page.gguf")), store, null, progress::add));
+                downloader.install(file(files.url("/page.gguf")), store, null, progress::add));
         assertTrue(bad.getMessage().contains("not a GGUF file"), bad.getMessage());
         assertFalse(Files.exists(store.partOf("page.gguf")));
 
         var missing = assertThrows(IOException.class, () ->
-                downloader.install(ModelReference.parse(files.url("/nope.gguf")), store, null, progress::add));
+                downloader.install(file(files.url("/nope.gguf")), store, null, progress::add));
         assertTrue(missing.getMessage().contains("HTTP 404"));
         assertThrows(IllegalArgumentException.class, () ->
-                downloader.install(ModelReference.parse(files.url("/a.gguf")), store, "xyz", progress::add));
+                downloader.install(file(files.url("/a.gguf")), store, "xyz", progress::add));
     }
 }

@@ -144,7 +144,7 @@ class OutboxTest {
             ControlPlaneClient client = new ControlPlaneClient(cp.url(), new EnvelopeSigner(key), ControlPlaneClient.defaultHttpClient(),
                     RetryPolicy.NONE, Duration.ofSeconds(5));
             DeliveryService ds = new DeliveryService(client, outbox, new RetryPolicy(1, Duration.ofMillis(200), Duration.ofMillis(200)));
-            cp.failNext("jobs/{id}/events", 502, 1);
+            cp.failNext("jobs/{id}/events", 503, 1);
             assertEquals(DeliveryService.Outcome.QUEUED, ds.submit(events("a", "1")));
             assertEquals(DeliveryService.Outcome.QUEUED, ds.submit(events("a", "2")), "queued behind its predecessor");
             assertEquals(DeliveryService.Outcome.SENT, ds.submit(events("b", "1")), "other jobs are not held up");
@@ -154,6 +154,60 @@ class OutboxTest {
             assertEquals(List.of("1", "2"), cp.events("a").stream().map(e -> e.at("/data/text").asText()).toList());
             assertEquals(1, cp.jobCompletions("a").size());
             ds.close();
+        }
+    }
+
+    @Test
+    void aDeliveryKeepsItsIdempotencyKeyAcrossARestart() throws Exception {
+        Path f = tmp.resolve("outbox.jsonl");
+        Delivery d = events("a", "1");
+        try (Outbox o = Outbox.open(f)) {
+            o.append(d);
+        }
+        try (Outbox o = Outbox.open(f)) {
+            assertEquals(d.idempotencyKey(), o.head().orElseThrow().delivery().idempotencyKey());
+        }
+        // a line from before keys existed gets one, kept from then on
+        Files.writeString(f, "{\"op\":\"put\",\"seq\":7,\"key\":\"job:o\",\"route\":\"jobs/o/complete\",\"body\":{}}\n");
+        String given;
+        try (Outbox o = Outbox.open(f)) {
+            given = o.head().orElseThrow().delivery().idempotencyKey();
+        }
+        try (Outbox o = Outbox.open(f)) {
+            assertEquals(given, o.head().orElseThrow().delivery().idempotencyKey());
+        }
+    }
+
+    /**
+     * The drainer's resend after a lost answer: the reference's events route
+     * (apps/web/lib/data/node-api.js emitJobEvents) inserts again, so to such a server the
+     * delivery is dropped; to a server that honours the key it is resent and lands once.
+     */
+    @Test
+    void aQueuedDeliveryWhoseAnswerIsLostIsResentOnlyToAServerThatHonoursItsKey() throws Exception {
+        NodeKey key = NodeKey.generate(new SecureRandom());
+        for (boolean honours : new boolean[] {false, true}) {
+            try (FakeControlPlane cp = new FakeControlPlane(); Outbox outbox = Outbox.open(tmp.resolve("k" + honours + ".jsonl"))) {
+                if (honours) {
+                    cp.honourIdempotencyKeys(true);
+                }
+                ControlPlaneClient client = new ControlPlaneClient(cp.url(), new EnvelopeSigner(key), ControlPlaneClient.defaultHttpClient(),
+                        RetryPolicy.NONE, Duration.ofSeconds(5));
+                DeliveryService ds = new DeliveryService(client, outbox, new RetryPolicy(1, Duration.ofMillis(20), Duration.ofMillis(50)));
+                assertEquals(DeliveryService.Outcome.SENT, ds.submit(events("a", "0")));
+                cp.failNext("jobs/{id}/events", 503, 1);
+                cp.commitThenDrop("jobs/{id}/events", 1);
+                assertEquals(DeliveryService.Outcome.QUEUED, ds.submit(events("a", "1")));
+                assertEquals(DeliveryService.Outcome.QUEUED, ds.submit(complete("a")));
+                ds.start();
+                assertTrue(ds.awaitDrained(Duration.ofSeconds(10)));
+                assertEquals(List.of("0", "1"), cp.events("a").stream().map(e -> e.at("/data/text").asText()).toList(),
+                        "each batch stored once (honours=" + honours + ")");
+                assertEquals(1, cp.jobCompletions("a").size());
+                int attempts = honours ? 3 : 2; // 503, committed-then-dropped, and (only with keys) the replayed resend
+                assertEquals(attempts, cp.requests("jobs/{id}/events").size() - 1);
+                ds.close();
+            }
         }
     }
 }

@@ -28,18 +28,40 @@ import java.util.concurrent.Executors;
  * A control plane on loopback for tests: it checks every request with the project's
  * {@link EnvelopeVerifier} (401 like the real one), keeps just enough state to act like the
  * real node API (registrations, assigned jobs, events, completions, commands, payouts), and
- * records every request. Faults on demand: answer 500, drop the connection, or be down.
+ * records every request. Faults on demand: answer 500, drop the connection before doing
+ * anything, do the work and then drop the connection (the answer is lost: the case that
+ * duplicates writes on a server without idempotency), or be down.
+ *
+ * <p>Shapes of deployment on demand: {@link #behindPrefix} (a proxy that serves the control
+ * plane under a path prefix and strips it, so the envelope is checked against the bare path),
+ * {@link #redirectTo} (every request answered with a redirect, as the reference's
+ * {@code www.} host answers 308), {@link #honourIdempotencyKeys} (this project's control plane:
+ * a repeated {@code Idempotency-Key} gets the first answer and changes nothing; the reference
+ * ignores the header, which is the default here).
  */
 public final class FakeControlPlane implements AutoCloseable {
 
     public static final String PREFIX = "/api/v1/node/";
     private static final Set<String> EVENT_TYPES = Set.of("meta", "token", "done", "error");
 
-    /** One request as received. {@code pubkey} is null when the envelope was refused ({@code authError}). */
-    public record Recorded(String route, JsonNode body, String pubkey, String authError, int status) {}
+    /**
+     * One request as received. {@code pubkey} is null when the envelope was refused
+     * ({@code authError}); {@code status} is -1 for a connection dropped before the work, -2 for
+     * one dropped after it; {@code idempotencyKey} is the request's header, or null.
+     */
+    public record Recorded(String route, JsonNode body, String pubkey, String authError, int status, String idempotencyKey) {}
+
+    /** Status of a recorded request whose connection was dropped before anything was done. */
+    public static final int DROPPED = -1;
+    /** Status of a recorded request that was carried out, then its connection dropped. */
+    public static final int COMMITTED_THEN_DROPPED = -2;
+    private static final Set<String> KEYED_ROUTES = Set.of("jobs/{id}/events", "jobs/{id}/complete", "commands/{id}/complete");
 
     /** A fault for the next {@code count} requests to {@code route} ("*" for any). */
     private record Fault(String route, int status, int count) {}
+
+    /** A stored answer for an idempotency key, with the hash of the request it answered. */
+    private record Stored(String requestHash, Answer answer) {}
 
     private final EnvelopeVerifier verifier = new EnvelopeVerifier(Clock.systemUTC());
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -53,17 +75,28 @@ public final class FakeControlPlane implements AutoCloseable {
     private final Map<String, List<ObjectNode>> events = new HashMap<>();
     private final Map<String, List<ObjectNode>> jobCompletions = new HashMap<>();
     private final Deque<ObjectNode> commandQueue = new ArrayDeque<>();
+    private final FakeAccounts accounts;
+    private int commandSeq;
     private final Map<String, List<ObjectNode>> commandCompletions = new HashMap<>();
+    private final Map<String, List<ObjectNode>> commandProgress = new HashMap<>();
+    private boolean acceptProgress;
     private final List<ObjectNode> payouts = new ArrayList<>();
     private final List<ObjectNode> payments = new ArrayList<>();
+    private final Map<String, Stored> idempotent = new HashMap<>();
     private int rowSeq;
     /** When true, jobs/poll with wait_ms long-polls and says long_poll: true (this project's control plane). */
     private boolean longPoll;
     private final java.util.Set<String> delivered = new java.util.HashSet<>();
+    private volatile String prefix = "";
+    private volatile String redirectBase;
+    private volatile int redirectStatus;
+    private volatile boolean honourKeys;
+    private volatile boolean echoKeys;
 
     public FakeControlPlane() throws IOException {
         server = bind(0);
         port = server.getAddress().getPort();
+        accounts = new FakeAccounts(verifier, this::enqueueForOwner, "http://127.0.0.1:" + port);
         server.start();
     }
 
@@ -81,6 +114,36 @@ public final class FakeControlPlane implements AutoCloseable {
     /** The next {@code count} requests to {@code route} have their connection closed without an answer. */
     public synchronized void dropNext(String route, int count) {
         faults.add(new Fault(route, -1, count));
+    }
+
+    /** The next {@code count} requests to {@code route} are carried out, then their connection is closed without an answer. */
+    public synchronized void commitThenDrop(String route, int count) {
+        faults.add(new Fault(route, COMMITTED_THEN_DROPPED, count));
+    }
+
+    /** Serves under {@code pathPrefix} (e.g. "/cp") as a proxy that strips it would: other paths get 404. */
+    public void behindPrefix(String pathPrefix) {
+        prefix = pathPrefix;
+    }
+
+    /**
+     * Answers every request with {@code status} (307 or 308) and a Location of {@code base} plus
+     * the request's path and query; null stops redirecting.
+     */
+    public void redirectTo(String base, int status) {
+        redirectStatus = status;
+        redirectBase = base;
+    }
+
+    /**
+     * Honours {@code Idempotency-Key} on events and completions as this project's control plane
+     * does (per pubkey and key: a repeat gets the stored answer and changes nothing; the same key
+     * on another request is a 422; a refused request stores nothing). {@code echo}: answers carry
+     * the key back in an {@code Idempotency-Key} header.
+     */
+    public void honourIdempotencyKeys(boolean echo) {
+        echoKeys = echo;
+        honourKeys = true;
     }
 
     /** Stops listening: connections are refused until {@link #up()}. */
@@ -133,6 +196,41 @@ public final class FakeControlPlane implements AutoCloseable {
         commandQueue.add(c);
     }
 
+    /** An owner's command for the node of {@code pubkey} (queued by the user route). */
+    private String enqueueForOwner(String pubkey, String command, ObjectNode args) {
+        String id = "cmd-" + (++commandSeq);
+        ObjectNode c = Json.object().put("id", id).put("command", command);
+        c.set("args", args);
+        c.put("for", pubkey);
+        commandQueue.add(c);
+        return id;
+    }
+
+    // ---- users (login, pubkey link, owner commands) ----
+
+    /** A user and its bearer token (a JWT with sub, email, exp), as the dashboard would hold it. */
+    public synchronized String addUser(String email) {
+        return accounts.addUser(email);
+    }
+
+    /** The device-code sessions started so far, oldest first. */
+    public synchronized List<String> loginCodes() {
+        return accounts.sessionCodes();
+    }
+
+    /** Approves a login session for the user of {@code token}, as the browser sign-in does. */
+    public synchronized void approveLogin(String code, String token) {
+        accounts.approve(code, token);
+    }
+
+    public synchronized void expireLogin(String code) {
+        accounts.expire(code);
+    }
+
+    public synchronized boolean isLinked(String pubkey, String role) {
+        return accounts.linked(pubkey, role);
+    }
+
     public synchronized void addPayment(ObjectNode row) {
         payments.addFirst(row);
     }
@@ -159,6 +257,15 @@ public final class FakeControlPlane implements AutoCloseable {
 
     public synchronized List<ObjectNode> jobCompletions(String jobId) {
         return List.copyOf(jobCompletions.getOrDefault(jobId, List.of()));
+    }
+
+    /** Takes {@code commands/{id}/progress} posts (this project's addition; the reference answers 404). */
+    public synchronized void acceptProgress() {
+        acceptProgress = true;
+    }
+
+    public synchronized List<ObjectNode> commandProgress(String commandId) {
+        return List.copyOf(commandProgress.getOrDefault(commandId, List.of()));
     }
 
     public synchronized List<ObjectNode> commandCompletions(String commandId) {
@@ -201,12 +308,42 @@ public final class FakeControlPlane implements AutoCloseable {
             byte[] body = ex.getRequestBody().readAllBytes();
             String rawPath = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery();
+            String idem = ex.getRequestHeaders().getFirst("Idempotency-Key");
+            String redirect = redirectBase;
+            if (redirect != null) {
+                ex.getResponseHeaders().set("Location", redirect + rawPath + (query == null ? "" : "?" + query));
+                respond(ex, redirectStatus, error("moved"), rawPath, null, null, null, idem);
+                return;
+            }
+            String pre = prefix;
+            if (!pre.isEmpty()) {
+                if (!rawPath.startsWith(pre + "/")) {
+                    respond(ex, 404, error("not under " + pre), rawPath, null, null, null, idem);
+                    return;
+                }
+                rawPath = rawPath.substring(pre.length());
+            }
             String pathAndQuery = rawPath + (query == null ? "" : "?" + query);
+            if (!rawPath.startsWith(PREFIX)) {
+                FakeAccounts.Reply a;
+                synchronized (this) {
+                    a = accounts.handle(ex.getRequestMethod(), rawPath, pathAndQuery, body,
+                            ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestHeaders().getFirst("X-Infernet-Auth"));
+                }
+                JsonNode json = null;
+                try {
+                    json = body.length == 0 ? null : Json.parse(body);
+                } catch (IOException notJson) {
+                    // recorded as null
+                }
+                respond(ex, a.status(), a.body(), rawPath.replaceAll("/(poll|nodes)/[^/]+", "/$1/{id}"), json, null, null, idem);
+                return;
+            }
             String route = rawPath.startsWith(PREFIX) ? rawPath.substring(PREFIX.length()) : rawPath;
             String routeKey = route.replaceAll("^(jobs|commands)/[^/]+/", "$1/{id}/");
             Fault fault = takeFault(routeKey, route);
-            if (fault != null && fault.status() < 0) {
-                record(new Recorded(routeKey, null, null, null, -1));
+            if (fault != null && fault.status() == DROPPED) {
+                record(new Recorded(routeKey, null, null, null, DROPPED, idem));
                 return; // closes the connection without an answer
             }
             var v = verifier.verify(ex.getRequestHeaders().getFirst("X-Infernet-Auth"), ex.getRequestMethod(), pathAndQuery, body);
@@ -217,31 +354,63 @@ public final class FakeControlPlane implements AutoCloseable {
                 json = null;
             }
             if (!"POST".equals(ex.getRequestMethod()) || !"application/json".equals(ex.getRequestHeaders().getFirst("content-type"))) {
-                respond(ex, 400, error("node calls are POST application/json"), routeKey, json, null, "bad method/content-type");
+                respond(ex, 400, error("node calls are POST application/json"), routeKey, json, null, "bad method/content-type", idem);
                 return;
             }
             if (v instanceof EnvelopeVerifier.Verification.Rejected r) {
-                respond(ex, 401, error(r.message()), routeKey, json, null, r.message());
+                respond(ex, 401, error(r.message()), routeKey, json, null, r.message(), idem);
                 return;
             }
             String pubkey = ((EnvelopeVerifier.Verification.Verified) v).pubkey();
-            if (fault != null) {
-                respond(ex, fault.status(), error("injected failure " + fault.status()), routeKey, json, pubkey, null);
+            if (fault != null && fault.status() > 0) {
+                respond(ex, fault.status(), error("injected failure " + fault.status()), routeKey, json, pubkey, null, idem);
                 return;
             }
             if (!(json instanceof ObjectNode obj)) {
-                respond(ex, 400, error("body must be a JSON object"), routeKey, json, pubkey, null);
+                respond(ex, 400, error("body must be a JSON object"), routeKey, json, pubkey, null, idem);
                 return;
             }
-            Answer a = route(route, obj, pubkey);
-            respond(ex, a.status(), a.body(), routeKey, json, pubkey, null);
+            boolean keyed = honourKeys && idem != null && KEYED_ROUTES.contains(routeKey);
+            Answer a = keyed ? keyedRoute(route, obj, pubkey, idem, pathAndQuery, body) : route(route, obj, pubkey);
+            if (fault != null && fault.status() == COMMITTED_THEN_DROPPED) {
+                record(new Recorded(routeKey, json, pubkey, null, COMMITTED_THEN_DROPPED, idem));
+                return; // done, but the answer is lost
+            }
+            if (keyed && a.replayed()) {
+                ex.getResponseHeaders().set("Idempotent-Replayed", "true");
+            }
+            if (keyed && echoKeys) {
+                ex.getResponseHeaders().set("Idempotency-Key", idem);
+            }
+            respond(ex, a.status(), a.body(), routeKey, json, pubkey, null, idem);
         } catch (RuntimeException e) {
             e.printStackTrace();
             throw e;
         }
     }
 
-    private record Answer(int status, ObjectNode body) {}
+    private synchronized Answer keyedRoute(String route, ObjectNode b, String pubkey, String key, String pathAndQuery, byte[] body) {
+        String hash = io.infernet.node.protocol.envelope.Canonical.bodyHash(("POST\n" + pathAndQuery + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + io.infernet.node.protocol.envelope.Canonical.bodyHash(body);
+        Stored stored = idempotent.get(pubkey + "\n" + key);
+        if (stored != null) {
+            if (!stored.requestHash().equals(hash)) {
+                return new Answer(422, error("Idempotency-Key '" + key + "' was already used for a different request"));
+            }
+            return new Answer(stored.answer().status(), stored.answer().body(), true);
+        }
+        Answer a = route(route, b, pubkey);
+        if (a.status() < 400) {
+            idempotent.put(pubkey + "\n" + key, new Stored(hash, a));
+        }
+        return a;
+    }
+
+    private record Answer(int status, ObjectNode body, boolean replayed) {
+        Answer(int status, ObjectNode body) {
+            this(status, body, false);
+        }
+    }
 
     private synchronized Answer route(String route, ObjectNode b, String pubkey) {
         String[] parts = route.split("/");
@@ -269,7 +438,8 @@ public final class FakeControlPlane implements AutoCloseable {
                 yield ok(d);
             }
             case "jobs" -> parts.length == 2 ? pollJobs(b) : jobAction(parts[1], parts[2], b);
-            case "commands" -> parts.length == 2 ? pollCommands(b) : completeCommand(parts[1], b);
+            case "commands" -> parts.length == 2 ? pollCommands(b, pubkey)
+                    : parts[2].equals("progress") ? progress(parts[1], b) : completeCommand(parts[1], b);
             case "payouts" -> parts[1].equals("set") ? setPayout(b) : ok(rows(payouts));
             case "payments" -> {
                 int limit = b.path("limit").asInt(50);
@@ -353,18 +523,33 @@ public final class FakeControlPlane implements AutoCloseable {
         return ok(Json.object().put("id", id).put("status", status));
     }
 
-    private Answer pollCommands(ObjectNode b) {
+    private Answer pollCommands(ObjectNode b, String pubkey) {
         int limit = b.path("limit").asInt(5);
         if (limit < 1 || limit > 10) {
             return new Answer(400, error("limit must be 1..10"));
         }
         ArrayNode out = Json.array();
-        while (out.size() < limit && !commandQueue.isEmpty()) {
-            out.add(commandQueue.poll());
+        for (var it = commandQueue.iterator(); it.hasNext() && out.size() < limit; ) {
+            ObjectNode c = it.next();
+            if (!c.has("for") || c.get("for").asText().equals(pubkey)) {
+                it.remove();
+                ObjectNode sent = c.deepCopy();
+                sent.remove("for");
+                out.add(sent);
+            }
         }
         ObjectNode d = Json.object();
         d.set("commands", out);
         return ok(d);
+    }
+
+    /** Install progress: 404 as the reference (it has no such route) unless {@link #acceptProgress}. */
+    private Answer progress(String id, ObjectNode b) {
+        if (!acceptProgress) {
+            return new Answer(404, error("no route commands/" + id + "/progress"));
+        }
+        commandProgress.computeIfAbsent(id, k -> new ArrayList<>()).add(b);
+        return ok(Json.object().put("id", id));
     }
 
     private Answer completeCommand(String id, ObjectNode b) {
@@ -428,8 +613,9 @@ public final class FakeControlPlane implements AutoCloseable {
         requests.add(r);
     }
 
-    private void respond(HttpExchange ex, int status, ObjectNode body, String route, JsonNode json, String pubkey, String authError) throws IOException {
-        record(new Recorded(route, json, pubkey, authError, status));
+    private void respond(HttpExchange ex, int status, ObjectNode body, String route, JsonNode json, String pubkey, String authError,
+                         String idem) throws IOException {
+        record(new Recorded(route, json, pubkey, authError, status, idem));
         byte[] bytes = Json.compactBytes(body);
         ex.getResponseHeaders().set("content-type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);

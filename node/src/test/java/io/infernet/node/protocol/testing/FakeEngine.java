@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * cancelled; {@code gate} holds the tokens back until opened. Events come from the
  * generation's own thread, like a real engine's.
  */
-public final class FakeEngine implements Engine {
+public final class FakeEngine implements Engine, io.infernet.engines.ModelSet {
 
     public volatile List<String> tokens = List.of("Hello", ",", " world", "!");
     public volatile Duration tokenDelay = Duration.ZERO;
@@ -37,9 +37,25 @@ public final class FakeEngine implements Engine {
 
     private final List<String> models;
     private final List<GenerationRequest> requests = new ArrayList<>();
+    /** Files put in (as a node's model install does), by name. */
+    public final java.util.Map<String, java.nio.file.Path> files = new java.util.concurrent.ConcurrentHashMap<>();
 
     public FakeEngine(String... models) {
-        this.models = List.of(models);
+        this.models = new java.util.concurrent.CopyOnWriteArrayList<>(models);
+    }
+
+    @Override
+    public void put(String name, java.nio.file.Path file, boolean loadNow) {
+        files.put(name, file);
+        if (!models.contains(name)) {
+            models.add(name);
+        }
+    }
+
+    @Override
+    public boolean remove(String name) {
+        files.remove(name);
+        return models.remove(name);
     }
 
     public synchronized List<GenerationRequest> requests() {

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
 /**
  * A loopback file server for download tests: serves byte arrays by path with HTTP Range
  * support; {@link #cutAfter} makes the next full or partial answer stop after that many body
- * bytes and drop the connection; {@link #ignoreRanges} answers 200 to range requests.
+ * bytes and drop the connection; {@link #ignoreRanges} answers 200 to range requests;
+ * {@link #redirect} answers a path with a redirect; {@link #requireBearer} answers 401 under a
+ * path prefix without that token; every request's headers are recorded ({@link #requests}).
  */
 public final class FileServer implements AutoCloseable {
 
@@ -28,6 +30,12 @@ public final class FileServer implements AutoCloseable {
     private final List<String> rangeHeaders = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile long cutAfter = -1;
     public volatile boolean ignoreRanges;
+    private final Map<String, String[]> redirects = new ConcurrentHashMap<>();
+    private final Map<String, String> bearers = new ConcurrentHashMap<>();
+    private final List<Seen> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** A request as received: path, Authorization and Accept headers (null when absent). */
+    public record Seen(String path, String authorization, String accept) {}
 
     public FileServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
@@ -44,9 +52,29 @@ public final class FileServer implements AutoCloseable {
         files.put(path, content);
     }
 
-    /** The next answer sends only {@code bytes} body bytes, then drops the connection. */
+    /** The next answer longer than {@code bytes} sends only that many body bytes, then drops the connection. */
     public void cutAfter(long bytes) {
         cutAfter = bytes;
+    }
+
+    /** Answers {@code path} with {@code status} and Location {@code location}. */
+    public void redirect(String path, int status, String location) {
+        redirects.put(path, new String[] {Integer.toString(status), location});
+    }
+
+    /** Answers 401 under {@code pathPrefix} unless the request carries {@code Authorization: Bearer token}. */
+    public void requireBearer(String pathPrefix, String token) {
+        bearers.put(pathPrefix, token);
+    }
+
+    /** The requests received, in order. */
+    public List<Seen> requests() {
+        return List.copyOf(seen);
+    }
+
+    /** The root URL on the host name {@code localhost} (another host than 127.0.0.1 for clients). */
+    public String urlOnLocalhost(String path) {
+        return "http://localhost:" + server.getAddress().getPort() + path;
     }
 
     /** Range headers received, in order ("" for requests without one). */
@@ -56,7 +84,21 @@ public final class FileServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            byte[] content = files.get(ex.getRequestURI().getPath());
+            String path = ex.getRequestURI().getPath();
+            seen.add(new Seen(path, ex.getRequestHeaders().getFirst("Authorization"), ex.getRequestHeaders().getFirst("Accept")));
+            String[] to = redirects.get(path);
+            if (to != null) {
+                ex.getResponseHeaders().set("Location", to[1]);
+                ex.sendResponseHeaders(Integer.parseInt(to[0]), -1);
+                return;
+            }
+            for (var b : bearers.entrySet()) {
+                if (path.startsWith(b.getKey()) && !("Bearer " + b.getValue()).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    ex.sendResponseHeaders(401, -1);
+                    return;
+                }
+            }
+            byte[] content = files.get(path);
             String range = ex.getRequestHeaders().getFirst("Range");
             rangeHeaders.add(range == null ? "" : range);
             if (content == null) {
@@ -79,9 +121,9 @@ public final class FileServer implements AutoCloseable {
             int len = content.length - from;
             ex.sendResponseHeaders(status, len);
             long cut = cutAfter;
-            cutAfter = -1;
             OutputStream os = ex.getResponseBody();
             if (cut >= 0 && cut < len) {
+                cutAfter = -1;
                 os.write(content, from, (int) cut);
                 os.flush();
                 // Closing short of Content-Length makes the server drop the connection.
