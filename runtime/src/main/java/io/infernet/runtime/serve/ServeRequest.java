@@ -9,10 +9,11 @@ import java.util.Objects;
  *
  * @param promptTokens the prompt (chat template applied by the caller)
  * @param sampling     how tokens are drawn
- * @param maxTokens    most tokens to generate (the context's end also stops it, as LENGTH)
+ * @param maxTokens    most tokens to generate, per choice (the context's end also stops it, as LENGTH)
  * @param stop         stop strings; matched text and what follows are not emitted
+ * @param decoding     choices, log-probabilities and an output constraint
  */
-public record ServeRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop) {
+public record ServeRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop, Decoding decoding) {
     public ServeRequest {
         Objects.requireNonNull(promptTokens, "promptTokens");
         Objects.requireNonNull(sampling, "sampling");
@@ -24,5 +25,11 @@ public record ServeRequest(int[] promptTokens, SamplingParams sampling, int maxT
         }
         stop = stop == null ? List.of() : List.copyOf(stop);
         promptTokens = promptTokens.clone();
+        decoding = decoding == null ? Decoding.DEFAULT : decoding;
+    }
+
+    /** One choice, no log-probabilities, no constraint. */
+    public ServeRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop) {
+        this(promptTokens, sampling, maxTokens, stop, Decoding.DEFAULT);
     }
 }
