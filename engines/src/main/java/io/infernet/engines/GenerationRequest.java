@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param sampling  how tokens are drawn
  * @param maxTokens most tokens to generate; the generation ends with reason LENGTH there
  * @param stop      strings that end the generation (reason STOP); not included in the output
+ * @param decoding  output format, log-probabilities, choices, tool-call constraint
  */
 public record GenerationRequest(
         String model,
@@ -21,7 +22,8 @@ public record GenerationRequest(
         String prompt,
         SamplingParams sampling,
         int maxTokens,
-        List<String> stop) {
+        List<String> stop,
+        DecodingOptions decoding) {
 
     public GenerationRequest {
         if ((messages == null) == (prompt == null)) {
@@ -38,6 +40,12 @@ public record GenerationRequest(
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+        decoding = decoding == null ? DecodingOptions.DEFAULT : decoding;
+    }
+
+    public GenerationRequest(String model, List<ChatMessage> messages, String prompt, SamplingParams sampling, int maxTokens,
+                             List<String> stop) {
+        this(model, messages, prompt, sampling, maxTokens, stop, DecodingOptions.DEFAULT);
     }
 
     public static GenerationRequest chat(String model, List<ChatMessage> messages, SamplingParams sampling, int maxTokens) {
@@ -53,10 +61,14 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withStop(List<String> stopStrings) {
-        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stopStrings);
+        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stopStrings, decoding);
     }
 
     public GenerationRequest withModel(String m) {
-        return new GenerationRequest(m, messages, prompt, sampling, maxTokens, stop);
+        return new GenerationRequest(m, messages, prompt, sampling, maxTokens, stop, decoding);
+    }
+
+    public GenerationRequest withDecoding(DecodingOptions d) {
+        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stop, d);
     }
 }

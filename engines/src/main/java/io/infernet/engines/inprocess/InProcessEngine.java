@@ -1,6 +1,12 @@
 package io.infernet.engines.inprocess;
 
+import io.infernet.chat.parse.CallSyntax;
+import io.infernet.chat.parse.FormatDetector;
+import io.infernet.chat.parse.OutputFormat;
+import io.infernet.chat.parse.ToolCallFormat;
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.DecodingOptions;
+import io.infernet.engines.TokenLogprob;
 import io.infernet.engines.Engine;
 import io.infernet.engines.Embeddings;
 import io.infernet.engines.EngineStats;
@@ -25,12 +31,17 @@ import io.infernet.runtime.LlamaException;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.ModelProbe;
 import io.infernet.runtime.TokenSampler;
+import io.infernet.runtime.Vocab;
+import io.infernet.runtime.serve.Decoding;
+import io.infernet.runtime.serve.OutputConstraint;
+import io.infernet.runtime.serve.TokenLogprobs;
 import io.infernet.runtime.serve.Finish;
 import io.infernet.runtime.serve.SequenceListener;
 import io.infernet.runtime.serve.ServeConfig;
 import io.infernet.runtime.serve.ServeRequest;
 import io.infernet.runtime.serve.ServeStats;
 import io.infernet.runtime.serve.ServingEngine;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +70,9 @@ public final class InProcessEngine implements Engine {
     private final String name;
     private final ServingEngine serving;
     private final ChatTemplate template;
+    private final Constraints constraints;
+    /** Each token's text for log-probabilities (special tokens as their text); made on first use. */
+    private volatile byte[][] tokenBytes;
     private ExecutorService embedThread;
     private boolean closed; // guarded by this
     private Embedder embedder;
@@ -74,6 +88,14 @@ public final class InProcessEngine implements Engine {
         this.name = name == null || name.isBlank() ? model.name() : name;
         this.template = ChatTemplate.of(model);
         this.serving = new ServingEngine(model, config, samplers);
+        this.constraints = new Constraints(() -> serving.callNative(() -> model.vocab().grammarVocabulary()), callSyntax(model));
+    }
+
+    /** How the model writes tool calls, read from its chat template; the generic JSON form when it has none of its own. */
+    private static CallSyntax callSyntax(Model model) {
+        String t = model.chatTemplate();
+        OutputFormat f = FormatDetector.detect(t == null ? "" : t);
+        return f.parsesToolCalls() && f.callSyntax() != null ? f.callSyntax() : OutputFormat.of(ToolCallFormat.GENERIC, null).callSyntax();
     }
 
     /**
@@ -122,6 +144,11 @@ public final class InProcessEngine implements Engine {
         return serving;
     }
 
+    /** The output constraints of this engine's requests (its grammar cache). */
+    Constraints constraints() {
+        return constraints;
+    }
+
     /** Counters of the serving engine (queue, slots, KV cache, prompt cache). */
     public ServeStats serveStats() {
         return serving.stats();
@@ -138,54 +165,21 @@ public final class InProcessEngine implements Engine {
     public Generation generate(GenerationRequest request, GenerationListener listener) {
         checkModel(request.model());
         int[] prompt;
+        OutputConstraint constraint;
+        byte[][] texts;
         try {
             prompt = serving.callNative(() -> tokenize(request));
+            constraint = constraints.of(request.decoding());
+            texts = request.decoding().logprobs() ? tokenBytes() : null;
         } catch (ServingEngine.EngineStoppedException e) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
         }
-        CompletableFuture<GenerationEvent> done = new CompletableFuture<>();
-        Instant started = Instant.now();
-        SequenceListener adapter = new SequenceListener() {
-            @Override
-            public void onStart(int promptTokens, int reusedTokens) {
-                listener.onEvent(new GenerationEvent.Meta(KIND, name, started, promptTokens));
-            }
-
-            @Override
-            public void onText(String text, int token) {
-                // One event per sampled token, with empty text while text is held back (an
-                // incomplete character, a possible stop string): consumers count tokens by events.
-                listener.onEvent(new GenerationEvent.Token(text, token));
-            }
-
-            @Override
-            public void onFinish(Finish finish, String text, int promptTokens, int completionTokens) {
-                FinishReason reason = switch (finish) {
-                    case STOP -> FinishReason.STOP;
-                    case LENGTH -> FinishReason.LENGTH;
-                    case CANCEL -> FinishReason.CANCEL;
-                };
-                GenerationEvent.Done d = new GenerationEvent.Done(reason, text, new Usage(promptTokens, completionTokens), Instant.now());
-                try {
-                    listener.onEvent(d);
-                } finally {
-                    done.complete(d);
-                }
-            }
-
-            @Override
-            public void onError(String message) {
-                GenerationEvent.Error e = new GenerationEvent.Error(message, Instant.now());
-                try {
-                    listener.onEvent(e);
-                } finally {
-                    done.complete(e);
-                }
-            }
-        };
+        DecodingOptions d = request.decoding();
+        Decoding decoding = new Decoding(d.n(), d.logprobs() ? d.topLogprobs() : Decoding.NO_LOGPROBS, constraint);
+        Choices choices = new Choices(d.n(), listener, texts);
         ServingEngine.Handle handle;
         try {
-            handle = serving.submit(new ServeRequest(prompt, request.sampling(), request.maxTokens(), request.stop()), adapter);
+            handle = serving.submit(new ServeRequest(prompt, request.sampling(), request.maxTokens(), request.stop(), decoding), choices::listener);
         } catch (ContextOverflowException e) {
             throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED,
                     "This model's maximum context length is " + e.maxSequenceTokens() + " tokens. However, your request has "
@@ -198,6 +192,7 @@ public final class InProcessEngine implements Engine {
         } catch (IllegalArgumentException e) {
             throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage());
         }
+        choices.handle = handle;
         return new Generation() {
             @Override
             public void cancel() {
@@ -206,9 +201,126 @@ public final class InProcessEngine implements Engine {
 
             @Override
             public CompletableFuture<GenerationEvent> completion() {
-                return done;
+                return choices.done;
             }
         };
+    }
+
+    /**
+     * The events of a request's choices merged into one generation: Meta at the first start, each
+     * choice's tokens with its index, Done once every choice has ended (usage: the prompt once, the
+     * tokens of all), or Error at the first failure (the other choices are then cancelled). Called on
+     * the engine thread only.
+     */
+    private final class Choices {
+        final CompletableFuture<GenerationEvent> done = new CompletableFuture<>();
+        final GenerationListener listener;
+        final byte[][] texts;
+        final GenerationEvent.Choice[] ended;
+        final Instant started = Instant.now();
+        volatile ServingEngine.Handle handle;
+        int open;
+        int completionTokens;
+        int promptTokens;
+        boolean metaSent;
+
+        Choices(int n, GenerationListener listener, byte[][] texts) {
+            this.listener = listener;
+            this.texts = texts;
+            this.ended = new GenerationEvent.Choice[n];
+            this.open = n;
+        }
+
+        SequenceListener listener(int index) {
+            return new SequenceListener() {
+                @Override
+                public void onStart(int prompt, int reusedTokens) {
+                    promptTokens = prompt;
+                    if (!metaSent) {
+                        metaSent = true;
+                        listener.onEvent(new GenerationEvent.Meta(KIND, name, started, prompt));
+                    }
+                }
+
+                @Override
+                public void onText(String text, int token) {
+                    onToken(text, token, null);
+                }
+
+                @Override
+                public void onToken(String text, int token, TokenLogprobs lp) {
+                    // One event per sampled token, with empty text while text is held back (an
+                    // incomplete character, a possible stop string): consumers count tokens by events.
+                    if (!done.isDone()) {
+                        listener.onEvent(new GenerationEvent.Token(text, token, index, lp == null ? null : logprob(lp)));
+                    }
+                }
+
+                @Override
+                public void onFinish(Finish finish, String text, int prompt, int completion) {
+                    promptTokens = prompt;
+                    FinishReason reason = switch (finish) {
+                        case STOP -> FinishReason.STOP;
+                        case LENGTH -> FinishReason.LENGTH;
+                        case CANCEL -> FinishReason.CANCEL;
+                    };
+                    ended[index] = new GenerationEvent.Choice(index, reason, text);
+                    completionTokens += completion;
+                    if (--open == 0 && !done.isDone()) {
+                        GenerationEvent.Choice first = ended[0];
+                        end(new GenerationEvent.Done(first.reason(), first.text(), new Usage(promptTokens, completionTokens), Instant.now(),
+                                List.of(ended)));
+                    }
+                }
+
+                @Override
+                public void onError(String message) {
+                    open--;
+                    if (!done.isDone()) {
+                        end(new GenerationEvent.Error(ended.length > 1 ? "choice " + index + ": " + message : message, Instant.now()));
+                        ServingEngine.Handle h = handle;
+                        if (h != null) {
+                            h.cancel();
+                        }
+                    }
+                }
+            };
+        }
+
+        private void end(GenerationEvent terminal) {
+            try {
+                listener.onEvent(terminal);
+            } finally {
+                done.complete(terminal);
+            }
+        }
+
+        private TokenLogprob logprob(TokenLogprobs lp) {
+            List<TokenLogprob.Alternative> top = new ArrayList<>(lp.topTokens().length);
+            for (int i = 0; i < lp.topTokens().length; i++) {
+                byte[] b = texts[lp.topTokens()[i]];
+                top.add(new TokenLogprob.Alternative(new String(b, StandardCharsets.UTF_8), b, lp.topLogprobs()[i]));
+            }
+            byte[] b = texts[lp.token()];
+            return new TokenLogprob(new String(b, StandardCharsets.UTF_8), b, lp.logprob(), top);
+        }
+    }
+
+    /** Each token's bytes for log-probabilities (special tokens as their text), made once on a platform thread. */
+    private byte[][] tokenBytes() {
+        byte[][] t = tokenBytes;
+        if (t == null) {
+            t = serving.callNative(() -> {
+                Vocab v = model.vocab();
+                byte[][] all = new byte[v.size()][];
+                for (int i = 0; i < all.length; i++) {
+                    all[i] = v.pieceBytes(i, true);
+                }
+                return all;
+            });
+            tokenBytes = t;
+        }
+        return t;
     }
 
     /** The prompt's tokens: chat messages through the model's template, or the raw prompt. */

@@ -61,22 +61,26 @@ public final class OpenAiResponses {
         return new Embeddings(List.of(out), root.path("usage").path("prompt_tokens").asInt(-1));
     }
 
-    /** A non-streamed chat or text completion, as the {@code Done} event a stream would have ended with. */
+    /** A non-streamed chat or text completion, as the {@code Done} event a stream would have ended with (every choice, by index). */
     public static GenerationEvent completion(String body, boolean chat) {
         JsonNode n = tree(body);
         JsonNode choices = n.get("choices");
         if (choices == null || !choices.isArray() || choices.isEmpty()) {
             throw new IllegalArgumentException("a completion without choices");
         }
-        JsonNode c = choices.get(0);
-        String text = chat ? Json.text(c.get("message"), "content") : Json.text(c, "text");
-        String reason = Json.text(c, "finish_reason");
-        StreamChunk finish = SseDecoder.finish(reason == null ? "stop" : reason);
-        if (finish instanceof StreamChunk.Failed f) {
-            return new GenerationEvent.Error(f.message(), Instant.now());
+        List<GenerationEvent.Choice> out = new ArrayList<>();
+        for (JsonNode c : choices) {
+            String text = chat ? Json.text(c.get("message"), "content") : Json.text(c, "text");
+            String reason = Json.text(c, "finish_reason");
+            StreamChunk finish = SseDecoder.finish(reason == null ? "stop" : reason);
+            if (finish instanceof StreamChunk.Failed f) {
+                return new GenerationEvent.Error(f.message(), Instant.now());
+            }
+            out.add(new GenerationEvent.Choice(c.path("index").asInt(out.size()), ((StreamChunk.Finish) finish).reason(), text == null ? "" : text));
         }
+        out.sort(java.util.Comparator.comparingInt(GenerationEvent.Choice::index));
         Usage usage = SseDecoder.usage(n).orElse(new Usage(0, 0));
-        return new GenerationEvent.Done(((StreamChunk.Finish) finish).reason(), text == null ? "" : text, usage, Instant.now());
+        return new GenerationEvent.Done(out.getFirst().reason(), out.getFirst().text(), usage, Instant.now(), out);
     }
 
     private static JsonNode tree(String body) {

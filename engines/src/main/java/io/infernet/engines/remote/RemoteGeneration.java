@@ -12,6 +12,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -30,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and always gives {@code Done(CANCEL)}; a connection lost, a stream cut short, an error line or
  * no byte for {@code idleTimeout} give {@code Error} naming the server. Usage is the server's
  * when it reports one; otherwise completion tokens are counted one per text chunk (vLLM,
- * llama-server and Ollama send one token per chunk) and prompt tokens are 0.
+ * llama-server and Ollama send one token per chunk) and prompt tokens are 0. Several choices
+ * ({@code n > 1}) keep their own text and finish reason, by the index the server gives them.
  */
 public final class RemoteGeneration implements Generation {
 
@@ -117,13 +119,46 @@ public final class RemoteGeneration implements Generation {
         }
     }
 
+    /** Text and finish reason per choice index, as the stream reports them. */
+    private static final class Outputs {
+        final List<StringBuilder> texts = new ArrayList<>();
+        final List<FinishReason> reasons = new ArrayList<>();
+        int chunks;
+
+        StringBuilder text(int index) {
+            while (texts.size() <= index) {
+                texts.add(new StringBuilder());
+                reasons.add(null);
+            }
+            return texts.get(index);
+        }
+
+        void finish(int index, FinishReason reason) {
+            text(index);
+            reasons.set(index, reason);
+        }
+
+        boolean anyFinished() {
+            return reasons.stream().anyMatch(java.util.Objects::nonNull);
+        }
+
+        GenerationEvent.Done done(FinishReason fallback, Usage usage) {
+            text(0);
+            List<GenerationEvent.Choice> choices = new ArrayList<>();
+            for (int i = 0; i < texts.size(); i++) {
+                FinishReason r = fallback == FinishReason.CANCEL || reasons.get(i) == null ? fallback : reasons.get(i);
+                choices.add(new GenerationEvent.Choice(i, r, texts.get(i).toString()));
+            }
+            return new GenerationEvent.Done(choices.getFirst().reason(), choices.getFirst().text(),
+                    usage != null ? usage : new Usage(0, chunks), Instant.now(), choices);
+        }
+    }
+
     private void run() {
-        StringBuilder text = new StringBuilder();
-        FinishReason reason = null;
+        Outputs out = new Outputs();
         Usage usage = null;
-        int chunks = 0;
         if (!emit(new GenerationEvent.Meta(engine, model, Instant.now(), -1))) {
-            finishCancelled(text, usage, chunks);
+            finishCancelled(out, usage);
             return;
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
@@ -140,50 +175,50 @@ public final class RemoteGeneration implements Generation {
                 }
                 for (StreamChunk c : decoded) {
                     if (cancelled.get()) {
-                        finishCancelled(text, usage, chunks);
+                        finishCancelled(out, usage);
                         return;
                     }
                     switch (c) {
                         case StreamChunk.Text t -> {
-                            if (!t.text().isEmpty()) {
-                                text.append(t.text());
-                                chunks++;
-                                if (!emit(new GenerationEvent.Token(t.text(), -1))) {
-                                    finishCancelled(text, usage, chunks);
+                            if (!t.text().isEmpty() || t.logprob() != null) {
+                                out.text(t.index()).append(t.text());
+                                out.chunks++;
+                                if (!emit(new GenerationEvent.Token(t.text(), -1, t.index(), t.logprob()))) {
+                                    finishCancelled(out, usage);
                                     return;
                                 }
                             }
                         }
-                        case StreamChunk.Finish f -> reason = f.reason();
+                        case StreamChunk.Finish f -> out.finish(f.index(), f.reason());
                         case StreamChunk.Counts u -> usage = u.usage();
                         case StreamChunk.Failed f -> {
                             finish(error("the " + server + " reported an error mid-stream: " + f.message()));
                             return;
                         }
                         case StreamChunk.End e -> {
-                            finishDone(reason == null ? FinishReason.STOP : reason, text, usage, chunks);
+                            finish(out.done(FinishReason.STOP, usage));
                             return;
                         }
                     }
                 }
             }
             if (cancelled.get()) {
-                finishCancelled(text, usage, chunks);
+                finishCancelled(out, usage);
             } else if (idle.get()) {
                 finish(idleError());
-            } else if (reason != null) {
-                finishDone(reason, text, usage, chunks); // finished, only the end marker is missing
+            } else if (out.anyFinished()) {
+                finish(out.done(FinishReason.STOP, usage)); // finished, only the end marker is missing
             } else {
-                finish(error("the " + server + " closed the stream before the generation finished (after " + chunks
+                finish(error("the " + server + " closed the stream before the generation finished (after " + out.chunks
                         + " chunks); it may have crashed or been stopped"));
             }
         } catch (IOException e) {
             if (cancelled.get()) {
-                finishCancelled(text, usage, chunks);
+                finishCancelled(out, usage);
             } else if (idle.get()) {
                 finish(idleError());
             } else {
-                finish(error("lost the connection to the " + server + " mid-stream (after " + chunks + " chunks): "
+                finish(error("lost the connection to the " + server + " mid-stream (after " + out.chunks + " chunks): "
                         + HttpFailures.describe(e, RemoteOptions.DEFAULTS)));
             }
         }
@@ -197,13 +232,9 @@ public final class RemoteGeneration implements Generation {
         return new GenerationEvent.Error(message, Instant.now());
     }
 
-    private void finishDone(FinishReason reason, StringBuilder text, Usage usage, int chunks) {
-        finish(new GenerationEvent.Done(reason, text.toString(), usage != null ? usage : new Usage(0, chunks), Instant.now()));
-    }
-
-    private void finishCancelled(StringBuilder text, Usage usage, int chunks) {
+    private void finishCancelled(Outputs out, Usage usage) {
         closeBody();
-        finishDone(FinishReason.CANCEL, text, usage, chunks);
+        finish(out.done(FinishReason.CANCEL, usage));
     }
 
     /** Delivers a non-terminal event; false when the listener threw, which cancels the generation. */

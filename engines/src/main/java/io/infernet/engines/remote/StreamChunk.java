@@ -1,16 +1,29 @@
 package io.infernet.engines.remote;
 
 import io.infernet.engines.FinishReason;
+import io.infernet.engines.TokenLogprob;
 import io.infernet.engines.Usage;
 
 /** What one line of a streamed response carries, in the words of the engine contract. */
 public sealed interface StreamChunk {
 
-    /** Generated text (one token or a few). */
-    record Text(String text) implements StreamChunk {}
+    /**
+     * Generated text (one token or a few) of choice {@code index}, with one token's log-probabilities
+     * when the server sent them (null otherwise); a chunk with several tokens' log-probabilities is
+     * decoded as its text with the first one, then empty texts with the others.
+     */
+    record Text(String text, int index, TokenLogprob logprob) implements StreamChunk {
+        public Text(String text) {
+            this(text, 0, null);
+        }
+    }
 
-    /** The server says why the generation ended; the stream may still carry usage. */
-    record Finish(FinishReason reason) implements StreamChunk {}
+    /** The server says why choice {@code index} ended; the stream may still carry usage and other choices. */
+    record Finish(FinishReason reason, int index) implements StreamChunk {
+        public Finish(FinishReason reason) {
+            this(reason, 0);
+        }
+    }
 
     /** Token counts as the server reports them. */
     record Counts(Usage usage) implements StreamChunk {}
