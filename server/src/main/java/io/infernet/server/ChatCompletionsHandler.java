@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.infernet.engines.FinishReason;
-import io.infernet.engines.Usage;
+import io.infernet.engines.GenerationEvent;
+import io.infernet.engines.TokenLogprob;
+import java.util.List;
 
 /** {@code POST /v1/chat/completions}. */
 final class ChatCompletionsHandler implements Handler {
@@ -39,31 +42,35 @@ final class ChatCompletionsHandler implements Handler {
         }
 
         @Override
-        public ObjectNode opening(Ids ids) {
+        public ObjectNode opening(Ids ids, int index) {
             ObjectNode delta = Json.object();
             delta.put("role", "assistant");
             delta.put("content", "");
-            return choiceChunk(ids, delta, null);
+            return choiceChunk(ids, index, delta, null, null);
         }
 
         @Override
-        public ObjectNode delta(Ids ids, String text) {
+        public ObjectNode delta(Ids ids, int index, String text, List<TokenLogprob> logprobs, int offset) {
             ObjectNode delta = Json.object();
             delta.put("content", text);
-            return choiceChunk(ids, delta, null);
+            return choiceChunk(ids, index, delta, logprobs, null);
         }
 
         @Override
-        public ObjectNode finish(Ids ids, FinishReason reason) {
-            return choiceChunk(ids, Json.object(), ResponseFormat.finishReason(reason));
+        public ObjectNode finish(Ids ids, int index, FinishReason reason) {
+            return choiceChunk(ids, index, Json.object(), null, ResponseFormat.finishReason(reason));
         }
 
-        private ObjectNode choiceChunk(Ids ids, ObjectNode delta, String finishReason) {
+        private ObjectNode choiceChunk(Ids ids, int index, ObjectNode delta, List<TokenLogprob> logprobs, String finishReason) {
             ObjectNode c = chunk(ids);
             ObjectNode choice = c.putArray("choices").addObject();
-            choice.put("index", 0);
+            choice.put("index", index);
             choice.set("delta", delta);
-            choice.putNull("logprobs");
+            if (logprobs == null) {
+                choice.putNull("logprobs");
+            } else {
+                choice.set("logprobs", Logprobs.chat(logprobs));
+            }
             choice.put("finish_reason", finishReason);
             if (ids.includeUsage()) {
                 c.putNull("usage");
@@ -72,20 +79,28 @@ final class ChatCompletionsHandler implements Handler {
         }
 
         @Override
-        public ObjectNode complete(Ids ids, String text, FinishReason reason, Usage usage) {
+        public ObjectNode complete(Ids ids, GenerationEvent.Done done, List<List<TokenLogprob>> logprobs) {
             ObjectNode o = Json.object();
             o.put("id", ids.id());
             o.put("object", "chat.completion");
             o.put("created", ids.created());
             o.put("model", ids.model());
-            ObjectNode choice = o.putArray("choices").addObject();
-            choice.put("index", 0);
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", text);
-            choice.putNull("logprobs");
-            choice.put("finish_reason", ResponseFormat.finishReason(reason));
-            o.set("usage", ResponseFormat.usage(usage));
+            ArrayNode choices = o.putArray("choices");
+            for (GenerationEvent.Choice c : done.choices()) {
+                ObjectNode choice = choices.addObject();
+                choice.put("index", c.index());
+                ObjectNode message = choice.putObject("message");
+                message.put("role", "assistant");
+                message.put("content", c.text());
+                List<TokenLogprob> lp = logprobs.get(c.index());
+                if (lp == null) {
+                    choice.putNull("logprobs");
+                } else {
+                    choice.set("logprobs", Logprobs.chat(lp));
+                }
+                choice.put("finish_reason", ResponseFormat.finishReason(c.reason()));
+            }
+            o.set("usage", ResponseFormat.usage(done.usage()));
             return o;
         }
     }

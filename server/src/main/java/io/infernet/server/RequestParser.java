@@ -36,7 +36,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>stop: a string or up to 4 non-empty strings -> stop (applied by the engine)
  * <li>stream, stream_options.include_usage -> how the answer is written; user -> accepted and unused
  *     (OpenAI uses it for abuse tracking only)
- * <li>n must be 1; tools, functions, response_format other than text, logprobs -> 400 not supported
+ * <li>response_format, logprobs, top_logprobs, n (and best_of = n on text completions) -> the request's
+ *     {@link io.infernet.engines.DecodingOptions}, see {@link DecodingParser}
+ * <li>tools, functions -> 400 not supported
  * </ul>
  */
 final class RequestParser {
@@ -59,7 +61,8 @@ final class RequestParser {
         Params p = new Params(body);
         List<ChatMessage> messages = messages(p);
         rejectUnsupportedChat(p);
-        GenerationRequest request = new GenerationRequest(model(p), messages, null, sampling(p), maxTokens(p, cfg), stop(p));
+        GenerationRequest request = new GenerationRequest(model(p), messages, null, sampling(p), maxTokens(p, cfg), stop(p),
+                DecodingParser.chat(p));
         return withStreaming(p, request);
     }
 
@@ -68,7 +71,8 @@ final class RequestParser {
         Params p = new Params(body);
         String prompt = prompt(p);
         rejectUnsupportedCompletion(p);
-        GenerationRequest request = new GenerationRequest(model(p), null, prompt, sampling(p), maxTokens(p, cfg), stop(p));
+        GenerationRequest request = new GenerationRequest(model(p), null, prompt, sampling(p), maxTokens(p, cfg), stop(p),
+                DecodingParser.completion(p));
         return withStreaming(p, request);
     }
 
@@ -245,15 +249,7 @@ final class RequestParser {
         throw ApiException.invalidType("prompt", "prompt must be a string or an array of one string, got " + Params.kind(n) + ".");
     }
 
-    private static void rejectN(Params p) {
-        long n = p.integer("n", 1, Integer.MAX_VALUE).orElse(1L);
-        if (n != 1) {
-            throw ApiException.unsupported("n", "only n = 1 is supported, got " + n + "; send several requests for several choices.");
-        }
-    }
-
     private static void rejectUnsupportedChat(Params p) {
-        rejectN(p);
         var tools = p.raw("tools");
         if (tools != null && !(tools.isArray() && tools.isEmpty())) {
             throw ApiException.unsupported("tools", "tools are not supported by this server.");
@@ -265,31 +261,14 @@ final class RequestParser {
         if (p.has("functions") || p.has("function_call")) {
             throw ApiException.unsupported(p.has("functions") ? "functions" : "function_call", "function calling is not supported by this server.");
         }
-        var format = p.object("response_format");
-        if (format.isPresent()) {
-            String type = new Params(format.get()).string("type").orElse("text");
-            if (!type.equals("text")) {
-                throw ApiException.unsupported("response_format", "response_format type '" + type + "' is not supported; only 'text'.");
-            }
-        }
-        if (p.bool("logprobs").orElse(false) || p.has("top_logprobs")) {
-            throw ApiException.unsupported(p.has("top_logprobs") ? "top_logprobs" : "logprobs", "logprobs are not supported by this server.");
-        }
     }
 
     private static void rejectUnsupportedCompletion(Params p) {
-        rejectN(p);
-        if (p.integer("best_of", 1, Integer.MAX_VALUE).orElse(1L) != 1) {
-            throw ApiException.unsupported("best_of", "only best_of = 1 is supported.");
-        }
         if (p.bool("echo").orElse(false)) {
             throw ApiException.unsupported("echo", "echo is not supported by this server.");
         }
         if (!p.string("suffix").orElse("").isEmpty()) {
             throw ApiException.unsupported("suffix", "suffix is not supported by this server.");
-        }
-        if (p.has("logprobs")) {
-            throw ApiException.unsupported("logprobs", "logprobs are not supported by this server.");
         }
     }
 }

@@ -2,7 +2,10 @@ package io.infernet.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.FinishReason;
+import io.infernet.engines.GenerationEvent;
+import io.infernet.engines.TokenLogprob;
 import io.infernet.engines.Usage;
+import java.util.List;
 
 /** What one generation endpoint's answers look like: the chunks of a stream and the whole body. */
 interface ResponseFormat {
@@ -16,17 +19,25 @@ interface ResponseFormat {
     /** The {@code object} of stream chunks. */
     String chunkObject();
 
-    /** The chunk that opens a stream (chat: the assistant role), or null for none. */
-    ObjectNode opening(Ids ids);
+    /** The chunk that opens choice {@code index}'s stream (chat: the assistant role), or null for none. */
+    ObjectNode opening(Ids ids, int index);
 
-    /** A chunk carrying generated text. */
-    ObjectNode delta(Ids ids, String text);
+    /**
+     * A chunk carrying generated text of choice {@code index}, with the log-probabilities of the
+     * tokens it covers (null when the request did not ask for them).
+     *
+     * @param offset characters of the choice's text before this chunk's (text completions' {@code text_offset})
+     */
+    ObjectNode delta(Ids ids, int index, String text, List<TokenLogprob> logprobs, int offset);
 
-    /** The last chunk with choices, carrying the finish reason. */
-    ObjectNode finish(Ids ids, FinishReason reason);
+    /** The last chunk of choice {@code index}, carrying its finish reason. */
+    ObjectNode finish(Ids ids, int index, FinishReason reason);
 
-    /** The whole non-streamed answer. */
-    ObjectNode complete(Ids ids, String text, FinishReason reason, Usage usage);
+    /**
+     * The whole non-streamed answer: every choice of {@code done}, each with the log-probabilities of
+     * its tokens ({@code logprobs.get(index)}; null when the request did not ask for them).
+     */
+    ObjectNode complete(Ids ids, GenerationEvent.Done done, List<List<TokenLogprob>> logprobs);
 
     /** A chunk's common fields; with include_usage every chunk but the last has {@code "usage": null}. */
     default ObjectNode chunk(Ids ids) {
