@@ -1,5 +1,6 @@
 package io.infernet.engines;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -59,7 +60,52 @@ public record DecodingOptions(Format format, boolean logprobs, int topLogprobs, 
     }
 
     /** The output's format ({@code response_format}). */
-    public sealed interface Format permits Text, JsonObject, JsonSchema {}
+    public sealed interface Format permits Text, JsonObject, JsonSchema {
+
+        /**
+         * Reads OpenAI's {@code response_format}: {@code {"type": "text"}}, {@code {"type": "json_object"}},
+         * {@code {"type": "json_schema", "json_schema": {"name", "schema", "strict"}}} (no schema: any JSON
+         * object; no name: "response"). Null or JSON null is text.
+         *
+         * @throws IllegalArgumentException with a message naming the part of {@code response_format} that is wrong
+         */
+        static Format parse(JsonNode rf) {
+            if (rf == null || rf.isNull()) {
+                return new Text();
+            }
+            if (!rf.isObject()) {
+                throw new IllegalArgumentException("response_format must be an object, got " + ChatMessages.kind(rf) + ".");
+            }
+            JsonNode type = rf.get("type");
+            if (type == null || !type.isTextual()) {
+                throw new IllegalArgumentException("response_format.type must be 'text', 'json_object' or 'json_schema'.");
+            }
+            return switch (type.textValue()) {
+                case "text" -> new Text();
+                case "json_object" -> new JsonObject();
+                case "json_schema" -> {
+                    JsonNode js = rf.get("json_schema");
+                    if (js == null || !js.isObject()) {
+                        throw new IllegalArgumentException("response_format.json_schema must be an object with name and schema.");
+                    }
+                    JsonNode name = js.get("name");
+                    JsonNode strict = js.get("strict");
+                    JsonNode schema = js.get("schema");
+                    if ((name != null && !name.isNull() && !name.isTextual()) || (strict != null && !strict.isNull() && !strict.isBoolean())
+                            || (schema != null && !schema.isNull() && !schema.isObject())) {
+                        throw new IllegalArgumentException("response_format.json_schema takes name (a string), strict (a boolean) and schema (an object).");
+                    }
+                    if (schema == null || schema.isNull()) {
+                        yield new JsonObject();
+                    }
+                    yield new JsonSchema(name == null || name.isNull() ? "response" : name.textValue(), Json.compact(schema),
+                            strict != null && strict.asBoolean());
+                }
+                default -> throw new IllegalArgumentException("response_format.type must be 'text', 'json_object' or 'json_schema', got '"
+                        + type.textValue() + "'.");
+            };
+        }
+    }
 
     /** Free text ({@code "type": "text"}). */
     public record Text() implements Format {}

@@ -2,7 +2,6 @@ package io.infernet.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.DecodingOptions.ToolCallConstraint;
 import java.util.ArrayList;
@@ -53,38 +52,11 @@ final class DecodingParser {
     }
 
     private static DecodingOptions.Format format(Params p) {
-        var rf = p.object("response_format");
-        if (rf.isEmpty()) {
-            return new DecodingOptions.Text();
-        }
-        Params f = new Params(rf.get());
-        String type = f.string("type").orElseThrow(() -> ApiException.missing("response_format.type"));
-        return switch (type) {
-            case "text" -> new DecodingOptions.Text();
-            case "json_object" -> new DecodingOptions.JsonObject();
-            case "json_schema" -> jsonSchema(f);
-            default -> throw ApiException.invalidValue("response_format",
-                    "response_format.type must be 'text', 'json_object' or 'json_schema', got '" + type + "'.");
-        };
-    }
-
-    private static DecodingOptions.Format jsonSchema(Params f) {
-        ObjectNode js = f.object("json_schema").orElseThrow(() -> ApiException.missing("response_format.json_schema"));
-        Params s = new Params(js);
-        String name;
-        boolean strict;
-        ObjectNode schema;
         try {
-            name = s.string("name").orElse("response");
-            strict = s.bool("strict").orElse(false);
-            schema = s.object("schema").orElse(null);
-        } catch (ApiException e) {
-            throw ApiException.invalidType("response_format", "response_format.json_schema." + e.getMessage());
+            return DecodingOptions.Format.parse(p.raw("response_format"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidValue("response_format", e.getMessage());
         }
-        if (schema == null) {
-            return new DecodingOptions.JsonObject();
-        }
-        return new DecodingOptions.JsonSchema(name, io.infernet.engines.Json.compact(schema), strict);
     }
 
     /**

@@ -147,7 +147,7 @@ class ErrorsTest {
             "stream_options": {"include_usage": true} | stream_options | invalid_value | stream_options is only allowed when stream is true.
             "tools": [{"type": "function"}]  | tools             | unsupported_parameter | tools are not supported by this server.
             "response_format": {"type": "xml"} | response_format | invalid_value | response_format.type must be 'text', 'json_object' or 'json_schema', got 'xml'.
-            "response_format": {"type": "json_schema"} | response_format.json_schema | missing_required_parameter | Missing required parameter: 'response_format.json_schema'.
+            "response_format": {"type": "json_schema"} | response_format | invalid_value | response_format.json_schema must be an object with name and schema.
             "top_logprobs": 3                | top_logprobs      | invalid_value | top_logprobs needs logprobs set to true.
             "logprobs": true, "top_logprobs": 21 | top_logprobs  | invalid_value | top_logprobs must be in [0, 20], got 21.
             "logprobs": 1                    | logprobs          | invalid_type  | logprobs must be a boolean, got a number.

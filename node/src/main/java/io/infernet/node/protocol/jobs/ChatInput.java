@@ -3,16 +3,20 @@ package io.infernet.node.protocol.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.ChatMessages;
+import io.infernet.engines.DecodingOptions;
 import java.util.List;
 
 /**
- * A chat job's {@code input_spec}: {@code {messages, max_tokens, temperature}}; the messages are
- * read as the HTTP API reads them ({@link ChatMessages}).
+ * A chat job's {@code input_spec}: {@code {messages, max_tokens, temperature, response_format}}; the
+ * messages are read as the HTTP API reads them ({@link ChatMessages}), and so is
+ * {@code response_format} (structured output: the job's text is then JSON that validates). A job's
+ * result is one text, so {@code n > 1} and {@code logprobs} are refused rather than dropped.
  *
  * @param maxTokens   most tokens to generate ({@link #DEFAULT_MAX_TOKENS} when absent)
  * @param temperature sampling temperature ({@link #DEFAULT_TEMPERATURE} when absent)
+ * @param format      the output's format (text when absent)
  */
-record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature) {
+record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature, DecodingOptions.Format format) {
 
     static final int DEFAULT_MAX_TOKENS = 512;
     static final float DEFAULT_TEMPERATURE = 0.7f;
@@ -48,7 +52,21 @@ record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature) {
             }
             temperature = t.floatValue();
         }
-        return new ChatInput(out, maxTokens, temperature);
+        DecodingOptions.Format format;
+        try {
+            format = DecodingOptions.Format.parse(spec.get("response_format"));
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        JsonNode n = spec.get("n");
+        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+            throw bad("n must be 1: a job's result is one text");
+        }
+        JsonNode lp = spec.get("logprobs");
+        if (lp != null && !lp.isNull() && !(lp.isBoolean() && !lp.booleanValue())) {
+            throw bad("logprobs are not carried by job results; leave logprobs out");
+        }
+        return new ChatInput(out, maxTokens, temperature, format);
     }
 
     private static IllegalArgumentException bad(String what) {

@@ -2,6 +2,7 @@ package io.infernet.node.protocol.jobs;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.FinishReason;
@@ -83,7 +84,8 @@ final class ChatJob {
         try {
             ChatInput input = ChatInput.parse(job.inputSpec());
             SamplingParams sampling = SamplingParams.defaults().withTemperature(input.temperature());
-            generation = engine.generate(GenerationRequest.chat(job.modelName(), input.messages(), sampling, input.maxTokens()), queue::add);
+            generation = engine.generate(GenerationRequest.chat(job.modelName(), input.messages(), sampling, input.maxTokens())
+                    .withDecoding(DecodingOptions.DEFAULT.withFormat(input.format())), queue::add);
         } catch (IllegalArgumentException | EngineException e) {
             return fail(batcher, e.getMessage());
         } catch (RuntimeException e) {
