@@ -191,4 +191,81 @@ class InProcessDecodingTest {
             assertEquals(i, done.choices().get(i).index());
         }
     }
+
+    /**
+     * Writes a scripted text token by token while the script's next token is allowed, then draws
+     * uniformly among the tokens the mask left finite: a model that decides to call a tool, then a
+     * random-weight one inside the call.
+     */
+    static final class ScriptThenRandom implements io.infernet.runtime.TokenSampler {
+        final int[] script;
+        final java.util.SplittableRandom random;
+        final int vocab;
+        int next;
+
+        ScriptThenRandom(int[] script, long seed, int vocab) {
+            this.script = script;
+            this.random = new java.util.SplittableRandom(seed);
+            this.vocab = vocab;
+        }
+
+        @Override
+        public int sample(io.infernet.runtime.Context ctx, int outputIndex) {
+            java.lang.foreign.MemorySegment row = ctx.logits(outputIndex);
+            if (next < script.length && Float.isFinite(row.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, script[next]))) {
+                return script[next++];
+            }
+            next = script.length;
+            java.util.List<Integer> allowed = new java.util.ArrayList<>();
+            for (int t = 0; t < vocab; t++) {
+                if (Float.isFinite(row.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, t))) {
+                    allowed.add(t);
+                }
+            }
+            return allowed.get(random.nextInt(allowed.size()));
+        }
+
+        @Override
+        public void accept(int token) {}
+
+        @Override
+        public void reset() {}
+    }
+
+    @Test
+    void withAutoTheTextIsFreeUntilTheModelStartsACallThenTheCallIsConstrained() throws Exception {
+        Model m = Model.load(DemoModel.ensure(SynthPreset.TINY.spec(), Progress.NONE));
+        String opening = "Let me check. {\"tool_calls\": [{\"name\": \"";
+        int[] script = m.vocab().tokenize(opening, false, false);
+        int vocab = m.vocab().size();
+        for (int seed = 0; seed < 4; seed++) {
+            long s = seed;
+            try (InProcessEngine e = new InProcessEngine(Model.load(DemoModel.ensure(SynthPreset.TINY.spec(), Progress.NONE)), "tiny",
+                    ServeConfig.defaults().withThreads(1).withParallel(1).withKvCells(2048), (p, v) -> new ScriptThenRandom(script, s, vocab))) {
+                EventLog log = new EventLog();
+                GenerationEvent.Done done = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(e.generate(chat("Weather?", SamplingParams.defaults(),
+                        300, DecodingOptions.DEFAULT.withToolCalls(toolCalls(ToolCallConstraint.Mode.AUTO, null))), log)));
+                String text = done.text();
+                int call = text.indexOf("{\"tool_calls\"");
+                assertTrue(text.substring(0, Math.max(0, call)).contains("Let me check."), "free text first: " + text);
+                // the generic JSON form is parsed only at the start of an output: parse the call where it starts
+                text = text.substring(call);
+                OutputFormat generic = OutputFormat.of(ToolCallFormat.GENERIC, null);
+                Map<String, JsonNode> byName = new LinkedHashMap<>();
+                for (var t : TOOLS.entrySet()) {
+                    byName.put(t.getKey(), JSON.readTree(t.getValue()));
+                }
+                ParsedMessage msg = ChatOutputParser.parse(generic, text, ParserOptions.defaults().withTools(byName));
+                assertTrue(msg.hasToolCalls(), "the call the model started was completed: " + text);
+                for (ToolCall c : msg.toolCalls()) {
+                    assertValid(TOOLS.get(c.name()), c.argumentsJson());
+                }
+            }
+        }
+        m.close();
+        // and free text that never starts a call is left alone
+        GenerationEvent.Done free = run(chat("Hello", SamplingParams.defaults().withSeed(4), 30,
+                DecodingOptions.DEFAULT.withToolCalls(toolCalls(ToolCallConstraint.Mode.AUTO, null))));
+        assertEquals(30, free.usage().completionTokens(), "a random-weight model writes 30 tokens of text, no call: " + free.text());
+    }
 }
