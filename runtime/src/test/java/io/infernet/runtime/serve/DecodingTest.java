@@ -64,52 +64,7 @@ class DecodingTest {
     }
 
     /** One choice's events. */
-    static final class Choice implements SequenceListener {
-        final CompletableFuture<Finish> finished = new CompletableFuture<>();
-        final List<Integer> tokens = new CopyOnWriteArrayList<>();
-        final List<TokenLogprobs> logprobs = new CopyOnWriteArrayList<>();
-        volatile String text;
-        volatile int reused = -1;
-
-        @Override
-        public void onStart(int promptTokens, int reusedTokens) {
-            reused = reusedTokens;
-        }
-
-        @Override
-        public void onText(String t, int token) {
-            throw new AssertionError("the engine calls onToken");
-        }
-
-        @Override
-        public void onToken(String t, int token, TokenLogprobs lp) {
-            if (token >= 0) {
-                tokens.add(token);
-                if (lp != null) {
-                    logprobs.add(lp);
-                }
-            }
-        }
-
-        @Override
-        public void onFinish(Finish finish, String t, int promptTokens, int completionTokens) {
-            text = t;
-            finished.complete(finish);
-        }
-
-        @Override
-        public void onError(String message) {
-            finished.completeExceptionally(new AssertionError(message));
-        }
-
-        Finish await() throws Exception {
-            return finished.get(120, TimeUnit.SECONDS);
-        }
-
-        int[] ids() {
-            return tokens.stream().mapToInt(Integer::intValue).toArray();
-        }
-    }
+    static final class Choice extends ServingEngineTest.Recorder {}
 
     private static ServingEngine engine(ServeConfig cfg) {
         return new ServingEngine(model, cfg, JavaSampler::new);
