@@ -1,6 +1,7 @@
 package io.infernet.runtime;
 
 import io.infernet.bindings.llama_h;
+import io.infernet.grammar.Vocabulary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,6 +21,8 @@ public final class Vocab {
     private final int size;
     /** Built on first use; racing threads build equal ones. */
     private volatile SpecialTokenSplitter splitter;
+    /** Built on first use by {@link #grammarVocabulary()}. */
+    private volatile Vocabulary grammarVocabulary;
 
     Vocab(Model model, MemorySegment vocab) {
         this.model = model;
@@ -205,6 +208,48 @@ public final class Vocab {
             }
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         }
+    }
+
+    /**
+     * The vocabulary as a grammar matcher sees it: each token's bytes as served output renders them
+     * ({@code special = false}: control tokens are empty, so a grammar never allows them where it
+     * applies) and the end-of-generation ids. Built on the first call (one piece per token, tens of
+     * milliseconds for 150k tokens; call it off the engine thread), then kept.
+     */
+    public Vocabulary grammarVocabulary() {
+        Vocabulary v = grammarVocabulary;
+        if (v == null) {
+            synchronized (this) {
+                v = grammarVocabulary;
+                if (v == null) {
+                    v = buildGrammarVocabulary();
+                    grammarVocabulary = v;
+                }
+            }
+        }
+        return v;
+    }
+
+    private Vocabulary buildGrammarVocabulary() {
+        model.ensureOpen();
+        byte[][] pieces = new byte[size][];
+        int[] eog = new int[size];
+        int eogCount = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(256);
+            for (int t = 0; t < size; t++) {
+                int n = tokenToPiece(t, buf, false);
+                if (n < 0) {
+                    pieces[t] = pieceBytes(t, false);
+                } else {
+                    pieces[t] = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+                }
+                if (isEndOfGeneration(t)) {
+                    eog[eogCount++] = t;
+                }
+            }
+        }
+        return Vocabulary.of(pieces, Arrays.copyOf(eog, eogCount));
     }
 
     /** Detokenizes to text (invalid UTF-8 becomes U+FFFD). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.kernels.SamplingParams;
 import java.util.List;
@@ -129,5 +130,39 @@ class RequestMappingTest {
                             Map.of(3, Float.NEGATIVE_INFINITY), 77L),
                     5, List.of("zz")), r);
         }
+    }
+
+    @Test
+    void decodingFieldsAreMapped() {
+        var chat = RequestParser.chat(body("""
+                {"messages": [{"role": "user", "content": "hi"}], "n": 3, "logprobs": true, "top_logprobs": 5,
+                 "response_format": {"type": "json_schema", "json_schema": {"name": "p", "strict": true,
+                   "schema": {"type": "object", "properties": {"a": {"type": "integer"}}}}}}"""), CFG).request().decoding();
+        assertEquals(new DecodingOptions(new DecodingOptions.JsonSchema("p", "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}", true),
+                true, 5, 3, null), chat);
+        var plain = RequestParser.chat(body("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"text\"}}"), CFG);
+        assertEquals(DecodingOptions.DEFAULT, plain.request().decoding());
+        var obj = RequestParser.chat(body("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"json_object\"}}"), CFG);
+        assertEquals(new DecodingOptions.JsonObject(), obj.request().decoding().format());
+        var text = RequestParser.completion(body("""
+                {"prompt": "x", "logprobs": 0, "n": 2, "best_of": 2, "response_format": {"type": "json_object"}}"""), CFG).request().decoding();
+        assertEquals(new DecodingOptions(new DecodingOptions.JsonObject(), true, 0, 2, null), text);
+    }
+
+    @Test
+    void toolsAndToolChoiceBecomeTheToolCallConstraint() {
+        var tools = Json.MAPPER.valueToTree(List.of(Map.of("type", "function", "function",
+                Map.of("name", "get_weather", "parameters", Map.of("type", "object"))), Map.of("type", "function", "function", Map.of("name", "noop"))));
+        var required = DecodingParser.toolCalls(tools, Json.MAPPER.valueToTree("required"), true);
+        assertEquals(DecodingOptions.ToolCallConstraint.Mode.REQUIRED, required.mode());
+        assertEquals(List.of(new DecodingOptions.ToolCallConstraint.Tool("get_weather", "{\"type\":\"object\"}"),
+                new DecodingOptions.ToolCallConstraint.Tool("noop", "{}")), required.tools());
+        var named = DecodingParser.toolCalls(tools, Json.MAPPER.valueToTree(Map.of("type", "function", "function", Map.of("name", "noop"))), false);
+        assertEquals("noop|NAMED|false", named.function() + "|" + named.mode() + "|" + named.parallel());
+        assertEquals(DecodingOptions.ToolCallConstraint.Mode.AUTO, DecodingParser.toolCalls(tools, null, true).mode());
+        assertNull(DecodingParser.toolCalls(tools, Json.MAPPER.valueToTree("none"), true));
+        ApiException unknown = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> DecodingParser.toolCalls(tools,
+                Json.MAPPER.valueToTree(Map.of("type", "function", "function", Map.of("name", "other"))), true));
+        assertTrue(unknown.getMessage().contains("'other'"), unknown.getMessage());
     }
 }
