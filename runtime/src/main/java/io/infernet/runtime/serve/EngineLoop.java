@@ -358,7 +358,14 @@ final class EngineLoop implements Runnable {
         int token = s.sampler.sample(ctx, s.outputIndex);
         s.sampler.accept(token);
         if (s.matcher != null) {
-            s.matcher.accept(token);
+            try {
+                s.matcher.accept(token);
+            } catch (IllegalArgumentException e) {
+                // a sampler that ignores the mask (a pluggable one, a scripted test): this sequence fails, the engine goes on
+                fail(s, "the sampler drew a token the output format does not allow here (after " + s.generated + " tokens): "
+                        + e.getMessage());
+                return;
+            }
         }
         if (vocab.isEndOfGeneration(token)) {
             finish(s, Finish.STOP);

@@ -152,6 +152,33 @@ class DecodingTest {
         }
     }
 
+    @Test
+    void aSamplerThatIgnoresTheMaskFailsItsSequenceNotTheEngine() throws Exception {
+        OutputConstraint c = OutputConstraint.of(CompiledGrammar.compile(JsonSchemaCompiler.anyJsonObject(), model.vocab().grammarVocabulary()));
+        int notJson = model.vocab().tokenize("x", false, false)[0];
+        TokenSampler stubborn = new TokenSampler() { // always "x", which no JSON object starts with
+            @Override
+            public int sample(Context ctx, int outputIndex) {
+                return notJson;
+            }
+
+            @Override
+            public void accept(int token) {}
+
+            @Override
+            public void reset() {}
+        };
+        try (ServingEngine e = new ServingEngine(model, unified(1), (p, v) -> p.seed() == 1 ? stubborn : new JavaSampler(p, v))) {
+            Choice bad = new Choice();
+            e.submit(new ServeRequest(prompt(6, 1), SamplingParams.greedy().withSeed(1), 8, List.of(), Decoding.DEFAULT.withConstraint(c)), bad);
+            Throwable why = assertThrows(Exception.class, bad::await);
+            assertTrue(String.valueOf(why.getMessage()).contains("does not allow"), String.valueOf(why));
+            List<Choice> next = run(e, new ServeRequest(prompt(6, 2), SamplingParams.greedy().withSeed(2), 8, List.of(),
+                    Decoding.DEFAULT.withConstraint(c)));
+            assertTrue(JSON.readTree(next.getFirst().text).isObject(), "the engine still serves: " + next.getFirst().text);
+        }
+    }
+
     // ---- log-probabilities -----------------------------------------------------------------------
 
     /** Greedy, and records the exact log-softmax (double) of each row it samples from. */
