@@ -153,6 +153,25 @@ public record DecodingOptions(Format format, boolean logprobs, int topLogprobs, 
             }
         }
 
+        /**
+         * The constraint a chat's tools and {@code tool_choice} imply: {@code auto}, {@code required} and a
+         * named function map to {@link Mode#AUTO}, {@link Mode#REQUIRED} and {@link Mode#NAMED};
+         * {@code parallel_tool_calls} carries over. Null when the chat's output is not parsed for calls
+         * (no tools, or {@code tool_choice: "none"}).
+         */
+        public static ToolCallConstraint of(ChatOptions chat) {
+            if (!chat.parseToolCalls()) {
+                return null;
+            }
+            List<Tool> tools = chat.tools().stream().map(t -> new Tool(t.name(), Json.compact(t.parameters()))).toList();
+            return switch (chat.toolChoice().mode()) {
+                case AUTO -> new ToolCallConstraint(tools, Mode.AUTO, null, chat.parallelToolCalls());
+                case REQUIRED -> new ToolCallConstraint(tools, Mode.REQUIRED, null, chat.parallelToolCalls());
+                case FUNCTION -> new ToolCallConstraint(tools, Mode.NAMED, chat.toolChoice().function(), chat.parallelToolCalls());
+                case NONE -> null;
+            };
+        }
+
         /** One function tool: its name and its {@code parameters} JSON Schema as compact JSON text. */
         public record Tool(String name, String parameters) {
             public Tool {

@@ -1,11 +1,6 @@
 package io.infernet.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.infernet.engines.DecodingOptions;
-import io.infernet.engines.DecodingOptions.ToolCallConstraint;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The decoding fields of a request body as {@link DecodingOptions}; {@link RequestParser} calls it.
@@ -20,7 +15,8 @@ import java.util.List;
  * <li>chat: {@code logprobs} (boolean), {@code top_logprobs} 0-20 (needs {@code logprobs: true}).
  * <li>text completions: {@code logprobs} 0-20 (the alternatives per token; OpenAI allows up to 5).
  * <li>{@code n} 1-{@value DecodingOptions#MAX_N}.
- * <li>{@link #toolCalls}: {@code tools} and {@code tool_choice} as the tool-call constraint (for whoever parses tools).
+ * <li>the tool-call constraint is not read here: {@code tools} and {@code tool_choice} are chat options
+ *     ({@code ToolsParser}), from which the in-process engine derives it ({@code ToolCallConstraint.of}).
  * </ul>
  */
 final class DecodingParser {
@@ -56,70 +52,6 @@ final class DecodingParser {
             return DecodingOptions.Format.parse(p.raw("response_format"));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalidValue("response_format", e.getMessage());
-        }
-    }
-
-    /**
-     * {@code tools} and {@code tool_choice} as the tool-call constraint decoding applies, or null for
-     * none ({@code tool_choice: "none"}, or no tools). {@code tool_choice} absent means "auto", as
-     * OpenAI's is when tools are given.
-     *
-     * @param tools      the request's {@code tools} (function tools: {@code {"type": "function", "function": {"name", "parameters"}}})
-     * @param toolChoice {@code "none"}, {@code "auto"}, {@code "required"}, {@code {"type": "function", "function": {"name"}}}, or null
-     * @param parallel   {@code parallel_tool_calls} (default true)
-     */
-    static ToolCallConstraint toolCalls(JsonNode tools, JsonNode toolChoice, boolean parallel) {
-        if (tools == null || (tools.isArray() && tools.isEmpty())) {
-            if (toolChoice != null && !(toolChoice.isTextual() && toolChoice.textValue().equals("none"))) {
-                throw ApiException.invalidValue("tool_choice", "tool_choice needs tools.");
-            }
-            return null;
-        }
-        if (!(tools instanceof ArrayNode arr)) {
-            throw ApiException.invalidType("tools", "tools must be an array, got " + Params.kind(tools) + ".");
-        }
-        List<ToolCallConstraint.Tool> list = new ArrayList<>();
-        for (int i = 0; i < arr.size(); i++) {
-            JsonNode t = arr.get(i);
-            JsonNode fn = t.path("function");
-            if (!"function".equals(t.path("type").asText("function")) || !fn.isObject() || !fn.path("name").isTextual()) {
-                throw ApiException.invalidValue("tools", "tools[" + i + "] must be {\"type\": \"function\", \"function\": {\"name\": ..., \"parameters\": ...}}.");
-            }
-            JsonNode params = fn.get("parameters");
-            if (params != null && !params.isNull() && !params.isObject()) {
-                throw ApiException.invalidType("tools", "tools[" + i + "].function.parameters must be a JSON Schema object.");
-            }
-            try {
-                list.add(new ToolCallConstraint.Tool(fn.get("name").textValue(), params == null || params.isNull() ? "{}" : io.infernet.engines.Json.compact(params)));
-            } catch (IllegalArgumentException e) {
-                throw ApiException.invalidValue("tools", "tools[" + i + "]: " + e.getMessage());
-            }
-        }
-        ToolCallConstraint.Mode mode;
-        String function = null;
-        if (toolChoice == null || toolChoice.isNull()) {
-            mode = ToolCallConstraint.Mode.AUTO;
-        } else if (toolChoice.isTextual()) {
-            switch (toolChoice.textValue()) {
-                case "none" -> {
-                    return null;
-                }
-                case "auto" -> mode = ToolCallConstraint.Mode.AUTO;
-                case "required" -> mode = ToolCallConstraint.Mode.REQUIRED;
-                default -> throw ApiException.invalidValue("tool_choice",
-                        "tool_choice must be 'none', 'auto', 'required' or {\"type\": \"function\", \"function\": {\"name\": ...}}, got '"
-                                + toolChoice.textValue() + "'.");
-            }
-        } else if (toolChoice.path("function").path("name").isTextual()) {
-            mode = ToolCallConstraint.Mode.NAMED;
-            function = toolChoice.path("function").path("name").textValue();
-        } else {
-            throw ApiException.invalidValue("tool_choice", "tool_choice must be 'none', 'auto', 'required' or {\"type\": \"function\", \"function\": {\"name\": ...}}.");
-        }
-        try {
-            return new ToolCallConstraint(list, mode, function, parallel);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalidValue("tool_choice", e.getMessage());
         }
     }
 }

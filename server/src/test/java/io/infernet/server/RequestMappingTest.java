@@ -150,19 +150,25 @@ class RequestMappingTest {
     }
 
     @Test
-    void toolsAndToolChoiceBecomeTheToolCallConstraint() {
-        var tools = Json.MAPPER.valueToTree(List.of(Map.of("type", "function", "function",
-                Map.of("name", "get_weather", "parameters", Map.of("type", "object"))), Map.of("type", "function", "function", Map.of("name", "noop"))));
-        var required = DecodingParser.toolCalls(tools, Json.MAPPER.valueToTree("required"), true);
+    void toolsAndToolChoiceBecomeChatOptionsFromWhichTheToolCallConstraintFollows() {
+        String tools = """
+                "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}},
+                          {"type": "function", "function": {"name": "noop"}}]""";
+        java.util.function.Function<String, GenerationRequest> parse = extra -> RequestParser.chat(body(
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], " + tools + extra + "}"), CFG).request();
+        GenerationRequest r = parse.apply(", \"tool_choice\": \"required\"");
+        assertNull(r.decoding().toolCalls(), "the constraint is the engine's to derive, from the chat options");
+        var required = DecodingOptions.ToolCallConstraint.of(r.chat());
         assertEquals(DecodingOptions.ToolCallConstraint.Mode.REQUIRED, required.mode());
         assertEquals(List.of(new DecodingOptions.ToolCallConstraint.Tool("get_weather", "{\"type\":\"object\"}"),
                 new DecodingOptions.ToolCallConstraint.Tool("noop", "{}")), required.tools());
-        var named = DecodingParser.toolCalls(tools, Json.MAPPER.valueToTree(Map.of("type", "function", "function", Map.of("name", "noop"))), false);
+        var named = DecodingOptions.ToolCallConstraint.of(parse.apply(
+                ", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"noop\"}}, \"parallel_tool_calls\": false").chat());
         assertEquals("noop|NAMED|false", named.function() + "|" + named.mode() + "|" + named.parallel());
-        assertEquals(DecodingOptions.ToolCallConstraint.Mode.AUTO, DecodingParser.toolCalls(tools, null, true).mode());
-        assertNull(DecodingParser.toolCalls(tools, Json.MAPPER.valueToTree("none"), true));
-        ApiException unknown = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> DecodingParser.toolCalls(tools,
-                Json.MAPPER.valueToTree(Map.of("type", "function", "function", Map.of("name", "other"))), true));
+        assertEquals(DecodingOptions.ToolCallConstraint.Mode.AUTO, DecodingOptions.ToolCallConstraint.of(parse.apply("").chat()).mode());
+        assertNull(DecodingOptions.ToolCallConstraint.of(parse.apply(", \"tool_choice\": \"none\"").chat()));
+        ApiException unknown = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> parse.apply(
+                ", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"other\"}}"));
         assertTrue(unknown.getMessage().contains("'other'"), unknown.getMessage());
     }
 }

@@ -14,10 +14,12 @@ import io.infernet.runtime.serve.OutputConstraint;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * A request's output constraint for the served model, from its {@link DecodingOptions}:
+ * A request's output constraint for the served model, from its {@link DecodingOptions} and the call
+ * syntax of its prompt's chat format:
  * {@code response_format} json_object / json_schema from the first token; {@code tool_choice}
  * "required" or a named function as a call in the model's syntax from the first token; "auto" as
  * that call grammar applied lazily from the syntax's trigger words (when a JSON response_format is
@@ -33,7 +35,6 @@ final class Constraints {
     static final int CACHE_ENTRIES = 64;
 
     private final Supplier<Vocabulary> vocabulary;
-    private final CallSyntax syntax;
     private final Map<String, CompiledGrammar> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, CompiledGrammar> eldest) {
@@ -42,17 +43,9 @@ final class Constraints {
     };
     private long compiles;
 
-    /**
-     * @param vocabulary the model's vocabulary as the grammar sees it (asked for on the first constrained request)
-     * @param syntax     how the model writes tool calls
-     */
-    Constraints(Supplier<Vocabulary> vocabulary, CallSyntax syntax) {
+    /** @param vocabulary the model's vocabulary as the grammar sees it (asked for on the first constrained request) */
+    Constraints(Supplier<Vocabulary> vocabulary) {
         this.vocabulary = vocabulary;
-        this.syntax = syntax;
-    }
-
-    CallSyntax syntax() {
-        return syntax;
     }
 
     /** Grammars compiled since start (cache misses). */
@@ -61,14 +54,15 @@ final class Constraints {
     }
 
     /**
+     * @param syntax how the model writes tool calls (the prompt's chat format); needed only with a tool-call constraint
      * @return the constraint, or null when the output is free
      * @throws EngineException INVALID_REQUEST naming {@code response_format} or {@code tools} when a schema cannot be constrained
      */
-    OutputConstraint of(DecodingOptions d) {
+    OutputConstraint of(DecodingOptions d, CallSyntax syntax) {
         ToolCallConstraint tools = d.toolCalls();
         boolean jsonFormat = !(d.format() instanceof DecodingOptions.Text);
         if (tools != null && (tools.mode() != ToolCallConstraint.Mode.AUTO || !jsonFormat)) {
-            return toolCalls(tools);
+            return toolCalls(tools, Objects.requireNonNull(syntax, "a tool-call constraint needs the model's call syntax"));
         }
         return switch (d.format()) {
             case DecodingOptions.Text t -> null;
@@ -78,7 +72,7 @@ final class Constraints {
         };
     }
 
-    private OutputConstraint toolCalls(ToolCallConstraint c) {
+    private OutputConstraint toolCalls(ToolCallConstraint c, CallSyntax syntax) {
         List<ToolCallConstraint.Tool> tools = c.mode() == ToolCallConstraint.Mode.NAMED
                 ? c.tools().stream().filter(t -> t.name().equals(c.function())).toList() : c.tools();
         boolean parallel = c.parallel() && c.mode() != ToolCallConstraint.Mode.NAMED; // a named function: one call of it
@@ -95,7 +89,7 @@ final class Constraints {
         return triggers.isEmpty() ? null : OutputConstraint.lazy(g, triggers);
     }
 
-    private CompiledGrammar compiled(String key, Supplier<Grammar> source, String param) {
+    private CompiledGrammar compiled(String key, Supplier<Grammar> grammar, String param) {
         synchronized (this) {
             CompiledGrammar hit = cache.get(key);
             if (hit != null) {
@@ -105,7 +99,7 @@ final class Constraints {
         Vocabulary v = vocabulary.get();
         CompiledGrammar g;
         try {
-            g = CompiledGrammar.compile(source.get(), v);
+            g = CompiledGrammar.compile(grammar.get(), v);
         } catch (GrammarException e) {
             throw new EngineException(EngineException.Kind.INVALID_REQUEST, (param.equals("tools") ? "" : "response_format: ") + e.getMessage(), param);
         }

@@ -1,9 +1,8 @@
 package io.infernet.engines.inprocess;
 
-import io.infernet.chat.parse.CallSyntax;
 import io.infernet.chat.parse.OutputFormat;
-import io.infernet.chat.parse.ToolCallFormat;
 import io.infernet.engines.DecodingOptions;
+import io.infernet.engines.DecodingOptions.ToolCallConstraint;
 import io.infernet.engines.Engine;
 import io.infernet.engines.Embeddings;
 import io.infernet.engines.EngineStats;
@@ -87,12 +86,7 @@ public final class InProcessEngine implements Engine {
         this.name = name == null || name.isBlank() ? model.name() : name;
         this.chatFormat = ChatFormat.of(model, chatTemplate);
         this.serving = new ServingEngine(model, config, samplers);
-        this.constraints = new Constraints(() -> serving.callNative(() -> model.vocab().grammarVocabulary()), callSyntax(chatFormat.format()));
-    }
-
-    /** How the model writes tool calls (its template's format, --chat-template respected); the generic JSON form when it has none. */
-    private static CallSyntax callSyntax(OutputFormat f) {
-        return f.parsesToolCalls() && f.callSyntax() != null ? f.callSyntax() : OutputFormat.of(ToolCallFormat.GENERIC, null).callSyntax();
+        this.constraints = new Constraints(() -> serving.callNative(() -> model.vocab().grammarVocabulary()));
     }
 
     /**
@@ -181,13 +175,14 @@ public final class InProcessEngine implements Engine {
         }
         ChatFormat.Prompt chat = prepared.chat();
         int[] prompt = prepared.tokens();
+        OutputFormat format = chat != null ? chat.format() : chatFormat.format();
         BitSet shown = chat == null ? null : chat.shownControl();
-        DecodingOptions d = request.decoding();
+        DecodingOptions d = withToolCalls(request, format);
         OutputConstraint constraint;
         byte[][] texts;
         try {
             // off the engine thread: grammars compile here (the vocabulary is read on a platform thread)
-            constraint = constraints.of(d);
+            constraint = constraints.of(d, format.callSyntax());
             texts = d.logprobs() ? tokenBytes() : null;
         } catch (ServingEngine.EngineStoppedException e) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
@@ -222,6 +217,31 @@ public final class InProcessEngine implements Engine {
                 return choices.done;
             }
         };
+    }
+
+    /**
+     * The request's decoding options with the tool-call constraint its chat options imply: when the
+     * chat offers tools and does not say {@code tool_choice: "none"}, {@code required} and a named
+     * function constrain from the first token, {@code auto} lazily from the call syntax's trigger
+     * words; otherwise the decoding options' own constraint (a caller that parses the output itself).
+     *
+     * @throws EngineException INVALID_REQUEST naming {@code tool_choice} when calls must be constrained but the
+     *                         model's format has no call syntax we parse
+     */
+    private static DecodingOptions withToolCalls(GenerationRequest request, OutputFormat format) {
+        DecodingOptions d = request.decoding();
+        if (request.chat().parseToolCalls()) {
+            d = d.withToolCalls(ToolCallConstraint.of(request.chat()));
+        }
+        ToolCallConstraint c = d.toolCalls();
+        if (c != null && format.callSyntax() == null) {
+            if (c.mode() != ToolCallConstraint.Mode.AUTO) {
+                throw new EngineException(EngineException.Kind.INVALID_REQUEST, "this model's chat format (" + format.toolFormat()
+                        + ") has no tool-call syntax that is parsed, so tool_choice cannot force a call; use tool_choice \"auto\"", "tool_choice");
+            }
+            d = d.withToolCalls(null); // auto: calls stay content, as the parser leaves them
+        }
+        return d;
     }
 
     /** Each token's bytes for log-probabilities (special tokens as their text), made once on a platform thread. */
