@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import io.infernet.runtime.text.SpecialTokenSplitter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A model's vocabulary: tokenizing, detokenizing, special tokens. Valid while its {@link Model}
@@ -23,6 +26,8 @@ public final class Vocab {
     private volatile SpecialTokenSplitter splitter;
     /** Built on first use by {@link #grammarVocabulary()}. */
     private volatile Vocabulary grammarVocabulary;
+    /** Built on first use by {@link #grammarVocabulary(BitSet)}, by the set shown (a few per model: one per chat format). */
+    private final Map<BitSet, Vocabulary> shownGrammarVocabularies = new ConcurrentHashMap<>();
 
     Vocab(Model model, MemorySegment vocab) {
         this.model = model;
@@ -222,7 +227,7 @@ public final class Vocab {
             synchronized (this) {
                 v = grammarVocabulary;
                 if (v == null) {
-                    v = buildGrammarVocabulary();
+                    v = buildGrammarVocabulary(null);
                     grammarVocabulary = v;
                 }
             }
@@ -230,7 +235,22 @@ public final class Vocab {
         return v;
     }
 
-    private Vocabulary buildGrammarVocabulary() {
+    /**
+     * As {@link #grammarVocabulary()}, except that the control tokens in {@code shownControl} have
+     * their text as piece, as served output renders them for a request that shows them
+     * ({@code ServeRequest.shownControl}): a grammar can then require or allow such a marker (a
+     * tool-call opener like {@code [TOOL_CALLS]}), and a lazy grammar sees it as its trigger. Null or
+     * empty: {@link #grammarVocabulary()}. Built once per distinct set, then kept.
+     */
+    public Vocabulary grammarVocabulary(BitSet shownControl) {
+        if (shownControl == null || shownControl.isEmpty()) {
+            return grammarVocabulary();
+        }
+        return shownGrammarVocabularies.computeIfAbsent((BitSet) shownControl.clone(), this::buildGrammarVocabulary);
+    }
+
+    /** Each token's piece (control tokens empty unless in {@code shown}) and the end-of-generation ids. */
+    private Vocabulary buildGrammarVocabulary(BitSet shown) {
         model.ensureOpen();
         byte[][] pieces = new byte[size][];
         int[] eog = new int[size];
@@ -238,9 +258,10 @@ public final class Vocab {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(256);
             for (int t = 0; t < size; t++) {
-                int n = tokenToPiece(t, buf, false);
+                boolean special = shown != null && shown.get(t);
+                int n = tokenToPiece(t, buf, special);
                 if (n < 0) {
-                    pieces[t] = pieceBytes(t, false);
+                    pieces[t] = pieceBytes(t, special);
                 } else {
                     pieces[t] = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
                 }

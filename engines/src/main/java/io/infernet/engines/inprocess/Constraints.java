@@ -11,10 +11,12 @@ import io.infernet.grammar.JsonSchemaCompiler;
 import io.infernet.grammar.TokenMask;
 import io.infernet.grammar.Vocabulary;
 import io.infernet.runtime.serve.OutputConstraint;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -27,14 +29,15 @@ import java.util.function.Supplier;
  * otherwise {@code parallel_tool_calls} allows several calls where the syntax has a separator.
  *
  * <p>Grammars compile on the caller's thread (never the engine's) and are cached by their source
- * (the schema text; the tools, mode and syntax), {@value #CACHE_ENTRIES} at most, least recently
+ * (the schema text; the tools, mode and syntax) and the grammar vocabulary they were compiled for
+ * (which control tokens the request shows), {@value #CACHE_ENTRIES} at most, least recently
  * used out; a new one also gets its start state's mask computed here, so the engine thread's first
  * step for it is a copy. Thread-safe.
  */
 final class Constraints {
     static final int CACHE_ENTRIES = 64;
 
-    private final Supplier<Vocabulary> vocabulary;
+    private final Function<BitSet, Vocabulary> vocabulary;
     private final Map<String, CompiledGrammar> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, CompiledGrammar> eldest) {
@@ -43,8 +46,11 @@ final class Constraints {
     };
     private long compiles;
 
-    /** @param vocabulary the model's vocabulary as the grammar sees it (asked for on the first constrained request) */
-    Constraints(Supplier<Vocabulary> vocabulary) {
+    /**
+     * @param vocabulary the model's vocabulary as the grammar sees it, with the given control tokens
+     *                   shown as their text (null: none); asked for when a grammar compiles
+     */
+    Constraints(Function<BitSet, Vocabulary> vocabulary) {
         this.vocabulary = vocabulary;
     }
 
@@ -55,24 +61,26 @@ final class Constraints {
 
     /**
      * @param syntax how the model writes tool calls (the prompt's chat format); needed only with a tool-call constraint
+     * @param shown  the control tokens the request's output shows as text ({@code ServeRequest.shownControl}), or null
      * @return the constraint, or null when the output is free
      * @throws EngineException INVALID_REQUEST naming {@code response_format} or {@code tools} when a schema cannot be constrained
      */
-    OutputConstraint of(DecodingOptions d, CallSyntax syntax) {
+    OutputConstraint of(DecodingOptions d, CallSyntax syntax, BitSet shown) {
         ToolCallConstraint tools = d.toolCalls();
         boolean jsonFormat = !(d.format() instanceof DecodingOptions.Text);
         if (tools != null && (tools.mode() != ToolCallConstraint.Mode.AUTO || !jsonFormat)) {
-            return toolCalls(tools, Objects.requireNonNull(syntax, "a tool-call constraint needs the model's call syntax"));
+            return toolCalls(tools, Objects.requireNonNull(syntax, "a tool-call constraint needs the model's call syntax"), shown);
         }
         return switch (d.format()) {
             case DecodingOptions.Text t -> null;
-            case DecodingOptions.JsonObject j -> OutputConstraint.of(compiled("json_object", JsonSchemaCompiler::anyJsonObject, "response_format"));
+            case DecodingOptions.JsonObject j -> OutputConstraint.of(compiled("json_object", JsonSchemaCompiler::anyJsonObject, shown,
+                    "response_format"));
             case DecodingOptions.JsonSchema s -> OutputConstraint.of(compiled("schema:" + s.schema(),
-                    () -> JsonSchemaCompiler.compile(s.schema()), "response_format"));
+                    () -> JsonSchemaCompiler.compile(s.schema()), shown, "response_format"));
         };
     }
 
-    private OutputConstraint toolCalls(ToolCallConstraint c, CallSyntax syntax) {
+    private OutputConstraint toolCalls(ToolCallConstraint c, CallSyntax syntax, BitSet shown) {
         List<ToolCallConstraint.Tool> tools = c.mode() == ToolCallConstraint.Mode.NAMED
                 ? c.tools().stream().filter(t -> t.name().equals(c.function())).toList() : c.tools();
         boolean parallel = c.parallel() && c.mode() != ToolCallConstraint.Mode.NAMED; // a named function: one call of it
@@ -80,7 +88,7 @@ final class Constraints {
         for (ToolCallConstraint.Tool t : tools) {
             key.append('|').append(t.name()).append('=').append(t.parameters());
         }
-        CompiledGrammar g = compiled(key.toString(), () -> ToolCallGrammar.build(syntax, tools, parallel), "tools");
+        CompiledGrammar g = compiled(key.toString(), () -> ToolCallGrammar.build(syntax, tools, parallel), shown, "tools");
         if (c.mode() != ToolCallConstraint.Mode.AUTO) {
             return OutputConstraint.of(g);
         }
@@ -89,14 +97,15 @@ final class Constraints {
         return triggers.isEmpty() ? null : OutputConstraint.lazy(g, triggers);
     }
 
-    private CompiledGrammar compiled(String key, Supplier<Grammar> grammar, String param) {
+    private CompiledGrammar compiled(String source, Supplier<Grammar> grammar, BitSet shown, String param) {
+        String key = (shown == null || shown.isEmpty() ? "" : "shown" + shown + ":") + source;
         synchronized (this) {
             CompiledGrammar hit = cache.get(key);
             if (hit != null) {
                 return hit;
             }
         }
-        Vocabulary v = vocabulary.get();
+        Vocabulary v = vocabulary.apply(shown);
         CompiledGrammar g;
         try {
             g = CompiledGrammar.compile(grammar.get(), v);

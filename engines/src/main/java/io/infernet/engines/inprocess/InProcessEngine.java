@@ -86,7 +86,7 @@ public final class InProcessEngine implements Engine {
         this.name = name == null || name.isBlank() ? model.name() : name;
         this.chatFormat = ChatFormat.of(model, chatTemplate);
         this.serving = new ServingEngine(model, config, samplers);
-        this.constraints = new Constraints(() -> serving.callNative(() -> model.vocab().grammarVocabulary()));
+        this.constraints = new Constraints(shown -> serving.callNative(() -> model.vocab().grammarVocabulary(shown)));
     }
 
     /**
@@ -182,7 +182,7 @@ public final class InProcessEngine implements Engine {
         byte[][] texts;
         try {
             // off the engine thread: grammars compile here (the vocabulary is read on a platform thread)
-            constraint = constraints.of(d, format.callSyntax());
+            constraint = constraints.of(d, format.callSyntax(), shown);
             texts = d.logprobs() ? tokenBytes() : null;
         } catch (ServingEngine.EngineStoppedException e) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param decoding     choices, log-probabilities and an output constraint
  * @param shownControl control tokens whose text is emitted (the markers a chat output parser reads, e.g.
  *                     {@code [TOOL_CALLS]}, as llama-server's "preserved tokens"); other control tokens emit
- *                     nothing. Null: none. Read-only once submitted
+ *                     nothing. Null: none. Read-only once submitted. A constraint's grammar must see the same
+ *                     pieces: compile it for {@link io.infernet.runtime.Vocab#grammarVocabulary(BitSet)} of this set
  */
 public record ServeRequest(int[] promptTokens, SamplingParams sampling, int maxTokens, List<String> stop, Decoding decoding,
                            BitSet shownControl) {
