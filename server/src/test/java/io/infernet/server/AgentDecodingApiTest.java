@@ -298,4 +298,18 @@ class AgentDecodingApiTest {
             assertEquals("stop", streamed.finish.get(0));
         }
     }
+
+    @Test
+    void aFormatWhoseCallsAreNotParsedRefusesToForceACall() throws Exception {
+        try (ScriptedServer gemma = ScriptedServer.withTemplate("google-gemma-4-31B-it.jinja")) {
+            HttpResponse<String> forced = ToolCallApiTest.post(gemma, "/v1/chat/completions", chat("qwen2-tiny", REQUIRED));
+            assertEquals(400, forced.statusCode(), forced.body());
+            JsonNode err = ApiHarness.json(forced.body()).get("error");
+            assertEquals("tool_choice", err.get("param").asText());
+            assertTrue(err.get("message").asText().contains("GEMMA_4"), err.toString());
+            gemma.script("Sunny.");
+            JsonNode auto = ok(ToolCallApiTest.post(gemma, "/v1/chat/completions", chat("qwen2-tiny", TOOLS)));
+            assertEquals("Sunny.", auto.at("/choices/0/message/content").asText(), "auto: the model answers freely");
+        }
+    }
 }

@@ -19,6 +19,8 @@ import io.infernet.chat.parse.ParserOptions;
 import io.infernet.chat.parse.ToolCall;
 import io.infernet.chat.parse.ToolCallFormat;
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.ChatOptions;
+import io.infernet.engines.FinishReason;
 import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.DecodingOptions.ToolCallConstraint;
 import io.infernet.engines.EngineException;
@@ -140,29 +142,77 @@ class InProcessDecodingTest {
         return msg.toolCalls();
     }
 
+    /** The tools as a chat request offers them, with {@code choice}. */
+    private static ChatOptions chatTools(ChatOptions.ToolChoice choice) throws Exception {
+        List<ChatOptions.FunctionTool> tools = new java.util.ArrayList<>();
+        for (var e : TOOLS.entrySet()) {
+            tools.add(new ChatOptions.FunctionTool(e.getKey(), null, JSON.readTree(e.getValue()), null));
+        }
+        return ChatOptions.DEFAULT.withTools(tools, choice);
+    }
+
+    /** The calls the engine parsed: a tool-call end, no content, every call complete and valid for its tool. */
+    private static List<ToolCall> parsedCalls(GenerationEvent.Done done) throws Exception {
+        assertEquals(FinishReason.TOOL_CALLS, done.reason(), done.text());
+        assertEquals("", done.message().content().strip(), "nothing but calls: " + done.text());
+        assertEquals(done.message(), done.choices().getFirst().message());
+        for (ToolCall c : done.message().toolCalls()) {
+            assertTrue(c.complete(), done.text());
+            assertValid(TOOLS.get(c.name()), c.argumentsJson());
+        }
+        assertEquals(signatures(calls(done.text())), signatures(done.message().toolCalls()),
+                "the engine's streaming parser reads what a parser of the whole text reads");
+        return done.message().toolCalls();
+    }
+
+    /** Name and arguments of each call (ids are random). */
+    private static List<String> signatures(List<ToolCall> calls) {
+        return calls.stream().map(t -> t.name() + t.argumentsJson()).toList();
+    }
+
     @Test
     void toolChoiceRequiredAlwaysGivesValidCallsOfTheTools() throws Exception {
-        DecodingOptions d = DecodingOptions.DEFAULT.withToolCalls(toolCalls(ToolCallConstraint.Mode.REQUIRED, null));
+        ChatOptions required = chatTools(ChatOptions.ToolChoice.REQUIRED);
         for (int seed = 0; seed < 8; seed++) {
-            GenerationEvent.Done done = run(chat("What is the weather?", SamplingParams.defaults().withTemperature(1.5f).withSeed(seed), 250, d));
-            List<ToolCall> calls = calls(done.text());
-            assertTrue(!calls.isEmpty(), done.text());
-            for (ToolCall c : calls) {
-                assertTrue(c.complete(), done.text());
-                assertValid(TOOLS.get(c.name()), c.argumentsJson());
-            }
+            GenerationEvent.Done done = run(chat("What is the weather?", SamplingParams.defaults().withTemperature(1.5f).withSeed(seed), 250,
+                    DecodingOptions.DEFAULT).withChat(required));
+            assertTrue(!parsedCalls(done).isEmpty(), done.text());
+        }
+        // the constraint given directly (a caller that parses the output itself) holds too
+        DecodingOptions d = DecodingOptions.DEFAULT.withToolCalls(toolCalls(ToolCallConstraint.Mode.REQUIRED, null));
+        GenerationEvent.Done direct = run(chat("What is the weather?", SamplingParams.defaults().withTemperature(1.5f).withSeed(9), 250, d));
+        for (ToolCall c : calls(direct.text())) {
+            assertValid(TOOLS.get(c.name()), c.argumentsJson());
         }
     }
 
     @Test
     void aNamedFunctionIsCalled() throws Exception {
-        DecodingOptions d = DecodingOptions.DEFAULT.withToolCalls(toolCalls(ToolCallConstraint.Mode.NAMED, "add"));
+        ChatOptions named = chatTools(ChatOptions.ToolChoice.function("add"));
         for (int seed = 0; seed < 5; seed++) {
-            GenerationEvent.Done done = run(chat("Add two numbers", SamplingParams.defaults().withTemperature(1.5f).withSeed(seed), 120, d));
-            List<ToolCall> calls = calls(done.text());
+            GenerationEvent.Done done = run(chat("Add two numbers", SamplingParams.defaults().withTemperature(1.5f).withSeed(seed), 120,
+                    DecodingOptions.DEFAULT).withChat(named));
+            List<ToolCall> calls = parsedCalls(done);
             assertEquals(1, calls.size(), done.text());
             assertEquals("add", calls.getFirst().name());
-            assertValid(TOOLS.get("add"), calls.getFirst().argumentsJson());
+        }
+    }
+
+    @Test
+    void eachChoiceIsParsedOnItsOwn() throws Exception {
+        GenerationRequest r = chat("Weather?", SamplingParams.defaults().withTemperature(1.5f).withSeed(13), 250, DecodingOptions.DEFAULT.withN(3))
+                .withChat(chatTools(ChatOptions.ToolChoice.REQUIRED));
+        EventLog log = new EventLog();
+        GenerationEvent.Done done = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(engine.generate(r, log)));
+        assertEquals(3, done.choices().size());
+        for (GenerationEvent.Choice c : done.choices()) {
+            assertEquals(FinishReason.TOOL_CALLS, c.reason());
+            assertEquals(signatures(calls(c.text())), signatures(c.message().toolCalls()), "choice " + c.index());
+            List<io.infernet.chat.parse.ChatDelta> deltas = new java.util.ArrayList<>();
+            log.events().stream().filter(e -> e instanceof GenerationEvent.Token t && t.index() == c.index())
+                    .forEach(e -> deltas.addAll(((GenerationEvent.Token) e).deltas()));
+            assertEquals(signatures(c.message().toolCalls()), signatures(ParsedMessage.fold(deltas).toolCalls()),
+                    "choice " + c.index() + ": its deltas fold to its message");
         }
     }
 
