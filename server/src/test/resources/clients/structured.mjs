@@ -4,23 +4,12 @@ import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
+import { report, run } from './checks.mjs';
 
 const base = process.argv[2] + '/v1';
 const model = process.argv[3];
 const client = new OpenAI({ baseURL: base, apiKey: 'not-needed', maxRetries: 0 });
 const Book = z.object({ title: z.string(), year: z.number().int(), authors: z.array(z.string()), genre: z.enum(['novel', 'poetry', 'essay']) });
-
-function report(check, ok, detail) {
-  console.log(JSON.stringify({ check, ok: Boolean(ok), detail }));
-}
-
-async function run(check, body) {
-  try {
-    await body();
-  } catch (e) {
-    report(check, false, String(e && e.stack || e));
-  }
-}
 
 await run('openai parse', async () => {
   const c = await client.chat.completions.parse({ model, messages: [{ role: 'user', content: 'Recommend a book.' }],

@@ -1,13 +1,12 @@
 package io.infernet.server;
 
+import static io.infernet.server.DecodingApiTest.assertValid;
+import static io.infernet.server.DecodingApiTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
 import io.infernet.engines.inprocess.InProcessEngine;
 import io.infernet.natives.Progress;
 import io.infernet.runtime.JavaSampler;
@@ -18,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,17 +68,6 @@ class AgentDecodingApiTest {
 
     private static String chat(String model, String extra) {
         return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"What is the weather in Paris?\"}]" + extra + "}";
-    }
-
-    private static JsonNode ok(HttpResponse<String> r) {
-        assertEquals(200, r.statusCode(), r.body());
-        return ApiHarness.json(r.body());
-    }
-
-    private static void assertValid(String schema, String json) throws Exception {
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-        assertEquals(Set.of(), JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schema, config)
-                .validate(Json.MAPPER.readTree(json)), json);
     }
 
     /** One call as a client sees it: the function's name and its arguments as JSON. */
@@ -154,18 +141,26 @@ class AgentDecodingApiTest {
         }
     }
 
-    @Test
-    void requiredToolChoiceAlwaysGivesValidCallsWholeAndStreamed() throws Exception {
-        for (int seed = 0; seed < 5; seed++) {
-            String body = chat("tiny", REQUIRED + ",\"temperature\":1.5,\"seed\":" + seed + ",\"max_tokens\":200");
-            JsonNode choice = ok(tiny.post("/v1/chat/completions", body)).at("/choices/0");
+    /**
+     * For seeds {@code 0..seeds-1} at temperature 1.5, {@code tool_choice: "required"} answers valid calls and
+     * finish_reason tool_calls, and the same request streamed gives the same calls and no content.
+     */
+    private static void assertRequiredCallsWholeAndStreamed(InProcessApiTest.Served s, String model, int seeds) throws Exception {
+        for (int seed = 0; seed < seeds; seed++) {
+            String body = chat(model, REQUIRED + ",\"temperature\":1.5,\"seed\":" + seed + ",\"max_tokens\":200");
+            JsonNode choice = ok(s.post("/v1/chat/completions", body)).at("/choices/0");
             assertEquals("tool_calls", choice.get("finish_reason").asText(), choice.toString());
             List<Call> whole = calls(choice.get("message"));
-            Streamed streamed = new Streamed(ApiHarness.sseChunks(tiny.post("/v1/chat/completions", stream(body))));
+            Streamed streamed = new Streamed(ApiHarness.sseChunks(s.post("/v1/chat/completions", stream(body))));
             assertEquals("tool_calls", streamed.finish.get(0));
-            assertEquals(whole, streamed.calls(0), "streamed, the same calls (seed " + seed + ")");
+            assertEquals(whole, streamed.calls(0), model + ": streamed, the same calls (seed " + seed + ")");
             assertEquals("", streamed.content.get(0).toString(), "no content around the calls");
         }
+    }
+
+    @Test
+    void requiredToolChoiceAlwaysGivesValidCallsWholeAndStreamed() throws Exception {
+        assertRequiredCallsWholeAndStreamed(tiny, "tiny", 5);
     }
 
     @Test
@@ -264,14 +259,7 @@ class AgentDecodingApiTest {
             assertEquals("stop", film.at("/choices/0/finish_reason").asText());
             assertValid(DecodingApiTest.SCHEMA, film.at("/choices/0/message/content").asText());
         }
-        for (int seed = 0; seed < 3; seed++) {
-            String body = chat("qwen2-tiny", REQUIRED + ",\"temperature\":1.5,\"seed\":" + seed + ",\"max_tokens\":200");
-            JsonNode choice = ok(qwen.post("/v1/chat/completions", body)).at("/choices/0");
-            assertEquals("tool_calls", choice.get("finish_reason").asText(), choice.toString());
-            List<Call> whole = calls(choice.get("message"));
-            Streamed streamed = new Streamed(ApiHarness.sseChunks(qwen.post("/v1/chat/completions", stream(body))));
-            assertEquals(whole, streamed.calls(0), "Hermes <tool_call> calls, streamed the same (seed " + seed + ")");
-        }
+        assertRequiredCallsWholeAndStreamed(qwen, "qwen2-tiny", 3); // Hermes <tool_call> calls
     }
 
     @Test

@@ -46,12 +46,13 @@ class DecodingApiTest {
         return "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"Name a film\"}]" + extra + "}";
     }
 
-    private static JsonNode ok(HttpResponse<String> r) {
+    static JsonNode ok(HttpResponse<String> r) {
         assertEquals(200, r.statusCode(), r.body());
         return ApiHarness.json(r.body());
     }
 
-    private static void assertValid(String schema, String text) throws Exception {
+    /** {@code text} is JSON that validates against {@code schema} (formats asserted). */
+    static void assertValid(String schema, String text) throws Exception {
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         assertEquals(Set.of(), JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(schema, config)
                 .validate(Json.MAPPER.readTree(text)), text);

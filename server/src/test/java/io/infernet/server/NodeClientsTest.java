@@ -62,16 +62,18 @@ class NodeClientsTest {
     }
 
     /**
-     * Runs the check script {@code resource} (from {@code /clients/}) with node in {@code dir}; every
-     * check it reports must have passed.
+     * Runs the check script {@code resource} (from {@code /clients/}, with the helpers it imports,
+     * {@code checks.mjs}) with node in {@code dir}; every check it reports must have passed.
      *
      * @return the names of the checks, in the order reported
      */
     private static List<String> runChecks(Path dir, String resource, String... args) throws Exception {
-        Path script = dir.resolve(resource);
-        try (var in = NodeClientsTest.class.getResourceAsStream("/clients/" + resource)) {
-            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        for (String file : List.of("checks.mjs", resource)) {
+            try (var in = NodeClientsTest.class.getResourceAsStream("/clients/" + file)) {
+                Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            }
         }
+        Path script = dir.resolve(resource);
         List<String> cmd = new ArrayList<>(List.of("node", script.toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
