@@ -130,4 +130,18 @@ class OpenAiRequestsTest {
         StreamChunk.Text t = (StreamChunk.Text) legacy.getFirst();
         assertEquals(" a|-1.5| a| b", t.text() + "|" + t.logprob().logprob() + "|" + t.logprob().top().get(0).token() + "|" + t.logprob().top().get(1).token());
     }
+
+    @Test
+    void toolsAndDecodingFieldsGoTogether() throws Exception {
+        ChatOptions.FunctionTool add = new ChatOptions.FunctionTool("add", null, Json.parse("{\"type\":\"object\"}".getBytes()), null);
+        GenerationRequest r = GenerationRequest.chat("m", List.of(new ChatMessage("user", "1+1?")), SamplingParams.greedy(), 8)
+                .withChat(ChatOptions.DEFAULT.withTools(List.of(add), ChatOptions.ToolChoice.REQUIRED))
+                .withDecoding(DecodingOptions.DEFAULT.withN(2).withLogprobs(true, 3));
+        var vllm = OpenAiRequests.body(OpenAiDialect.VLLM, "m", r, true);
+        assertEquals("[{\"type\":\"function\",\"function\":{\"name\":\"add\",\"parameters\":{\"type\":\"object\"}}}]", Json.write(vllm.get("tools")));
+        assertEquals("\"required\"", Json.write(vllm.get("tool_choice")));
+        assertEquals(2, vllm.get("n").asInt());
+        assertEquals(true, vllm.get("logprobs").asBoolean());
+        assertEquals(3, vllm.get("top_logprobs").asInt());
+    }
 }
