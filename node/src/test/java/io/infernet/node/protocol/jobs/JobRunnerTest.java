@@ -155,12 +155,19 @@ class JobRunnerTest {
     }
 
     @Test
-    void aResponseFormatInTheInputReachesTheEngineAndChoicesOrLogprobsAreRefused() throws Exception {
+    void aResponseFormatAndToolsInTheInputReachTheEngineAndChoicesOrLogprobsAreRefused() throws Exception {
         JobRunner r = runner(4, BatchPolicy.DEFAULT);
         r.offer(chat("f", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"json_schema\","
                 + "\"json_schema\":{\"name\":\"a\",\"schema\":{\"type\":\"object\"}}}}"));
         assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
         assertEquals(new DecodingOptions.JsonSchema("a", "{\"type\":\"object\"}", false), engine.requests().getLast().decoding().format());
+        r.offer(chat("t", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"json_object\"},"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"add\"}}],\"tool_choice\":\"required\"}"));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        var both = engine.requests().getLast();
+        assertEquals(new DecodingOptions.JsonObject(), both.decoding().format(), "the format and the tools reach the engine together");
+        assertEquals("add", both.chat().tools().getFirst().name());
+        assertEquals(io.infernet.engines.ChatOptions.ToolChoice.REQUIRED, both.chat().toolChoice());
         r.offer(chat("n", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":2}"));
         r.offer(chat("p", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"logprobs\":true}"));
         r.offer(chat("x", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"xml\"}}"));
