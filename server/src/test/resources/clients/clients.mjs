@@ -3,6 +3,7 @@
 // {"check": name, "ok": true|false, "detail": ...}. Usage: node clients.mjs BASE_URL
 import OpenAI from 'openai';
 import { ChatOpenAI } from '@langchain/openai';
+import { report, run } from './checks.mjs';
 
 const base = process.argv[2] + '/v1';
 const client = new OpenAI({ baseURL: base, apiKey: 'not-needed', maxRetries: 0 });
@@ -10,18 +11,6 @@ const model = 'qwen2-tiny';
 const parameters = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
 const tools = [{ type: 'function', function: { name: 'get_weather', description: 'Current weather of a city', parameters } }];
 const question = [{ role: 'user', content: 'Weather in Paris?' }];
-
-function report(check, ok, detail) {
-  console.log(JSON.stringify({ check, ok: Boolean(ok), detail }));
-}
-
-async function run(check, body) {
-  try {
-    await body();
-  } catch (e) {
-    report(check, false, String(e && e.stack || e));
-  }
-}
 
 await run('chat tool call', async () => {
   const c = await client.chat.completions.create({ model, messages: question, tools });

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param stop      strings that end the generation (reason STOP); not included in the output
  * @param chat      tools, tool choice, template variables and reasoning handling of a chat request
  *                  ({@link ChatOptions#DEFAULT} for a raw prompt)
+ * @param decoding  output format, log-probabilities, choices, tool-call constraint (the in-process engine
+ *                  derives the constraint from {@code chat} when that offers tools)
  */
 public record GenerationRequest(
         String model,
@@ -24,7 +26,8 @@ public record GenerationRequest(
         SamplingParams sampling,
         int maxTokens,
         List<String> stop,
-        ChatOptions chat) {
+        ChatOptions chat,
+        DecodingOptions decoding) {
 
     public GenerationRequest {
         if ((messages == null) == (prompt == null)) {
@@ -42,11 +45,12 @@ public record GenerationRequest(
                 throw new IllegalArgumentException("stop strings must not be empty");
             }
         }
+        decoding = decoding == null ? DecodingOptions.DEFAULT : decoding;
     }
 
-    /** A request without chat options (none, or the defaults for chat). */
+    /** A request without chat options (none, or the defaults for chat) and with default decoding. */
     public GenerationRequest(String model, List<ChatMessage> messages, String prompt, SamplingParams sampling, int maxTokens, List<String> stop) {
-        this(model, messages, prompt, sampling, maxTokens, stop, ChatOptions.DEFAULT);
+        this(model, messages, prompt, sampling, maxTokens, stop, ChatOptions.DEFAULT, DecodingOptions.DEFAULT);
     }
 
     public static GenerationRequest chat(String model, List<ChatMessage> messages, SamplingParams sampling, int maxTokens) {
@@ -62,14 +66,18 @@ public record GenerationRequest(
     }
 
     public GenerationRequest withStop(List<String> stopStrings) {
-        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stopStrings, chat);
+        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stopStrings, chat, decoding);
     }
 
     public GenerationRequest withModel(String m) {
-        return new GenerationRequest(m, messages, prompt, sampling, maxTokens, stop, chat);
+        return new GenerationRequest(m, messages, prompt, sampling, maxTokens, stop, chat, decoding);
     }
 
     public GenerationRequest withChat(ChatOptions options) {
-        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stop, options);
+        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stop, options, decoding);
+    }
+
+    public GenerationRequest withDecoding(DecodingOptions d) {
+        return new GenerationRequest(model, messages, prompt, sampling, maxTokens, stop, chat, d);
     }
 }

@@ -1,6 +1,7 @@
 package io.infernet.runtime;
 
 import io.infernet.bindings.llama_h;
+import io.infernet.grammar.Vocabulary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -8,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 import io.infernet.runtime.text.SpecialTokenSplitter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A model's vocabulary: tokenizing, detokenizing, special tokens. Valid while its {@link Model}
@@ -20,6 +24,10 @@ public final class Vocab {
     private final int size;
     /** Built on first use; racing threads build equal ones. */
     private volatile SpecialTokenSplitter splitter;
+    /** Built on first use by {@link #grammarVocabulary()}. */
+    private volatile Vocabulary grammarVocabulary;
+    /** Built on first use by {@link #grammarVocabulary(BitSet)}, by the set shown (a few per model: one per chat format). */
+    private final Map<BitSet, Vocabulary> shownGrammarVocabularies = new ConcurrentHashMap<>();
 
     Vocab(Model model, MemorySegment vocab) {
         this.model = model;
@@ -205,6 +213,64 @@ public final class Vocab {
             }
             return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         }
+    }
+
+    /**
+     * The vocabulary as a grammar matcher sees it: each token's bytes as served output renders them
+     * ({@code special = false}: control tokens are empty, so a grammar never allows them where it
+     * applies) and the end-of-generation ids. Built on the first call (one piece per token, tens of
+     * milliseconds for 150k tokens; call it off the engine thread), then kept.
+     */
+    public Vocabulary grammarVocabulary() {
+        Vocabulary v = grammarVocabulary;
+        if (v == null) {
+            synchronized (this) {
+                v = grammarVocabulary;
+                if (v == null) {
+                    v = buildGrammarVocabulary(null);
+                    grammarVocabulary = v;
+                }
+            }
+        }
+        return v;
+    }
+
+    /**
+     * As {@link #grammarVocabulary()}, except that the control tokens in {@code shownControl} have
+     * their text as piece, as served output renders them for a request that shows them
+     * ({@code ServeRequest.shownControl}): a grammar can then require or allow such a marker (a
+     * tool-call opener like {@code [TOOL_CALLS]}), and a lazy grammar sees it as its trigger. Null or
+     * empty: {@link #grammarVocabulary()}. Built once per distinct set, then kept.
+     */
+    public Vocabulary grammarVocabulary(BitSet shownControl) {
+        if (shownControl == null || shownControl.isEmpty()) {
+            return grammarVocabulary();
+        }
+        return shownGrammarVocabularies.computeIfAbsent((BitSet) shownControl.clone(), this::buildGrammarVocabulary);
+    }
+
+    /** Each token's piece (control tokens empty unless in {@code shown}) and the end-of-generation ids. */
+    private Vocabulary buildGrammarVocabulary(BitSet shown) {
+        model.ensureOpen();
+        byte[][] pieces = new byte[size][];
+        int[] eog = new int[size];
+        int eogCount = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(256);
+            for (int t = 0; t < size; t++) {
+                boolean special = shown != null && shown.get(t);
+                int n = tokenToPiece(t, buf, special);
+                if (n < 0) {
+                    pieces[t] = pieceBytes(t, special);
+                } else {
+                    pieces[t] = buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+                }
+                if (isEndOfGeneration(t)) {
+                    eog[eogCount++] = t;
+                }
+            }
+        }
+        return Vocabulary.of(pieces, Arrays.copyOf(eog, eogCount));
     }
 
     /** Detokenizes to text (invalid UTF-8 becomes U+FFFD). */

@@ -10,6 +10,7 @@ import io.infernet.chat.parse.ParsedMessage;
 import io.infernet.chat.parse.ToolCall;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationEvent;
+import io.infernet.engines.TokenLogprob;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,31 +46,35 @@ final class ChatCompletionsHandler implements Handler {
         }
 
         @Override
-        public ObjectNode opening(Ids ids) {
+        public ObjectNode opening(Ids ids, int index) {
             ObjectNode delta = Json.object();
             delta.put("role", "assistant");
             delta.put("content", "");
-            return choiceChunk(ids, delta, null);
+            return choiceChunk(ids, index, delta, null, null);
         }
 
         @Override
-        public ObjectNode delta(Ids ids, String text) {
+        public ObjectNode delta(Ids ids, int index, String text, List<TokenLogprob> logprobs, int offset) {
             ObjectNode delta = Json.object();
             delta.put("content", text);
-            return choiceChunk(ids, delta, null);
+            return choiceChunk(ids, index, delta, logprobs, null);
         }
 
         @Override
-        public ObjectNode finish(Ids ids, FinishReason reason) {
-            return choiceChunk(ids, Json.object(), ResponseFormat.finishReason(reason));
+        public ObjectNode finish(Ids ids, int index, FinishReason reason) {
+            return choiceChunk(ids, index, Json.object(), null, ResponseFormat.finishReason(reason));
         }
 
-        private ObjectNode choiceChunk(Ids ids, ObjectNode delta, String finishReason) {
+        private ObjectNode choiceChunk(Ids ids, int index, ObjectNode delta, List<TokenLogprob> logprobs, String finishReason) {
             ObjectNode c = chunk(ids);
             ObjectNode choice = c.putArray("choices").addObject();
-            choice.put("index", 0);
+            choice.put("index", index);
             choice.set("delta", delta);
-            choice.putNull("logprobs");
+            if (logprobs == null) {
+                choice.putNull("logprobs");
+            } else {
+                choice.set("logprobs", Logprobs.chat(logprobs));
+            }
             choice.put("finish_reason", finishReason);
             if (ids.includeUsage()) {
                 c.putNull("usage");
@@ -77,9 +82,12 @@ final class ChatCompletionsHandler implements Handler {
             return c;
         }
 
-        /** One chunk per delta: {@code content}, {@code reasoning_content}, or one {@code tool_calls} entry; a call's end sends nothing. */
+        /**
+         * One chunk per delta of the token's choice: {@code content}, {@code reasoning_content}, or one
+         * {@code tool_calls} entry; a call's end sends nothing. The log-probabilities due go with the first.
+         */
         @Override
-        public List<ObjectNode> chunks(Ids ids, GenerationEvent.Token token) {
+        public List<ObjectNode> chunks(Ids ids, GenerationEvent.Token token, List<TokenLogprob> logprobs, int offset) {
             List<ObjectNode> out = new ArrayList<>(token.deltas().size());
             for (ChatDelta d : token.deltas()) {
                 ObjectNode delta = Json.object();
@@ -103,23 +111,31 @@ final class ChatCompletionsHandler implements Handler {
                         continue;
                     }
                 }
-                out.add(choiceChunk(ids, delta, null));
+                out.add(choiceChunk(ids, token.index(), delta, out.isEmpty() ? logprobs : null, null));
             }
             return out;
         }
 
         @Override
-        public ObjectNode complete(Ids ids, GenerationEvent.Done done) {
+        public ObjectNode complete(Ids ids, GenerationEvent.Done done, List<List<TokenLogprob>> logprobs) {
             ObjectNode o = Json.object();
             o.put("id", ids.id());
             o.put("object", "chat.completion");
             o.put("created", ids.created());
             o.put("model", ids.model());
-            ObjectNode choice = o.putArray("choices").addObject();
-            choice.put("index", 0);
-            choice.set("message", message(done.message()));
-            choice.putNull("logprobs");
-            choice.put("finish_reason", ResponseFormat.finishReason(done.reason()));
+            ArrayNode choices = o.putArray("choices");
+            for (GenerationEvent.Choice c : done.choices()) {
+                ObjectNode choice = choices.addObject();
+                choice.put("index", c.index());
+                choice.set("message", message(c.message()));
+                List<TokenLogprob> lp = logprobs.get(c.index());
+                if (lp == null) {
+                    choice.putNull("logprobs");
+                } else {
+                    choice.set("logprobs", Logprobs.chat(lp));
+                }
+                choice.put("finish_reason", ResponseFormat.finishReason(c.reason()));
+            }
             o.set("usage", ResponseFormat.usage(done.usage()));
             return o;
         }

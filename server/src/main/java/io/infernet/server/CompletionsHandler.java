@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationEvent;
+import io.infernet.engines.TokenLogprob;
+import java.util.List;
 
 /** {@code POST /v1/completions}: legacy text completions, one prompt, raw (no chat template). */
 final class CompletionsHandler implements Handler {
@@ -39,41 +42,49 @@ final class CompletionsHandler implements Handler {
         }
 
         @Override
-        public ObjectNode opening(Ids ids) {
+        public ObjectNode opening(Ids ids, int index) {
             return null;
         }
 
         @Override
-        public ObjectNode delta(Ids ids, String text) {
-            return choiceChunk(ids, text, null);
+        public ObjectNode delta(Ids ids, int index, String text, List<TokenLogprob> logprobs, int offset) {
+            return choiceChunk(ids, index, text, logprobs == null ? null : Logprobs.legacy(logprobs, offset), null);
         }
 
         @Override
-        public ObjectNode finish(Ids ids, FinishReason reason) {
-            return choiceChunk(ids, "", ResponseFormat.finishReason(reason));
+        public ObjectNode finish(Ids ids, int index, FinishReason reason) {
+            return choiceChunk(ids, index, "", null, ResponseFormat.finishReason(reason));
         }
 
-        private ObjectNode choiceChunk(Ids ids, String text, String finishReason) {
+        private ObjectNode choiceChunk(Ids ids, int index, String text, ObjectNode logprobs, String finishReason) {
             ObjectNode c = chunk(ids);
-            choice(c, text, finishReason);
+            choice(c.putArray("choices"), index, text, logprobs, finishReason);
             if (ids.includeUsage()) {
                 c.putNull("usage");
             }
             return c;
         }
 
-        private static void choice(ObjectNode parent, String text, String finishReason) {
-            ObjectNode choice = parent.putArray("choices").addObject();
+        private static void choice(ArrayNode choices, int index, String text, ObjectNode logprobs, String finishReason) {
+            ObjectNode choice = choices.addObject();
             choice.put("text", text);
-            choice.put("index", 0);
-            choice.putNull("logprobs");
+            choice.put("index", index);
+            if (logprobs == null) {
+                choice.putNull("logprobs");
+            } else {
+                choice.set("logprobs", logprobs);
+            }
             choice.put("finish_reason", finishReason);
         }
 
         @Override
-        public ObjectNode complete(Ids ids, GenerationEvent.Done done) {
+        public ObjectNode complete(Ids ids, GenerationEvent.Done done, List<List<TokenLogprob>> logprobs) {
             ObjectNode o = chunk(ids);
-            choice(o, done.text(), ResponseFormat.finishReason(done.reason()));
+            ArrayNode choices = o.putArray("choices");
+            for (GenerationEvent.Choice c : done.choices()) {
+                List<TokenLogprob> lp = logprobs.get(c.index());
+                choice(choices, c.index(), c.text(), lp == null ? null : Logprobs.legacy(lp, 0), ResponseFormat.finishReason(c.reason()));
+            }
             o.set("usage", ResponseFormat.usage(done.usage()));
             return o;
         }

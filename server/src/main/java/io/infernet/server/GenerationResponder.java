@@ -6,9 +6,12 @@ import io.helidon.webserver.http.ServerResponse;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationRequest;
+import io.infernet.engines.TokenLogprob;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Runs one parsed generation request and writes its answer, streamed (SSE) or whole, in the
@@ -40,9 +43,9 @@ final class GenerationResponder {
         String fallbackModel = request.model() == null ? "" : request.model();
         try {
             if (parsed.stream()) {
-                stream(res, stream, format, id, created, fallbackModel, parsed.includeUsage());
+                stream(res, stream, format, id, created, fallbackModel, parsed.includeUsage(), request.decoding().n());
             } else {
-                whole(res, stream, format, new ResponseFormat.Ids(id, created, fallbackModel, false));
+                whole(res, stream, format, new ResponseFormat.Ids(id, created, fallbackModel, false), request.decoding().logprobs());
             }
         } catch (InterruptedException e) {
             stream.cancel();
@@ -54,18 +57,28 @@ final class GenerationResponder {
         }
     }
 
-    private static void whole(ServerResponse res, GenerationStream stream, ResponseFormat format, ResponseFormat.Ids ids)
+    private static void whole(ServerResponse res, GenerationStream stream, ResponseFormat format, ResponseFormat.Ids ids, boolean logprobs)
             throws InterruptedException {
+        List<List<TokenLogprob>> perChoice = new ArrayList<>();
         while (true) {
             switch (stream.next(Duration.ZERO)) {
                 case GenerationEvent.Meta m -> ids = new ResponseFormat.Ids(ids.id(), ids.created(), m.model(), false);
-                case GenerationEvent.Token t -> { }
+                case GenerationEvent.Token t -> {
+                    if (t.logprob() != null) {
+                        slot(perChoice, t.index()).add(t.logprob());
+                    }
+                }
                 case GenerationEvent.Done d -> {
                     if (d.reason() == FinishReason.CANCEL) {
                         throw OpenAiErrors.shuttingDown();
                     }
+                    List<List<TokenLogprob>> lp = new ArrayList<>();
+                    for (GenerationEvent.Choice c : d.choices()) {
+                        slot(lp, c.index());
+                        lp.set(c.index(), logprobs ? new ArrayList<>(slot(perChoice, c.index())) : null);
+                    }
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                    res.send(Json.bytes(format.complete(ids, d)));
+                    res.send(Json.bytes(format.complete(ids, d, lp)));
                     return;
                 }
                 case GenerationEvent.Error e -> throw generationFailed(e);
@@ -73,10 +86,30 @@ final class GenerationResponder {
         }
     }
 
+    /** The list at {@code index}, growing the outer list as needed. */
+    private static List<TokenLogprob> slot(List<List<TokenLogprob>> lists, int index) {
+        while (lists.size() <= index) {
+            lists.add(new ArrayList<>());
+        }
+        if (lists.get(index) == null) {
+            lists.set(index, new ArrayList<>());
+        }
+        return lists.get(index);
+    }
+
+    /**
+     * Streams the answer. Each choice opens with its own chunk (chat); its output goes out as it
+     * comes (text, or for a chat the content, reasoning and tool-call deltas), and a token's
+     * log-probabilities go with the first chunk at or after it (a token whose output is held back, an
+     * incomplete character, a possible stop string or a possible tool call, waits for the next);
+     * what is still held at the end goes in a chunk of its own before the choice's finish chunk.
+     */
     private void stream(ServerResponse res, GenerationStream stream, ResponseFormat format, String id, long created,
-                        String fallbackModel, boolean includeUsage) throws InterruptedException {
+                        String fallbackModel, boolean includeUsage, int n) throws InterruptedException {
         SseWriter sse = new SseWriter(res);
         ResponseFormat.Ids ids = new ResponseFormat.Ids(id, created, fallbackModel, includeUsage);
+        List<List<TokenLogprob>> pending = new ArrayList<>();
+        int[] offsets = new int[n];
         try {
             while (true) {
                 GenerationEvent event = stream.next(keepAlive);
@@ -87,15 +120,26 @@ final class GenerationResponder {
                 switch (event) {
                     case GenerationEvent.Meta m -> {
                         ids = new ResponseFormat.Ids(id, created, m.model(), includeUsage);
-                        ObjectNode opening = format.opening(ids);
-                        if (opening != null) {
-                            sse.data(Json.bytes(opening));
+                        for (int i = 0; i < n; i++) {
+                            ObjectNode opening = format.opening(ids, i);
+                            if (opening != null) {
+                                sse.data(Json.bytes(opening));
+                            }
                         }
                     }
                     case GenerationEvent.Token t -> {
-                        for (ObjectNode chunk : format.chunks(ids, t)) {
+                        List<TokenLogprob> due = slot(pending, t.index());
+                        if (t.logprob() != null) {
+                            due.add(t.logprob());
+                        }
+                        List<ObjectNode> chunks = format.chunks(ids, t, due.isEmpty() ? null : List.copyOf(due), offsets[t.index()]);
+                        for (ObjectNode chunk : chunks) {
                             sse.data(Json.bytes(chunk));
                         }
+                        if (!chunks.isEmpty()) {
+                            due.clear();
+                        }
+                        offsets[t.index()] += t.text().length();
                     }
                     case GenerationEvent.Done d -> {
                         if (d.reason() == FinishReason.CANCEL) {
@@ -103,7 +147,13 @@ final class GenerationResponder {
                             fail(sse, OpenAiErrors.shuttingDown());
                             return;
                         }
-                        sse.data(Json.bytes(format.finish(ids, d.reason())));
+                        for (GenerationEvent.Choice c : d.choices()) {
+                            List<TokenLogprob> held = slot(pending, c.index());
+                            if (!held.isEmpty()) {
+                                sse.data(Json.bytes(format.delta(ids, c.index(), "", List.copyOf(held), offsets[c.index()])));
+                            }
+                            sse.data(Json.bytes(format.finish(ids, c.index(), c.reason())));
+                        }
                         if (includeUsage) {
                             sse.data(Json.bytes(format.usageChunk(ids, d.usage())));
                         }

@@ -39,8 +39,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>stream, stream_options.include_usage -> how the answer is written; user -> accepted and unused
  *     (OpenAI uses it for abuse tracking only)
  * <li>tools, tool_choice, parallel_tool_calls, chat_template_kwargs, reasoning_format, reasoning_effort -> chat
- *     options, read by {@link ToolsParser} (functions and function_call are refused: use tools)
- * <li>n must be 1; response_format other than text, logprobs -> 400 not supported
+ *     options, read by {@link ToolsParser} (functions and function_call are refused: use tools); the in-process
+ *     engine derives the tool-call constraint from them
+ * <li>response_format, logprobs, top_logprobs, n (and best_of = n on text completions) -> the request's
+ *     {@link io.infernet.engines.DecodingOptions}, see {@link DecodingParser}
  * </ul>
  */
 final class RequestParser {
@@ -63,8 +65,8 @@ final class RequestParser {
         Params p = new Params(body);
         List<ChatMessage> messages = messages(p);
         ChatOptions chat = chatOptions(body);
-        rejectUnsupportedChat(p);
-        GenerationRequest request = new GenerationRequest(model(p), messages, null, sampling(p), maxTokens(p, cfg), stop(p), chat);
+        GenerationRequest request = new GenerationRequest(model(p), messages, null, sampling(p), maxTokens(p, cfg), stop(p), chat,
+                DecodingParser.chat(p));
         return withStreaming(p, request);
     }
 
@@ -73,7 +75,8 @@ final class RequestParser {
         Params p = new Params(body);
         String prompt = prompt(p);
         rejectUnsupportedCompletion(p);
-        GenerationRequest request = new GenerationRequest(model(p), null, prompt, sampling(p), maxTokens(p, cfg), stop(p));
+        GenerationRequest request = new GenerationRequest(model(p), null, prompt, sampling(p), maxTokens(p, cfg), stop(p),
+                ChatOptions.DEFAULT, DecodingParser.completion(p));
         return withStreaming(p, request);
     }
 
@@ -263,40 +266,12 @@ final class RequestParser {
         throw ApiException.invalidType("prompt", "prompt must be a string or an array of one string, got " + Params.kind(n) + ".");
     }
 
-    private static void rejectN(Params p) {
-        long n = p.integer("n", 1, Integer.MAX_VALUE).orElse(1L);
-        if (n != 1) {
-            throw ApiException.unsupported("n", "only n = 1 is supported, got " + n + "; send several requests for several choices.");
-        }
-    }
-
-    private static void rejectUnsupportedChat(Params p) {
-        rejectN(p);
-        var format = p.object("response_format");
-        if (format.isPresent()) {
-            String type = new Params(format.get()).string("type").orElse("text");
-            if (!type.equals("text")) {
-                throw ApiException.unsupported("response_format", "response_format type '" + type + "' is not supported; only 'text'.");
-            }
-        }
-        if (p.bool("logprobs").orElse(false) || p.has("top_logprobs")) {
-            throw ApiException.unsupported(p.has("top_logprobs") ? "top_logprobs" : "logprobs", "logprobs are not supported by this server.");
-        }
-    }
-
     private static void rejectUnsupportedCompletion(Params p) {
-        rejectN(p);
-        if (p.integer("best_of", 1, Integer.MAX_VALUE).orElse(1L) != 1) {
-            throw ApiException.unsupported("best_of", "only best_of = 1 is supported.");
-        }
         if (p.bool("echo").orElse(false)) {
             throw ApiException.unsupported("echo", "echo is not supported by this server.");
         }
         if (!p.string("suffix").orElse("").isEmpty()) {
             throw ApiException.unsupported("suffix", "suffix is not supported by this server.");
-        }
-        if (p.has("logprobs")) {
-            throw ApiException.unsupported("logprobs", "logprobs are not supported by this server.");
         }
     }
 }

@@ -3,6 +3,7 @@ package io.infernet.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationEvent;
+import io.infernet.engines.TokenLogprob;
 import io.infernet.engines.Usage;
 import java.util.List;
 
@@ -18,22 +19,36 @@ interface ResponseFormat {
     /** The {@code object} of stream chunks. */
     String chunkObject();
 
-    /** The chunk that opens a stream (chat: the assistant role), or null for none. */
-    ObjectNode opening(Ids ids);
+    /** The chunk that opens choice {@code index}'s stream (chat: the assistant role), or null for none. */
+    ObjectNode opening(Ids ids, int index);
 
-    /** A chunk carrying generated text. */
-    ObjectNode delta(Ids ids, String text);
+    /**
+     * A chunk carrying generated text of choice {@code index}, with the log-probabilities of the
+     * tokens it covers (null when the request did not ask for them).
+     *
+     * @param offset characters of the choice's text before this chunk's (text completions' {@code text_offset})
+     */
+    ObjectNode delta(Ids ids, int index, String text, List<TokenLogprob> logprobs, int offset);
 
-    /** The chunks a token event adds to the stream, in order (by default its text, when there is some). */
-    default List<ObjectNode> chunks(Ids ids, GenerationEvent.Token token) {
-        return token.text().isEmpty() ? List.of() : List.of(delta(ids, token.text()));
+    /**
+     * The chunks a token event of choice {@code token.index()} adds to the stream, in order; by
+     * default its text as one {@link #delta}, none when it has no text. {@code logprobs} (null when
+     * none are due) go with the first chunk; when there is none they stay due.
+     *
+     * @param offset characters of the choice's text before this token's
+     */
+    default List<ObjectNode> chunks(Ids ids, GenerationEvent.Token token, List<TokenLogprob> logprobs, int offset) {
+        return token.text().isEmpty() ? List.of() : List.of(delta(ids, token.index(), token.text(), logprobs, offset));
     }
 
-    /** The last chunk with choices, carrying the finish reason. */
-    ObjectNode finish(Ids ids, FinishReason reason);
+    /** The last chunk of choice {@code index}, carrying its finish reason. */
+    ObjectNode finish(Ids ids, int index, FinishReason reason);
 
-    /** The whole non-streamed answer. */
-    ObjectNode complete(Ids ids, GenerationEvent.Done done);
+    /**
+     * The whole non-streamed answer: every choice of {@code done}, each with the log-probabilities of
+     * its tokens ({@code logprobs.get(index)}; null when the request did not ask for them).
+     */
+    ObjectNode complete(Ids ids, GenerationEvent.Done done, List<List<TokenLogprob>> logprobs);
 
     /** A chunk's common fields; with include_usage every chunk but the last has {@code "usage": null}. */
     default ObjectNode chunk(Ids ids) {

@@ -61,7 +61,7 @@ class CompletionsTest {
         assertError(api.post("/v1/completions", "{\"prompt\": []}"), 400, "invalid_request_error", "prompt", "invalid_value");
         assertError(api.post("/v1/completions", "{}"), 400, "invalid_request_error", "prompt", "missing_required_parameter");
         assertError(api.post("/v1/completions", "{\"prompt\": \"x\", \"echo\": true}"), 400, "invalid_request_error", "echo", "unsupported_parameter");
-        assertError(api.post("/v1/completions", "{\"prompt\": \"x\", \"logprobs\": 2}"), 400, "invalid_request_error", "logprobs", "unsupported_parameter");
+        assertError(api.post("/v1/completions", "{\"prompt\": \"x\", \"logprobs\": 21}"), 400, "invalid_request_error", "logprobs", "invalid_value");
         assertError(api.post("/v1/completions", "{\"prompt\": \"x\", \"best_of\": 3}"), 400, "invalid_request_error", "best_of", "unsupported_parameter");
         assertError(api.post("/v1/completions", "{\"prompt\": \"x\", \"suffix\": \"end\"}"), 400, "invalid_request_error", "suffix", "unsupported_parameter");
     }

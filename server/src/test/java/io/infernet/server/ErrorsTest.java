@@ -144,15 +144,18 @@ class ErrorsTest {
             "logit_bias": {"abc": 1}         | logit_bias        | invalid_value | logit_bias keys must be token ids (non-negative integers as strings), got 'abc'.
             "logit_bias": {"5": 101}         | logit_bias        | invalid_value | logit_bias must be in [-100, 100], got 101.
             "logit_bias": [1]                | logit_bias        | invalid_type  | logit_bias must be an object, got an array.
-            "n": 2                           | n                 | unsupported_parameter | only n = 1 is supported, got 2; send several requests for several choices.
+            "n": 0                           | n                 | invalid_value | n must be in [1, 128], got 0.
             "stream": "yes"                  | stream            | invalid_type  | stream must be a boolean, got a string.
             "stream_options": {"include_usage": true} | stream_options | invalid_value | stream_options is only allowed when stream is true.
             "tools": [{"type": "function"}]  | tools[0].function | missing_required_parameter | Missing required parameter: 'tools[0].function'.
             "tools": [{"type": "web_search"}] | tools[0].type    | unsupported_parameter | tools[0].type must be 'function'; this server offers function tools only.
             "tool_choice": "required"        | tool_choice       | invalid_value | tool_choice 'required' needs tools; send tools or leave tool_choice out.
             "functions": []                  | functions         | unsupported_parameter | functions is the deprecated form of function calling; send tools and tool_choice instead.
-            "response_format": {"type": "json_object"} | response_format | unsupported_parameter | response_format type 'json_object' is not supported; only 'text'.
-            "logprobs": true                 | logprobs          | unsupported_parameter | logprobs are not supported by this server.
+            "response_format": {"type": "xml"} | response_format | invalid_value | response_format.type must be 'text', 'json_object' or 'json_schema', got 'xml'.
+            "response_format": {"type": "json_schema"} | response_format | invalid_value | response_format.json_schema must be an object with name and schema.
+            "top_logprobs": 3                | top_logprobs      | invalid_value | top_logprobs needs logprobs set to true.
+            "logprobs": true, "top_logprobs": 21 | top_logprobs  | invalid_value | top_logprobs must be in [0, 20], got 21.
+            "logprobs": 1                    | logprobs          | invalid_type  | logprobs must be a boolean, got a number.
             "user": 5                        | user              | invalid_type  | user must be a string, got a number.
             "model": 5                       | model             | invalid_type  | model must be a string, got a number.
             """)

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link StopStringFilter} as the in-process engine will. Knobs (set before a request) give
  * delays, a per-token gate, refusals, mid-stream errors, a bounded number of running
  * generations (OVERLOADED beyond it) and endless generations; every request is recorded and
- * every cancel observed.
+ * every cancel observed. Decoding options (formats, log-probabilities, several choices) are
+ * recorded and then refused as unsupported.
  */
 final class FakeEngine implements Engine {
 
@@ -78,6 +79,10 @@ final class FakeEngine implements Engine {
     @Override
     public Generation generate(GenerationRequest request, GenerationListener listener) {
         requests.add(request);
+        if (!request.decoding().isDefault()) {
+            // never silently ignored: the HTTP tests of these run on the in-process engine (InProcessApiTest)
+            throw new EngineException(EngineException.Kind.UNSUPPORTED, "the fake engine writes plain text of one choice only", "n");
+        }
         EngineException refuse = refuseWith;
         if (refuse != null) {
             throw refuse;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.kernels.SamplingParams;
 import java.util.List;
@@ -129,5 +130,45 @@ class RequestMappingTest {
                             Map.of(3, Float.NEGATIVE_INFINITY), 77L),
                     5, List.of("zz")), r);
         }
+    }
+
+    @Test
+    void decodingFieldsAreMapped() {
+        var chat = RequestParser.chat(body("""
+                {"messages": [{"role": "user", "content": "hi"}], "n": 3, "logprobs": true, "top_logprobs": 5,
+                 "response_format": {"type": "json_schema", "json_schema": {"name": "p", "strict": true,
+                   "schema": {"type": "object", "properties": {"a": {"type": "integer"}}}}}}"""), CFG).request().decoding();
+        assertEquals(new DecodingOptions(new DecodingOptions.JsonSchema("p", "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}", true),
+                true, 5, 3, null), chat);
+        var plain = RequestParser.chat(body("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"text\"}}"), CFG);
+        assertEquals(DecodingOptions.DEFAULT, plain.request().decoding());
+        var obj = RequestParser.chat(body("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"json_object\"}}"), CFG);
+        assertEquals(new DecodingOptions.JsonObject(), obj.request().decoding().format());
+        var text = RequestParser.completion(body("""
+                {"prompt": "x", "logprobs": 0, "n": 2, "best_of": 2, "response_format": {"type": "json_object"}}"""), CFG).request().decoding();
+        assertEquals(new DecodingOptions(new DecodingOptions.JsonObject(), true, 0, 2, null), text);
+    }
+
+    @Test
+    void toolsAndToolChoiceBecomeChatOptionsFromWhichTheToolCallConstraintFollows() {
+        String tools = """
+                "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}},
+                          {"type": "function", "function": {"name": "noop"}}]""";
+        java.util.function.Function<String, GenerationRequest> parse = extra -> RequestParser.chat(body(
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], " + tools + extra + "}"), CFG).request();
+        GenerationRequest r = parse.apply(", \"tool_choice\": \"required\"");
+        assertNull(r.decoding().toolCalls(), "the constraint is the engine's to derive, from the chat options");
+        var required = DecodingOptions.ToolCallConstraint.of(r.chat());
+        assertEquals(DecodingOptions.ToolCallConstraint.Mode.REQUIRED, required.mode());
+        assertEquals(List.of(new DecodingOptions.ToolCallConstraint.Tool("get_weather", "{\"type\":\"object\"}"),
+                new DecodingOptions.ToolCallConstraint.Tool("noop", "{}")), required.tools());
+        var named = DecodingOptions.ToolCallConstraint.of(parse.apply(
+                ", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"noop\"}}, \"parallel_tool_calls\": false").chat());
+        assertEquals("noop|NAMED|false", named.function() + "|" + named.mode() + "|" + named.parallel());
+        assertEquals(DecodingOptions.ToolCallConstraint.Mode.AUTO, DecodingOptions.ToolCallConstraint.of(parse.apply("").chat()).mode());
+        assertNull(DecodingOptions.ToolCallConstraint.of(parse.apply(", \"tool_choice\": \"none\"").chat()));
+        ApiException unknown = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> parse.apply(
+                ", \"tool_choice\": {\"type\": \"function\", \"function\": {\"name\": \"other\"}}"));
+        assertTrue(unknown.getMessage().contains("'other'"), unknown.getMessage());
     }
 }

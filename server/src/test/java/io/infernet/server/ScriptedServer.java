@@ -53,9 +53,14 @@ final class ScriptedServer implements AutoCloseable {
 
     /** A server rendering with the corpus template {@code file} (e.g. {@code Qwen-Qwen2.5-7B-Instruct.jinja}). */
     static ScriptedServer withTemplate(String file) {
+        return new ScriptedServer(corpusTemplate(file));
+    }
+
+    /** The source of the pin's corpus template {@code file}. */
+    static String corpusTemplate(String file) {
         Path path = NativeBundle.pinDir().resolve("src").resolve("models").resolve("templates").resolve(file);
         try {
-            return new ScriptedServer(Files.readString(path));
+            return Files.readString(path);
         } catch (IOException e) {
             throw new UncheckedIOException("the chat-template corpus is not in the native cache (" + path
                     + "); run any native test or ./infernet native info first", e);

@@ -200,8 +200,9 @@ class ToolCallApiTest {
     @Test
     void responsesApiStreamsTypedEvents() throws Exception {
         qwen.script("Hi. " + CALL);
+        // the call's arguments must fit the tool's parameters: under tool_choice auto a started call is constrained
         HttpResponse<String> res = post(qwen, "/v1/responses", "{\"input\": \"x\", \"stream\": true, \"tools\": [{\"type\": \"function\", "
-                + "\"name\": \"get_weather\"}]}");
+                + "\"name\": \"get_weather\", \"parameters\": {\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}}}]}");
         assertEquals(200, res.statusCode(), res.body());
         List<String> types = new ArrayList<>();
         JsonNode completed = null;

@@ -76,7 +76,12 @@ public final class ChatStream {
     }
 
     public Outcome send(String model, String prompt, int maxTokens) {
-        byte[] body = body(model, prompt, maxTokens).getBytes(StandardCharsets.UTF_8);
+        return sendBody(body(model, prompt, maxTokens));
+    }
+
+    /** Sends a request body of the caller's (it must ask for a stream with usage), timed as {@link #send} is. */
+    public Outcome sendBody(String json) {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
         try (LeanHttp.Response res = http.post("/v1/chat/completions", body, "text/event-stream")) {
             if (res.status != 200) {

@@ -1,22 +1,20 @@
 package io.infernet.engines.inprocess;
 
+import io.infernet.chat.parse.OutputFormat;
+import io.infernet.engines.DecodingOptions;
+import io.infernet.engines.DecodingOptions.ToolCallConstraint;
 import io.infernet.engines.Engine;
 import io.infernet.engines.Embeddings;
 import io.infernet.engines.EngineStats;
 import io.infernet.engines.EngineException;
-import io.infernet.engines.FinishReason;
 import io.infernet.engines.Generation;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationListener;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Health;
 import io.infernet.engines.ModelInfo;
-import io.infernet.engines.Usage;
 import io.infernet.kernels.SamplingParams;
 import io.infernet.natives.Progress;
-import io.infernet.chat.parse.ChatDelta;
-import io.infernet.chat.parse.ChatOutputParser;
-import io.infernet.chat.parse.ParsedMessage;
 import io.infernet.runtime.CpuTopology;
 import io.infernet.runtime.JavaSampler;
 import io.infernet.runtime.gguf.DemoModel;
@@ -25,8 +23,9 @@ import io.infernet.runtime.Embedder;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.ModelProbe;
 import io.infernet.runtime.TokenSampler;
-import io.infernet.runtime.serve.Finish;
-import io.infernet.runtime.serve.SequenceListener;
+import io.infernet.runtime.Vocab;
+import io.infernet.runtime.serve.Decoding;
+import io.infernet.runtime.serve.OutputConstraint;
 import io.infernet.runtime.serve.ServeConfig;
 import io.infernet.runtime.serve.ServeRequest;
 import io.infernet.runtime.serve.ServeStats;
@@ -34,8 +33,8 @@ import io.infernet.runtime.serve.ServingEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +58,9 @@ public final class InProcessEngine implements Engine {
     private final String name;
     private final ServingEngine serving;
     private final ChatFormat chatFormat;
+    private final Constraints constraints;
+    /** Each token's text for log-probabilities (special tokens as their text); made on first use. */
+    private volatile byte[][] tokenBytes;
     private ExecutorService embedThread;
     private boolean closed; // guarded by this
     private Embedder embedder;
@@ -84,6 +86,7 @@ public final class InProcessEngine implements Engine {
         this.name = name == null || name.isBlank() ? model.name() : name;
         this.chatFormat = ChatFormat.of(model, chatTemplate);
         this.serving = new ServingEngine(model, config, samplers);
+        this.constraints = new Constraints(shown -> serving.callNative(() -> model.vocab().grammarVocabulary(shown)));
     }
 
     /**
@@ -140,6 +143,11 @@ public final class InProcessEngine implements Engine {
         return serving;
     }
 
+    /** The output constraints of this engine's requests (its grammar cache). */
+    Constraints constraints() {
+        return constraints;
+    }
+
     /** Counters of the serving engine (queue, slots, KV cache, prompt cache). */
     public ServeStats serveStats() {
         return serving.stats();
@@ -167,66 +175,24 @@ public final class InProcessEngine implements Engine {
         }
         ChatFormat.Prompt chat = prepared.chat();
         int[] prompt = prepared.tokens();
-        ChatOutputParser parser = chat == null ? null : chatFormat.parser(chat, request.chat());
-        CompletableFuture<GenerationEvent> done = new CompletableFuture<>();
-        Instant started = Instant.now();
-        SequenceListener adapter = new SequenceListener() {
-            @Override
-            public void onStart(int promptTokens, int reusedTokens) {
-                listener.onEvent(new GenerationEvent.Meta(KIND, name, started, promptTokens));
-            }
-
-            @Override
-            public void onText(String text, int token) {
-                // One event per sampled token, with empty text while text is held back (an
-                // incomplete character, a possible stop string): consumers count tokens by events.
-                listener.onEvent(parser == null ? new GenerationEvent.Token(text, token)
-                        : new GenerationEvent.Token(text, token, text.isEmpty() ? List.of() : parser.feed(text)));
-            }
-
-            @Override
-            public void onFinish(Finish finish, String text, int promptTokens, int completionTokens) {
-                FinishReason reason = switch (finish) {
-                    case STOP -> FinishReason.STOP;
-                    case LENGTH -> FinishReason.LENGTH;
-                    case CANCEL -> FinishReason.CANCEL;
-                };
-                Usage usage = new Usage(promptTokens, completionTokens);
-                GenerationEvent.Done d;
-                if (parser == null) {
-                    d = new GenerationEvent.Done(reason, text, usage, Instant.now());
-                } else {
-                    List<ChatDelta> rest = parser.finish();
-                    if (!rest.isEmpty()) {
-                        listener.onEvent(new GenerationEvent.Token("", -1, rest));
-                    }
-                    ParsedMessage message = parser.message();
-                    if (reason == FinishReason.STOP && message.hasToolCalls()) {
-                        reason = FinishReason.TOOL_CALLS;
-                    }
-                    d = new GenerationEvent.Done(reason, text, usage, Instant.now(), message);
-                }
-                try {
-                    listener.onEvent(d);
-                } finally {
-                    done.complete(d);
-                }
-            }
-
-            @Override
-            public void onError(String message) {
-                GenerationEvent.Error e = new GenerationEvent.Error(message, Instant.now());
-                try {
-                    listener.onEvent(e);
-                } finally {
-                    done.complete(e);
-                }
-            }
-        };
+        OutputFormat format = chat != null ? chat.format() : chatFormat.format();
+        BitSet shown = chat == null ? null : chat.shownControl();
+        DecodingOptions d = withToolCalls(request, format);
+        OutputConstraint constraint;
+        byte[][] texts;
+        try {
+            // off the engine thread: grammars compile here (the vocabulary is read on a platform thread)
+            constraint = constraints.of(d, format.callSyntax(), shown);
+            texts = d.logprobs() ? tokenBytes() : null;
+        } catch (ServingEngine.EngineStoppedException e) {
+            throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
+        }
+        Decoding decoding = new Decoding(d.n(), d.logprobs() ? d.topLogprobs() : Decoding.NO_LOGPROBS, constraint);
+        Choices choices = new Choices(KIND, name, d.n(), listener, chat == null ? null : () -> chatFormat.parser(chat, request.chat()), texts);
         ServingEngine.Handle handle;
         try {
-            handle = serving.submit(new ServeRequest(prompt, request.sampling(), request.maxTokens(), request.stop(),
-                    chat == null ? null : chat.shownControl()), adapter);
+            handle = serving.submit(new ServeRequest(prompt, request.sampling(), request.maxTokens(), request.stop(), decoding, shown),
+                    choices::listener);
         } catch (ContextOverflowException e) {
             throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED,
                     "This model's maximum context length is " + e.maxSequenceTokens() + " tokens. However, your request has "
@@ -239,6 +205,7 @@ public final class InProcessEngine implements Engine {
         } catch (IllegalArgumentException e) {
             throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage());
         }
+        choices.handle = handle;
         return new Generation() {
             @Override
             public void cancel() {
@@ -247,9 +214,51 @@ public final class InProcessEngine implements Engine {
 
             @Override
             public CompletableFuture<GenerationEvent> completion() {
-                return done;
+                return choices.done;
             }
         };
+    }
+
+    /**
+     * The request's decoding options with the tool-call constraint its chat options imply: when the
+     * chat offers tools and does not say {@code tool_choice: "none"}, {@code required} and a named
+     * function constrain from the first token, {@code auto} lazily from the call syntax's trigger
+     * words; otherwise the decoding options' own constraint (a caller that parses the output itself).
+     *
+     * @throws EngineException INVALID_REQUEST naming {@code tool_choice} when calls must be constrained but the
+     *                         model's format has no call syntax we parse
+     */
+    private static DecodingOptions withToolCalls(GenerationRequest request, OutputFormat format) {
+        DecodingOptions d = request.decoding();
+        if (request.chat().parseToolCalls()) {
+            d = d.withToolCalls(ToolCallConstraint.of(request.chat()));
+        }
+        ToolCallConstraint c = d.toolCalls();
+        if (c != null && format.callSyntax() == null) {
+            if (c.mode() != ToolCallConstraint.Mode.AUTO) {
+                throw new EngineException(EngineException.Kind.INVALID_REQUEST, "this model's chat format (" + format.toolFormat()
+                        + ") has no tool-call syntax that is parsed, so tool_choice cannot force a call; use tool_choice \"auto\"", "tool_choice");
+            }
+            d = d.withToolCalls(null); // auto: calls stay content, as the parser leaves them
+        }
+        return d;
+    }
+
+    /** Each token's bytes for log-probabilities (special tokens as their text), made once on a platform thread. */
+    private byte[][] tokenBytes() {
+        byte[][] t = tokenBytes;
+        if (t == null) {
+            t = serving.callNative(() -> {
+                Vocab v = model.vocab();
+                byte[][] all = new byte[v.size()][];
+                for (int i = 0; i < all.length; i++) {
+                    all[i] = v.pieceBytes(i, true);
+                }
+                return all;
+            });
+            tokenBytes = t;
+        }
+        return t;
     }
 
     /** A request's prompt: the rendered chat (null for a raw prompt) and its tokens. */
@@ -287,7 +296,7 @@ public final class InProcessEngine implements Engine {
     }
 
     /** The output format detected from the model's chat template (content only without one). */
-    public io.infernet.chat.parse.OutputFormat outputFormat() {
+    public OutputFormat outputFormat() {
         return chatFormat.format();
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.chat.parse.ToolCall;
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.ChatOptions;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Json;
@@ -30,7 +31,10 @@ import java.util.List;
  * maxTokens           num_predict
  * stop                stop
  * </pre>
- * plus {@code num_ctx} and {@code num_thread} from {@link OllamaOptions}, always.
+ * plus {@code num_ctx} and {@code num_thread} from {@link OllamaOptions}, always. Decoding options:
+ * {@code response_format} json_object becomes {@code format: "json"}, json_schema becomes
+ * {@code format: <the schema>}; several choices and log-probabilities are refused (Ollama's API has
+ * one choice per request and no log-probabilities this client reads).
  */
 public final class OllamaRequests {
     private OllamaRequests() {}
@@ -46,8 +50,23 @@ public final class OllamaRequests {
             throw new EngineException(EngineException.Kind.UNSUPPORTED,
                     "Ollama has no logit_bias; send the request without it or use another engine", "logit_bias");
         }
+        if (r.decoding().n() > 1) {
+            throw new EngineException(EngineException.Kind.UNSUPPORTED,
+                    "Ollama generates one choice per request; send n = 1 (or several requests), or use another engine", "n");
+        }
+        if (r.decoding().logprobs()) {
+            throw new EngineException(EngineException.Kind.UNSUPPORTED,
+                    "log-probabilities are not available through the Ollama engine; send the request without logprobs or use another engine",
+                    "logprobs");
+        }
         ObjectNode b = Json.object();
         b.put("model", model);
+        switch (r.decoding().format()) {
+            case DecodingOptions.Text t -> { }
+            case DecodingOptions.JsonObject j -> b.put("format", "json");
+            case DecodingOptions.JsonSchema s -> b.set("format", Json.tryParse(s.schema())
+                    .orElseThrow(() -> new EngineException(EngineException.Kind.INVALID_REQUEST, "the JSON schema is not JSON", "response_format")));
+        }
         if (r.isChat()) {
             b.set("messages", messages(r.messages()));
             ChatOptions chat = r.chat();

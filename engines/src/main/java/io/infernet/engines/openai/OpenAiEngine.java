@@ -76,7 +76,7 @@ public final class OpenAiEngine implements Engine {
         HttpRequest req = post(path, Json.write(OpenAiRequests.body(dialect, model, request, true)))
                 .header("Accept", "text/event-stream").build();
         InputStream body = call(path, model, request).stream(http.client(), req, http.options());
-        return http.track(g -> new RemoteGeneration(kind(), model, server(), body, new SseDecoder(request.isChat()),
+        return http.track(g -> new RemoteGeneration(kind(), model, server(), body, new SseDecoder(request.isChat(), request.decoding().topLogprobs()),
                 listener, http.options().idleTimeout(), g).start());
     }
 

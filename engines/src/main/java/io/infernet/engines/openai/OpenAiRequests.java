@@ -2,8 +2,10 @@ package io.infernet.engines.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.ChatMessages;
 import io.infernet.engines.ChatOptions;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Json;
 import io.infernet.kernels.SamplingParams;
@@ -47,6 +49,7 @@ public final class OpenAiRequests {
             ArrayNode stop = b.putArray("stop");
             r.stop().forEach(stop::add);
         }
+        decoding(dialect, r, b);
         return b;
     }
 
@@ -73,6 +76,47 @@ public final class OpenAiRequests {
         }
         if (dialect == OpenAiDialect.LLAMACPP && !chat.extractReasoning()) {
             b.put("reasoning_format", "none");
+        }
+    }
+
+    /**
+     * {@code response_format}, {@code logprobs}/{@code top_logprobs} and {@code n}, sent as the
+     * client gave them (see {@link OpenAiDialect}); the server decides what it supports. Text
+     * completions on llama-server take the schema as its own {@code json_schema} field (its
+     * {@code response_format} is read for chat only).
+     */
+    static void decoding(OpenAiDialect dialect, GenerationRequest r, ObjectNode b) {
+        DecodingOptions d = r.decoding();
+        JsonNode schema = switch (d.format()) {
+            case DecodingOptions.Text t -> null;
+            case DecodingOptions.JsonObject j -> Json.object().put("type", "object");
+            case DecodingOptions.JsonSchema s -> Json.tryParse(s.schema()).orElseThrow(() -> new IllegalArgumentException("schema is not JSON"));
+        };
+        if (schema != null) {
+            if (dialect == OpenAiDialect.LLAMACPP && !r.isChat()) {
+                b.set("json_schema", schema);
+            } else if (d.format() instanceof DecodingOptions.JsonSchema s) {
+                ObjectNode js = b.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+                js.put("name", s.name());
+                js.set("schema", schema);
+                js.put("strict", s.strict());
+            } else {
+                b.putObject("response_format").put("type", "json_object");
+            }
+        }
+        if (d.logprobs()) {
+            // llama-server reports no log-probabilities at all for 0 alternatives: ask for 1, and the
+            // decoder drops the alternatives the client did not ask for
+            int top = dialect == OpenAiDialect.LLAMACPP ? Math.max(1, d.topLogprobs()) : d.topLogprobs();
+            if (r.isChat()) {
+                b.put("logprobs", true);
+                b.put("top_logprobs", top);
+            } else {
+                b.put("logprobs", top);
+            }
+        }
+        if (d.n() > 1) {
+            b.put("n", d.n());
         }
     }
 

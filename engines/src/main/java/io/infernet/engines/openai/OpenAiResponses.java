@@ -65,26 +65,40 @@ public final class OpenAiResponses {
         return new Embeddings(List.of(out), root.path("usage").path("prompt_tokens").asInt(-1));
     }
 
-    /** A non-streamed chat or text completion, as the {@code Done} event a stream would have ended with. */
+    /** A non-streamed chat or text completion, as the {@code Done} event a stream would have ended with (every choice, by index). */
     public static GenerationEvent completion(String body, boolean chat) {
         JsonNode n = tree(body);
         JsonNode choices = n.get("choices");
         if (choices == null || !choices.isArray() || choices.isEmpty()) {
             throw new IllegalArgumentException("a completion without choices");
         }
-        JsonNode c = choices.get(0);
-        String text = chat ? Json.text(c.get("message"), "content") : Json.text(c, "text");
-        String reason = Json.text(c, "finish_reason");
-        StreamChunk finish = SseDecoder.finish(reason == null ? "stop" : reason);
-        if (finish instanceof StreamChunk.Failed f) {
-            return new GenerationEvent.Error(f.message(), Instant.now());
+        List<GenerationEvent.Choice> out = new ArrayList<>();
+        for (JsonNode c : choices) {
+            String text = chat ? Json.text(c.get("message"), "content") : Json.text(c, "text");
+            String reason = Json.text(c, "finish_reason");
+            StreamChunk finish = SseDecoder.finish(reason == null ? "stop" : reason);
+            if (finish instanceof StreamChunk.Failed f) {
+                return new GenerationEvent.Error(f.message(), Instant.now());
+            }
+            FinishReason why = ((StreamChunk.Finish) finish).reason();
+            String content = text == null ? "" : text;
+            if (!chat) {
+                out.add(new GenerationEvent.Choice(c.path("index").asInt(out.size()), why, content));
+                continue;
+            }
+            ParsedMessage message = message(c.get("message"), content);
+            if (why == FinishReason.STOP && message.hasToolCalls()) {
+                why = FinishReason.TOOL_CALLS;
+            }
+            out.add(new GenerationEvent.Choice(c.path("index").asInt(out.size()), why, content, message));
         }
+        out.sort(java.util.Comparator.comparingInt(GenerationEvent.Choice::index));
         Usage usage = SseDecoder.usage(n).orElse(new Usage(0, 0));
-        FinishReason why = ((StreamChunk.Finish) finish).reason();
-        if (!chat) {
-            return new GenerationEvent.Done(why, text == null ? "" : text, usage, Instant.now());
-        }
-        JsonNode m = c.get("message");
+        return new GenerationEvent.Done(usage, Instant.now(), out);
+    }
+
+    /** A choice's {@code message}: its content, {@code reasoning_content} and {@code tool_calls} (ids made where the server sent none). */
+    private static ParsedMessage message(JsonNode m, String content) {
         String reasoning = Json.text(m, "reasoning_content");
         List<ToolCall> calls = new ArrayList<>();
         for (JsonNode call : m == null ? Json.array() : m.path("tool_calls")) {
@@ -97,11 +111,7 @@ public final class OpenAiResponses {
                         args == null ? "{}" : args.isTextual() ? args.textValue() : Json.compact(args)));
             }
         }
-        ParsedMessage message = new ParsedMessage(text == null ? "" : text, reasoning == null ? "" : reasoning, calls);
-        if (why == FinishReason.STOP && !calls.isEmpty()) {
-            why = FinishReason.TOOL_CALLS;
-        }
-        return new GenerationEvent.Done(why, text == null ? "" : text, usage, Instant.now(), message);
+        return new ParsedMessage(content, reasoning == null ? "" : reasoning, calls);
     }
 
     private static JsonNode tree(String body) {

@@ -1,5 +1,7 @@
 package io.infernet.engines.remote;
 
+import io.infernet.chat.parse.ChatDelta;
+import io.infernet.chat.parse.ParsedMessage;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.Generation;
 import io.infernet.engines.GenerationEvent;
@@ -12,6 +14,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -30,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and always gives {@code Done(CANCEL)}; a connection lost, a stream cut short, an error line or
  * no byte for {@code idleTimeout} give {@code Error} naming the server. Usage is the server's
  * when it reports one; otherwise completion tokens are counted one per text chunk (vLLM,
- * llama-server and Ollama send one token per chunk) and prompt tokens are 0.
+ * llama-server and Ollama send one token per chunk) and prompt tokens are 0. Several choices
+ * ({@code n > 1}) keep their own text and finish reason, by the index the server gives them.
  */
 public final class RemoteGeneration implements Generation {
 
@@ -117,14 +121,60 @@ public final class RemoteGeneration implements Generation {
         }
     }
 
+    /** Per choice index, as the stream reports them: its text, its chat deltas and its finish reason. */
+    private final class Outputs {
+        private final List<Output> choices = new ArrayList<>();
+        int chunks;
+
+        /** One choice's output so far. */
+        private static final class Output {
+            final StringBuilder text = new StringBuilder();
+            final ChatAssembler chat = new ChatAssembler();
+            FinishReason reason;
+        }
+
+        Output choice(int index) {
+            while (choices.size() <= index) {
+                choices.add(new Output());
+            }
+            return choices.get(index);
+        }
+
+        boolean anyFinished() {
+            return choices.stream().anyMatch(o -> o.reason != null);
+        }
+
+        /**
+         * The end: each choice's last deltas (its last call's end) are emitted unless cancelled, its
+         * message folded from its deltas, and its reason the server's ({@code fallback} where the
+         * server gave none, and for every choice of a cancelled stream); a "stop" after calls is
+         * {@link FinishReason#TOOL_CALLS} (Ollama says stop).
+         */
+        GenerationEvent.Done done(FinishReason fallback, Usage usage) {
+            choice(0);
+            List<GenerationEvent.Choice> out = new ArrayList<>();
+            for (int i = 0; i < choices.size(); i++) {
+                Output o = choices.get(i);
+                List<ChatDelta> rest = o.chat.finish();
+                if (!rest.isEmpty() && fallback != FinishReason.CANCEL) {
+                    emit(new GenerationEvent.Token("", -1, rest, i, null));
+                }
+                ParsedMessage message = o.chat.message();
+                FinishReason r = fallback == FinishReason.CANCEL || o.reason == null ? fallback : o.reason;
+                if (r == FinishReason.STOP && message.hasToolCalls()) {
+                    r = FinishReason.TOOL_CALLS;
+                }
+                out.add(new GenerationEvent.Choice(i, r, o.text.toString(), message));
+            }
+            return new GenerationEvent.Done(usage != null ? usage : new Usage(0, chunks), Instant.now(), out);
+        }
+    }
+
     private void run() {
-        StringBuilder text = new StringBuilder();
-        ChatAssembler chat = new ChatAssembler();
-        FinishReason reason = null;
+        Outputs out = new Outputs();
         Usage usage = null;
-        int chunks = 0;
         if (!emit(new GenerationEvent.Meta(engine, model, Instant.now(), -1))) {
-            finishCancelled(text, chat, usage, chunks);
+            finishCancelled(out, usage);
             return;
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
@@ -141,64 +191,65 @@ public final class RemoteGeneration implements Generation {
                 }
                 for (StreamChunk c : decoded) {
                     if (cancelled.get()) {
-                        finishCancelled(text, chat, usage, chunks);
+                        finishCancelled(out, usage);
                         return;
                     }
                     switch (c) {
                         case StreamChunk.Text t -> {
-                            if (!t.text().isEmpty()) {
-                                text.append(t.text());
-                                chunks++;
-                                if (!emit(new GenerationEvent.Token(t.text(), -1, chat.deltas(t)))) {
-                                    finishCancelled(text, chat, usage, chunks);
+                            if (!t.text().isEmpty() || t.logprob() != null) {
+                                Outputs.Output o = out.choice(t.index());
+                                o.text.append(t.text());
+                                out.chunks++;
+                                if (!emit(new GenerationEvent.Token(t.text(), -1, o.chat.deltas(t), t.index(), t.logprob()))) {
+                                    finishCancelled(out, usage);
                                     return;
                                 }
                             }
                         }
                         case StreamChunk.Reasoning r -> {
-                            chunks++;
-                            if (!emit(new GenerationEvent.Token("", -1, chat.deltas(r)))) {
-                                finishCancelled(text, chat, usage, chunks);
+                            out.chunks++;
+                            if (!emit(new GenerationEvent.Token("", -1, out.choice(r.index()).chat.deltas(r), r.index(), null))) {
+                                finishCancelled(out, usage);
                                 return;
                             }
                         }
                         case StreamChunk.ToolCallPiece p -> {
-                            chunks++;
-                            if (!emit(new GenerationEvent.Token("", -1, chat.deltas(p)))) {
-                                finishCancelled(text, chat, usage, chunks);
+                            out.chunks++;
+                            if (!emit(new GenerationEvent.Token("", -1, out.choice(p.choice()).chat.deltas(p), p.choice(), null))) {
+                                finishCancelled(out, usage);
                                 return;
                             }
                         }
-                        case StreamChunk.Finish f -> reason = f.reason();
+                        case StreamChunk.Finish f -> out.choice(f.index()).reason = f.reason();
                         case StreamChunk.Counts u -> usage = u.usage();
                         case StreamChunk.Failed f -> {
                             finish(error("the " + server + " reported an error mid-stream: " + f.message()));
                             return;
                         }
                         case StreamChunk.End e -> {
-                            finishDone(reason == null ? FinishReason.STOP : reason, text, chat, usage, chunks);
+                            finish(out.done(FinishReason.STOP, usage));
                             return;
                         }
                     }
                 }
             }
             if (cancelled.get()) {
-                finishCancelled(text, chat, usage, chunks);
+                finishCancelled(out, usage);
             } else if (idle.get()) {
                 finish(idleError());
-            } else if (reason != null) {
-                finishDone(reason, text, chat, usage, chunks); // finished, only the end marker is missing
+            } else if (out.anyFinished()) {
+                finish(out.done(FinishReason.STOP, usage)); // finished, only the end marker is missing
             } else {
-                finish(error("the " + server + " closed the stream before the generation finished (after " + chunks
+                finish(error("the " + server + " closed the stream before the generation finished (after " + out.chunks
                         + " chunks); it may have crashed or been stopped"));
             }
         } catch (IOException e) {
             if (cancelled.get()) {
-                finishCancelled(text, chat, usage, chunks);
+                finishCancelled(out, usage);
             } else if (idle.get()) {
                 finish(idleError());
             } else {
-                finish(error("lost the connection to the " + server + " mid-stream (after " + chunks + " chunks): "
+                finish(error("lost the connection to the " + server + " mid-stream (after " + out.chunks + " chunks): "
                         + HttpFailures.describe(e, RemoteOptions.DEFAULTS)));
             }
         }
@@ -212,21 +263,9 @@ public final class RemoteGeneration implements Generation {
         return new GenerationEvent.Error(message, Instant.now());
     }
 
-    private void finishDone(FinishReason reason, StringBuilder text, ChatAssembler chat, Usage usage, int chunks) {
-        List<io.infernet.chat.parse.ChatDelta> rest = chat.finish();
-        if (!rest.isEmpty() && reason != FinishReason.CANCEL) {
-            emit(new GenerationEvent.Token("", -1, rest));
-        }
-        io.infernet.chat.parse.ParsedMessage message = chat.message();
-        if (reason == FinishReason.STOP && message.hasToolCalls()) {
-            reason = FinishReason.TOOL_CALLS; // a server that says "stop" after calls (Ollama) ended its turn with them
-        }
-        finish(new GenerationEvent.Done(reason, text.toString(), usage != null ? usage : new Usage(0, chunks), Instant.now(), message));
-    }
-
-    private void finishCancelled(StringBuilder text, ChatAssembler chat, Usage usage, int chunks) {
+    private void finishCancelled(Outputs out, Usage usage) {
         closeBody();
-        finishDone(FinishReason.CANCEL, text, chat, usage, chunks);
+        finish(out.done(FinishReason.CANCEL, usage));
     }
 
     /** Delivers a non-terminal event; false when the listener threw, which cancels the generation. */

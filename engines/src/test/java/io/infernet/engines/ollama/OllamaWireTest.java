@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationRequest;
@@ -66,6 +67,22 @@ class OllamaWireTest {
                 Json.write(OllamaRequests.generation("llama3.2:3b", r, new OllamaOptions(8192, 6, "300"))));
         assertEquals("/api/generate", OllamaRequests.path(r));
         assertEquals("\"10m\"", Json.write(OllamaRequests.embed("m", List.of("x"), new OllamaOptions(8192, 6, "10m")).get("keep_alive")));
+    }
+
+    @Test
+    void responseFormatBecomesFormatAndChoicesOrLogprobsAreRefused() {
+        GenerationRequest r = GenerationRequest.chat("m", List.of(new ChatMessage("user", "x")), SamplingParams.greedy(), 8);
+        assertEquals("\"json\"", Json.write(OllamaRequests.generation("m",
+                r.withDecoding(DecodingOptions.DEFAULT.withFormat(new DecodingOptions.JsonObject())), MACHINE).get("format")));
+        assertEquals("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}", Json.write(OllamaRequests.generation("m",
+                r.withDecoding(DecodingOptions.DEFAULT.withFormat(new DecodingOptions.JsonSchema("s",
+                        "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}", true))), MACHINE).get("format")));
+        EngineException n = assertThrows(EngineException.class, () -> OllamaRequests.generation("m", r.withDecoding(DecodingOptions.DEFAULT.withN(2)), MACHINE));
+        assertEquals("n", n.param());
+        EngineException lp = assertThrows(EngineException.class, () -> OllamaRequests.generation("m",
+                r.withDecoding(DecodingOptions.DEFAULT.withLogprobs(true, 0)), MACHINE));
+        assertEquals(EngineException.Kind.UNSUPPORTED, lp.kind());
+        assertEquals("logprobs", lp.param());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.infernet.engines.ChatMessage;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.Generation;
@@ -132,6 +133,28 @@ class LlamaServerTest {
             assertEquals(streamed.text(), whole.text(), "greedy: the same text either way");
             assertEquals(streamed.reason(), whole.reason());
             assertEquals(streamed.usage(), whole.usage());
+        }
+    }
+
+    @Test
+    void decodingOptionsReachTheServer() throws Exception {
+        try (OpenAiEngine e = client(main)) {
+            String schema = "{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"},\"s\":{\"type\":\"string\",\"maxLength\":5}},"
+                    + "\"required\":[\"n\",\"s\"],\"additionalProperties\":false}";
+            GenerationRequest r = GenerationRequest.chat("tiny", List.of(new ChatMessage("user", "Give me JSON.")),
+                    SamplingParams.defaults().withSeed(3), 120).withDecoding(DecodingOptions.DEFAULT
+                    .withFormat(new DecodingOptions.JsonSchema("thing", schema, true)).withLogprobs(true, 2).withN(2));
+            EventLog log = new EventLog();
+            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(e.generate(r, log)));
+            assertEquals(2, d.choices().size(), "two choices (the server has two slots)");
+            for (GenerationEvent.Choice c : d.choices()) {
+                var doc = Json.MAPPER.readTree(c.text());
+                assertTrue(doc.get("n").isIntegralNumber() && doc.get("s").isTextual(), c.text());
+            }
+            List<GenerationEvent.Token> withLogprobs = log.events().stream().filter(ev -> ev instanceof GenerationEvent.Token t && t.logprob() != null)
+                    .map(ev -> (GenerationEvent.Token) ev).toList();
+            assertFalse(withLogprobs.isEmpty(), "the stream carries log-probabilities");
+            assertTrue(withLogprobs.stream().allMatch(t -> t.logprob().top().size() == 2 && t.logprob().logprob() <= 0));
         }
     }
 

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.ChatOptions;
+import io.infernet.engines.DecodingOptions;
+import io.infernet.engines.FinishReason;
+import io.infernet.engines.remote.StreamChunk;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Json;
 import io.infernet.kernels.SamplingParams;
@@ -85,5 +88,60 @@ class OpenAiRequestsTest {
     void embeddingsAskForFloats() {
         assertEquals("{\"model\":\"e\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"float\"}",
                 Json.write(OpenAiRequests.embeddings("e", List.of("a", "b"))));
+    }
+
+    @Test
+    void decodingOptionsPassThroughInEachDialect() {
+        String schema = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}";
+        DecodingOptions d = DecodingOptions.DEFAULT.withFormat(new DecodingOptions.JsonSchema("thing", schema, true)).withLogprobs(true, 0).withN(3);
+        var vllm = OpenAiRequests.body(OpenAiDialect.VLLM, "m", CHAT.withDecoding(d), true);
+        assertEquals("{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"thing\",\"schema\":" + schema + ",\"strict\":true}}",
+                Json.write(vllm.get("response_format")));
+        assertEquals("true|0|3", vllm.get("logprobs") + "|" + vllm.get("top_logprobs") + "|" + vllm.get("n"));
+        var llama = OpenAiRequests.body(OpenAiDialect.LLAMACPP, "m", CHAT.withDecoding(d), true);
+        assertEquals("true|1|3", llama.get("logprobs") + "|" + llama.get("top_logprobs") + "|" + llama.get("n"),
+                "llama-server reports nothing for top_logprobs 0: ask for 1 (the decoder keeps 0)");
+        GenerationRequest raw = GenerationRequest.completion("m", "x", SamplingParams.greedy(), 3)
+                .withDecoding(DecodingOptions.DEFAULT.withFormat(new DecodingOptions.JsonObject()).withLogprobs(true, 5));
+        var llamaRaw = OpenAiRequests.body(OpenAiDialect.LLAMACPP, "m", raw, true);
+        assertEquals("{\"type\":\"object\"}", Json.write(llamaRaw.get("json_schema")), "llama-server reads response_format for chat only");
+        assertEquals("5", Json.write(llamaRaw.get("logprobs")));
+        var vllmRaw = OpenAiRequests.body(OpenAiDialect.VLLM, "m", raw, true);
+        assertEquals("{\"type\":\"json_object\"}", Json.write(vllmRaw.get("response_format")));
+        assertEquals(false, OpenAiRequests.body(OpenAiDialect.VLLM, "m", CHAT, true).has("response_format"));
+    }
+
+    @Test
+    void streamedChoicesAndLogprobsDecodeByIndexInBothShapes() {
+        SseDecoder chat = new SseDecoder(true, 1);
+        List<StreamChunk> c = chat.decode("data: {\"choices\":[{\"index\":1,\"delta\":{\"content\":\"Hi\"},\"logprobs\":{\"content\":["
+                + "{\"token\":\"H\",\"logprob\":-0.5,\"bytes\":[72],\"top_logprobs\":[{\"token\":\"H\",\"logprob\":-0.5},{\"token\":\"J\",\"logprob\":-1}]},"
+                + "{\"token\":\"i\",\"logprob\":-0.25,\"top_logprobs\":[]}]},\"finish_reason\":null},"
+                + "{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}");
+        assertEquals(3, c.size(), c.toString());
+        StreamChunk.Text first = (StreamChunk.Text) c.get(0);
+        assertEquals("Hi|1|H|-0.5|1", first.text() + "|" + first.index() + "|" + first.logprob().token() + "|" + first.logprob().logprob()
+                + "|" + first.logprob().top().size());
+        StreamChunk.Text second = (StreamChunk.Text) c.get(1);
+        assertEquals("|1|i", second.text() + "|" + second.index() + "|" + second.logprob().token());
+        assertEquals(new StreamChunk.Finish(FinishReason.LENGTH, 0), c.get(2));
+        List<StreamChunk> legacy = new SseDecoder(false, 2).decode("data: {\"choices\":[{\"index\":0,\"text\":\" a\",\"logprobs\":{"
+                + "\"tokens\":[\" a\"],\"token_logprobs\":[-1.5],\"top_logprobs\":[{\" b\":-2.0,\" a\":-1.5}]}}]}");
+        StreamChunk.Text t = (StreamChunk.Text) legacy.getFirst();
+        assertEquals(" a|-1.5| a| b", t.text() + "|" + t.logprob().logprob() + "|" + t.logprob().top().get(0).token() + "|" + t.logprob().top().get(1).token());
+    }
+
+    @Test
+    void toolsAndDecodingFieldsGoTogether() throws Exception {
+        ChatOptions.FunctionTool add = new ChatOptions.FunctionTool("add", null, Json.parse("{\"type\":\"object\"}".getBytes()), null);
+        GenerationRequest r = GenerationRequest.chat("m", List.of(new ChatMessage("user", "1+1?")), SamplingParams.greedy(), 8)
+                .withChat(ChatOptions.DEFAULT.withTools(List.of(add), ChatOptions.ToolChoice.REQUIRED))
+                .withDecoding(DecodingOptions.DEFAULT.withN(2).withLogprobs(true, 3));
+        var vllm = OpenAiRequests.body(OpenAiDialect.VLLM, "m", r, true);
+        assertEquals("[{\"type\":\"function\",\"function\":{\"name\":\"add\",\"parameters\":{\"type\":\"object\"}}}]", Json.write(vllm.get("tools")));
+        assertEquals("\"required\"", Json.write(vllm.get("tool_choice")));
+        assertEquals(2, vllm.get("n").asInt());
+        assertEquals(true, vllm.get("logprobs").asBoolean());
+        assertEquals(3, vllm.get("top_logprobs").asInt());
     }
 }

@@ -6,6 +6,8 @@ import io.infernet.runtime.ContextParams;
 import io.infernet.runtime.DecodeStatus;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.Vocab;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -45,6 +47,10 @@ final class EngineLoop implements Runnable {
     private long hits;
     private long misses;
     private long preemptions;
+    private long decodedTokens;
+    private long forks;
+    /** Made on the first request that asks for log-probabilities. */
+    private LogprobCalculator logprobs;
 
     EngineLoop(Model model, ServeConfig config, LinkedBlockingQueue<Sequence> inbox, AtomicInteger inSystem) {
         this.vocab = model.vocab();
@@ -118,7 +124,7 @@ final class EngineLoop implements Runnable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             return;
         }
-        for (Sequence s : Scheduler.admit(waiting, running.size(), limits)) {
+        for (Sequence s : Scheduler.admit(waiting, slotsTaken(), limits)) {
             waiting.remove(s);
             bind(s);
             running.add(s);
@@ -136,6 +142,7 @@ final class EngineLoop implements Runnable {
             recoverFromFullCache(work);
             return;
         }
+        decodedTokens += plan.tokens();
         for (Scheduler.Work<Sequence> item : work) {
             Sequence s = item.seq();
             s.computed += item.tokens();
@@ -199,6 +206,17 @@ final class EngineLoop implements Runnable {
 
     // --- the KV cache ---------------------------------------------------------------------------
 
+    /** Slots held by running sequences, and reserved for the choices that will fork from a running leader. */
+    private int slotsTaken() {
+        int n = running.size();
+        for (Sequence s : running) {
+            if (s.isUnforkedLeader()) {
+                n += Math.min(s.slotsNeeded(), limits.maxRunning()) - 1;
+            }
+        }
+        return n;
+    }
+
     /** Gives a waiting sequence a slot and as much of its tokens from cache as there is. */
     private void bind(Sequence s) {
         KvCache.Binding b = kv.bind(s, s.swapped);
@@ -206,20 +224,66 @@ final class EngineLoop implements Runnable {
         s.slot = b.slot();
         s.computed = b.reusedTokens();
         if (!s.started) {
-            s.started = true;
-            // The sampler's history holds the prompt too (repetition penalties see it), as in Generator.
-            for (int i = 0; i < s.promptLength; i++) {
-                s.sampler.accept(s.tokens.get(i));
-            }
+            start(s, s.computed);
+        }
+    }
+
+    /**
+     * A sequence's first slot: the sampler's history gets the prompt (repetition penalties see it,
+     * as in Generator), the counters count the request's prompt once (not again for the choices that
+     * fork from it), and its listener hears of it.
+     */
+    private void start(Sequence s, int reused) {
+        s.started = true;
+        for (int i = 0; i < s.promptLength; i++) {
+            s.sampler.accept(s.tokens.get(i));
+        }
+        if (!s.isFollower()) {
             promptTokens += s.promptLength;
-            reusedTokens += Math.min(s.computed, s.promptLength);
-            if (s.computed > 0) {
+            reusedTokens += Math.min(reused, s.promptLength);
+            if (reused > 0) {
                 hits++;
             } else {
                 misses++;
             }
-            OutputStage.notify(s, () -> s.listener.onStart(s.promptLength, Math.min(s.promptLength, s.computed)));
         }
+        OutputStage.notify(s, () -> s.listener.onStart(s.promptLength, Math.min(s.promptLength, reused)));
+    }
+
+    /**
+     * The leader of a request with several choices has computed the prompt: each other choice gets a
+     * free slot holding a copy of the prompt's cells and will sample from the leader's logits row in
+     * this step. Choices that find no slot (more choices than slots) wait as ordinary sequences; the
+     * prompt's state goes to the host cache for them.
+     *
+     * @return the choices that forked now
+     */
+    private List<Sequence> fork(Sequence leader) {
+        leader.group.forked = true;
+        List<Sequence> forked = new ArrayList<>();
+        boolean kept = false;
+        for (Sequence f : leader.group.followers) {
+            if (f.cancelled()) {
+                finish(f, Finish.CANCEL);
+                continue;
+            }
+            int slot = running.size() < limits.maxRunning() ? kv.fork(leader.slot, f, leader.computed) : -1;
+            if (slot < 0) {
+                if (!kept) {
+                    kv.keepInHost(leader.slot, leader.tokens, leader.computed);
+                    kept = true;
+                }
+                waiting.add(f);
+                continue;
+            }
+            f.slot = slot;
+            f.computed = leader.computed;
+            running.add(f);
+            start(f, f.computed);
+            forked.add(f);
+            forks++;
+        }
+        return forked;
     }
 
     /** Swaps a running sequence out: its cells go to the host cache (or are computed again later). */
@@ -262,9 +326,47 @@ final class EngineLoop implements Runnable {
 
     // --- sampling and output --------------------------------------------------------------------
 
+    /**
+     * Samples the next token of a sequence whose logits the last decode produced; the leader of a
+     * request with several choices first forks the others, which sample from the same row.
+     * Log-probabilities are taken from the row before any mask touches it.
+     */
     private void sampleAndEmit(Sequence s) {
+        MemorySegment row = ctx.logits(s.outputIndex);
+        Decoding d = s.request.decoding();
+        LogprobCalculator.Row lp = d.wantsLogprobs() ? logprobs().row(row, d.logprobs()) : null;
+        List<Sequence> forked = s.isUnforkedLeader() ? fork(s) : List.of();
+        sampleOne(s, row, lp);
+        for (Sequence f : forked) {
+            f.outputIndex = s.outputIndex;
+            if (!f.cancelled()) {
+                sampleOne(f, row, lp);
+            }
+        }
+    }
+
+    /**
+     * Masks the row with the sequence's grammar (in place: choices sharing a row at their fork are at
+     * the same grammar state, so their masks agree), draws, and emits.
+     */
+    private void sampleOne(Sequence s, MemorySegment row, LogprobCalculator.Row lp) {
+        if (s.matcher != null && !s.matcher.mask(row, tokensLeft(s))) {
+            fail(s, "the output format allows no token of this model's vocabulary here (after " + s.generated
+                    + " tokens); the vocabulary lacks a token the format needs");
+            return;
+        }
         int token = s.sampler.sample(ctx, s.outputIndex);
         s.sampler.accept(token);
+        if (s.matcher != null) {
+            try {
+                s.matcher.accept(token);
+            } catch (IllegalArgumentException e) {
+                // a sampler that ignores the mask (a pluggable one, a scripted test): this sequence fails, the engine goes on
+                fail(s, "the sampler drew a token the output format does not allow here (after " + s.generated + " tokens): "
+                        + e.getMessage());
+                return;
+            }
+        }
         if (vocab.isEndOfGeneration(token)) {
             finish(s, Finish.STOP);
             return;
@@ -272,21 +374,63 @@ final class EngineLoop implements Runnable {
         s.tokens.add(token);
         s.generated++;
         generatedTokens++;
-        output.emit(s, token);
-        if (s.stops.stopped()) {
+        output.emit(s, token, lp == null ? null : lp.of(token, row.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, token)));
+        if (s.stops.stopped() || (s.matcher != null && s.matcher.isComplete())) {
             finish(s, Finish.STOP);
         } else if (s.generated >= s.request.maxTokens() || s.tokens.size() >= maxSequenceTokens()) {
             finish(s, Finish.LENGTH);
         }
     }
 
-    /** Ends a sequence: flushes held text, reports, frees its slot (its cells stay as an idle prefix). */
+    /** Tokens the sequence may still generate, the next one included (>= 1 while it runs). */
+    private int tokensLeft(Sequence s) {
+        return Math.min(s.request.maxTokens() - s.generated, maxSequenceTokens() - s.tokens.size());
+    }
+
+    private LogprobCalculator logprobs() {
+        if (logprobs == null) {
+            logprobs = new LogprobCalculator(vocab.size());
+        }
+        return logprobs;
+    }
+
+    /**
+     * Ends a sequence: flushes held text, reports, frees its slot (its cells stay as an idle prefix).
+     * A leader that ends before its choices forked ends them the same way.
+     */
     private void finish(Sequence s, Finish how) {
-        boolean wasRunning = running.remove(s);
-        waiting.remove(s);
         if (how != Finish.CANCEL) {
             output.flush(s);
         }
+        leave(s);
+        String text = s.text.toString();
+        try {
+            s.listener.onFinish(how, text, s.promptLength, s.generated);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a listener failed on finish", e);
+        }
+        for (Sequence f : unforkedFollowers(s)) {
+            finish(f, how);
+        }
+    }
+
+    /** Ends one sequence with an error (its request's other choices go on, unless they have not forked yet). */
+    private void fail(Sequence s, String message) {
+        leave(s);
+        try {
+            s.listener.onError(message);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a listener failed on error", e);
+        }
+        for (Sequence f : unforkedFollowers(s)) {
+            fail(f, message);
+        }
+    }
+
+    /** Takes a sequence out of the engine: its slot, its saved state, its sampler, its count. */
+    private void leave(Sequence s) {
+        boolean wasRunning = running.remove(s);
+        waiting.remove(s);
         if (wasRunning && s.slot >= 0) {
             kv.release(s.slot, s.tokens, s.computed);
             s.slot = -1;
@@ -297,12 +441,15 @@ final class EngineLoop implements Runnable {
         }
         s.sampler.close();
         inSystem.decrementAndGet();
-        String text = s.text.toString();
-        try {
-            s.listener.onFinish(how, text, s.promptLength, s.generated);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "a listener failed on finish", e);
+    }
+
+    /** The choices that will never fork from {@code s}: it is a leader that ends before its fork. */
+    private static List<Sequence> unforkedFollowers(Sequence s) {
+        if (!s.isUnforkedLeader()) {
+            return List.of();
         }
+        s.group.forked = true; // never again
+        return s.group.followers;
     }
 
     private void cancelAll() {
@@ -321,6 +468,9 @@ final class EngineLoop implements Runnable {
         all.addAll(running);
         waiting.clear();
         running.clear();
+        for (Sequence s : List.copyOf(all)) {
+            all.addAll(unforkedFollowers(s));
+        }
         for (Sequence s : all) {
             inSystem.decrementAndGet();
             try {
@@ -334,6 +484,6 @@ final class EngineLoop implements Runnable {
     private void publishStats() {
         int q = waiting.size() + inbox.size();
         stats = new ServeStats(q, running.size(), kv.cellsHeld(), kv.cells(), promptTokens, reusedTokens, generatedTokens,
-                hits, misses, preemptions, kv.hostStats());
+                hits, misses, preemptions, kv.hostStats(), decodedTokens, forks);
     }
 }

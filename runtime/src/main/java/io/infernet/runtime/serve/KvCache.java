@@ -86,7 +86,15 @@ final class KvCache implements AutoCloseable {
                 memory.copySequence(p.sourceSlot(), p.slot(), 0, p.reuse());
                 reuse = p.reuse();
             }
-            case HOST -> reuse = restore(p.slot(), p.hostEntry(), p.reuse());
+            case HOST -> {
+                // Saving the target's idle cells first may have replaced the matched entry by one that
+                // covers it (a store drops the entries its tokens extend): restore whichever holds the prefix now.
+                Optional<HostPromptCache.Entry> e = host.covering(toks, p.reuse());
+                reuse = e.map(entry -> restore(p.slot(), entry, p.reuse())).orElse(0);
+                if (e.isEmpty()) {
+                    memory.removeTokens(p.slot(), -1, -1);
+                }
+            }
             case MOVE -> {
                 SlotTable.Content from = slots.content(p.sourceSlot());
                 Optional<HostPromptCache.Entry> moved = host.covering(from.tokens().array(), p.reuse());
@@ -103,6 +111,49 @@ final class KvCache implements AutoCloseable {
         }
         slots.assign(p.slot(), seq);
         return new Binding(p.slot(), reuse);
+    }
+
+    /**
+     * Gives {@code child} a free slot holding a copy of the first {@code tokens} cells of busy slot
+     * {@code from}: shared cells with one pool; with a stream per slot, a copy of the whole stream
+     * (llama.cpp copies whole streams only), which is exact because a fork happens when the source
+     * holds exactly those tokens (its prompt, just computed).
+     *
+     * @return the child's slot, or -1 when no slot is free
+     * @throws IllegalStateException with a stream per slot, if the source holds other than {@code tokens} positions
+     */
+    int fork(int from, SlotTable.Content child, int tokens) {
+        SlotTable.Placement p = slots.placeFork(from, tokens, host::covers);
+        if (p == null) {
+            return -1;
+        }
+        if (p.saveFirst()) {
+            saveIdle(p.slot());
+        }
+        memory.removeTokens(p.slot(), -1, -1);
+        if (unified) {
+            memory.copySequence(from, p.slot(), 0, tokens);
+        } else {
+            int held = memory.maxPosition(from) + 1;
+            if (held != tokens) {
+                throw new IllegalStateException("slot " + from + " holds " + held + " positions, not the " + tokens
+                        + " to fork; with a KV stream per slot only whole streams can be copied");
+            }
+            memory.copySequence(from, p.slot(), -1, -1);
+        }
+        slots.assign(p.slot(), child);
+        return p.slot();
+    }
+
+    /**
+     * Saves busy slot {@code slot}'s first {@code count} tokens (all it holds) to host memory, unless
+     * the host cache is off or already covers them: for sequences that will want the same prefix
+     * once a slot frees (the choices of a request that got no slot at its fork).
+     */
+    void keepInHost(int slot, IntList tokens, int count) {
+        if (host.capacityBytes() > 0 && !host.covers(tokens.array(), count)) {
+            save(slot, tokens, count, false);
+        }
     }
 
     /** A sequence left its slot; its first {@code cachedTokens} tokens stay in the cells as an idle prefix for reuse. */

@@ -22,8 +22,11 @@ final class OutputStage {
         this.piece = Arena.ofAuto().allocate(pieceBytes.length); // freed with the stage; read only by the engine thread
     }
 
-    /** Emits what {@code token} adds to {@code s}'s output (possibly nothing yet: an incomplete character, a possible stop string). */
-    void emit(Sequence s, int token) {
+    /**
+     * Emits what {@code token} adds to {@code s}'s output (possibly nothing yet: an incomplete
+     * character, a possible stop string), with its log-probabilities or null.
+     */
+    void emit(Sequence s, int token, TokenLogprobs logprobs) {
         int len = vocab.tokenToPiece(token, piece, s.request.showsControl(token));
         String text = "";
         if (len > 0 && len <= pieceBytes.length) {
@@ -34,7 +37,7 @@ final class OutputStage {
             s.text.append(text);
         }
         String out = text;
-        notify(s, () -> s.listener.onText(out, token));
+        notify(s, () -> s.listener.onToken(out, token, logprobs));
     }
 
     /** At a normal end: emits the text held back (a trailing partial character, a prefix of a stop string that never completed). */
@@ -47,7 +50,7 @@ final class OutputStage {
         if (!rest.isEmpty()) {
             s.text.append(rest);
             String out = rest;
-            notify(s, () -> s.listener.onText(out, -1));
+            notify(s, () -> s.listener.onToken(out, -1, null));
         }
     }
 

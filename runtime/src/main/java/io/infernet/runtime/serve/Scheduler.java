@@ -13,7 +13,9 @@ import java.util.List;
  * <p>Policy (continuous batching with chunked prefill):
  * <ol>
  *   <li>Admission: waiting sequences start in arrival order (FIFO; a preempted sequence keeps
- *       its original arrival, so it goes first), while a slot is free.</li>
+ *       its original arrival, so it goes first), while a slot is free. A sequence that needs
+ *       several slots at once (a request with several choices, which fork from it) waits until
+ *       they are free, and no younger sequence overtakes it.</li>
  *   <li>Every running sequence that is decoding gets its one token first, so a long prompt
  *       never starves running streams.</li>
  *   <li>The rest of the token budget goes to prefills, oldest first, in chunks.</li>
@@ -35,6 +37,11 @@ public final class Scheduler {
 
         /** Tokens of the sequence in the KV cache (cells it occupies). */
         int cachedTokens();
+
+        /** Slots it takes when it starts (capped at {@link Limits#maxRunning()}); 1 for a plain sequence. */
+        default int slotsNeeded() {
+            return 1;
+        }
     }
 
     /**
@@ -80,15 +87,29 @@ public final class Scheduler {
 
     private static final Comparator<Seq> BY_ARRIVAL = Comparator.comparingLong(Seq::arrival);
 
-    /** The waiting sequences to start now, oldest first, as many as there are free slots. */
-    public static <S extends Seq> List<S> admit(Collection<S> waiting, int running, Limits limits) {
-        int free = limits.maxRunning() - running;
+    /**
+     * The waiting sequences to start now, oldest first, while their slots are free; the first one
+     * that does not fit stops admission (FIFO).
+     *
+     * @param slotsTaken slots held by running sequences and reserved for their forks
+     */
+    public static <S extends Seq> List<S> admit(Collection<S> waiting, int slotsTaken, Limits limits) {
+        int free = limits.maxRunning() - slotsTaken;
         if (free <= 0 || waiting.isEmpty()) {
             return List.of();
         }
         List<S> sorted = new ArrayList<>(waiting);
         sorted.sort(BY_ARRIVAL);
-        return List.copyOf(sorted.subList(0, Math.min(free, sorted.size())));
+        List<S> out = new ArrayList<>();
+        for (S s : sorted) {
+            int need = Math.clamp(s.slotsNeeded(), 1, limits.maxRunning());
+            if (need > free) {
+                break;
+            }
+            out.add(s);
+            free -= need;
+        }
+        return List.copyOf(out);
     }
 
     /**

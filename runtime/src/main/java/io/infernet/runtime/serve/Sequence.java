@@ -3,6 +3,8 @@ package io.infernet.runtime.serve;
 import io.infernet.runtime.TokenSampler;
 import io.infernet.runtime.Utf8Accumulator;
 import io.infernet.runtime.text.StopStringFilter;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A served request's mutable state. Owned by the engine thread, except {@link #cancel()},
@@ -21,6 +23,12 @@ final class Sequence implements Scheduler.Seq, SlotTable.Content {
     final Utf8Accumulator utf8 = new Utf8Accumulator();
     final StopStringFilter stops;
     final StringBuilder text = new StringBuilder();
+    /** Which of the request's choices this is (0 for the first). */
+    final int choice;
+    /** Where its output stands in the request's grammar; null without a constraint. */
+    final OutputConstraint.Matcher matcher;
+    /** The request's choices when it asked for more than one; null otherwise. */
+    final Group group;
     int computed;
     int generated;
     int slot = -1;
@@ -32,7 +40,15 @@ final class Sequence implements Scheduler.Seq, SlotTable.Content {
     private volatile boolean cancelled;
 
     Sequence(long arrival, ServeRequest request, SequenceListener listener, TokenSampler sampler) {
+        this(arrival, request, listener, sampler, 0, null);
+    }
+
+    Sequence(long arrival, ServeRequest request, SequenceListener listener, TokenSampler sampler, int choice, Group group) {
         this.arrival = arrival;
+        this.choice = choice;
+        this.group = group;
+        OutputConstraint c = request.decoding().constraint();
+        this.matcher = c == null ? null : c.start();
         this.request = request;
         this.listener = listener;
         this.tokens = new IntList(request.promptTokens());
@@ -45,8 +61,24 @@ final class Sequence implements Scheduler.Seq, SlotTable.Content {
         cancelled = true;
     }
 
+    /** Whether this is the first choice of a request whose other choices have not forked from it yet. */
+    boolean isUnforkedLeader() {
+        return group != null && group.leader == this && !group.forked;
+    }
+
     boolean cancelled() {
         return cancelled;
+    }
+
+    /** Whether this is a later choice of a request with several (its prompt is the leader's). */
+    boolean isFollower() {
+        return group != null && group.leader != this;
+    }
+
+    /** Slots the scheduler must find before starting it: an unforked leader brings its followers. */
+    @Override
+    public int slotsNeeded() {
+        return isUnforkedLeader() ? group.size() : 1;
     }
 
     @Override
@@ -67,5 +99,27 @@ final class Sequence implements Scheduler.Seq, SlotTable.Content {
     @Override
     public IntList tokens() {
         return tokens;
+    }
+
+    /**
+     * The choices of a request with {@code n > 1}. The leader computes the prompt; when it first
+     * samples, the followers fork from it (a copy of its KV cells) and sample from the same logits
+     * row in the same step; after that each choice is a sequence of its own. Engine thread only.
+     */
+    static final class Group {
+        private final int size;
+        /** Set once, right after the choices are made (before the request is queued). */
+        Sequence leader;
+        final List<Sequence> followers = new ArrayList<>();
+        boolean forked;
+
+        Group(int size) {
+            this.size = size;
+        }
+
+        /** Choices in all. */
+        int size() {
+            return size;
+        }
     }
 }

@@ -14,6 +14,9 @@ package io.infernet.runtime.serve;
  * @param cacheMisses        requests that reused nothing
  * @param preemptions        sequences swapped out to make room
  * @param hostCache          the host prompt cache's counters
+ * @param decodedTokens      tokens put through a decode in all: prompt tokens computed (not reused) and generated
+ *                           tokens fed back; a request with several choices computes its prompt once
+ * @param forkedSequences    choices that started from a copy of another choice's prompt cells
  */
 public record ServeStats(
         int queued,
@@ -26,4 +29,6 @@ public record ServeStats(
         long cacheHits,
         long cacheMisses,
         long preemptions,
-        HostPromptCache.Stats hostCache) {}
+        HostPromptCache.Stats hostCache,
+        long decodedTokens,
+        long forkedSequences) {}

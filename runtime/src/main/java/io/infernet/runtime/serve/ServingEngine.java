@@ -5,6 +5,8 @@ import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.TokenSampler;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.IntFunction;
 
 /**
  * Continuous batching over one model: requests join and leave between steps, and each step is
@@ -138,13 +141,30 @@ public final class ServingEngine implements AutoCloseable {
     }
 
     /**
-     * Queues a request.
+     * Queues a request of one choice.
      *
+     * @throws IllegalArgumentException if the request asks for several choices (use {@link #submit(ServeRequest, IntFunction)}),
+     *                                  or as there
+     * @see #submit(ServeRequest, IntFunction)
+     */
+    public Handle submit(ServeRequest request, SequenceListener listener) {
+        if (request.decoding().n() > 1) {
+            throw new IllegalArgumentException("a request for " + request.decoding().n() + " choices needs a listener per choice");
+        }
+        return submit(request, choice -> listener);
+    }
+
+    /**
+     * Queues a request; each of its {@code n} choices reports to its own listener.
+     *
+     * @param listeners the listener of choice {@code i} ({@code 0 <= i < n}), asked once per choice, now
      * @throws ContextOverflowException if the prompt leaves no room to generate
+     * @throws IllegalArgumentException if a token id is outside the vocabulary, or the output constraint was
+     *                                  compiled for another vocabulary or cannot complete within the token budget
      * @throws QueueFullException       if {@code maxQueue} requests are already waiting
      * @throws EngineStoppedException   if the engine is closed or broken
      */
-    public Handle submit(ServeRequest request, SequenceListener listener) {
+    public Handle submit(ServeRequest request, IntFunction<? extends SequenceListener> listeners) {
         String broken = loop.brokenReason();
         if (broken != null) {
             throw new EngineStoppedException(broken);
@@ -165,18 +185,49 @@ public final class ServingEngine implements AutoCloseable {
                 throw new IllegalArgumentException("logit_bias names token " + t + " but the vocabulary has ids 0.." + (vocab - 1));
             }
         }
-        int waiting = inSystem.incrementAndGet();
-        if (waiting > config.maxQueue() + config.parallel()) {
-            inSystem.decrementAndGet();
-            throw new QueueFullException(waiting - 1, Duration.ofSeconds(Math.max(1, waiting / Math.max(1, config.parallel()))));
+        checkConstraint(request, room, vocab);
+        int n = request.decoding().n();
+        int before = inSystem.getAndAdd(n);
+        if (before + 1 > config.maxQueue() + config.parallel()) {
+            inSystem.addAndGet(-n);
+            throw new QueueFullException(before, Duration.ofSeconds(Math.max(1, (before + 1) / Math.max(1, config.parallel()))));
         }
-        Sequence s = new Sequence(arrivals.incrementAndGet(), request, listener, samplers.apply(request.sampling(), vocab));
-        inbox.add(s);
+        long first = arrivals.getAndAdd(n) + 1;
+        Sequence.Group group = n > 1 ? new Sequence.Group(n) : null;
+        List<Sequence> choices = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            SamplingParams sampling = i == 0 ? request.sampling() : request.sampling().withSeed(request.sampling().seed() + i);
+            choices.add(new Sequence(first + i, request, listeners.apply(i), samplers.apply(sampling, vocab), i, group));
+        }
+        if (group != null) {
+            group.leader = choices.getFirst();
+            group.followers.addAll(choices.subList(1, n));
+        }
+        inbox.add(choices.getFirst());
         loop.wake();
         return () -> {
-            s.cancel();
+            choices.forEach(Sequence::cancel);
             loop.wake();
         };
+    }
+
+    private static void checkConstraint(ServeRequest request, int room, int vocab) {
+        OutputConstraint c = request.decoding().constraint();
+        if (c == null) {
+            return;
+        }
+        if (c.vocabSize() != vocab) {
+            throw new IllegalArgumentException("the output constraint was compiled for a vocabulary of " + c.vocabSize()
+                    + " tokens, but the model has " + vocab);
+        }
+        int left = room - request.promptTokens().length;
+        if (Math.min(request.maxTokens(), left) < c.minTokens()) {
+            throw new IllegalArgumentException(request.maxTokens() <= left
+                    ? "max_tokens is " + request.maxTokens() + ", but the shortest output the requested format allows may need "
+                            + c.minTokens() + " tokens; raise max_tokens to at least " + c.minTokens()
+                    : "the prompt leaves room for " + left + " tokens, but the shortest output the requested format allows may need "
+                            + c.minTokens() + "; shorten the prompt");
+        }
     }
 
     /** Counters now; safe from any thread. */

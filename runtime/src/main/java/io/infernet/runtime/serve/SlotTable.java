@@ -191,6 +191,23 @@ public final class SlotTable {
         return new Placement(target, reuse > 0 ? Source.SAME_SLOT : Source.NONE, reuse, -1, null, worthSaving(target, reuse, hostHas));
     }
 
+    /**
+     * Chooses a slot for a sequence forked from busy slot {@code source}, which will hold a copy of
+     * the source's first {@code tokens} cells: the slot a prompt with no reusable prefix would get.
+     *
+     * @return the placement ({@link Source#COPY_FROM_SLOT}), or null when no slot is free
+     */
+    public Placement placeFork(int source, int tokens, BiPredicate<int[], Integer> hostHas) {
+        if (!busy[source]) {
+            throw new IllegalStateException("slot " + source + " is not busy: there is nothing to fork from");
+        }
+        if (freeSlots() == 0) {
+            return null;
+        }
+        int target = pickTarget();
+        return new Placement(target, Source.COPY_FROM_SLOT, tokens, source, null, worthSaving(target, 0, hostHas));
+    }
+
     /** The lowest-numbered slot that is not busy, or -1. */
     private int lowestFree() {
         for (int i = 0; i < busy.length; i++) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -244,6 +245,74 @@ class KvCacheTest {
             assertEquals(1, mem.restoresRefused);
             assertEquals(0, mem.held(b.slot()).length, "nothing half-restored is left behind");
             assertEquals(0, kv.hostStats().entries(), "the swapped state is released once its sequence is back");
+        }
+    }
+
+    @Test
+    void aForkCopiesTheSourcesCellsIntoAFreeSlotWithEitherLayout() {
+        for (boolean unified : new boolean[] {true, false}) {
+            FakeMemory mem = new FakeMemory(1024);
+            try (KvCache kv = new KvCache(mem, 1024, 3, unified, 0)) {
+                int[] p = range(1, 41);
+                Seq leader = new Seq(p);
+                run(kv, mem, leader);
+                Seq a = new Seq(p);
+                Seq b = new Seq(p);
+                assertEquals(1, kv.fork(0, a, 40));
+                assertEquals(2, kv.fork(0, b, 40));
+                assertArrayEquals(p, mem.held(1));
+                assertArrayEquals(p, mem.held(2));
+                assertEquals(-1, kv.fork(0, new Seq(p), 40), "no slot left");
+            }
+        }
+    }
+
+    @Test
+    void withAStreamPerSlotAForkNeedsTheSourceToHoldExactlyThePrompt() {
+        FakeMemory mem = new FakeMemory(1024);
+        try (KvCache kv = new KvCache(mem, 1024, 2, false, 0)) {
+            Seq leader = new Seq(range(1, 41));
+            run(kv, mem, leader);
+            assertThrows(IllegalStateException.class, () -> kv.fork(0, new Seq(range(1, 31)), 30));
+        }
+    }
+
+    @Test
+    void keepInHostSavesAPrefixOnceForLaterSequences() {
+        FakeMemory mem = new FakeMemory(1024);
+        try (KvCache kv = new KvCache(mem, 1024, 1, false, 1 << 20)) {
+            int[] p = range(1, 101);
+            Seq leader = new Seq(p);
+            run(kv, mem, leader);
+            kv.keepInHost(0, leader.tokens, 100);
+            kv.keepInHost(0, leader.tokens, 100);
+            assertEquals(1, kv.hostStats().entries());
+            kv.release(0, leader.tokens, 100);
+            mem.removeTokens(0, -1, -1); // as if overwritten
+            KvCache.Binding later = kv.bind(new Seq(p), null);
+            assertEquals(99, later.reusedTokens(), "all but the last prompt token (decoded again for its logits) came from host memory");
+        }
+    }
+
+    @Test
+    void aHostMatchReplacedWhileSavingTheTargetFirstIsStillRestored() {
+        // Two streams, both idle and holding extensions of p; the host holds p alone. The newer idle
+        // slot is not the lowest free one, so p goes to slot 0 from host memory, whose own cells are
+        // saved first: that store replaces the entry of p by one covering it.
+        FakeMemory mem = new FakeMemory(1024);
+        try (KvCache kv = new KvCache(mem, 1024, 2, false, 1 << 20)) {
+            int[] p = range(1, 91);
+            Seq a = new Seq(concat(p, 500, 501));
+            run(kv, mem, a);
+            Seq b = new Seq(concat(p, 600, 601));
+            assertEquals(1, run(kv, mem, b).slot(), "a busy stream is not shared: b gets the other slot");
+            mem.decode(9, p);
+            kv.keepInHost(9, new IntList(p), 90);
+            kv.release(0, a.tokens, a.cached);
+            kv.release(1, b.tokens, b.cached);
+            KvCache.Binding got = kv.bind(new Seq(p), null);
+            assertEquals(89, got.reusedTokens());
+            assertArrayEquals(java.util.Arrays.copyOf(p, 89), mem.held(got.slot()));
         }
     }
 }

@@ -36,6 +36,30 @@ class SchedulerTest {
         assertEquals(List.of("a", "b", "c", "d"), Scheduler.admit(waiting, 0, new Limits(512, 8)).stream().map(S::name).toList());
     }
 
+    /** A sequence that needs several slots when it starts (a request with several choices). */
+    record G(String name, long arrival, int slotsNeeded) implements Scheduler.Seq {
+        @Override
+        public int pendingTokens() {
+            return 10;
+        }
+
+        @Override
+        public int cachedTokens() {
+            return 0;
+        }
+    }
+
+    @Test
+    void aSequenceNeedingSeveralSlotsWaitsForThemAndIsNotOvertaken() {
+        List<G> waiting = List.of(new G("n3", 1, 3), new G("b", 2, 1));
+        Limits four = new Limits(512, 4);
+        assertEquals(List.of("n3", "b"), Scheduler.admit(waiting, 0, four).stream().map(G::name).toList());
+        assertEquals(List.of(), Scheduler.admit(waiting, 2, four), "two slots free: n3 waits and b may not pass it");
+        assertEquals(List.of("n3"), Scheduler.admit(waiting, 1, four).stream().map(G::name).toList());
+        List<G> big = List.of(new G("n9", 1, 9));
+        assertEquals(List.of("n9"), Scheduler.admit(big, 0, four).stream().map(G::name).toList(), "capped at the slots there are");
+    }
+
     @Test
     void decodesGoFirstThenPrefillChunksFromTheRestOfTheBudget() {
         // Budget 16: two decoding streams take one token each, the old long prompt gets 14.

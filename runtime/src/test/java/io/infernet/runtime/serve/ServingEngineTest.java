@@ -45,9 +45,10 @@ class ServingEngineTest {
     }
 
     /** What a listener saw. */
-    static final class Recorder implements SequenceListener {
+    static class Recorder implements SequenceListener {
         final CompletableFuture<Finish> finished = new CompletableFuture<>();
         final List<Integer> tokens = new CopyOnWriteArrayList<>(); // written by the engine thread, read by the test
+        final List<TokenLogprobs> logprobs = new CopyOnWriteArrayList<>();
         volatile int reused = -1;
         volatile String text;
         volatile int completionTokens;
@@ -65,6 +66,14 @@ class ServingEngineTest {
         }
 
         @Override
+        public void onToken(String t, int token, TokenLogprobs lp) {
+            if (lp != null) {
+                logprobs.add(lp);
+            }
+            onText(t, token);
+        }
+
+        @Override
         public void onFinish(Finish finish, String t, int promptTokens, int completion) {
             text = t;
             completionTokens = completion;
@@ -77,7 +86,7 @@ class ServingEngineTest {
         }
 
         Finish await() throws Exception {
-            return finished.get(60, TimeUnit.SECONDS);
+            return finished.get(120, TimeUnit.SECONDS);
         }
 
         int[] ids() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.ChatMessage;
 import io.infernet.engines.ChatMessages;
 import io.infernet.engines.ChatOptions;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.ToolsParser;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,17 +17,21 @@ import java.util.Set;
 /**
  * A chat job's {@code input_spec}: {@code {messages, max_tokens, temperature}} and optionally the
  * chat fields of the HTTP API ({@code tools}, {@code tool_choice}, {@code parallel_tool_calls},
- * {@code chat_template_kwargs}, {@code reasoning_format}, {@code reasoning_effort}); all read as
- * the HTTP API reads them ({@link ChatMessages}: developer is system, content a string or text
- * parts; {@link ToolsParser}), except that any other non-empty role string is taken as it is: the
- * reference's gateway (apps/web/app/v1/chat/completions/route.js, apps/web/app/api/chat/route.js)
- * accepts any string role, and the model's chat template renders it.
+ * {@code chat_template_kwargs}, {@code reasoning_format}, {@code reasoning_effort}) and its
+ * {@code response_format} (structured output: the job's text is then JSON that validates); all
+ * read as the HTTP API reads them ({@link ChatMessages}: developer is system, content a string or
+ * text parts; {@link ToolsParser}, {@link DecodingOptions.Format#parse}), except that any other
+ * non-empty role string is taken as it is: the reference's gateway
+ * (apps/web/app/v1/chat/completions/route.js, apps/web/app/api/chat/route.js) accepts any string
+ * role, and the model's chat template renders it. A job's result is one text, so {@code n > 1} and
+ * {@code logprobs} are refused rather than dropped.
  *
  * @param maxTokens   most tokens to generate ({@link #DEFAULT_MAX_TOKENS} when absent)
  * @param temperature sampling temperature ({@link #DEFAULT_TEMPERATURE} when absent)
  * @param chat        tools and template options
+ * @param format      the output's format (text when absent)
  */
-record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature, ChatOptions chat) {
+record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature, ChatOptions chat, DecodingOptions.Format format) {
 
     static final int DEFAULT_MAX_TOKENS = 512;
     private static final Set<String> KNOWN_ROLES = Set.of("system", "developer", "user", "assistant", "tool");
@@ -78,7 +83,21 @@ record ChatInput(List<ChatMessage> messages, int maxTokens, float temperature, C
             }
             temperature = t.floatValue();
         }
-        return new ChatInput(out, maxTokens, temperature, chat);
+        DecodingOptions.Format format;
+        try {
+            format = DecodingOptions.Format.parse(spec.get("response_format"));
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        JsonNode n = spec.get("n");
+        if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
+            throw bad("n must be 1: a job's result is one text");
+        }
+        JsonNode lp = spec.get("logprobs");
+        if (lp != null && !lp.isNull() && !(lp.isBoolean() && !lp.booleanValue())) {
+            throw bad("logprobs are not carried by job results; leave logprobs out");
+        }
+        return new ChatInput(out, maxTokens, temperature, chat, format);
     }
 
     private static IllegalArgumentException bad(String what) {

@@ -3,6 +3,7 @@ package io.infernet.node.protocol.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.Embeddings;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
@@ -94,7 +95,7 @@ final class ChatJob {
             ChatInput input = ChatInput.parse(job.inputSpec());
             SamplingParams sampling = SamplingParams.defaults().withTemperature(input.temperature());
             generation = engine.generate(GenerationRequest.chat(job.modelName(), input.messages(), sampling, input.maxTokens())
-                    .withChat(input.chat()), queue::add);
+                    .withChat(input.chat()).withDecoding(DecodingOptions.DEFAULT.withFormat(input.format())), queue::add);
         } catch (IllegalArgumentException | EngineException e) {
             return fail(batcher, e.getMessage());
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.infernet.engines.DecodingOptions;
 import io.infernet.engines.EngineException;
 import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.PolledJob;
@@ -175,6 +176,29 @@ class JobRunnerTest {
         r.offer(chat("o", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
         assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
         assertEquals("queue full", sent("o").getLast().body().get("error").asText());
+    }
+
+    @Test
+    void aResponseFormatAndToolsInTheInputReachTheEngineAndChoicesOrLogprobsAreRefused() throws Exception {
+        JobRunner r = runner(4, BatchPolicy.DEFAULT);
+        r.offer(chat("f", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"json_schema\","
+                + "\"json_schema\":{\"name\":\"a\",\"schema\":{\"type\":\"object\"}}}}"));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        assertEquals(new DecodingOptions.JsonSchema("a", "{\"type\":\"object\"}", false), engine.requests().getLast().decoding().format());
+        r.offer(chat("t", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"json_object\"},"
+                + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"add\"}}],\"tool_choice\":\"required\"}"));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        var both = engine.requests().getLast();
+        assertEquals(new DecodingOptions.JsonObject(), both.decoding().format(), "the format and the tools reach the engine together");
+        assertEquals("add", both.chat().tools().getFirst().name());
+        assertEquals(io.infernet.engines.ChatOptions.ToolChoice.REQUIRED, both.chat().toolChoice());
+        r.offer(chat("n", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"n\":2}"));
+        r.offer(chat("p", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"logprobs\":true}"));
+        r.offer(chat("x", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"response_format\":{\"type\":\"xml\"}}"));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        assertEquals("invalid input_spec: n must be 1: a job's result is one text", sent("n").getLast().body().get("error").asText());
+        assertEquals("invalid input_spec: logprobs are not carried by job results; leave logprobs out", sent("p").getLast().body().get("error").asText());
+        assertTrue(sent("x").getLast().body().get("error").asText().contains("response_format.type"), sent("x").getLast().body().toString());
     }
 
     @Test
