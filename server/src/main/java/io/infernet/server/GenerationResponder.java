@@ -130,8 +130,12 @@ final class GenerationResponder {
         sse.close();
     }
 
+    /** A generation that failed after it started: 400 for what the request asked, 503 while the engine restarts, else 500. */
     private static ApiException generationFailed(GenerationEvent.Error e) {
-        return new ApiException(500, ApiException.SERVER_ERROR, null, "generation_failed", e.message());
+        if (e.kind() == io.infernet.engines.EngineException.Kind.INTERNAL) {
+            return new ApiException(500, ApiException.SERVER_ERROR, null, "generation_failed", e.message());
+        }
+        return OpenAiErrors.fromEngine(new io.infernet.engines.EngineException(e.kind(), e.message(), e.param()));
     }
 
     static String randomId() {

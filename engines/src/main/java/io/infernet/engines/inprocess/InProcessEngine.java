@@ -26,6 +26,7 @@ import io.infernet.runtime.Model;
 import io.infernet.runtime.ModelProbe;
 import io.infernet.runtime.TokenSampler;
 import io.infernet.runtime.serve.Finish;
+import io.infernet.runtime.serve.SequenceFailure;
 import io.infernet.runtime.serve.SequenceListener;
 import io.infernet.runtime.serve.ServeConfig;
 import io.infernet.runtime.serve.ServeRequest;
@@ -174,8 +175,21 @@ public final class InProcessEngine implements Engine {
             }
 
             @Override
+            public void onFailure(SequenceFailure failure) {
+                EngineException.Kind kind = switch (failure.cause()) {
+                    case REQUEST -> EngineException.Kind.INVALID_REQUEST;
+                    case INTERNAL -> EngineException.Kind.INTERNAL;
+                    case UNAVAILABLE -> EngineException.Kind.UNAVAILABLE;
+                };
+                end(new GenerationEvent.Error(failure.message(), Instant.now(), kind, failure.param()));
+            }
+
+            @Override
             public void onError(String message) {
-                GenerationEvent.Error e = new GenerationEvent.Error(message, Instant.now());
+                end(new GenerationEvent.Error(message, Instant.now()));
+            }
+
+            private void end(GenerationEvent.Error e) {
                 try {
                     listener.onEvent(e);
                 } finally {
@@ -195,6 +209,8 @@ public final class InProcessEngine implements Engine {
             throw new EngineException(EngineException.Kind.OVERLOADED, e.getMessage(), null, e.retryAfter(), e);
         } catch (ServingEngine.EngineStoppedException e) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
+        } catch (ServingEngine.InvalidRequestException e) {
+            throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage(), e.param());
         } catch (IllegalArgumentException e) {
             throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage());
         }

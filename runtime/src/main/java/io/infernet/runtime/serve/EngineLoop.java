@@ -4,8 +4,11 @@ import io.infernet.runtime.Batch;
 import io.infernet.runtime.Context;
 import io.infernet.runtime.ContextParams;
 import io.infernet.runtime.DecodeStatus;
+import io.infernet.runtime.FatalDecodeException;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.Vocab;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,6 +21,12 @@ import java.util.concurrent.locks.LockSupport;
  * ones into free slots (placing each where the most of its prompt is already computed), plan
  * the step, run one decode for all of it, then sample and dispatch. Aborts that arrive during
  * a step are applied before the next one.
+ *
+ * <p>Failures: what goes wrong with one sequence (its sampling, its text, its listener) fails
+ * that sequence alone ({@link SequenceFailure}: the request's doing, or ours) and the loop goes
+ * on; a decode llama.cpp refuses (-1) fails the sequences in it. Anything else, a fatal decode
+ * status first of all, ends {@link #run()} with {@link #failed()} true: every sequence gets
+ * {@link SequenceFailure.Cause#UNAVAILABLE} and the context is freed, for the owner to start a new loop.
  */
 final class EngineLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
@@ -32,11 +41,13 @@ final class EngineLoop implements Runnable {
     private final KvCache kv;
     private final OutputStage output;
     private final Scheduler.Limits limits;
+    private final Decoder decoder;
     private final List<Sequence> waiting = new ArrayList<>();
     private final List<Sequence> running = new ArrayList<>();
 
     private volatile boolean stopping;
     private volatile String broken;
+    private volatile boolean failed;
     private volatile Thread thread;
     private volatile ServeStats stats;
     private long promptTokens;
@@ -46,8 +57,9 @@ final class EngineLoop implements Runnable {
     private long misses;
     private long preemptions;
 
-    EngineLoop(Model model, ServeConfig config, LinkedBlockingQueue<Sequence> inbox, AtomicInteger inSystem) {
+    EngineLoop(Model model, ServeConfig config, LinkedBlockingQueue<Sequence> inbox, AtomicInteger inSystem, Decoder decoder) {
         this.vocab = model.vocab();
+        this.decoder = decoder;
         this.config = config;
         this.inbox = inbox;
         this.inSystem = inSystem;
@@ -68,6 +80,11 @@ final class EngineLoop implements Runnable {
 
     String brokenReason() {
         return broken;
+    }
+
+    /** Whether {@link #run()} ended on a failure (not on {@link #stop()}): the owner may start a new loop. */
+    boolean failed() {
+        return failed;
     }
 
     ServeStats stats() {
@@ -94,14 +111,18 @@ final class EngineLoop implements Runnable {
                 step();
             }
         } catch (Throwable t) {
-            broken = "the engine stopped after an internal error: " + t.getMessage();
-            LOG.log(System.Logger.Level.ERROR, broken, t);
-            failAll(broken);
+            broken = (t instanceof FatalDecodeException ? "a fatal llama.cpp error: " : "an internal error: ") + t.getMessage();
+            failed = true;
+            LOG.log(System.Logger.Level.ERROR, "the engine stopped after " + broken, t);
+            failAll(new SequenceFailure(SequenceFailure.Cause.UNAVAILABLE, null,
+                    "The engine stopped after " + broken + ". It is restarting; send the request again in a few seconds."));
         } finally {
             if (broken == null) {
                 broken = "the engine is shut down";
             }
-            cancelAll();
+            if (!failed) { // after a failure, requests still in the inbox wait for the next loop
+                cancelAll();
+            }
             kv.close();
             batch.close();
             ctx.close();
@@ -121,7 +142,9 @@ final class EngineLoop implements Runnable {
         for (Sequence s : Scheduler.admit(waiting, running.size(), limits)) {
             waiting.remove(s);
             bind(s);
-            running.add(s);
+            if (!s.released) {
+                running.add(s);
+            }
         }
         Scheduler.Plan<Sequence> plan = Scheduler.plan(running, limits, kv.freeCells());
         plan.preempted().forEach(this::preempt);
@@ -132,7 +155,20 @@ final class EngineLoop implements Runnable {
         }
         kv.reclaim(plan.tokens());
         List<Scheduler.Work<Sequence>> work = fillBatch(plan);
-        if (ctx.decode(batch) != DecodeStatus.OK) {
+        DecodeStatus status;
+        try {
+            status = decoder.decode(ctx, batch);
+        } catch (FatalDecodeException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // llama.cpp refused the batch (-1) before computing anything: our bug, the context is intact.
+            LOG.log(System.Logger.Level.ERROR, "a decode of " + work.size() + " sequence(s) failed; failing them", e);
+            for (Scheduler.Work<Sequence> item : work) {
+                fail(item.seq(), internal("the engine could not decode this request (" + e.getMessage() + ")"));
+            }
+            return;
+        }
+        if (status != DecodeStatus.OK) {
             recoverFromFullCache(work);
             return;
         }
@@ -140,7 +176,12 @@ final class EngineLoop implements Runnable {
             Sequence s = item.seq();
             s.computed += item.tokens();
             if (item.samples() && !s.cancelled()) {
-                sampleAndEmit(s);
+                try {
+                    sampleAndEmit(s);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "a request failed in the engine; it alone is ended", e);
+                    fail(s, internal("the engine failed on this request (" + e.getMessage() + ")"));
+                }
             }
         }
         publishStats();
@@ -208,8 +249,14 @@ final class EngineLoop implements Runnable {
         if (!s.started) {
             s.started = true;
             // The sampler's history holds the prompt too (repetition penalties see it), as in Generator.
-            for (int i = 0; i < s.promptLength; i++) {
-                s.sampler.accept(s.tokens.get(i));
+            try {
+                for (int i = 0; i < s.promptLength; i++) {
+                    s.sampler.accept(s.tokens.get(i));
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "a request's sampler refused its prompt; it alone is ended", e);
+                fail(s, internal("the engine could not start this request (" + e.getMessage() + ")"));
+                return;
             }
             promptTokens += s.promptLength;
             reusedTokens += Math.min(s.computed, s.promptLength);
@@ -263,7 +310,13 @@ final class EngineLoop implements Runnable {
     // --- sampling and output --------------------------------------------------------------------
 
     private void sampleAndEmit(Sequence s) {
-        int token = s.sampler.sample(ctx, s.outputIndex);
+        int token;
+        try {
+            token = s.sampler.sample(ctx, s.outputIndex);
+        } catch (IllegalStateException e) { // nothing left to draw: the request's bias and penalties, or the model's logits
+            fail(s, nothingToSample(s));
+            return;
+        }
         s.sampler.accept(token);
         if (vocab.isEndOfGeneration(token)) {
             finish(s, Finish.STOP);
@@ -282,27 +335,86 @@ final class EngineLoop implements Runnable {
 
     /** Ends a sequence: flushes held text, reports, frees its slot (its cells stay as an idle prefix). */
     private void finish(Sequence s, Finish how) {
-        boolean wasRunning = running.remove(s);
-        waiting.remove(s);
         if (how != Finish.CANCEL) {
             output.flush(s);
         }
-        if (wasRunning && s.slot >= 0) {
-            kv.release(s.slot, s.tokens, s.computed);
-            s.slot = -1;
+        release(s, true);
+        report(s, () -> s.listener.onFinish(how, s.text.toString(), s.promptLength, s.generated));
+    }
+
+    /** Ends a sequence with an error: its cells are dropped (a prefix that failed is not worth keeping). */
+    private void fail(Sequence s, SequenceFailure failure) {
+        release(s, false);
+        report(s, () -> s.listener.onFailure(failure));
+    }
+
+    /** Gives back what a sequence holds, once: its slot (cells kept as an idle prefix or dropped), saved state, sampler, count. */
+    private void release(Sequence s, boolean keepCells) {
+        running.remove(s);
+        waiting.remove(s);
+        if (s.released) {
+            return;
         }
-        if (s.swapped != null) {
-            kv.forget(s.swapped);
-            s.swapped = null;
+        s.released = true;
+        inSystem.decrementAndGet();
+        int slot = s.slot;
+        s.slot = -1;
+        HostPromptCache.Entry swapped = s.swapped;
+        s.swapped = null;
+        if (slot >= 0) {
+            if (keepCells) {
+                kv.release(slot, s.tokens, s.computed);
+            } else {
+                kv.discard(slot);
+            }
+        }
+        if (swapped != null) {
+            kv.forget(swapped);
         }
         s.sampler.close();
-        inSystem.decrementAndGet();
-        String text = s.text.toString();
-        try {
-            s.listener.onFinish(how, text, s.promptLength, s.generated);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "a listener failed on finish", e);
+    }
+
+    /** The listener's one terminal event. */
+    private static void report(Sequence s, Runnable event) {
+        if (s.reported) {
+            return;
         }
+        s.reported = true;
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a listener failed on its last event", e);
+        }
+    }
+
+    private static SequenceFailure internal(String message) {
+        return new SequenceFailure(SequenceFailure.Cause.INTERNAL, null, message);
+    }
+
+    /**
+     * The sampler found nothing to draw. When the model's own logits have a finite value, the
+     * request's logit_bias and penalties removed every token (a 400); when they have none, the
+     * model produced NaN or infinite logits (a 500: its weights are broken, or our bug).
+     */
+    private SequenceFailure nothingToSample(Sequence s) {
+        if (hasFiniteLogit(ctx.logits(s.outputIndex), vocab.size())) {
+            return new SequenceFailure(SequenceFailure.Cause.REQUEST, "logit_bias",
+                    "No token can be sampled: logit_bias and the penalties leave every token at -infinity (for example "
+                            + "every token id is banned with -100). Leave at least one token allowed.");
+        }
+        LOG.log(System.Logger.Level.WARNING, "the model produced no finite logit (all NaN or infinite) for a request; failing it");
+        return internal("The model produced no usable logits (all NaN or infinite) for this request; its weights may be "
+                + "damaged. Other requests are not affected.");
+    }
+
+    static boolean hasFiniteLogit(MemorySegment logits, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = logits.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            if (Float.isFinite(v)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void cancelAll() {
@@ -315,19 +427,24 @@ final class EngineLoop implements Runnable {
         }
     }
 
-    private void failAll(String message) {
+    /** After a failure of the loop: every sequence ends with {@code failure}; their cells go with the context. */
+    private void failAll(SequenceFailure failure) {
         drainInbox();
         List<Sequence> all = new ArrayList<>(waiting);
         all.addAll(running);
         waiting.clear();
         running.clear();
         for (Sequence s : all) {
-            inSystem.decrementAndGet();
-            try {
-                s.listener.onError(message);
-            } catch (RuntimeException ignored) {
-                // nothing more can be done for it
+            if (!s.released) {
+                s.released = true;
+                inSystem.decrementAndGet();
+                try {
+                    s.sampler.close();
+                } catch (RuntimeException ignored) {
+                    // the sequence is failed anyway
+                }
             }
+            report(s, () -> s.listener.onFailure(failure));
         }
     }
 

@@ -110,6 +110,12 @@ final class KvCache implements AutoCloseable {
         slots.release(slot, new SlotTable.Idle(tokens, cachedTokens));
     }
 
+    /** A sequence left its slot and its cells are not worth keeping (it failed): they are freed. */
+    void discard(int slot) {
+        memory.removeTokens(slot, -1, -1);
+        slots.release(slot, null);
+    }
+
     /**
      * Swaps a running sequence out: its cells are saved to host memory (pinned until it comes
      * back) when the budget allows, then freed.

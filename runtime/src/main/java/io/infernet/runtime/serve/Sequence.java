@@ -29,6 +29,10 @@ final class Sequence implements Scheduler.Seq, SlotTable.Content {
     boolean started;
     /** A state saved when this sequence was preempted, pinned in the host cache until it resumes. */
     HostPromptCache.Entry swapped;
+    /** Its resources went back (slot, saved state, sampler, the engine's count); set once. */
+    boolean released;
+    /** Its listener got its one terminal event (onFinish or onFailure); set once. */
+    boolean reported;
     private volatile boolean cancelled;
 
     Sequence(long arrival, ServeRequest request, SequenceListener listener, TokenSampler sampler) {
