@@ -25,19 +25,22 @@ final class EmbeddingsHandler implements Handler {
 
     private final Engine engine;
     private final ServerConfig cfg;
+    private final ServedModels models;
 
-    EmbeddingsHandler(Engine engine, ServerConfig cfg) {
+    EmbeddingsHandler(Engine engine, ServerConfig cfg, ServedModels models) {
         this.engine = engine;
         this.cfg = cfg;
+        this.models = models;
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         RequestParser.ParsedEmbeddings parsed = RequestParser.embeddings(RequestBody.readObject(req, cfg.maxBodyBytes()));
+        ServedModels.Resolved model = models.resolve(parsed.model());
         List<float[]> vectors;
         int promptTokens;
         try {
-            Embeddings result = engine.embed(parsed.model(), parsed.inputs());
+            Embeddings result = engine.embed(model.engineModel(), parsed.inputs());
             vectors = result == null ? null : result.vectors();
             promptTokens = result == null ? 0 : Math.max(0, result.promptTokens());
         } catch (EngineException e) {
@@ -64,7 +67,7 @@ final class EmbeddingsHandler implements Handler {
                 }
             }
         }
-        root.put("model", parsed.model() != null ? parsed.model() : defaultEmbeddingModel());
+        root.put("model", model.report(model.engineModel() != null ? model.engineModel() : defaultEmbeddingModel()));
         ObjectNode usage = root.putObject("usage");
         usage.put("prompt_tokens", promptTokens);
         usage.put("total_tokens", promptTokens);

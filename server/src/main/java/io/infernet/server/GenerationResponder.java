@@ -9,6 +9,7 @@ import io.infernet.engines.GenerationRequest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs one parsed generation request and writes its answer, streamed (SSE) or whole, in the
@@ -16,8 +17,12 @@ import java.time.Instant;
  *
  * <p>Runs on the request's virtual thread and blocks on the engine's events. A client that
  * goes away mid-stream is noticed at the next write (a token or a keep-alive) and its
- * generation is cancelled. A non-streamed request whose client goes away runs to its end:
- * nothing is written to it before then.
+ * generation is cancelled. A non-streamed request's connection is watched while it waits
+ * ({@link EdgeConnection#watchClose}): a client that goes away has its generation cancelled
+ * within one engine step, as llama-server does.
+ *
+ * <p>A stream's first chunk goes out with its first token (or its end), so a request that fails
+ * before producing anything (every token banned) still gets a plain HTTP error.
  */
 final class GenerationResponder {
 
@@ -26,23 +31,44 @@ final class GenerationResponder {
 
     private final Generations generations;
     private final Duration keepAlive;
+    private final ServedModels models;
+    private final ServerConfig cfg;
+    private final EdgeConfig edge;
 
-    GenerationResponder(Generations generations, ServerConfig cfg) {
+    GenerationResponder(Generations generations, ServerConfig cfg, EdgeConfig edge, ServedModels models) {
         this.generations = generations;
         this.keepAlive = cfg.streamKeepAlive();
+        this.cfg = cfg;
+        this.edge = edge;
+        this.models = models;
+    }
+
+    /**
+     * A generation request's body: no larger than this server's limit, nor than the largest
+     * served context could hold ({@link EdgeConfig#bodyBytesPerToken()} bytes per token), checked
+     * before anything is parsed or tokenized.
+     */
+    com.fasterxml.jackson.databind.node.ObjectNode readBody(io.helidon.webserver.http.ServerRequest req) {
+        int context = models.maxContextTokens();
+        long byContext = edge.generationBodyBytes(context);
+        return byContext < cfg.maxBodyBytes()
+                ? RequestBody.readObject(req, byContext, "what a context of " + context + " tokens can hold (" + edge.bodyBytesPerToken()
+                        + " bytes per token and " + EdgeConfig.BODY_SLACK_BYTES + " more)")
+                : RequestBody.readObject(req, cfg.maxBodyBytes());
     }
 
     void respond(ServerResponse res, RequestParser.ParsedGeneration parsed, ResponseFormat format) {
-        GenerationRequest request = parsed.request();
+        ServedModels.Resolved model = models.resolve(parsed.request().model());
+        GenerationRequest request = parsed.request().withModel(model.engineModel());
         GenerationStream stream = generations.start(request);
         String id = format.idPrefix() + randomId();
         long created = Instant.now().getEpochSecond();
-        String fallbackModel = request.model() == null ? "" : request.model();
+        String fallbackModel = model.report(request.model() == null ? "" : request.model());
         try {
             if (parsed.stream()) {
-                stream(res, stream, format, id, created, fallbackModel, parsed.includeUsage());
+                stream(res, stream, format, id, created, model, fallbackModel, parsed.includeUsage());
             } else {
-                whole(res, stream, format, new ResponseFormat.Ids(id, created, fallbackModel, false));
+                whole(res, stream, format, model, new ResponseFormat.Ids(id, created, fallbackModel, false));
             }
         } catch (InterruptedException e) {
             stream.cancel();
@@ -54,14 +80,29 @@ final class GenerationResponder {
         }
     }
 
-    private static void whole(ServerResponse res, GenerationStream stream, ResponseFormat format, ResponseFormat.Ids ids)
-            throws InterruptedException {
+    private static void whole(ServerResponse res, GenerationStream stream, ResponseFormat format, ServedModels.Resolved model,
+                              ResponseFormat.Ids ids) throws InterruptedException {
+        AtomicBoolean gone = new AtomicBoolean();
+        Runnable onGone = () -> {
+            gone.set(true);
+            stream.cancel();
+        };
+        try (EdgeConnection.Watch watch = EdgeConnection.current().map(c -> c.watchClose(onGone)).orElse(EdgeConnection.Watch.NONE)) {
+            wholeUntilDone(res, stream, format, model, ids, gone);
+        }
+    }
+
+    private static void wholeUntilDone(ServerResponse res, GenerationStream stream, ResponseFormat format, ServedModels.Resolved model,
+                                       ResponseFormat.Ids ids, AtomicBoolean gone) throws InterruptedException {
         while (true) {
             switch (stream.next(Duration.ZERO)) {
-                case GenerationEvent.Meta m -> ids = new ResponseFormat.Ids(ids.id(), ids.created(), m.model(), false);
+                case GenerationEvent.Meta m -> ids = new ResponseFormat.Ids(ids.id(), ids.created(), model.report(m.model()), false);
                 case GenerationEvent.Token t -> { }
                 case GenerationEvent.Done d -> {
                     if (d.reason() == FinishReason.CANCEL) {
+                        if (gone.get()) {
+                            throw new ClientClosedException("the client closed the connection while its answer was generated", false);
+                        }
                         throw OpenAiErrors.shuttingDown();
                     }
                     res.header(HeaderNames.CONTENT_TYPE, "application/json");
@@ -74,9 +115,10 @@ final class GenerationResponder {
     }
 
     private void stream(ServerResponse res, GenerationStream stream, ResponseFormat format, String id, long created,
-                        String fallbackModel, boolean includeUsage) throws InterruptedException {
+                        ServedModels.Resolved model, String fallbackModel, boolean includeUsage) throws InterruptedException {
         SseWriter sse = new SseWriter(res);
         ResponseFormat.Ids ids = new ResponseFormat.Ids(id, created, fallbackModel, includeUsage);
+        boolean opened = false;
         try {
             while (true) {
                 GenerationEvent event = stream.next(keepAlive);
@@ -85,15 +127,10 @@ final class GenerationResponder {
                     continue;
                 }
                 switch (event) {
-                    case GenerationEvent.Meta m -> {
-                        ids = new ResponseFormat.Ids(id, created, m.model(), includeUsage);
-                        ObjectNode opening = format.opening(ids);
-                        if (opening != null) {
-                            sse.data(Json.bytes(opening));
-                        }
-                    }
+                    case GenerationEvent.Meta m -> ids = new ResponseFormat.Ids(id, created, model.report(m.model()), includeUsage);
                     case GenerationEvent.Token t -> {
                         if (!t.text().isEmpty()) {
+                            opened = open(sse, format, ids, opened);
                             sse.data(Json.bytes(format.delta(ids, t.text())));
                         }
                     }
@@ -103,6 +140,7 @@ final class GenerationResponder {
                             fail(sse, OpenAiErrors.shuttingDown());
                             return;
                         }
+                        opened = open(sse, format, ids, opened);
                         sse.data(Json.bytes(format.finish(ids, d.reason())));
                         if (includeUsage) {
                             sse.data(Json.bytes(format.usageChunk(ids, d.usage())));
@@ -119,6 +157,17 @@ final class GenerationResponder {
         } catch (SseWriter.ClientGoneException gone) {
             stream.cancel();
         }
+    }
+
+    /** Sends the format's opening chunk (chat: the assistant role) once, before the first other chunk. */
+    private static boolean open(SseWriter sse, ResponseFormat format, ResponseFormat.Ids ids, boolean opened) {
+        if (!opened) {
+            ObjectNode opening = format.opening(ids);
+            if (opening != null) {
+                sse.data(Json.bytes(opening));
+            }
+        }
+        return true;
     }
 
     /** Before the stream started: a plain HTTP error. After: an error event, then the end (no [DONE]). */
