@@ -92,7 +92,7 @@ public final class ApiServer implements AutoCloseable {
         }
         routing.post("/v1/chat/completions", new ChatCompletionsHandler(cfg, responder))
                 .post("/v1/completions", new CompletionsHandler(cfg, responder))
-                .post("/v1/embeddings", new EmbeddingsHandler(engine, cfg, served))
+                .post("/v1/embeddings", new EmbeddingsHandler(engine, cfg, served, edge))
                 .get("/v1/models", models::list)
                 .get("/v1/models/{+id}", models::one)
                 .get("/health", new HealthHandler(engine))
@@ -199,6 +199,11 @@ public final class ApiServer implements AutoCloseable {
     /** The bound port (the ephemeral one chosen when configured with 0). */
     public int port() {
         return server.port();
+    }
+
+    /** Client connections open now. */
+    public int openConnections() {
+        return connections.liveCount();
     }
 
     /** {@code http://host:port}, for printing and clients. */

@@ -33,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>seed (int64) -> seed; unset draws a random seed
  * <li>max_completion_tokens, else max_tokens (>= 1) -> maxTokens; unset ->
  *     {@link ServerConfig#maxTokensWhenUnset()}
- * <li>stop: a string or up to 4 non-empty strings -> stop (applied by the engine)
+ * <li>stop: a string or up to 4 non-empty strings of at most 1024 characters -> stop (applied by the engine)
  * <li>stream, stream_options.include_usage -> how the answer is written; user -> accepted and unused
  *     (OpenAI uses it for abuse tracking only)
  * <li>n must be 1; tools, functions, response_format other than text, logprobs -> 400 not supported
@@ -42,6 +42,11 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RequestParser {
 
     static final int MAX_STOP_STRINGS = 4;
+    /** Longest stop string, in characters (the stop filter holds back up to this much text). */
+    static final int MAX_STOP_LENGTH = 1024;
+    /** Most choices one request may ask for (n), and most alternatives per token (top_logprobs, OpenAI's limit). */
+    static final int MAX_N = 128;
+    static final int MAX_TOP_LOGPROBS = 20;
     static final int MAX_EMBEDDING_INPUTS = 2048;
     static final int DEFAULT_PENALTY_LAST_N = 64;
 
@@ -209,6 +214,9 @@ final class RequestParser {
         if (stops.stream().anyMatch(String::isEmpty)) {
             throw ApiException.invalidValue("stop", "stop strings must not be empty.");
         }
+        if (stops.stream().anyMatch(x -> x.length() > MAX_STOP_LENGTH)) {
+            throw ApiException.invalidValue("stop", "stop strings may be at most " + MAX_STOP_LENGTH + " characters long.");
+        }
         return stops;
     }
 
@@ -246,7 +254,7 @@ final class RequestParser {
     }
 
     private static void rejectN(Params p) {
-        long n = p.integer("n", 1, Integer.MAX_VALUE).orElse(1L);
+        long n = p.integer("n", 1, MAX_N).orElse(1L);
         if (n != 1) {
             throw ApiException.unsupported("n", "only n = 1 is supported, got " + n + "; send several requests for several choices.");
         }
@@ -272,6 +280,7 @@ final class RequestParser {
                 throw ApiException.unsupported("response_format", "response_format type '" + type + "' is not supported; only 'text'.");
             }
         }
+        p.integer("top_logprobs", 0, MAX_TOP_LOGPROBS);
         if (p.bool("logprobs").orElse(false) || p.has("top_logprobs")) {
             throw ApiException.unsupported(p.has("top_logprobs") ? "top_logprobs" : "logprobs", "logprobs are not supported by this server.");
         }

@@ -33,8 +33,16 @@ final class ApiHarness implements AutoCloseable {
     }
 
     ApiHarness(FakeEngine engine, ServerConfig cfg) {
+        this(engine, cfg, EdgeConfig.defaults());
+    }
+
+    ApiHarness(EdgeConfig edge) {
+        this(new FakeEngine(), ServerConfig.defaults().withPort(0), edge);
+    }
+
+    ApiHarness(FakeEngine engine, ServerConfig cfg, EdgeConfig edge) {
         this.engine = engine;
-        this.server = ApiServer.start(engine, cfg);
+        this.server = ApiServer.start(engine, cfg, edge);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
         this.base = "http://127.0.0.1:" + server.port();
     }
