@@ -133,6 +133,8 @@ final class Metrics {
             metric(sb, "infernet_queue_depth", "gauge", "Requests waiting for a sequence slot.", engine.queueDepth());
             metric(sb, "infernet_active_sequences", "gauge", "Sequences being decoded.", engine.activeSequences());
             metric(sb, "infernet_kv_cache_used_cells", "gauge", "KV cache cells in use.", engine.kvCacheUsedCells());
+            metric(sb, "infernet_kv_cache_active_cells", "gauge", "KV cache cells running sequences hold (the other used cells keep "
+                    + "finished prompts for reuse).", engine.kvCacheActiveCells());
             if (engine.kvCacheTotalCells() > 0) {
                 metric(sb, "infernet_kv_cache_total_cells", "gauge", "KV cache cells in all.", engine.kvCacheTotalCells());
                 metric(sb, "infernet_kv_cache_usage_ratio", "gauge", "Fraction of the KV cache in use.",

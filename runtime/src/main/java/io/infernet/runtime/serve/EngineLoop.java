@@ -451,6 +451,6 @@ final class EngineLoop implements Runnable {
     private void publishStats() {
         int q = waiting.size() + inbox.size();
         stats = new ServeStats(q, running.size(), kv.cellsHeld(), kv.cells(), promptTokens, reusedTokens, generatedTokens,
-                hits, misses, preemptions, kv.hostStats());
+                hits, misses, preemptions, kv.hostStats(), kv.cellsHeldBusy());
     }
 }

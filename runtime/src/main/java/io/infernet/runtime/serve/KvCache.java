@@ -45,6 +45,11 @@ final class KvCache implements AutoCloseable {
         return slots.cellsHeld();
     }
 
+    /** Cells held by the slots of running sequences. */
+    int cellsHeldBusy() {
+        return slots.cellsHeldBusy();
+    }
+
     /**
      * Cells the running sequences may still fill: with one pool, those no busy slot holds (idle
      * slots' cells can be reclaimed); with a stream per slot, unbounded (a sequence only ever

@@ -14,6 +14,7 @@ package io.infernet.runtime.serve;
  * @param cacheMisses        requests that reused nothing
  * @param preemptions        sequences swapped out to make room
  * @param hostCache          the host prompt cache's counters
+ * @param kvCellsActive      of {@code kvCellsUsed}, the cells running sequences hold (the rest are idle cached prefixes)
  */
 public record ServeStats(
         int queued,
@@ -26,4 +27,5 @@ public record ServeStats(
         long cacheHits,
         long cacheMisses,
         long preemptions,
-        HostPromptCache.Stats hostCache) {}
+        HostPromptCache.Stats hostCache,
+        int kvCellsActive) {}
