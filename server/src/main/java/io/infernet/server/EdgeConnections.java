@@ -34,7 +34,6 @@ final class EdgeConnections implements ServerConnectionSelector, AutoCloseable {
     static final Duration TICK = Duration.ofMillis(250);
 
     private static final byte[] HTTP_1_1 = " HTTP/1.1\r".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HTTP_1_0 = " HTTP/1.0\r".getBytes(StandardCharsets.US_ASCII);
 
     private final EdgeConfig cfg;
     private final Http1ConnectionSelector http1;
@@ -83,20 +82,7 @@ final class EdgeConnections implements ServerConnectionSelector, AutoCloseable {
         }
         byte[] line = new byte[lf + 1];
         request.read(line);
-        return Http10Request.isHttp10(line, lf) || endsWith(line, lf, HTTP_1_1) ? Support.SUPPORTED : Support.UNSUPPORTED;
-    }
-
-    private static boolean endsWith(byte[] line, int lf, byte[] suffix) {
-        int from = lf - suffix.length;
-        if (from < 0) {
-            return false;
-        }
-        for (int i = 0; i < suffix.length; i++) {
-            if (line[from + i] != suffix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return Http10Request.isHttp10(line, lf) || Http10Request.lineEndsWith(line, lf, HTTP_1_1) ? Support.SUPPORTED : Support.UNSUPPORTED;
     }
 
     @Override

@@ -27,12 +27,17 @@ final class Http10Request {
 
     /** Whether the line ending at the LF at {@code lf} ends in {@code " HTTP/1.0\r"}. */
     static boolean isHttp10(byte[] b, int lf) {
-        int from = lf - VERSION_1_0.length;
+        return lineEndsWith(b, lf, VERSION_1_0);
+    }
+
+    /** Whether the bytes just before index {@code lf} are {@code suffix}. */
+    static boolean lineEndsWith(byte[] b, int lf, byte[] suffix) {
+        int from = lf - suffix.length;
         if (from < 0) {
             return false;
         }
-        for (int i = 0; i < VERSION_1_0.length; i++) {
-            if (b[from + i] != VERSION_1_0[i]) {
+        for (int i = 0; i < suffix.length; i++) {
+            if (b[from + i] != suffix[i]) {
                 return false;
             }
         }
