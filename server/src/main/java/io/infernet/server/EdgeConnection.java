@@ -227,6 +227,11 @@ final class EdgeConnection implements ConnectionContext {
         phase.compareAndSet(Phase.HANDLING, Phase.IDLE);
     }
 
+    /** Whether a request is routed and not yet answered. */
+    boolean handling() {
+        return phase.get() == Phase.HANDLING;
+    }
+
     /** Why the server closed this connection for slowness, or null. */
     String timedOut() {
         return timedOut;

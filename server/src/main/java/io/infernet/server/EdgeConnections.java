@@ -141,9 +141,13 @@ final class EdgeConnections implements ServerConnectionSelector, AutoCloseable {
             }
         }
 
+        /**
+         * Not idle while a request is being handled: Helidon counts from the request's start, and
+         * would mark a connection whose generation outlasts the idle timeout for closing after it.
+         */
         @Override
         public Duration idleTime() {
-            return delegate.idleTime();
+            return edge.handling() ? Duration.ZERO : delegate.idleTime();
         }
 
         @Override

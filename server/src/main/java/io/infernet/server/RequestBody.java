@@ -35,8 +35,9 @@ final class RequestBody {
             bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         } catch (io.helidon.http.RequestException e) {
             throw e; // Helidon's own answer: a chunked body over the limit (413), broken chunk framing (400)
-        } catch (IOException | RuntimeException e) {
-            // Reading a body fails only when the connection does: the client left, or was too slow and was closed.
+        } catch (IOException | java.io.UncheckedIOException
+                 | io.helidon.webserver.CloseConnectionException | io.helidon.common.buffers.DataReader.InsufficientDataAvailableException e) {
+            // The connection failed: the client left, or was too slow and was closed.
             String timedOut = EdgeConnection.current().map(EdgeConnection::timedOut).orElse(null);
             throw new ClientClosedException(timedOut != null ? timedOut : "the client closed the connection while sending the body ("
                     + e.getClass().getSimpleName() + ")", timedOut != null);

@@ -105,6 +105,21 @@ class DeadlinesTest {
         }
     }
 
+    @Test
+    void aConnectionWhoseAnswerOutlastsTheIdleTimeoutIsKeptForTheNextRequest() throws Exception {
+        try (ApiHarness api = new ApiHarness(FAST); RawHttp raw = new RawHttp(api.server.port())) {
+            api.engine.scriptTokens = 10;
+            api.engine.tokenDelayMillis = 300; // 3 s of generating: three idle timeouts
+            String chat = "{\"seed\": 4, \"messages\": [{\"role\": \"user\", \"content\": \"slow\"}]}";
+            raw.post("/v1/chat/completions", chat);
+            assertEquals("HTTP/1.1 200 OK", raw.statusLine);
+            raw.body();
+            api.engine.tokenDelayMillis = 0;
+            raw.post("/v1/chat/completions", chat, "Connection: close\r\n"); // on the same connection
+            assertEquals("HTTP/1.1 200 OK", raw.statusLine);
+        }
+    }
+
     /** The attack: 200 slow-head and 100 slow-body sockets; all closed within seconds, the API answering meanwhile. */
     @Test
     void threeHundredSlowSocketsAreAllClosedWithinSeconds() throws Exception {

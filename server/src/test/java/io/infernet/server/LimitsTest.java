@@ -74,8 +74,9 @@ class LimitsTest {
     void aChatBodyLargerThanTheContextCanHoldIs413BeforeItIsParsed() throws Exception {
         try (ApiHarness api = new ApiHarness()) {
             // The fake serves 4096-token contexts: 4096 x 64 + 64 KiB = 327,680 bytes at most; this is 1 MB.
-            String big = "{\"messages\": [{\"role\": \"user\", \"content\": \"" + "y".repeat(1_000_000) + "\"}]}";
-            JsonNode e = answer(api, post("/v1/chat/completions", "application/json", big, ""), 413);
+            // Only the head is sent: the answer comes from its Content-Length, before any of the body is read.
+            JsonNode e = answer(api, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 1000000\r\n\r\n", 413);
             assertTrue(e.get("message").asText().contains("context of 4096 tokens"), e.toString());
             assertTrue(api.engine.requests.isEmpty(), "nothing reached the engine");
             // Under the bound, the same shape of request is served (the fake counts words, so this is one token).
