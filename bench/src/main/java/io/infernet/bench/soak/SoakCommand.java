@@ -109,7 +109,12 @@ public final class SoakCommand implements Callable<Integer> {
             }
         }
         String serverLog = Files.readString(log);
-        SoakReport report = new SoakReport(String.join(" ", args), settings, snapshots, done, loadBefore, LoadAverage.oneMinute().orElse(-1),
+        List<String> soakArgs = new ArrayList<>(List.of("--streams", Integer.toString(streams), "--abort-fraction", Double.toString(abortFraction),
+                "--max-tokens", Integer.toString(maxTokens), "--rounds", Integer.toString(rounds), "--parallel", Integer.toString(parallel),
+                "--ctx", Integer.toString(ctx), "--seed", Long.toString(seed)));
+        serveOptions.forEach(o -> soakArgs.add("--serve-option=" + o));
+        serverJvmOptions.forEach(o -> soakArgs.add("--server-jvm-option=" + o));
+        SoakReport report = new SoakReport(String.join(" ", soakArgs), String.join(" ", args), settings, snapshots, done, loadBefore, LoadAverage.oneMinute().orElse(-1),
                 Duration.between(started, Instant.now()), SoakReport.loudLines(serverLog));
         String text = report.markdown();
         System.out.println(text);

@@ -12,8 +12,8 @@ import java.util.List;
  * described as it was (cores, CPU, RAM, load average before and after), since a shared machine
  * changes the timings but not the counts the floors are about.
  */
-record SoakReport(String serveArgs, Soak.Settings settings, List<Soak.Snapshot> snapshots, List<Soak.Round> rounds, double loadBefore,
-                  double loadAfter, Duration took, List<String> loudLogLines) {
+record SoakReport(String soakArgs, String serveArgs, Soak.Settings settings, List<Soak.Snapshot> snapshots, List<Soak.Round> rounds,
+                  double loadBefore, double loadAfter, Duration took, List<String> loudLogLines) {
 
     /** Threads and descriptors may differ from the baseline by this much (the soak's own pooled connection, a timer thread). */
     static final int TOLERANCE = 2;
@@ -66,9 +66,7 @@ record SoakReport(String serveArgs, Soak.Settings settings, List<Soak.Snapshot> 
     String markdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("# Disconnect soak\n\n");
-        sb.append("Command: `./infernet bench soak --streams ").append(settings.streams()).append(" --abort-fraction ")
-                .append(settings.abortFraction()).append(" --max-tokens ").append(settings.maxTokens()).append(" --rounds ")
-                .append(settings.rounds()).append(" --seed ").append(settings.seed()).append("`  \n");
+        sb.append("Command: `./infernet bench soak ").append(soakArgs).append("`  \n");
         sb.append("Server: `infernet ").append(serveArgs.replaceAll("--model \\S+", "--model <demo model>")).append("` (a child JVM)  \n");
         sb.append("Machine: ").append(machine()).append("; load average ").append(String.format("%.1f", loadBefore)).append(" before, ")
                 .append(String.format("%.1f", loadAfter)).append(" after: shared with other builds and tests, so durations are not "
