@@ -2,11 +2,13 @@ package io.infernet.server;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -151,9 +153,9 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** How often Helidon looks for idle connections: a quarter of the timeout, at most a second. */
-    static java.time.Duration idleCheckPeriod(java.time.Duration timeout) {
-        java.time.Duration quarter = timeout.dividedBy(4);
-        return quarter.compareTo(java.time.Duration.ofSeconds(1)) < 0 ? quarter : java.time.Duration.ofSeconds(1);
+    static Duration idleCheckPeriod(Duration timeout) {
+        Duration quarter = timeout.dividedBy(4);
+        return quarter.compareTo(Duration.ofSeconds(1)) < 0 ? quarter : Duration.ofSeconds(1);
     }
 
     /**
@@ -166,7 +168,7 @@ public final class ApiServer implements AutoCloseable {
             b.addHandler(type, (request, eventType, status, headers, message) -> {
                 ApiException e = directError(status, message, maxBodyBytes);
                 return DirectHandler.TransportResponse.builder()
-                        .status(io.helidon.http.Status.create(e.status()))
+                        .status(Status.create(e.status()))
                         .headers(headers)
                         .header(HeaderNames.CONTENT_TYPE, "application/json")
                         .entity(Json.bytes(OpenAiErrors.body(e)))
@@ -177,7 +179,7 @@ public final class ApiServer implements AutoCloseable {
         return b.build();
     }
 
-    static ApiException directError(io.helidon.http.Status status, String message, long maxBodyBytes) {
+    static ApiException directError(Status status, String message, long maxBodyBytes) {
         int code = status.code();
         if (code == 400 && message != null && message.startsWith("Header size exceeded")) {
             return new ApiException(431, ApiException.INVALID_REQUEST, null, "request_header_fields_too_large",

@@ -2,7 +2,9 @@ package io.infernet.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.infernet.engines.EngineException;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationRequest;
@@ -48,7 +50,7 @@ final class GenerationResponder {
      * served context could hold ({@link EdgeConfig#bodyBytesPerToken()} bytes per token), checked
      * before anything is parsed or tokenized.
      */
-    com.fasterxml.jackson.databind.node.ObjectNode readBody(io.helidon.webserver.http.ServerRequest req) {
+    ObjectNode readBody(ServerRequest req) {
         int context = models.maxContextTokens();
         long byContext = edge.generationBodyBytes(context);
         return byContext < cfg.maxBodyBytes()
@@ -181,10 +183,10 @@ final class GenerationResponder {
 
     /** A generation that failed after it started: 400 for what the request asked, 503 while the engine restarts, else 500. */
     private static ApiException generationFailed(GenerationEvent.Error e) {
-        if (e.kind() == io.infernet.engines.EngineException.Kind.INTERNAL) {
+        if (e.kind() == EngineException.Kind.INTERNAL) {
             return new ApiException(500, ApiException.SERVER_ERROR, null, "generation_failed", e.message());
         }
-        return OpenAiErrors.fromEngine(new io.infernet.engines.EngineException(e.kind(), e.message(), e.param()));
+        return OpenAiErrors.fromEngine(new EngineException(e.kind(), e.message(), e.param()));
     }
 
     static String randomId() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -103,6 +104,34 @@ class Http10Test {
             assertEquals("HTTP/1.0 404 Not Found", r.status());
             assertTrue(r.has("connection: close"), "1.0 keep-alive is not offered: " + r.headers());
         }
+    }
+
+    @Test
+    void aChunkedResponseIsUnchunkedWhereverHelidonsWritesAreCut() {
+        String head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n";
+        String body = "7;ext=1\r\ndata: a\r\n" + "a\r\n\n\ndata: bc\r\n" + "0\r\nTrailer: x\r\n\r\n";
+        byte[] in = (head + body).getBytes(StandardCharsets.US_ASCII);
+        String expected = "HTTP/1.0 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\ndata: a\n\ndata: bc";
+        for (int cut = 0; cut <= in.length; cut++) { // one write cut in two at every byte
+            Http10Response r = new Http10Response(null);
+            String out = new String(r.transform(java.util.Arrays.copyOfRange(in, 0, cut)), StandardCharsets.US_ASCII)
+                    + new String(r.transform(java.util.Arrays.copyOfRange(in, cut, in.length)), StandardCharsets.US_ASCII);
+            assertEquals(expected, out, "cut at " + cut);
+        }
+        Http10Response interim = new Http10Response(null);
+        assertEquals("HTTP/1.0 204 No Content\r\nConnection: close\r\n\r\n", new String(interim.transform(
+                "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.US_ASCII)), StandardCharsets.US_ASCII),
+                "a 1.0 client gets no interim response");
+    }
+
+    @Test
+    void aRequestHeadIsRewrittenFor11() {
+        String in = "POST /v1/x HTTP/1.0\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\n";
+        assertEquals("POST /v1/x HTTP/1.1\r\nContent-Length: 2\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n",
+                new String(Http10Request.rewrite(in.getBytes(StandardCharsets.ISO_8859_1), "127.0.0.1:8080"), StandardCharsets.ISO_8859_1));
+        String withHost = "GET / HTTP/1.0\r\nhost: nginx.upstream\r\n\r\n";
+        assertEquals("GET / HTTP/1.1\r\nhost: nginx.upstream\r\nConnection: close\r\n\r\n",
+                new String(Http10Request.rewrite(withHost.getBytes(StandardCharsets.ISO_8859_1), "ignored"), StandardCharsets.ISO_8859_1));
     }
 
     @Test
