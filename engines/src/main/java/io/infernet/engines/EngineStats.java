@@ -11,6 +11,8 @@ package io.infernet.engines;
  * @param promptCacheHits   requests whose prompt prefix was reused from the cache, since start
  * @param promptCacheMisses requests that found nothing to reuse, since start
  * @param promptCacheBytes  bytes the prompt cache holds now
+ * @param kvCacheActiveCells of {@code kvCacheUsedCells}, those running sequences hold (the rest keep finished
+ *                          prompts for reuse); back to 0 when nothing runs
  */
 public record EngineStats(
         int queueDepth,
@@ -19,12 +21,20 @@ public record EngineStats(
         long kvCacheTotalCells,
         long promptCacheHits,
         long promptCacheMisses,
-        long promptCacheBytes) {
+        long promptCacheBytes,
+        long kvCacheActiveCells) {
 
     public EngineStats {
         if (queueDepth < 0 || activeSequences < 0 || kvCacheUsedCells < 0 || kvCacheTotalCells < 0
-                || promptCacheHits < 0 || promptCacheMisses < 0 || promptCacheBytes < 0) {
+                || promptCacheHits < 0 || promptCacheMisses < 0 || promptCacheBytes < 0 || kvCacheActiveCells < 0) {
             throw new IllegalArgumentException("engine stats must not be negative");
         }
+    }
+
+    /** Without the split of used cells: all of them counted as active. */
+    public EngineStats(int queueDepth, int activeSequences, long kvCacheUsedCells, long kvCacheTotalCells, long promptCacheHits,
+                       long promptCacheMisses, long promptCacheBytes) {
+        this(queueDepth, activeSequences, kvCacheUsedCells, kvCacheTotalCells, promptCacheHits, promptCacheMisses, promptCacheBytes,
+                kvCacheUsedCells);
     }
 }

@@ -105,8 +105,23 @@ public sealed interface GenerationEvent {
         }
     }
 
-    /** Abnormal end; {@code message} is safe to show to a client. */
-    record Error(String message, Instant finishedAt) implements GenerationEvent {}
+    /**
+     * Abnormal end; {@code message} is safe to show to a client. {@code kind} says whose doing it
+     * was, as for a refusal up front ({@link EngineException.Kind#INVALID_REQUEST} for what the
+     * request asked, {@link EngineException.Kind#UNAVAILABLE} while the engine restarts,
+     * {@link EngineException.Kind#INTERNAL} otherwise); {@code param} names the request field at
+     * fault, or is null.
+     */
+    record Error(String message, Instant finishedAt, EngineException.Kind kind, String param) implements GenerationEvent {
+        public Error {
+            java.util.Objects.requireNonNull(kind, "kind");
+        }
+
+        /** An engine failure (INTERNAL) with no field at fault. */
+        public Error(String message, Instant finishedAt) {
+            this(message, finishedAt, EngineException.Kind.INTERNAL, null);
+        }
+    }
 
     default boolean isTerminal() {
         return this instanceof Done || this instanceof Error;

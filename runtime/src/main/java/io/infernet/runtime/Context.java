@@ -111,7 +111,8 @@ public final class Context implements AutoCloseable {
      * Runs the model on a batch.
      *
      * @return OK, NO_KV_SLOT or ABORTED
-     * @throws LlamaException for a bad batch or an internal failure; the context is then unusable
+     * @throws FatalDecodeException for an internal failure (status below -1); the context is then unusable
+     * @throws LlamaException        for a bad batch (-1); the context stays usable
      */
     public DecodeStatus decode(Batch batch) {
         if (batch.size() == 0) {
@@ -122,12 +123,10 @@ public final class Context implements AutoCloseable {
             case 0 -> DecodeStatus.OK;
             case 1 -> DecodeStatus.NO_KV_SLOT;
             case 2 -> DecodeStatus.ABORTED;
+            case -1 -> throw new LlamaException("llama_decode failed on " + model.name() + ": invalid batch (-1)");
             default -> {
-                String why = rc == -1 ? "invalid batch (-1)" : "internal error (" + rc + ")";
-                if (rc != -1) {
-                    poisoned = "llama_decode failed: " + why;
-                }
-                throw new LlamaException("llama_decode failed on " + model.name() + ": " + why);
+                poisoned = "llama_decode failed: internal error (" + rc + ")";
+                throw new FatalDecodeException("llama_decode failed on " + model.name() + ": internal error (" + rc + ")", rc);
             }
         };
     }

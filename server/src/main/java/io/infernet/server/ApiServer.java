@@ -2,11 +2,13 @@ package io.infernet.server;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +23,13 @@ import java.util.Objects;
  * {@code GET /v1/models}, {@code GET /v1/models/{id}},
  * {@code GET /health}, {@code GET /metrics}. Everything else, and every error, is answered in
  * OpenAI's error shape.
+ *
+ * <p>The edge ({@link EdgeConfig}): every connection goes through {@link EdgeConnections}
+ * (request-head and body deadlines, HTTP/1.0, disconnect watch); Helidon itself closes idle
+ * kept-alive connections and refuses long request lines (414), large headers (431 here) and
+ * bodies over {@link ServerConfig#maxBodyBytes()} (413). Filters, in order: request phases,
+ * {@code Connection: close}, the request counter, CORS and origins ({@link CorsFilter}), the API
+ * key. Model names and aliases: {@link ServedModels}.
  *
  * <p>Ownership: the server does not own the engine; {@link #close()} cancels the running
  * generations and stops serving, and the caller closes the engine afterwards.
@@ -48,11 +57,18 @@ public final class ApiServer implements AutoCloseable {
     private final WebServer server;
     private final Generations generations;
     private final ServerConfig cfg;
+    private final EdgeConnections connections;
 
-    private ApiServer(WebServer server, Generations generations, ServerConfig cfg) {
+    private ApiServer(WebServer server, Generations generations, ServerConfig cfg, EdgeConnections connections) {
         this.server = server;
         this.generations = generations;
         this.cfg = cfg;
+        this.connections = connections;
+    }
+
+    /** As {@link #start(Engine, ServerConfig, EdgeConfig)} with {@link EdgeConfig#defaults()}. */
+    public static ApiServer start(Engine engine, ServerConfig cfg) {
+        return start(engine, cfg, EdgeConfig.defaults());
     }
 
     /**
@@ -60,25 +76,30 @@ public final class ApiServer implements AutoCloseable {
      *
      * @throws IllegalStateException when the address cannot be bound
      */
-    public static ApiServer start(Engine engine, ServerConfig cfg) {
+    public static ApiServer start(Engine engine, ServerConfig cfg, EdgeConfig edge) {
         Objects.requireNonNull(engine, "engine");
         Objects.requireNonNull(cfg, "cfg");
+        Objects.requireNonNull(edge, "edge");
         Metrics metrics = new Metrics();
         Generations generations = new Generations(engine, metrics);
-        GenerationResponder responder = new GenerationResponder(generations, cfg);
-        ModelsHandler models = new ModelsHandler(engine, Instant.now().getEpochSecond());
+        ServedModels served = new ServedModels(engine, edge);
+        GenerationResponder responder = new GenerationResponder(generations, cfg, edge, served);
+        ModelsHandler models = new ModelsHandler(served, Instant.now().getEpochSecond());
+        EdgeConnections connections = new EdgeConnections(edge);
 
         HttpRouting.Builder routing = HttpRouting.builder();
+        routing.addFilter(connections.phases());
         routing.addFilter(new ConnectionCloseFilter());
         routing.addFilter(new MetricsHandler.RequestCounter(metrics, ROUTES.keySet()));
+        routing.addFilter(new CorsFilter(edge.corsOrigins()));
         if (cfg.apiKey() != null) {
             routing.addFilter(new ApiKeyFilter(cfg.apiKey()));
         }
         routing.post("/v1/chat/completions", new ChatCompletionsHandler(cfg, responder))
                 .post("/v1/completions", new CompletionsHandler(cfg, responder))
-                .post("/v1/embeddings", new EmbeddingsHandler(engine, cfg))
-                .post("/v1/responses", new ResponsesHandler(cfg, generations, new ResponseStore(ResponseStore.DEFAULT_CAPACITY)))
-                .post("/apply-template", new ApplyTemplateHandler(engine, cfg))
+                .post("/v1/embeddings", new EmbeddingsHandler(engine, cfg, served, edge))
+                .post("/v1/responses", new ResponsesHandler(cfg, responder, new ResponseStore(ResponseStore.DEFAULT_CAPACITY)))
+                .post("/apply-template", new ApplyTemplateHandler(engine, responder))
                 .get("/v1/models", models::list)
                 .get("/v1/models/{+id}", models::one)
                 .get("/health", new HealthHandler(engine))
@@ -102,50 +123,94 @@ public final class ApiServer implements AutoCloseable {
             OpenAiErrors.send(res, OpenAiErrors.internal(ref));
         });
 
-        WebServer server = WebServer.builder()
-                .host(cfg.host())
-                .port(cfg.port())
-                .shutdownHook(false) // the owner decides when to stop (ServeCommand: its own hook)
-                // Every SSE event is flushed to go out at once; with Nagle's algorithm on (Helidon's
-                // default) a small write waits while an earlier one is unacknowledged, and a client's
-                // delayed ACK held the first token ~40 ms (seen here: TTFT p50 51 ms at 4 streams).
-                .connectionOptions(o -> o.tcpNoDelay(true))
-                .directHandlers(directHandlers())
-                .routing(routing)
-                .build()
-                .start();
+        WebServer server;
+        try {
+            server = WebServer.builder()
+                    .host(cfg.host())
+                    .port(cfg.port())
+                    .shutdownHook(false) // the owner decides when to stop (ServeCommand: its own hook)
+                    // Every SSE event is flushed to go out at once; with Nagle's algorithm on (Helidon's
+                    // default) a small write waits while an earlier one is unacknowledged, and a client's
+                    // delayed ACK held the first token ~40 ms (seen here: TTFT p50 51 ms at 4 streams).
+                    .connectionOptions(o -> o.tcpNoDelay(true))
+                    // One protocol, ours: HTTP/1.1 (and 1.0) through EdgeConnections, with its limits.
+                    .protocolsDiscoverServices(false)
+                    .addConnectionSelector(connections)
+                    .maxPayloadSize(cfg.maxBodyBytes())
+                    .idleConnectionTimeout(edge.idleTimeout())
+                    .idleConnectionPeriod(idleCheckPeriod(edge.idleTimeout()))
+                    // Helidon's messages reach the direct handlers (to tell 431 from other 400s); none carries a header's value.
+                    .errorHandling(e -> e.includeEntity(true))
+                    .directHandlers(directHandlers(cfg.maxBodyBytes()))
+                    .routing(routing)
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            connections.close();
+            throw e;
+        }
         if (!server.isRunning()) { // Helidon logs the cause (e.g. BindException) and returns stopped
+            connections.close();
             throw new IllegalStateException("cannot listen on " + cfg.host() + ":" + cfg.port()
                     + ": the port is in use or the address is not one of this machine's (see the log above)");
         }
-        return new ApiServer(server, generations, cfg);
+        return new ApiServer(server, generations, cfg, connections);
     }
 
-    /** Errors Helidon answers before routing (malformed HTTP, oversized headers), in OpenAI's shape. */
-    private static DirectHandlers directHandlers() {
+    /** How often Helidon looks for idle connections: a quarter of the timeout, at most a second. */
+    static Duration idleCheckPeriod(Duration timeout) {
+        Duration quarter = timeout.dividedBy(4);
+        return quarter.compareTo(Duration.ofSeconds(1)) < 0 ? quarter : Duration.ofSeconds(1);
+    }
+
+    /**
+     * Errors Helidon answers before routing (malformed HTTP, long request lines, large headers
+     * and bodies), in OpenAI's shape. Helidon says 400 for headers over the limit; it is 431 here.
+     */
+    private static DirectHandlers directHandlers(long maxBodyBytes) {
         DirectHandlers.Builder b = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
             b.addHandler(type, (request, eventType, status, headers, message) -> {
-                boolean internal = status.code() >= 500;
-                String text = internal || message == null || message.isBlank()
-                        ? status.reasonPhrase() : message;
-                ApiException e = new ApiException(status.code(), internal ? ApiException.SERVER_ERROR : ApiException.INVALID_REQUEST,
-                        null, null, text);
+                ApiException e = directError(status, message, maxBodyBytes);
                 return DirectHandler.TransportResponse.builder()
-                        .status(status)
+                        .status(Status.create(e.status()))
                         .headers(headers)
                         .header(HeaderNames.CONTENT_TYPE, "application/json")
                         .entity(Json.bytes(OpenAiErrors.body(e)))
-                        .keepAlive(eventType.keepAlive())
+                        .keepAlive(eventType.keepAlive() && e.status() < 500)
                         .build();
             });
         }
         return b.build();
     }
 
+    static ApiException directError(Status status, String message, long maxBodyBytes) {
+        int code = status.code();
+        if (code == 400 && message != null && message.startsWith("Header size exceeded")) {
+            return new ApiException(431, ApiException.INVALID_REQUEST, null, "request_header_fields_too_large",
+                    "The request headers are larger than this server's limit; send fewer or shorter headers.");
+        }
+        return switch (code) {
+            case 413 -> OpenAiErrors.tooLarge(maxBodyBytes);
+            case 414 -> new ApiException(414, ApiException.INVALID_REQUEST, null, "uri_too_long",
+                    "The request line (method and URL) is longer than this server's limit; shorten the URL.");
+            default -> {
+                boolean internal = code >= 500;
+                String text = internal || message == null || message.isBlank() || message.contains("see server log")
+                        ? status.reasonPhrase() : message;
+                yield new ApiException(code, internal ? ApiException.SERVER_ERROR : ApiException.INVALID_REQUEST, null, null, text);
+            }
+        };
+    }
+
     /** The bound port (the ephemeral one chosen when configured with 0). */
     public int port() {
         return server.port();
+    }
+
+    /** Client connections open now. */
+    public int openConnections() {
+        return connections.liveCount();
     }
 
     /** {@code http://host:port}, for printing and clients. */
@@ -174,5 +239,6 @@ public final class ApiServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         server.stop();
+        connections.close();
     }
 }

@@ -14,23 +14,26 @@ import io.infernet.kernels.SamplingParams;
  * {@code POST /apply-template}, as llama-server serves it: a chat body ({@code messages}, and
  * {@code tools}, {@code chat_template_kwargs} and the other chat options when wanted) in,
  * {@code {"prompt": "..."}} out: the text the model would be given, rendered with its chat template.
+ * The body is read as a generation's ({@link GenerationResponder#readBody}: JSON only, bounded by
+ * the served context), and the model may be named by an alias.
  */
 final class ApplyTemplateHandler implements Handler {
 
     private final Engine engine;
-    private final ServerConfig cfg;
+    private final GenerationResponder responder;
 
-    ApplyTemplateHandler(Engine engine, ServerConfig cfg) {
+    ApplyTemplateHandler(Engine engine, GenerationResponder responder) {
         this.engine = engine;
-        this.cfg = cfg;
+        this.responder = responder;
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        ObjectNode body = RequestBody.readObject(req, cfg.maxBodyBytes());
+        ObjectNode body = responder.readBody(req);
         Params p = new Params(body);
-        GenerationRequest chat = GenerationRequest.chat(p.string("model").filter(m -> !m.isEmpty()).orElse(null), RequestParser.messages(p),
-                SamplingParams.defaults(), 1).withChat(RequestParser.chatOptions(body));
+        String model = responder.resolve(p.string("model").filter(m -> !m.isEmpty()).orElse(null)).engineModel();
+        GenerationRequest chat = GenerationRequest.chat(model, RequestParser.messages(p), SamplingParams.defaults(), 1)
+                .withChat(RequestParser.chatOptions(body));
         String prompt;
         try {
             prompt = engine.applyTemplate(chat);

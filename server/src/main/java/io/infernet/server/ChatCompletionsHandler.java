@@ -27,7 +27,7 @@ final class ChatCompletionsHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        ObjectNode body = RequestBody.readObject(req, cfg.maxBodyBytes());
+        ObjectNode body = responder.readBody(req);
         responder.respond(res, RequestParser.chat(body, cfg), Format.INSTANCE);
     }
 

@@ -23,7 +23,7 @@ final class CompletionsHandler implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        ObjectNode body = RequestBody.readObject(req, cfg.maxBodyBytes());
+        ObjectNode body = responder.readBody(req);
         responder.respond(res, RequestParser.completion(body, cfg), Format.INSTANCE);
     }
 

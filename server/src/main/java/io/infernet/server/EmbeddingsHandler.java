@@ -25,19 +25,25 @@ final class EmbeddingsHandler implements Handler {
 
     private final Engine engine;
     private final ServerConfig cfg;
+    private final ServedModels models;
+    private final int bytesPerToken;
 
-    EmbeddingsHandler(Engine engine, ServerConfig cfg) {
+    EmbeddingsHandler(Engine engine, ServerConfig cfg, ServedModels models, EdgeConfig edge) {
         this.engine = engine;
         this.cfg = cfg;
+        this.models = models;
+        this.bytesPerToken = edge.bodyBytesPerToken();
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         RequestParser.ParsedEmbeddings parsed = RequestParser.embeddings(RequestBody.readObject(req, cfg.maxBodyBytes()));
+        checkInputSizes(parsed.inputs());
+        ServedModels.Resolved model = models.resolve(parsed.model());
         List<float[]> vectors;
         int promptTokens;
         try {
-            Embeddings result = engine.embed(parsed.model(), parsed.inputs());
+            Embeddings result = engine.embed(model.engineModel(), parsed.inputs());
             vectors = result == null ? null : result.vectors();
             promptTokens = result == null ? 0 : Math.max(0, result.promptTokens());
         } catch (EngineException e) {
@@ -64,12 +70,28 @@ final class EmbeddingsHandler implements Handler {
                 }
             }
         }
-        root.put("model", parsed.model() != null ? parsed.model() : defaultEmbeddingModel());
+        root.put("model", model.report(model.engineModel() != null ? model.engineModel() : defaultEmbeddingModel()));
         ObjectNode usage = root.putObject("usage");
         usage.put("prompt_tokens", promptTokens);
         usage.put("total_tokens", promptTokens);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(Json.bytes(root));
+    }
+
+    /** An input longer than any served context could hold is refused before it is tokenized. */
+    private void checkInputSizes(List<String> inputs) {
+        int context = models.maxContextTokens();
+        if (context <= 0) {
+            return;
+        }
+        long bound = (long) context * bytesPerToken;
+        for (int i = 0; i < inputs.size(); i++) {
+            long bytes = inputs.get(i).length(); // UTF-16 units: at most the UTF-8 bytes, so a looser check than the bound says
+            if (bytes > bound) {
+                throw new ApiException(400, ApiException.INVALID_REQUEST, "input", "context_length_exceeded", "input[" + i + "] has "
+                        + bytes + " characters, more than a context of " + context + " tokens can hold; shorten it.");
+            }
+        }
     }
 
     /** The model that answered a request naming none: the first that embeds, else the first. */

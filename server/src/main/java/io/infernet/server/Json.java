@@ -12,6 +12,14 @@ final class Json {
 
     static final ObjectMapper MAPPER = io.infernet.engines.Json.MAPPER;
 
+    /** Deepest nesting of arrays and objects a request body may have. */
+    static final int MAX_REQUEST_DEPTH = 64;
+
+    /** The project's mapper, for request bodies nested at most {@link #MAX_REQUEST_DEPTH} deep. */
+    private static final ObjectMapper REQUESTS = MAPPER.copyWith(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(MAX_REQUEST_DEPTH).build())
+            .build());
+
     private Json() {}
 
     static ObjectNode object() {
@@ -38,7 +46,10 @@ final class Json {
         }
         JsonNode node;
         try {
-            node = MAPPER.readTree(body);
+            node = REQUESTS.readTree(body);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new ApiException(400, ApiException.INVALID_REQUEST, null, "invalid_json",
+                    "The JSON body nests arrays and objects deeper than " + MAX_REQUEST_DEPTH + " levels; this server reads no deeper.");
         } catch (IOException e) {
             throw new ApiException(400, ApiException.INVALID_REQUEST, null, null,
                     "We could not parse the JSON body of your request: " + firstLine(e.getMessage())

@@ -29,7 +29,8 @@ final class Metrics {
     private final long[] bucketSecond = new long[RATE_WINDOW_SECONDS + 1];
     private final long[] bucketTokens = new long[RATE_WINDOW_SECONDS + 1];
 
-    private record RouteStatus(String route, int status) {}
+    /** @param status a status code, or {@code client_closed} / {@code client_timeout} for requests that got no answer */
+    private record RouteStatus(String route, String status) {}
 
     /** @param nanoClock monotonic nanoseconds ({@code System::nanoTime}; a fake one in tests) */
     Metrics(LongSupplier nanoClock) {
@@ -43,6 +44,11 @@ final class Metrics {
 
     /** One answered request; {@code route} is a route template, never a raw path (bounded labels). */
     void request(String route, int status) {
+        request(route, Integer.toString(status));
+    }
+
+    /** One request by its status label: a code, or {@link ClientClosedException#statusLabel()} when no answer was sent. */
+    void request(String route, String status) {
         requests.computeIfAbsent(new RouteStatus(route, status), k -> new LongAdder()).increment();
     }
 
@@ -93,6 +99,10 @@ final class Metrics {
     }
 
     long requestCount(String route, int status) {
+        return requestCount(route, Integer.toString(status));
+    }
+
+    long requestCount(String route, String status) {
         LongAdder a = requests.get(new RouteStatus(route, status));
         return a == null ? 0 : a.sum();
     }
@@ -108,7 +118,8 @@ final class Metrics {
     /** The exposition; {@code engine} may be null (its lines are then left out). */
     String render(EngineStats engine) {
         StringBuilder sb = new StringBuilder(2048);
-        header(sb, "infernet_http_requests_total", "counter", "HTTP requests answered, by route template and status code.");
+        header(sb, "infernet_http_requests_total", "counter", "HTTP requests, by route template and status code; client_closed: "
+                + "the client went away before its answer, client_timeout: it sent its body too slowly and was closed.");
         Map<String, Long> sorted = new TreeMap<>();
         requests.forEach((k, v) -> sorted.put("{route=\"" + escape(k.route()) + "\",status=\"" + k.status() + "\"}", v.sum()));
         sorted.forEach((labels, v) -> sb.append("infernet_http_requests_total").append(labels).append(' ').append(v).append('\n'));
@@ -122,6 +133,8 @@ final class Metrics {
             metric(sb, "infernet_queue_depth", "gauge", "Requests waiting for a sequence slot.", engine.queueDepth());
             metric(sb, "infernet_active_sequences", "gauge", "Sequences being decoded.", engine.activeSequences());
             metric(sb, "infernet_kv_cache_used_cells", "gauge", "KV cache cells in use.", engine.kvCacheUsedCells());
+            metric(sb, "infernet_kv_cache_active_cells", "gauge", "KV cache cells running sequences hold (the other used cells keep "
+                    + "finished prompts for reuse).", engine.kvCacheActiveCells());
             if (engine.kvCacheTotalCells() > 0) {
                 metric(sb, "infernet_kv_cache_total_cells", "gauge", "KV cache cells in all.", engine.kvCacheTotalCells());
                 metric(sb, "infernet_kv_cache_usage_ratio", "gauge", "Fraction of the KV cache in use.",

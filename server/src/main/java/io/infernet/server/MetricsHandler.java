@@ -55,11 +55,21 @@ final class MetricsHandler implements Handler {
             this.routes = Set.copyOf(routes);
         }
 
+        /**
+         * Also where a client that went away ends: counted under its own label, logged at DEBUG
+         * without a stack trace (it is not a server fault), and the connection closed unanswered.
+         */
         @Override
         public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
             String route = routeLabel(req.path().path());
             res.beforeSend(() -> metrics.request(route, res.status().code()));
-            chain.proceed();
+            try {
+                chain.proceed();
+            } catch (ClientClosedException e) {
+                metrics.request(route, e.statusLabel());
+                LOG.log(System.Logger.Level.DEBUG, () -> req.prologue().method().text() + " " + route + ": " + e.getMessage());
+                throw e;
+            }
         }
 
         String routeLabel(String path) {

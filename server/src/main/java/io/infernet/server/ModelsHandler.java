@@ -5,21 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.infernet.engines.Engine;
 import io.infernet.engines.ModelInfo;
 
 /**
- * {@code GET /v1/models} and {@code GET /v1/models/{id}} in OpenAI's list format. {@code created}
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}} in OpenAI's list format, aliases
+ * ({@code --model-alias}) listed after the engine's models as models of their own. {@code created}
  * is when this server started (the engine does not know when a model was made); {@code owned_by}
  * is the engine kind.
  */
 final class ModelsHandler {
 
-    private final Engine engine;
+    private final ServedModels models;
     private final long startedAt;
 
-    ModelsHandler(Engine engine, long startedAtEpochSecond) {
-        this.engine = engine;
+    ModelsHandler(ServedModels models, long startedAtEpochSecond) {
+        this.models = models;
         this.startedAt = startedAtEpochSecond;
     }
 
@@ -27,7 +27,7 @@ final class ModelsHandler {
         ObjectNode root = Json.object();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
-        for (ModelInfo m : engine.models()) {
+        for (ModelInfo m : models.listed()) {
             data.add(model(m));
         }
         send(res, root);
@@ -35,7 +35,7 @@ final class ModelsHandler {
 
     void one(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
-        ModelInfo m = engine.models().stream().filter(x -> x.id().equals(id)).findFirst()
+        ModelInfo m = models.listed().stream().filter(x -> x.id().equals(id)).findFirst()
                 .orElseThrow(() -> new ApiException(404, ApiException.INVALID_REQUEST, "model", "model_not_found",
                         "The model '" + id + "' does not exist on this server; GET /v1/models lists the ones it serves."));
         send(res, model(m));

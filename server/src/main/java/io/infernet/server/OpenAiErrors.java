@@ -77,8 +77,14 @@ final class OpenAiErrors {
     }
 
     static ApiException tooLarge(long limit) {
+        return tooLarge(-1, limit, "this server's limit");
+    }
+
+    /** 413; {@code declared} is the body's Content-Length, or -1 when it was counted while reading. */
+    static ApiException tooLarge(long declared, long limit, String reason) {
         return new ApiException(413, ApiException.INVALID_REQUEST, null, "request_too_large",
-                "The request body is larger than this server's limit of " + limit + " bytes.");
+                "The request body" + (declared >= 0 ? " (" + declared + " bytes)" : "") + " is larger than " + reason
+                        + " of " + limit + " bytes.");
     }
 
     static ApiException shuttingDown() {

@@ -35,7 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * <li>seed (int64) -> seed; unset draws a random seed
  * <li>max_completion_tokens, else max_tokens (>= 1) -> maxTokens; unset ->
  *     {@link ServerConfig#maxTokensWhenUnset()}
- * <li>stop: a string or up to 4 non-empty strings -> stop (applied by the engine)
+ * <li>stop: a string or up to 4 non-empty strings of at most 1024 characters -> stop (applied by the engine)
  * <li>stream, stream_options.include_usage -> how the answer is written; user -> accepted and unused
  *     (OpenAI uses it for abuse tracking only)
  * <li>tools, tool_choice, parallel_tool_calls, chat_template_kwargs, reasoning_format, reasoning_effort -> chat
@@ -48,6 +48,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RequestParser {
 
     static final int MAX_STOP_STRINGS = 4;
+    /** Longest stop string, in characters (the stop filter holds back up to this much text). */
+    static final int MAX_STOP_LENGTH = 1024;
     static final int MAX_EMBEDDING_INPUTS = 2048;
     static final int DEFAULT_PENALTY_LAST_N = 64;
 
@@ -216,6 +218,9 @@ final class RequestParser {
         }
         if (stops.stream().anyMatch(String::isEmpty)) {
             throw ApiException.invalidValue("stop", "stop strings must not be empty.");
+        }
+        if (stops.stream().anyMatch(x -> x.length() > MAX_STOP_LENGTH)) {
+            throw ApiException.invalidValue("stop", "stop strings may be at most " + MAX_STOP_LENGTH + " characters long.");
         }
         return stops;
     }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code POST /v1/responses}: OpenAI's Responses API over the same engine as chat completions
@@ -26,30 +27,38 @@ import java.util.List;
  * ({@code response.created}, {@code response.output_item.added}, {@code response.output_text.delta},
  * {@code response.function_call_arguments.delta}, ..., {@code response.completed}). Stored
  * responses (the default) can be continued with {@code previous_response_id}.
+ *
+ * <p>As the chat endpoints: the body is read by {@link GenerationResponder#readBody} (JSON only,
+ * bounded by the served context), the model name may be an alias (reported back as given), a
+ * non-streamed answer's connection is watched so a client that leaves cancels its generation, and
+ * a generation that fails answers 400, 503 or 500 as its kind says.
  */
 final class ResponsesHandler implements Handler {
 
     private final ServerConfig cfg;
-    private final Generations generations;
+    private final GenerationResponder responder;
     private final ResponseStore store;
 
-    ResponsesHandler(ServerConfig cfg, Generations generations, ResponseStore store) {
+    ResponsesHandler(ServerConfig cfg, GenerationResponder responder, ResponseStore store) {
         this.cfg = cfg;
-        this.generations = generations;
+        this.responder = responder;
         this.store = store;
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
-        ObjectNode body = RequestBody.readObject(req, cfg.maxBodyBytes());
+        ObjectNode body = responder.readBody(req);
         ResponsesRequest r = ResponsesRequest.parse(body, store::get);
         RequestParser.ParsedGeneration parsed = RequestParser.chat(r.chatBody(), cfg);
-        GenerationStream stream = generations.start(parsed.request());
+        GenerationResponder.Started started = responder.start(parsed.request());
+        GenerationStream stream = started.stream();
         String id = "resp_" + GenerationResponder.randomId();
         long created = Instant.now().getEpochSecond();
-        String model = parsed.request().model() == null ? "" : parsed.request().model();
         try {
-            GenerationEvent.Done done = r.stream() ? streamed(res, stream, r, id, created, model) : whole(res, stream, r, id, created, model);
+            GenerationEvent.Done done = r.stream()
+                    ? streamed(res, stream, r, id, created, started.model(), started.fallbackModel())
+                    : GenerationResponder.watched(stream, gone -> whole(res, stream, r, id, created, started.model(),
+                            started.fallbackModel(), gone));
             if (done != null && r.store()) {
                 List<ChatMessage> conversation = new ArrayList<>(r.conversation());
                 ParsedMessage m = done.message();
@@ -66,15 +75,15 @@ final class ResponsesHandler implements Handler {
         }
     }
 
-    private GenerationEvent.Done whole(ServerResponse res, GenerationStream stream, ResponsesRequest r, String id, long created, String model)
-            throws InterruptedException {
+    private static GenerationEvent.Done whole(ServerResponse res, GenerationStream stream, ResponsesRequest r, String id, long created,
+                                              ServedModels.Resolved served, String model, BooleanSupplier gone) throws InterruptedException {
         while (true) {
             switch (stream.next(Duration.ZERO)) {
-                case GenerationEvent.Meta m -> model = m.model();
+                case GenerationEvent.Meta m -> model = served.report(m.model());
                 case GenerationEvent.Token t -> { }
                 case GenerationEvent.Done d -> {
                     if (d.reason() == FinishReason.CANCEL) {
-                        throw OpenAiErrors.shuttingDown();
+                        throw GenerationResponder.cancelled(gone);
                     }
                     ObjectNode response = response(id, created, model, r, d.reason() == FinishReason.LENGTH ? "incomplete" : "completed");
                     response.set("output", output(d.message(), id));
@@ -83,13 +92,13 @@ final class ResponsesHandler implements Handler {
                     res.send(Json.bytes(response));
                     return d;
                 }
-                case GenerationEvent.Error e -> throw new ApiException(500, ApiException.SERVER_ERROR, null, "generation_failed", e.message());
+                case GenerationEvent.Error e -> throw GenerationResponder.generationFailed(e);
             }
         }
     }
 
     private GenerationEvent.Done streamed(ServerResponse res, GenerationStream stream, ResponsesRequest r, String id, long created,
-                                          String model) throws InterruptedException {
+                                          ServedModels.Resolved served, String model) throws InterruptedException {
         SseWriter sse = new SseWriter(res);
         Events events = null;
         try {
@@ -100,23 +109,19 @@ final class ResponsesHandler implements Handler {
                     continue;
                 }
                 switch (event) {
-                    case GenerationEvent.Meta m -> {
-                        events = new Events(sse, id);
-                        ObjectNode response = response(id, created, m.model(), r, "in_progress");
-                        events.send("response.created", Json.object().set("response", response));
-                        events.send("response.in_progress", Json.object().set("response", response));
-                        model = m.model();
-                    }
+                    case GenerationEvent.Meta m -> model = served.report(m.model());
                     case GenerationEvent.Token t -> {
                         for (ChatDelta d : t.deltas()) {
+                            events = opened(events, sse, id, created, model, r);
                             events.delta(d);
                         }
                     }
                     case GenerationEvent.Done d -> {
                         if (d.reason() == FinishReason.CANCEL) {
-                            failStream(sse, OpenAiErrors.shuttingDown());
+                            GenerationResponder.fail(sse, OpenAiErrors.shuttingDown());
                             return null;
                         }
+                        events = opened(events, sse, id, created, model, r);
                         events.closeItem();
                         boolean incomplete = d.reason() == FinishReason.LENGTH;
                         ObjectNode response = response(id, created, model, r, incomplete ? "incomplete" : "completed");
@@ -127,12 +132,12 @@ final class ResponsesHandler implements Handler {
                         return d;
                     }
                     case GenerationEvent.Error e -> {
-                        ApiException ex = new ApiException(500, ApiException.SERVER_ERROR, null, "generation_failed", e.message());
+                        ApiException ex = GenerationResponder.generationFailed(e);
                         if (events == null) {
-                            failStream(sse, ex);
+                            GenerationResponder.fail(sse, ex); // nothing sent yet: a plain HTTP error
                         } else {
-                            ObjectNode err = Json.object().put("code", "server_error").put("message", e.message());
-                            err.putNull("param");
+                            ObjectNode err = Json.object().put("code", ex.code() != null ? ex.code() : ex.type()).put("message", e.message());
+                            err.put("param", ex.param());
                             events.send("error", err);
                             sse.close();
                         }
@@ -146,12 +151,20 @@ final class ResponsesHandler implements Handler {
         }
     }
 
-    private static void failStream(SseWriter sse, ApiException e) {
-        if (!sse.started()) {
-            throw e;
+    /**
+     * The stream's opening events ({@code response.created}, {@code response.in_progress}) go out
+     * with its first output or its end, so a request that fails before producing anything gets a
+     * plain HTTP error, as on the chat endpoints.
+     */
+    private static Events opened(Events events, SseWriter sse, String id, long created, String model, ResponsesRequest r) {
+        if (events != null) {
+            return events;
         }
-        sse.data(Json.bytes(OpenAiErrors.body(e)));
-        sse.close();
+        Events e = new Events(sse, id);
+        ObjectNode response = response(id, created, model, r, "in_progress");
+        e.send("response.created", Json.object().set("response", response));
+        e.send("response.in_progress", Json.object().set("response", response));
+        return e;
     }
 
     /** The response object's fields in OpenAI's order, with an empty output. */

@@ -19,7 +19,9 @@ final class ApiHarness implements AutoCloseable {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    /** The engine when it is the fake one, else null. */
     final FakeEngine engine;
+    private final io.infernet.engines.Engine target;
     final ApiServer server;
     final HttpClient http;
     final String base;
@@ -33,10 +35,23 @@ final class ApiHarness implements AutoCloseable {
     }
 
     ApiHarness(FakeEngine engine, ServerConfig cfg) {
-        this.engine = engine;
-        this.server = ApiServer.start(engine, cfg);
+        this(engine, cfg, EdgeConfig.defaults());
+    }
+
+    ApiHarness(EdgeConfig edge) {
+        this(new FakeEngine(), ServerConfig.defaults().withPort(0), edge);
+    }
+
+    ApiHarness(io.infernet.engines.Engine engine, ServerConfig cfg, EdgeConfig edge) {
+        this.engine = engine instanceof FakeEngine f ? f : null;
+        this.target = engine;
+        this.server = ApiServer.start(engine, cfg, edge);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
         this.base = "http://127.0.0.1:" + server.port();
+    }
+
+    io.infernet.engines.Engine engine() {
+        return target;
     }
 
     HttpResponse<String> post(String path, String body, String... headers) {
@@ -129,7 +144,7 @@ final class ApiHarness implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        engine.close();
+        target.close();
         http.close();
     }
 }

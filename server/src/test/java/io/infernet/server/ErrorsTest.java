@@ -259,7 +259,7 @@ class ErrorsTest {
         try (Socket s = new Socket("127.0.0.1", api.server.port())) {
             s.setSoTimeout((int) ApiHarness.TIMEOUT.toMillis());
             String chunk = "x".repeat(1000);
-            StringBuilder req = new StringBuilder("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+            StringBuilder req = new StringBuilder("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
             for (int i = 0; i < 6; i++) {
                 req.append(Integer.toHexString(chunk.length())).append("\r\n").append(chunk).append("\r\n");
             }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code infernet bench}: throughput per VRAM tier, side by side with llama.cpp's own tools. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchJmhCommand.class, BenchChatTemplatesCommand.class,
-        io.infernet.bench.controlplane.ControlPlaneBenchCommand.class},
+        io.infernet.bench.controlplane.ControlPlaneBenchCommand.class, io.infernet.bench.soak.SoakCommand.class},
         description = {"Benchmark the in-process runtime per VRAM tier (synthesized models of real shapes), side by side with llama.cpp's "
                 + "llama-bench built from the pinned source, interleaved in one run. Prints a table and writes report.json, report.md "
                 + "and PNG charts to --out.",

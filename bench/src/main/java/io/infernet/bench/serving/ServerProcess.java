@@ -85,6 +85,11 @@ public final class ServerProcess implements AutoCloseable {
         return base;
     }
 
+    /** The server's process id (its /proc figures). */
+    public long pid() {
+        return process.pid();
+    }
+
     public Path log() {
         return log;
     }

@@ -3,12 +3,14 @@ package io.infernet.engines.inprocess;
 import io.infernet.chat.parse.ChatDelta;
 import io.infernet.chat.parse.ChatOutputParser;
 import io.infernet.chat.parse.ParsedMessage;
+import io.infernet.engines.EngineException;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationListener;
 import io.infernet.engines.TokenLogprob;
 import io.infernet.engines.Usage;
 import io.infernet.runtime.serve.Finish;
+import io.infernet.runtime.serve.SequenceFailure;
 import io.infernet.runtime.serve.SequenceListener;
 import io.infernet.runtime.serve.ServingEngine;
 import io.infernet.runtime.serve.TokenLogprobs;
@@ -24,7 +26,8 @@ import java.util.function.Supplier;
  * choice's tokens with its index (and, for a chat, what they add to that choice's assistant message,
  * read by a parser of its own), Done once every choice has ended (usage: the prompt once, the tokens
  * of all; each choice with its parsed message, {@link FinishReason#TOOL_CALLS} where a normal end
- * carries calls), or Error at the first failure (the other choices are then cancelled). Its
+ * carries calls), or Error at the first failure, with whose doing it was and the field at fault
+ * (the other choices are then cancelled). Its
  * listeners are called on the engine thread only.
  */
 final class Choices {
@@ -37,7 +40,7 @@ final class Choices {
     private final GenerationEvent.Choice[] ended;
     private final Instant started = Instant.now();
     /** Set once submitted; read on the engine thread to cancel the others after an error. */
-    volatile ServingEngine.Handle handle;
+    private volatile ServingEngine.Handle handle;
     private int open;
     private int completionTokens;
     private int promptTokens;
@@ -115,10 +118,26 @@ final class Choices {
             }
 
             @Override
+            public void onFailure(SequenceFailure failure) {
+                EngineException.Kind kind = switch (failure.cause()) {
+                    case REQUEST -> EngineException.Kind.INVALID_REQUEST;
+                    case INTERNAL -> EngineException.Kind.INTERNAL;
+                    case UNAVAILABLE -> EngineException.Kind.UNAVAILABLE;
+                };
+                fail(failure.message(), kind, failure.param());
+            }
+
+            @Override
             public void onError(String message) {
+                fail(message, EngineException.Kind.INTERNAL, null);
+            }
+
+            /** The request's first failing choice ends it: one Error for all, the other choices cancelled. */
+            private void fail(String message, EngineException.Kind kind, String param) {
                 open--;
                 if (!done.isDone()) {
-                    end(new GenerationEvent.Error(ended.length > 1 ? "choice " + index + ": " + message : message, Instant.now()));
+                    end(new GenerationEvent.Error(ended.length > 1 ? "choice " + index + ": " + message : message, Instant.now(),
+                            kind, param));
                     ServingEngine.Handle h = handle;
                     if (h != null) {
                         h.cancel();
@@ -126,6 +145,14 @@ final class Choices {
                 }
             }
         };
+    }
+
+    /** The request was queued as {@code h}; a failure that came first cancels it now. */
+    void submitted(ServingEngine.Handle h) {
+        handle = h;
+        if (done.getNow(null) instanceof GenerationEvent.Error) {
+            h.cancel();
+        }
     }
 
     private void end(GenerationEvent terminal) {

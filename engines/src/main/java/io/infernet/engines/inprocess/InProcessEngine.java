@@ -157,7 +157,7 @@ public final class InProcessEngine implements Engine {
     public Optional<EngineStats> stats() {
         ServeStats s = serving.stats();
         return Optional.of(new EngineStats(s.queued(), s.running(), s.kvCellsUsed(), s.kvCells(), s.cacheHits(), s.cacheMisses(),
-                s.hostCache().bytesUsed()));
+                s.hostCache().bytesUsed(), s.kvCellsActive()));
     }
 
     @Override
@@ -202,10 +202,12 @@ public final class InProcessEngine implements Engine {
             throw new EngineException(EngineException.Kind.OVERLOADED, e.getMessage(), null, e.retryAfter(), e);
         } catch (ServingEngine.EngineStoppedException e) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, e.getMessage());
+        } catch (ServingEngine.InvalidRequestException e) {
+            throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage(), e.param());
         } catch (IllegalArgumentException e) {
             throw new EngineException(EngineException.Kind.INVALID_REQUEST, e.getMessage());
         }
-        choices.handle = handle;
+        choices.submitted(handle);
         return new Generation() {
             @Override
             public void cancel() {

@@ -258,6 +258,7 @@ public final class MultiModelEngine implements Engine, ModelSet {
         long hits = 0;
         long misses = 0;
         long bytes = 0;
+        long activeCells = 0;
         for (Engine e : engines) {
             Optional<EngineStats> st = e.stats();
             if (st.isPresent()) {
@@ -269,9 +270,10 @@ public final class MultiModelEngine implements Engine, ModelSet {
                 hits += s.promptCacheHits();
                 misses += s.promptCacheMisses();
                 bytes += s.promptCacheBytes();
+                activeCells += s.kvCacheActiveCells();
             }
         }
-        return Optional.of(new EngineStats(queue, active, used, total, hits, misses, bytes));
+        return Optional.of(new EngineStats(queue, active, used, total, hits, misses, bytes, activeCells));
     }
 
     /** Unloads every model (running generations end cancelled) and stops the load thread. */

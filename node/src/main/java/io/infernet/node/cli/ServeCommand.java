@@ -5,6 +5,7 @@ import io.infernet.engines.ModelInfo;
 import io.infernet.engines.inprocess.InProcessEngine;
 import io.infernet.engines.inprocess.InProcessOptions;
 import io.infernet.server.ApiServer;
+import io.infernet.server.EdgeConfig;
 import io.infernet.server.ServerConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -30,7 +31,14 @@ import picocli.CommandLine.Option;
  * generations and closes the engine.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a model over the OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).")
+        description = "Serve a model over the OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, /health, /metrics).",
+        footer = {"",
+                "Limits: a body up to 16 MiB, a chat or completion body up to 64 bytes per token of the served context (413), only "
+                        + "application/json bodies (415), JSON at most 64 levels deep; a request line up to 8 KiB (414), headers up to "
+                        + "16 KiB (431).",
+                "Deadlines: a request's line and headers within 10 s of their first byte (408), its body at 64 KiB/s or faster after "
+                        + "its first 10 s; a kept-alive connection idle for 30 s is closed.",
+                "HTTP/1.0 clients (nginx's default proxy_pass) get HTTP/1.0 answers, streams included, ended by closing the connection."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "PATH", description = "GGUF model file to serve; repeat it to serve several (the first is the default). "
@@ -58,6 +66,21 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:INFERNET_API_KEY}",
             description = "Require 'Authorization: Bearer KEY' on every route but /health. Also read from INFERNET_API_KEY, which keeps it out of the process list.")
     String apiKey;
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "Let web pages of ORIGIN (e.g. http://localhost:3000) call the API from a browser; repeatable, * for any. "
+                    + "Default none: a request from another site's page is refused (403).")
+    List<String> corsOrigins = new ArrayList<>();
+
+    @Option(names = "--model-alias", paramLabel = "NAME", split = ",",
+            description = "Another name for the served model, listed by /v1/models and reported back to clients that use it; "
+                    + "repeatable or comma-separated (e.g. gpt-4o).")
+    List<String> modelAliases = new ArrayList<>();
+
+    @Option(names = "--accept-any-model",
+            description = "Answer requests for any model name with the served model (for tools that hard-code names such as gpt-4o); "
+                    + "the answer reports the name asked for.")
+    boolean acceptAnyModel;
 
     @Option(names = "--engine", paramLabel = "KIND", defaultValue = "${env:INFERNET_ENGINE}",
             description = "in-process, vllm, llamacpp or ollama. Default: in-process when --model is given; otherwise the first that answers of "
@@ -107,9 +130,11 @@ public final class ServeCommand implements Callable<Integer> {
     /** Validates the options, opens the engine and starts serving; prints the URL to {@code out}. */
     Running start(PrintStream out) {
         ServerConfig cfg;
+        EdgeConfig edge;
         try {
             cfg = ServerConfig.defaults().withHost(host).withPort(port).withApiKey(apiKey == null || apiKey.isEmpty() ? null : apiKey)
                     .withDefaultMaxTokens(defaultMaxTokens);
+            edge = EdgeConfig.defaults().withCorsOrigins(corsOrigins).withModelAliases(modelAliases, acceptAnyModel);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }
@@ -140,7 +165,7 @@ public final class ServeCommand implements Callable<Integer> {
         Engine engine = selection.engine();
         ApiServer server;
         try {
-            server = ApiServer.start(engine, cfg);
+            server = ApiServer.start(engine, cfg, edge);
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -151,6 +151,55 @@ class ServeCommandTest {
     }
 
     @Test
+    void corsOriginsAndModelAliasesReachTheServer() throws Exception {
+        StubOpener provider = new StubOpener();
+        ServeCommand cmd = new ServeCommand();
+        cmd.inProcess = provider;
+        new CommandLine(cmd).parseArgs("--engine", "in-process", "--port", "0", "--cors-origin", "http://localhost:3000",
+                "--model-alias", "gpt-4o,gpt-4o-mini", "--model-alias", "o1");
+        ServeCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream()));
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            String url = "http://127.0.0.1:" + running.server().port();
+            String models = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            for (String id : List.of("stub-model", "gpt-4o", "gpt-4o-mini", "o1")) {
+                assertTrue(models.contains("\"id\":\"" + id + "\""), models);
+            }
+            HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "http://localhost:3000")
+                    .header("Access-Control-Request-Method", "GET").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, preflight.statusCode());
+            assertEquals("http://localhost:3000", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        } finally {
+            running.close();
+        }
+        ServeCommand bad = new ServeCommand();
+        bad.inProcess = new StubOpener();
+        Result r = execute(bad, "--cors-origin", "localhost:3000");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--cors-origin takes an origin as a browser sends it"), r.err());
+    }
+
+    @Test
+    void thePromptCacheBudgetScalesWithTheAvailableRam() {
+        InProcessEngineOptions o = new InProcessEngineOptions();
+        new CommandLine(o).parseArgs();
+        o.availableRam = () -> java.util.OptionalLong.of(6L << 30); // a small machine: a quarter of 6 GiB
+        assertEquals(1536L << 20, o.toOptions(null).cacheRamBytes());
+        o.availableRam = () -> java.util.OptionalLong.of(200L << 30); // a large one: capped
+        assertEquals(8192L << 20, o.toOptions(null).cacheRamBytes());
+        o.availableRam = java.util.OptionalLong::empty;
+        assertEquals(512L << 20, o.toOptions(null).cacheRamBytes());
+        new CommandLine(o).parseArgs("--cache-ram", "0");
+        assertEquals(0, o.toOptions(null).cacheRamBytes());
+        new CommandLine(o).parseArgs("--cache-ram", "lots");
+        Main.UsageError e = assertThrows(Main.UsageError.class, () -> o.toOptions(null));
+        assertTrue(e.getMessage().contains("number of MiB or auto"), e.getMessage());
+        assertTrue(InProcessEngineOptions.availableRam().isPresent(), "this machine's available RAM can be read");
+        String help = new CommandLine(new ServeCommand()).getUsageMessage();
+        assertTrue(help.contains("a quarter of the RAM available") && help.contains("MemAvailable"), help);
+    }
+
+    @Test
     void aPortInUseIsReportedAndTheEngineClosed() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             StubOpener provider = new StubOpener();

@@ -4,6 +4,7 @@ import io.infernet.runtime.Batch;
 import io.infernet.runtime.Context;
 import io.infernet.runtime.ContextParams;
 import io.infernet.runtime.DecodeStatus;
+import io.infernet.runtime.FatalDecodeException;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.Vocab;
 import java.lang.foreign.MemorySegment;
@@ -20,6 +21,15 @@ import java.util.concurrent.locks.LockSupport;
  * ones into free slots (placing each where the most of its prompt is already computed), plan
  * the step, run one decode for all of it, then sample and dispatch. Aborts that arrive during
  * a step are applied before the next one.
+ *
+ * <p>Failures: what goes wrong with one sequence (its sampling, its output constraint, its text,
+ * its listener) fails that sequence alone ({@link SequenceFailure}: the request's doing, or ours)
+ * and the loop goes on; what goes wrong with the logits row the choices of one request share (its
+ * log-probabilities, the fork) fails all of that request's choices; a decode llama.cpp refuses (-1)
+ * fails the sequences in it. Anything else, a fatal decode status first of all, ends {@link #run()}
+ * with {@link #failed()} true: every sequence gets {@link SequenceFailure.Cause#UNAVAILABLE} and the
+ * context is freed, for the owner to start a new loop. Every sequence's listener gets exactly one
+ * terminal event, whichever way it ends.
  */
 final class EngineLoop implements Runnable {
     private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
@@ -34,11 +44,13 @@ final class EngineLoop implements Runnable {
     private final KvCache kv;
     private final OutputStage output;
     private final Scheduler.Limits limits;
+    private final Decoder decoder;
     private final List<Sequence> waiting = new ArrayList<>();
     private final List<Sequence> running = new ArrayList<>();
 
     private volatile boolean stopping;
     private volatile String broken;
+    private volatile boolean failed;
     private volatile Thread thread;
     private volatile ServeStats stats;
     private long promptTokens;
@@ -52,8 +64,9 @@ final class EngineLoop implements Runnable {
     /** Made on the first request that asks for log-probabilities. */
     private LogprobCalculator logprobs;
 
-    EngineLoop(Model model, ServeConfig config, LinkedBlockingQueue<Sequence> inbox, AtomicInteger inSystem) {
+    EngineLoop(Model model, ServeConfig config, LinkedBlockingQueue<Sequence> inbox, AtomicInteger inSystem, Decoder decoder) {
         this.vocab = model.vocab();
+        this.decoder = decoder;
         this.config = config;
         this.inbox = inbox;
         this.inSystem = inSystem;
@@ -74,6 +87,11 @@ final class EngineLoop implements Runnable {
 
     String brokenReason() {
         return broken;
+    }
+
+    /** Whether {@link #run()} ended on a failure (not on {@link #stop()}): the owner may start a new loop. */
+    boolean failed() {
+        return failed;
     }
 
     ServeStats stats() {
@@ -100,14 +118,18 @@ final class EngineLoop implements Runnable {
                 step();
             }
         } catch (Throwable t) {
-            broken = "the engine stopped after an internal error: " + t.getMessage();
-            LOG.log(System.Logger.Level.ERROR, broken, t);
-            failAll(broken);
+            broken = (t instanceof FatalDecodeException ? "a fatal llama.cpp error: " : "an internal error: ") + t.getMessage();
+            failed = true;
+            LOG.log(System.Logger.Level.ERROR, "the engine stopped after " + broken, t);
+            failAll(new SequenceFailure(SequenceFailure.Cause.UNAVAILABLE, null,
+                    "The engine stopped after " + broken + ". It is restarting; send the request again in a few seconds."));
         } finally {
             if (broken == null) {
                 broken = "the engine is shut down";
             }
-            cancelAll();
+            if (!failed) { // after a failure, requests still in the inbox wait for the next loop
+                cancelAll();
+            }
             kv.close();
             batch.close();
             ctx.close();
@@ -127,7 +149,9 @@ final class EngineLoop implements Runnable {
         for (Sequence s : Scheduler.admit(waiting, slotsTaken(), limits)) {
             waiting.remove(s);
             bind(s);
-            running.add(s);
+            if (!s.released) {
+                running.add(s);
+            }
         }
         Scheduler.Plan<Sequence> plan = Scheduler.plan(running, limits, kv.freeCells());
         plan.preempted().forEach(this::preempt);
@@ -138,7 +162,20 @@ final class EngineLoop implements Runnable {
         }
         kv.reclaim(plan.tokens());
         List<Scheduler.Work<Sequence>> work = fillBatch(plan);
-        if (ctx.decode(batch) != DecodeStatus.OK) {
+        DecodeStatus status;
+        try {
+            status = decoder.decode(ctx, batch);
+        } catch (FatalDecodeException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // llama.cpp refused the batch (-1) before computing anything: our bug, the context is intact.
+            LOG.log(System.Logger.Level.ERROR, "a decode of " + work.size() + " sequence(s) failed; failing them", e);
+            for (Scheduler.Work<Sequence> item : work) {
+                fail(item.seq(), internal("the engine could not decode this request (" + e.getMessage() + ")"));
+            }
+            return;
+        }
+        if (status != DecodeStatus.OK) {
             recoverFromFullCache(work);
             return;
         }
@@ -146,7 +183,7 @@ final class EngineLoop implements Runnable {
         for (Scheduler.Work<Sequence> item : work) {
             Sequence s = item.seq();
             s.computed += item.tokens();
-            if (item.samples() && !s.cancelled()) {
+            if (item.samples() && !s.cancelled() && !s.released) { // released: failed with another choice of its request
                 sampleAndEmit(s);
             }
         }
@@ -231,12 +268,20 @@ final class EngineLoop implements Runnable {
     /**
      * A sequence's first slot: the sampler's history gets the prompt (repetition penalties see it,
      * as in Generator), the counters count the request's prompt once (not again for the choices that
-     * fork from it), and its listener hears of it.
+     * fork from it), and its listener hears of it. A sampler that refuses the prompt fails the sequence.
+     *
+     * @return whether it started (else it has failed and holds nothing)
      */
-    private void start(Sequence s, int reused) {
+    private boolean start(Sequence s, int reused) {
         s.started = true;
-        for (int i = 0; i < s.promptLength; i++) {
-            s.sampler.accept(s.tokens.get(i));
+        try {
+            for (int i = 0; i < s.promptLength; i++) {
+                s.sampler.accept(s.tokens.get(i));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "a request's sampler refused its prompt; it alone is ended", e);
+            fail(s, internal("the engine could not start this request (" + e.getMessage() + ")"));
+            return false;
         }
         if (!s.isFollower()) {
             promptTokens += s.promptLength;
@@ -248,6 +293,7 @@ final class EngineLoop implements Runnable {
             }
         }
         OutputStage.notify(s, () -> s.listener.onStart(s.promptLength, Math.min(s.promptLength, reused)));
+        return true;
     }
 
     /**
@@ -279,9 +325,10 @@ final class EngineLoop implements Runnable {
             f.slot = slot;
             f.computed = leader.computed;
             running.add(f);
-            start(f, f.computed);
-            forked.add(f);
-            forks++;
+            if (start(f, f.computed)) {
+                forked.add(f);
+                forks++;
+            }
         }
         return forked;
     }
@@ -329,19 +376,42 @@ final class EngineLoop implements Runnable {
     /**
      * Samples the next token of a sequence whose logits the last decode produced; the leader of a
      * request with several choices first forks the others, which sample from the same row.
-     * Log-probabilities are taken from the row before any mask touches it.
+     * Log-probabilities are taken from the row before any mask touches it. A failure on the shared
+     * row fails every choice of the request; a failure in one choice's draw fails that choice.
      */
     private void sampleAndEmit(Sequence s) {
-        MemorySegment row = ctx.logits(s.outputIndex);
-        Decoding d = s.request.decoding();
-        LogprobCalculator.Row lp = d.wantsLogprobs() ? logprobs().row(row, d.logprobs()) : null;
-        List<Sequence> forked = s.isUnforkedLeader() ? fork(s) : List.of();
-        sampleOne(s, row, lp);
+        MemorySegment row;
+        LogprobCalculator.Row lp;
+        List<Sequence> forked;
+        try {
+            row = ctx.logits(s.outputIndex);
+            Decoding d = s.request.decoding();
+            lp = d.wantsLogprobs() ? logprobs().row(row, d.logprobs()) : null;
+            forked = s.isUnforkedLeader() ? fork(s) : List.of();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "a request failed in the engine; its choices alone are ended", e);
+            SequenceFailure failure = internal("the engine failed on this request (" + e.getMessage() + ")");
+            for (Sequence c : s.choices()) {
+                fail(c, failure);
+            }
+            return;
+        }
+        sampleOneAlone(s, row, lp);
         for (Sequence f : forked) {
             f.outputIndex = s.outputIndex;
             if (!f.cancelled()) {
-                sampleOne(f, row, lp);
+                sampleOneAlone(f, row, lp);
             }
+        }
+    }
+
+    /** {@link #sampleOne}, where any exception fails this sequence alone. */
+    private void sampleOneAlone(Sequence s, MemorySegment row, LogprobCalculator.Row lp) {
+        try {
+            sampleOne(s, row, lp);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "a request failed in the engine; it alone is ended", e);
+            fail(s, internal("the engine failed on this request (" + e.getMessage() + ")"));
         }
     }
 
@@ -351,19 +421,26 @@ final class EngineLoop implements Runnable {
      */
     private void sampleOne(Sequence s, MemorySegment row, LogprobCalculator.Row lp) {
         if (s.matcher != null && !s.matcher.mask(row, tokensLeft(s))) {
-            fail(s, "the output format allows no token of this model's vocabulary here (after " + s.generated
-                    + " tokens); the vocabulary lacks a token the format needs");
+            fail(s, new SequenceFailure(SequenceFailure.Cause.REQUEST, null, "The requested output format allows no token of "
+                    + "this model's vocabulary here (after " + s.generated + " tokens): the vocabulary lacks a token the format "
+                    + "needs. Use a simpler format (response_format, tool_choice) with this model."));
             return;
         }
-        int token = s.sampler.sample(ctx, s.outputIndex);
+        int token;
+        try {
+            token = s.sampler.sample(ctx, s.outputIndex);
+        } catch (IllegalStateException e) { // nothing left to draw: the request's bias and penalties, or the model's logits
+            fail(s, nothingToSample(row, s.matcher != null));
+            return;
+        }
         s.sampler.accept(token);
         if (s.matcher != null) {
             try {
                 s.matcher.accept(token);
             } catch (IllegalArgumentException e) {
-                // a sampler that ignores the mask (a pluggable one, a scripted test): this sequence fails, the engine goes on
-                fail(s, "the sampler drew a token the output format does not allow here (after " + s.generated + " tokens): "
-                        + e.getMessage());
+                // a sampler that ignores the mask (a pluggable one, a scripted test): our bug, this sequence alone fails
+                fail(s, internal("the sampler drew a token the output format does not allow here (after " + s.generated
+                        + " tokens): " + e.getMessage()));
                 return;
             }
         }
@@ -402,45 +479,24 @@ final class EngineLoop implements Runnable {
         if (how != Finish.CANCEL) {
             output.flush(s);
         }
-        leave(s);
-        String text = s.text.toString();
-        try {
-            s.listener.onFinish(how, text, s.promptLength, s.generated);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "a listener failed on finish", e);
-        }
+        release(s, true);
+        report(s, () -> s.listener.onFinish(how, s.text.toString(), s.promptLength, s.generated));
         for (Sequence f : unforkedFollowers(s)) {
             finish(f, how);
         }
     }
 
-    /** Ends one sequence with an error (its request's other choices go on, unless they have not forked yet). */
-    private void fail(Sequence s, String message) {
-        leave(s);
-        try {
-            s.listener.onError(message);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "a listener failed on error", e);
-        }
+    /**
+     * Ends a sequence with an error: its cells are dropped (a prefix that failed is not worth keeping).
+     * A leader that fails before its choices forked fails them the same way; choices that already
+     * forked are the request's listener's to cancel.
+     */
+    private void fail(Sequence s, SequenceFailure failure) {
+        release(s, false);
+        report(s, () -> s.listener.onFailure(failure));
         for (Sequence f : unforkedFollowers(s)) {
-            fail(f, message);
+            fail(f, failure);
         }
-    }
-
-    /** Takes a sequence out of the engine: its slot, its saved state, its sampler, its count. */
-    private void leave(Sequence s) {
-        boolean wasRunning = running.remove(s);
-        waiting.remove(s);
-        if (wasRunning && s.slot >= 0) {
-            kv.release(s.slot, s.tokens, s.computed);
-            s.slot = -1;
-        }
-        if (s.swapped != null) {
-            kv.forget(s.swapped);
-            s.swapped = null;
-        }
-        s.sampler.close();
-        inSystem.decrementAndGet();
     }
 
     /** The choices that will never fork from {@code s}: it is a leader that ends before its fork. */
@@ -450,6 +506,77 @@ final class EngineLoop implements Runnable {
         }
         s.group.forked = true; // never again
         return s.group.followers;
+    }
+
+    /** Gives back what a sequence holds, once: its slot (cells kept as an idle prefix or dropped), saved state, sampler, count. */
+    private void release(Sequence s, boolean keepCells) {
+        running.remove(s);
+        waiting.remove(s);
+        if (s.released) {
+            return;
+        }
+        s.released = true;
+        inSystem.decrementAndGet();
+        int slot = s.slot;
+        s.slot = -1;
+        HostPromptCache.Entry swapped = s.swapped;
+        s.swapped = null;
+        if (slot >= 0) {
+            if (keepCells) {
+                kv.release(slot, s.tokens, s.computed);
+            } else {
+                kv.discard(slot);
+            }
+        }
+        if (swapped != null) {
+            kv.forget(swapped);
+        }
+        s.sampler.close();
+    }
+
+    /** The listener's one terminal event. */
+    private static void report(Sequence s, Runnable event) {
+        if (s.reported) {
+            return;
+        }
+        s.reported = true;
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a listener failed on its last event", e);
+        }
+    }
+
+    private static SequenceFailure internal(String message) {
+        return new SequenceFailure(SequenceFailure.Cause.INTERNAL, null, message);
+    }
+
+    /**
+     * The sampler found nothing to draw. When the logits row has a finite value (the model's own,
+     * those left by the output format's mask), the request's logit_bias and penalties removed every
+     * token (a 400); when it has none, the model produced NaN or infinite logits (a 500: its weights
+     * are broken, or our bug).
+     */
+    private SequenceFailure nothingToSample(MemorySegment row, boolean constrained) {
+        if (hasFiniteLogit(row, vocab.size())) {
+            return new SequenceFailure(SequenceFailure.Cause.REQUEST, "logit_bias",
+                    "No token can be sampled: logit_bias and the penalties leave every token " + (constrained
+                            ? "the requested output format allows here " : "") + "at -infinity (for example every token id "
+                            + "is banned with -100). Leave at least one token allowed.");
+        }
+        LOG.log(System.Logger.Level.WARNING, "the model produced no finite logit (all NaN or infinite) for a request; failing it");
+        return internal("The model produced no usable logits (all NaN or infinite) for this request; its weights may be "
+                + "damaged. Other requests are not affected.");
+    }
+
+    static boolean hasFiniteLogit(MemorySegment logits, int n) {
+        for (int i = 0; i < n; i++) {
+            float v = logits.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            if (Float.isFinite(v)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void cancelAll() {
@@ -462,7 +589,8 @@ final class EngineLoop implements Runnable {
         }
     }
 
-    private void failAll(String message) {
+    /** After a failure of the loop: every sequence ends with {@code failure}; their cells go with the context. */
+    private void failAll(SequenceFailure failure) {
         drainInbox();
         List<Sequence> all = new ArrayList<>(waiting);
         all.addAll(running);
@@ -472,18 +600,22 @@ final class EngineLoop implements Runnable {
             all.addAll(unforkedFollowers(s));
         }
         for (Sequence s : all) {
-            inSystem.decrementAndGet();
-            try {
-                s.listener.onError(message);
-            } catch (RuntimeException ignored) {
-                // nothing more can be done for it
+            if (!s.released) {
+                s.released = true;
+                inSystem.decrementAndGet();
+                try {
+                    s.sampler.close();
+                } catch (RuntimeException ignored) {
+                    // the sequence is failed anyway
+                }
             }
+            report(s, () -> s.listener.onFailure(failure));
         }
     }
 
     private void publishStats() {
         int q = waiting.size() + inbox.size();
         stats = new ServeStats(q, running.size(), kv.cellsHeld(), kv.cells(), promptTokens, reusedTokens, generatedTokens,
-                hits, misses, preemptions, kv.hostStats(), decodedTokens, forks);
+                hits, misses, preemptions, kv.hostStats(), decodedTokens, forks, kv.cellsHeldBusy());
     }
 }

@@ -45,6 +45,11 @@ final class KvCache implements AutoCloseable {
         return slots.cellsHeld();
     }
 
+    /** Cells held by the slots of running sequences. */
+    int cellsHeldBusy() {
+        return slots.cellsHeldBusy();
+    }
+
     /**
      * Cells the running sequences may still fill: with one pool, those no busy slot holds (idle
      * slots' cells can be reclaimed); with a stream per slot, unbounded (a sequence only ever
@@ -159,6 +164,12 @@ final class KvCache implements AutoCloseable {
     /** A sequence left its slot; its first {@code cachedTokens} tokens stay in the cells as an idle prefix for reuse. */
     void release(int slot, IntList tokens, int cachedTokens) {
         slots.release(slot, new SlotTable.Idle(tokens, cachedTokens));
+    }
+
+    /** A sequence left its slot and its cells are not worth keeping (it failed): they are freed. */
+    void discard(int slot) {
+        memory.removeTokens(slot, -1, -1);
+        slots.release(slot, null);
     }
 
     /**

@@ -37,6 +37,10 @@ final class Sequence implements Scheduler.Seq, SlotTable.Content {
     boolean started;
     /** A state saved when this sequence was preempted, pinned in the host cache until it resumes. */
     HostPromptCache.Entry swapped;
+    /** Its resources went back (slot, saved state, sampler, the engine's count); set once. */
+    boolean released;
+    /** Its listener got its one terminal event (onFinish or onFailure); set once. */
+    boolean reported;
     private volatile boolean cancelled;
 
     Sequence(long arrival, ServeRequest request, SequenceListener listener, TokenSampler sampler) {
@@ -73,6 +77,17 @@ final class Sequence implements Scheduler.Seq, SlotTable.Content {
     /** Whether this is a later choice of a request with several (its prompt is the leader's). */
     boolean isFollower() {
         return group != null && group.leader != this;
+    }
+
+    /** Every choice of its request, this one first when it leads: the leader and its followers, or just this one. */
+    List<Sequence> choices() {
+        if (group == null) {
+            return List.of(this);
+        }
+        List<Sequence> all = new ArrayList<>(group.size());
+        all.add(group.leader);
+        all.addAll(group.followers);
+        return all;
     }
 
     /** Slots the scheduler must find before starting it: an unforked leader brings its followers. */

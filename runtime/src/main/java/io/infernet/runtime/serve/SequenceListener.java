@@ -3,7 +3,7 @@ package io.infernet.runtime.serve;
 /**
  * Events of one served sequence (one choice of a request), called on the engine thread, in order:
  * {@code onStart} once (unless it ends before it got a slot), {@code onToken} any number of times,
- * then exactly one of {@code onFinish} or {@code onError}. Implementations hand off and return at
+ * then exactly one of {@code onFinish} or {@code onFailure}. Implementations hand off and return at
  * once; an exception thrown here cancels the sequence.
  */
 public interface SequenceListener {
@@ -25,6 +25,11 @@ public interface SequenceListener {
     /** Normal end. {@code text} is the whole output. */
     void onFinish(Finish finish, String text, int promptTokens, int completionTokens);
 
-    /** The engine failed this sequence. */
+    /** The engine failed this sequence (the default passes the message to {@link #onError}). */
+    default void onFailure(SequenceFailure failure) {
+        onError(failure.message());
+    }
+
+    /** The engine failed this sequence; listeners that need whose doing it was override {@link #onFailure}. */
     void onError(String message);
 }

@@ -17,6 +17,7 @@ package io.infernet.runtime.serve;
  * @param decodedTokens      tokens put through a decode in all: prompt tokens computed (not reused) and generated
  *                           tokens fed back; a request with several choices computes its prompt once
  * @param forkedSequences    choices that started from a copy of another choice's prompt cells
+ * @param kvCellsActive      of {@code kvCellsUsed}, the cells running sequences hold (the rest are idle cached prefixes)
  */
 public record ServeStats(
         int queued,
@@ -31,4 +32,5 @@ public record ServeStats(
         long preemptions,
         HostPromptCache.Stats hostCache,
         long decodedTokens,
-        long forkedSequences) {}
+        long forkedSequences,
+        int kvCellsActive) {}

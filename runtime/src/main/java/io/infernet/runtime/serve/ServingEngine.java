@@ -25,6 +25,12 @@ import java.util.function.IntFunction;
  * one {@code llama_decode} for every active sequence. One platform thread (the engine thread)
  * owns the {@code llama_context}; callers only post requests and cancellations, and receive
  * events through their {@link SequenceListener}.
+ *
+ * <p>A failure of one request ends that request ({@link SequenceFailure}). A fatal one (a fatal
+ * {@code llama_decode} status poisons the context) ends every request in the engine with
+ * {@link SequenceFailure.Cause#UNAVAILABLE}; the engine thread then frees the context and makes
+ * a new one on the same model, logging both, and serves again. Meanwhile {@link #healthy()} is
+ * false, {@link #brokenReason()} says why, and new requests are refused.
  */
 public final class ServingEngine implements AutoCloseable {
 
@@ -55,6 +61,23 @@ public final class ServingEngine implements AutoCloseable {
         }
     }
 
+    /** A request this engine cannot take as asked; {@link #param()} names the request field at fault. */
+    public static final class InvalidRequestException extends IllegalArgumentException {
+        private final String param;
+
+        InvalidRequestException(String param, String message) {
+            super(message);
+            this.param = param;
+        }
+
+        /** The field of the API request, e.g. {@code logit_bias}. */
+        public String param() {
+            return param;
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(ServingEngine.class.getName());
+
     private final Model model;
     private final ServeConfig config;
     private final BiFunction<SamplingParams, Integer, TokenSampler> samplers;
@@ -62,7 +85,14 @@ public final class ServingEngine implements AutoCloseable {
     /** Requests submitted and not yet finished (waiting or running). */
     private final AtomicInteger inSystem = new AtomicInteger();
     private final AtomicLong arrivals = new AtomicLong();
-    private final EngineLoop loop;
+    private final Decoder decoder;
+    /** The loop running now; replaced by the engine thread after a fatal failure. */
+    private volatile EngineLoop loop;
+    /** Set while a new loop is being made after a fatal failure: why. */
+    private volatile String restarting;
+    /** Set when no new loop could be made: the engine is down for good, and why. */
+    private volatile String down;
+    private final AtomicInteger restarts = new AtomicInteger();
     private final Thread thread;
     /**
      * Platform threads for the native calls a request makes before it is queued (tokenizing,
@@ -78,17 +108,74 @@ public final class ServingEngine implements AutoCloseable {
      * @param samplers makes the sampler of each request from its parameters and the vocabulary size
      */
     public ServingEngine(Model model, ServeConfig config, BiFunction<SamplingParams, Integer, TokenSampler> samplers) {
+        this(model, config, samplers, Decoder.LLAMA);
+    }
+
+    /** With {@code decoder} in place of {@code llama_decode} (tests of the fatal path). */
+    ServingEngine(Model model, ServeConfig config, BiFunction<SamplingParams, Integer, TokenSampler> samplers, Decoder decoder) {
         this.model = model;
         this.config = config;
         this.samplers = samplers;
-        this.loop = new EngineLoop(model, config, inbox, inSystem);
-        this.thread = Thread.ofPlatform().name("infernet-engine").daemon(true).unstarted(loop);
+        this.decoder = decoder;
+        this.loop = new EngineLoop(model, config, inbox, inSystem, decoder);
+        this.thread = Thread.ofPlatform().name("infernet-engine").daemon(true).unstarted(this::runLoops);
         this.prep = Executors.newFixedThreadPool(PREP_THREADS, Thread.ofPlatform().name("infernet-prep-", 0).daemon(true).factory());
         thread.start();
     }
 
     /** Threads for per-request native work: tokenizing is fast; two keep one long prompt from holding up the rest. */
     private static final int PREP_THREADS = 2;
+
+    /** The engine thread: runs the loop; after a fatal failure, replaces it with a new one on a new context. */
+    private void runLoops() {
+        while (true) {
+            EngineLoop current = loop;
+            current.run(); // returns once stopped or failed, its context freed
+            if (closing || !current.failed()) {
+                return;
+            }
+            restarting = current.brokenReason();
+            LOG.log(System.Logger.Level.WARNING, "restarting the engine with a new context after " + restarting);
+            EngineLoop next;
+            try {
+                next = new EngineLoop(model, config, inbox, inSystem, decoder);
+            } catch (RuntimeException e) {
+                down = "the engine stopped after " + restarting + ", and a new context could not be made: " + e.getMessage();
+                LOG.log(System.Logger.Level.ERROR, down, e);
+                failQueued(down);
+                return;
+            }
+            loop = next;
+            if (closing) {
+                next.stop();
+            }
+            restarts.incrementAndGet();
+            restarting = null;
+            LOG.log(System.Logger.Level.WARNING, "the engine restarted with a new context and serves again (restart "
+                    + restarts.get() + " since start)");
+        }
+    }
+
+    /** Requests that reached the inbox of an engine that is down for good. */
+    private void failQueued(String why) {
+        SequenceFailure f = new SequenceFailure(SequenceFailure.Cause.UNAVAILABLE, null, "The engine is down: " + why);
+        Sequence queued;
+        while ((queued = inbox.poll()) != null) {
+            for (Sequence s : queued.choices()) { // only a request's first choice is queued; the others end with it
+                inSystem.decrementAndGet();
+                try {
+                    s.listener.onFailure(f);
+                } catch (RuntimeException ignored) {
+                    // nothing more can be done for it
+                }
+            }
+        }
+    }
+
+    /** Times the engine made a new context after a fatal failure. */
+    public int restarts() {
+        return restarts.get();
+    }
 
     /**
      * Runs a request's native work (tokenizing, applying a chat template) on one of the engine's
@@ -157,20 +244,23 @@ public final class ServingEngine implements AutoCloseable {
     /**
      * Queues a request; each of its {@code n} choices reports to its own listener.
      *
+     * Everything the request sizes is bounded here, before its samplers (whose penalty window is an
+     * array) are made: the penalty window by the tokens a sequence may hold, logit_bias by the
+     * vocabulary.
+     *
      * @param listeners the listener of choice {@code i} ({@code 0 <= i < n}), asked once per choice, now
      * @throws ContextOverflowException if the prompt leaves no room to generate
-     * @throws IllegalArgumentException if a token id is outside the vocabulary, or the output constraint was
-     *                                  compiled for another vocabulary or cannot complete within the token budget
+     * @throws InvalidRequestException  if a parameter is outside what this model takes (a token id outside the
+     *                                  vocabulary, a penalty window beyond the context, a budget the output
+     *                                  constraint cannot complete within)
+     * @throws IllegalArgumentException if the output constraint was compiled for another vocabulary
      * @throws QueueFullException       if {@code maxQueue} requests are already waiting
-     * @throws EngineStoppedException   if the engine is closed or broken
+     * @throws EngineStoppedException   if the engine is closed, restarting or down
      */
     public Handle submit(ServeRequest request, IntFunction<? extends SequenceListener> listeners) {
-        String broken = loop.brokenReason();
+        String broken = brokenReason();
         if (broken != null) {
             throw new EngineStoppedException(broken);
-        }
-        if (closing) {
-            throw new EngineStoppedException("the engine is shutting down");
         }
         int room = loop.maxSequenceTokens();
         if (request.promptTokens().length + 1 > room) {
@@ -182,8 +272,14 @@ public final class ServingEngine implements AutoCloseable {
         }
         for (int t : request.sampling().logitBias().keySet()) {
             if (t >= vocab) {
-                throw new IllegalArgumentException("logit_bias names token " + t + " but the vocabulary has ids 0.." + (vocab - 1));
+                throw new InvalidRequestException("logit_bias", "logit_bias names token id " + t + ", but this model's vocabulary has ids 0.."
+                        + (vocab - 1) + "; remove it or use an id below " + vocab + ".");
             }
+        }
+        int window = request.sampling().penaltyLastN();
+        if (window > room) {
+            throw new InvalidRequestException("repeat_last_n", "repeat_last_n must be at most the context of " + room
+                    + " tokens (or -1 for all of it), got " + window + ".");
         }
         checkConstraint(request, room, vocab);
         int n = request.decoding().n();
@@ -221,12 +317,14 @@ public final class ServingEngine implements AutoCloseable {
                     + " tokens, but the model has " + vocab);
         }
         int left = room - request.promptTokens().length;
-        if (Math.min(request.maxTokens(), left) < c.minTokens()) {
-            throw new IllegalArgumentException(request.maxTokens() <= left
-                    ? "max_tokens is " + request.maxTokens() + ", but the shortest output the requested format allows may need "
-                            + c.minTokens() + " tokens; raise max_tokens to at least " + c.minTokens()
-                    : "the prompt leaves room for " + left + " tokens, but the shortest output the requested format allows may need "
-                            + c.minTokens() + "; shorten the prompt");
+        if (request.maxTokens() < c.minTokens() && request.maxTokens() <= left) {
+            throw new InvalidRequestException("max_tokens", "max_tokens is " + request.maxTokens()
+                    + ", but the shortest output the requested format allows may need " + c.minTokens()
+                    + " tokens; raise max_tokens to at least " + c.minTokens());
+        }
+        if (left < c.minTokens()) {
+            throw new IllegalArgumentException("the prompt leaves room for " + left
+                    + " tokens, but the shortest output the requested format allows may need " + c.minTokens() + "; shorten the prompt");
         }
     }
 
@@ -235,15 +333,26 @@ public final class ServingEngine implements AutoCloseable {
         return loop.stats();
     }
 
-    /** Whether the engine thread is alive, its context usable, and it is not closing. */
+    /** Whether the engine thread is alive, its context usable, and it is neither restarting nor closing. */
     public boolean healthy() {
-        return !closing && thread.isAlive() && loop.brokenReason() == null;
+        return brokenReason() == null && thread.isAlive();
     }
 
-    /** Why the engine cannot serve, or null. */
+    /** Why the engine cannot serve now, or null. */
     public String brokenReason() {
-        String broken = loop.brokenReason();
-        return broken == null && closing ? "the engine is shutting down" : broken;
+        if (closing) {
+            return "the engine is shutting down";
+        }
+        if (down != null) {
+            return down;
+        }
+        String r = restarting;
+        if (r != null) {
+            return "the engine is restarting with a new context after " + r + "; retry in a few seconds";
+        }
+        EngineLoop current = loop;
+        return current.failed() ? "the engine is restarting with a new context after " + current.brokenReason()
+                + "; retry in a few seconds" : current.brokenReason();
     }
 
     /**
