@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.infernet.grammar.CompiledGrammar;
+import io.infernet.grammar.JsonSchemaCompiler;
 import io.infernet.kernels.SamplingParams;
 import io.infernet.runtime.Context;
 import io.infernet.runtime.ContextParams;
@@ -49,8 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A request's failure is that request's failure: a request that bans every token, a sampler
  * that throws, NaN weights and a decode llama.cpp refuses each end only the requests involved,
- * and the next ordinary request gets the same output as on a fresh engine; a fatal decode status
- * makes the engine replace its context and serve again.
+ * and the next ordinary request gets the same output as on a fresh engine; so do they under an
+ * output constraint and for a request of several choices (each choice ends exactly once); a fatal
+ * decode status makes the engine replace its context and serve again.
  */
 @Tag("native")
 class EngineFailureTest {
@@ -174,10 +177,13 @@ class EngineFailureTest {
         }
     }
 
-    @Test
-    void aSamplerThatThrowsFailsOnlyItsOwnRequest() throws Exception {
-        long poisonedSeed = 666;
-        BiFunction<SamplingParams, Integer, TokenSampler> samplers = (params, n) -> {
+    /**
+     * JavaSamplers, except the one made for {@code poisonedSeed}: it throws an ArithmeticException
+     * on its {@code failingSample}-th draw, or on the first token of the prompt it is given when
+     * {@code failingSample} is 0.
+     */
+    static BiFunction<SamplingParams, Integer, TokenSampler> throwingFor(long poisonedSeed, int failingSample) {
+        return (params, n) -> {
             JavaSampler real = new JavaSampler(params, n);
             if (params.seed() != poisonedSeed) {
                 return real;
@@ -187,7 +193,7 @@ class EngineFailureTest {
 
                 @Override
                 public int sample(Context ctx, int outputIndex) {
-                    if (++calls == 3) {
+                    if (++calls == failingSample) {
                         throw new ArithmeticException("a bug in this sampler");
                     }
                     return real.sample(ctx, outputIndex);
@@ -195,6 +201,9 @@ class EngineFailureTest {
 
                 @Override
                 public void accept(int token) {
+                    if (failingSample == 0) {
+                        throw new ArithmeticException("a bug in this sampler");
+                    }
                     real.accept(token);
                 }
 
@@ -204,7 +213,12 @@ class EngineFailureTest {
                 }
             };
         };
-        try (ServingEngine e = new ServingEngine(model, config(), samplers)) {
+    }
+
+    @Test
+    void aSamplerThatThrowsFailsOnlyItsOwnRequest() throws Exception {
+        long poisonedSeed = 666;
+        try (ServingEngine e = new ServingEngine(model, config(), throwingFor(poisonedSeed, 3))) {
             List<Outcome> good = new ArrayList<>();
             Outcome bad = new Outcome();
             e.submit(new ServeRequest(prompt(16, 4), SamplingParams.greedy().withSeed(poisonedSeed), 8, List.of()), bad);
@@ -250,6 +264,109 @@ class EngineFailureTest {
                 stillServes(e, model, 9 + round); // the clean model's output: the poisoned row is not in the prompt
             }
             assertEquals(0, e.restarts());
+        }
+    }
+
+    // ---- with the decoding options: an output constraint, several choices ----------------------
+
+    /** Listeners for the {@code n} choices of one request. */
+    private static List<Outcome> outcomes(int n) {
+        return IntStream.range(0, n).mapToObj(i -> new Outcome()).toList();
+    }
+
+    /** Each choice ended exactly once: no event after its terminal one, however long the engine ran on. */
+    private static void endedOnce(List<Outcome> choices) {
+        for (int i = 0; i < choices.size(); i++) {
+            assertEquals(1, choices.get(i).terminals.get(), "choice " + i + " got one terminal event");
+        }
+    }
+
+    @Test
+    void everyTokenBannedUnderAnOutputConstraintIsStillTheRequestsDoing() throws Exception {
+        Map<Integer, Float> banAll = new HashMap<>();
+        for (int t = 0; t < vocab; t++) {
+            banAll.put(t, Float.NEGATIVE_INFINITY);
+        }
+        OutputConstraint json = OutputConstraint.of(CompiledGrammar.compile(JsonSchemaCompiler.anyJsonObject(),
+                model.vocab().grammarVocabulary()));
+        try (ServingEngine e = new ServingEngine(model, config(), JavaSampler::new)) {
+            List<Outcome> choices = outcomes(2);
+            e.submit(new ServeRequest(prompt(20, 17), SamplingParams.defaults().withLogitBias(banAll), 16, List.of(),
+                    new Decoding(2, Decoding.NO_LOGPROBS, json)), choices::get);
+            for (Outcome o : choices) {
+                SequenceFailure f = o.failure();
+                assertEquals(SequenceFailure.Cause.REQUEST, f.cause());
+                assertEquals("logit_bias", f.param());
+                assertTrue(f.message().contains("output format allows"), f.message());
+            }
+            stillServes(e, model, 18);
+            endedOnce(choices);
+            assertEquals(0, e.restarts());
+        }
+    }
+
+    /**
+     * NaN logits for a request of three choices on two slots: the leader and the choice that forks
+     * from it fail on the shared row, the third (which waited for a slot) fails on its own; each
+     * once, as ours; the engine then serves the clean model's output.
+     */
+    @Test
+    void nanLogitsFailEveryChoiceOnceAndTheEngineServesTheNextRequest(@TempDir Path dir) throws Exception {
+        int poisoned = 2000;
+        Path file = withNanEmbeddingRow(TestModels.tiny(), dir.resolve("nan.gguf"), poisoned);
+        try (Model nan = Model.load(file);
+             ServingEngine e = new ServingEngine(nan, config(), JavaSampler::new)) {
+            for (int n : new int[] {2, 3}) {
+                int[] p = prompt(20, 19 + n);
+                p[10] = poisoned;
+                List<Outcome> choices = outcomes(n);
+                e.submit(new ServeRequest(p, SamplingParams.defaults().withSeed(n), 8, List.of(), Decoding.DEFAULT.withN(n)), choices::get);
+                for (Outcome o : choices) {
+                    SequenceFailure f = o.failure();
+                    assertEquals(SequenceFailure.Cause.INTERNAL, f.cause());
+                    assertTrue(f.message().contains("no usable logits"), f.message());
+                }
+                stillServes(e, model, 22 + n);
+                endedOnce(choices);
+            }
+            assertEquals(0, e.restarts());
+        }
+    }
+
+    @Test
+    void aChoiceWhoseSamplerThrowsFailsAloneAndItsSiblingsFinish() throws Exception {
+        long seed = 700; // choice i draws with seed + i: choice 1's sampler throws on its third draw
+        try (ServingEngine e = new ServingEngine(model, ServeConfig.defaults().withThreads(1).withParallel(3).withKvCells(1536),
+                throwingFor(seed + 1, 3))) {
+            int[] p = prompt(18, 25);
+            List<Outcome> choices = outcomes(3);
+            e.submit(new ServeRequest(p, SamplingParams.greedy().withSeed(seed), 6, List.of(), Decoding.DEFAULT.withN(3)), choices::get);
+            SequenceFailure f = choices.get(1).failure();
+            assertEquals(SequenceFailure.Cause.INTERNAL, f.cause());
+            assertTrue(f.message().contains("a bug in this sampler"), f.message());
+            for (int i : new int[] {0, 2}) {
+                assertEquals(Finish.LENGTH, choices.get(i).await(), "choice " + i);
+                assertArrayEquals(reference(model, p, 6), choices.get(i).ids(), "choice " + i);
+            }
+            stillServes(e, model, 26);
+            endedOnce(choices);
+        }
+    }
+
+    @Test
+    void aLeaderWhoseSamplerRefusesThePromptFailsTheChoicesThatWouldForkFromIt() throws Exception {
+        long seed = 800;
+        try (ServingEngine e = new ServingEngine(model, config(), throwingFor(seed, 0))) {
+            List<Outcome> choices = outcomes(2);
+            e.submit(new ServeRequest(prompt(16, 27), SamplingParams.greedy().withSeed(seed), 6, List.of(), Decoding.DEFAULT.withN(2)),
+                    choices::get);
+            for (Outcome o : choices) {
+                SequenceFailure f = o.failure();
+                assertEquals(SequenceFailure.Cause.INTERNAL, f.cause());
+                assertTrue(f.message().contains("could not start"), f.message());
+            }
+            stillServes(e, model, 28);
+            endedOnce(choices);
         }
     }
 
