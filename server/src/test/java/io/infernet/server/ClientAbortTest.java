@@ -48,17 +48,21 @@ class ClientAbortTest {
         try (ApiHarness api = new ApiHarness()) {
             api.engine.endless = true;
             api.engine.tokenDelayMillis = 5;
-            try (RawSocket s = new RawSocket(api.server.port())) {
-                String chat = "{\"messages\": [{\"role\": \"user\", \"content\": \"go on forever\"}]}";
-                s.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + chat.length()
-                        + "\r\n\r\n" + chat);
-                await("the generation to start").atMost(WAIT).until(() -> api.engine.running.get() == 1);
-            } // the client gives up
-            assertNotNull(api.engine.awaitCancel(WAIT), "the engine saw no cancel");
-            await("the generation to end").atMost(WAIT).until(() -> api.engine.running.get() == 0);
-            await("the request to be counted").atMost(WAIT)
-                    .until(() -> api.get("/metrics").body().contains("route=\"/v1/chat/completions\",status=\"client_closed\"} 1"));
+            cancelledWhenTheClientLeaves(api, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"go on forever\"}]}");
+            cancelledWhenTheClientLeaves(api, "/v1/responses", "{\"input\": \"go on forever\"}");
         }
+    }
+
+    private static void cancelledWhenTheClientLeaves(ApiHarness api, String path, String body) throws Exception {
+        try (RawSocket s = new RawSocket(api.server.port())) {
+            s.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                    + "\r\n\r\n" + body);
+            await("the generation of " + path + " to start").atMost(WAIT).until(() -> api.engine.running.get() == 1);
+        } // the client gives up
+        assertNotNull(api.engine.awaitCancel(WAIT), "the engine saw no cancel of " + path);
+        await("the generation of " + path + " to end").atMost(WAIT).until(() -> api.engine.running.get() == 0);
+        await("the request to " + path + " to be counted").atMost(WAIT)
+                .until(() -> api.get("/metrics").body().contains("route=\"" + path + "\",status=\"client_closed\"} 1"));
     }
 
     @Test

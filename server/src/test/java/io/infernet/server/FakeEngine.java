@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (so a streamed and a whole answer can be compared); it applies stop strings with
  * {@link StopStringFilter} as the in-process engine will. Knobs (set before a request) give
  * delays, a per-token gate, refusals, mid-stream errors, a bounded number of running
- * generations (OVERLOADED beyond it) and endless generations; every request is recorded and
+ * generations (OVERLOADED beyond it) and endless generations; a chat template of its own
+ * ({@link #applyTemplate}); every request (generations and templates) is recorded and
  * every cancel observed. Decoding options (formats, log-probabilities, several choices) are
  * recorded and then refused as unsupported.
  */
@@ -94,11 +95,7 @@ final class FakeEngine implements Engine {
         if (closed) {
             throw new EngineException(EngineException.Kind.UNAVAILABLE, "the fake engine is closed");
         }
-        String model = request.model() == null ? MODEL : request.model();
-        if (models.stream().noneMatch(m -> m.id().equals(model))) {
-            throw new EngineException(EngineException.Kind.MODEL_NOT_FOUND,
-                    "The model '" + model + "' does not exist.", "model");
-        }
+        String model = known(request.model());
         int promptTokens = promptTokens(request);
         if (promptTokens > contextLimit) {
             throw new EngineException(EngineException.Kind.CONTEXT_LENGTH_EXCEEDED,
@@ -114,6 +111,27 @@ final class FakeEngine implements Engine {
         t.setDaemon(true);
         t.start();
         return g;
+    }
+
+    /** The served model {@code requested} names (null: the default one). */
+    private String known(String requested) {
+        String model = requested == null ? MODEL : requested;
+        if (models.stream().noneMatch(m -> m.id().equals(model))) {
+            throw new EngineException(EngineException.Kind.MODEL_NOT_FOUND, "The model '" + model + "' does not exist.", "model");
+        }
+        return model;
+    }
+
+    /** A template of the fake's own: one {@code role: content} line per message, then {@code assistant:}; recorded as a request. */
+    @Override
+    public String applyTemplate(GenerationRequest chatRequest) {
+        requests.add(chatRequest);
+        known(chatRequest.model());
+        StringBuilder prompt = new StringBuilder();
+        for (ChatMessage m : chatRequest.messages()) {
+            prompt.append(m.role()).append(": ").append(m.content()).append('\n');
+        }
+        return prompt.append("assistant:").toString();
     }
 
     /** One fake token per whitespace-separated word, plus 3 per chat message (a template's cost). */
@@ -146,9 +164,8 @@ final class FakeEngine implements Engine {
 
     @Override
     public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
-        String m = model == null ? MODEL : model;
-        ModelInfo info = models.stream().filter(x -> x.id().equals(m)).findFirst()
-                .orElseThrow(() -> new EngineException(EngineException.Kind.MODEL_NOT_FOUND, "The model '" + m + "' does not exist.", "model"));
+        String m = known(model);
+        ModelInfo info = models.stream().filter(x -> x.id().equals(m)).findFirst().orElseThrow();
         if (!info.embeddings()) {
             throw new EngineException(EngineException.Kind.UNSUPPORTED, "The model '" + m + "' cannot embed.", "model");
         }

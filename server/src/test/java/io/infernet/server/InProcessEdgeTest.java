@@ -29,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The edge over the real in-process engine: requests that used to break serving (every token
- * banned, NaN logits) or were answered 500 (an id outside the vocabulary, a penalty window of
- * 2^31-1) get their status and param, the next request is served; a non-streamed request whose
- * client leaves stops and frees its slot and cells at once.
+ * banned, also under a JSON schema, NaN logits, also for two choices) or were answered 500 (an id
+ * outside the vocabulary, a penalty window of 2^31-1) get their status and param, the next request
+ * is served; a non-streamed request whose client leaves stops and frees its slot and cells at once.
  */
 @Tag("native")
 class InProcessEdgeTest {
@@ -59,16 +59,21 @@ class InProcessEdgeTest {
         return ApiHarness.json(r.body()).get("error");
     }
 
+    /** {@code , "logit_bias": {...}} banning every token of the tiny model's vocabulary. */
+    private static String banAll() {
+        StringBuilder banAll = new StringBuilder(", \"logit_bias\": {");
+        for (int t = 0; t < 32000; t++) {
+            banAll.append(t == 0 ? "" : ",").append('"').append(t).append("\":-100");
+        }
+        return banAll.append('}').toString();
+    }
+
     @Test
     void requestsThatUsedToBreakServingGetTheirStatusAndTheNextOneIsServed() throws Exception {
         try (ApiHarness api = served(tiny())) {
-            StringBuilder banAll = new StringBuilder(", \"logit_bias\": {");
-            for (int t = 0; t < 32000; t++) {
-                banAll.append(t == 0 ? "" : ",").append('"').append(t).append("\":-100");
-            }
-            banAll.append('}');
+            String banAll = banAll();
             for (boolean stream : new boolean[] {false, true}) {
-                JsonNode e = error(api.post("/v1/chat/completions", chat(8, stream, banAll.toString())), 400);
+                JsonNode e = error(api.post("/v1/chat/completions", chat(8, stream, banAll)), 400);
                 assertEquals("logit_bias", e.get("param").asText(), e.toString());
             }
             assertEquals("logit_bias", error(api.post("/v1/chat/completions", chat(8, false, ", \"logit_bias\": {\"32000\": 5}")), 400)
@@ -80,6 +85,38 @@ class InProcessEdgeTest {
             HttpResponse<String> ok = api.post("/v1/chat/completions", chat(8, false, ", \"temperature\": 0"));
             assertEquals(200, ok.statusCode(), ok.body());
             assertEquals(8, ApiHarness.json(ok.body()).get("usage").get("completion_tokens").asInt());
+        }
+    }
+
+    /**
+     * The two halves at once: a request constrained to a JSON schema whose logit_bias bans every
+     * token (so the grammar's mask leaves none either) is the request's doing, whole, streamed and
+     * with two choices; the next structured request is answered with JSON that fits the schema.
+     */
+    @Test
+    void everyTokenBannedUnderAJsonSchemaIs400AndTheNextStructuredAnswerFitsTheSchema() throws Exception {
+        String schema = ", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {\"name\": \"n\", \"strict\": true, "
+                + "\"schema\": {\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"integer\"}}, \"required\": [\"n\"], "
+                + "\"additionalProperties\": false}}}";
+        try (ApiHarness api = served(tiny())) {
+            String banAll = banAll();
+            for (String variant : new String[] {"", ", \"n\": 2"}) {
+                for (boolean stream : new boolean[] {false, true}) {
+                    JsonNode e = error(api.post("/v1/chat/completions", chat(16, stream, schema + banAll + variant)), 400);
+                    assertEquals("logit_bias", e.get("param").asText(), e.toString());
+                    assertTrue(e.get("message").asText().contains("output format allows"), e.toString());
+                }
+            }
+            assertEquals(200, api.get("/health").statusCode());
+            InProcessEngine engine = (InProcessEngine) api.engine();
+            await("the failed requests to leave the engine").atMost(WAIT)
+                    .until(() -> engine.serveStats().running() == 0 && engine.serveStats().queued() == 0);
+            for (int seed = 1; seed <= 2; seed++) {
+                HttpResponse<String> ok = api.post("/v1/chat/completions", chat(48, false, schema + ", \"temperature\": 1.5, \"seed\": " + seed));
+                assertEquals(200, ok.statusCode(), ok.body());
+                JsonNode answer = ApiHarness.json(ApiHarness.json(ok.body()).at("/choices/0/message/content").asText());
+                assertTrue(answer.get("n").isIntegralNumber() && answer.size() == 1, answer.toString());
+            }
         }
     }
 
@@ -103,6 +140,17 @@ class InProcessEdgeTest {
                 assertEquals("generation_failed", e.get("code").asText());
                 assertTrue(e.get("message").asText().contains("no usable logits"), e.toString());
                 assertEquals(200, api.get("/health").statusCode(), "the engine is not broken by a NaN answer");
+            }
+            // Two choices from one NaN row: the request fails once, naming the choice; neither choice is left running.
+            InProcessEngine engine = (InProcessEngine) api.engine();
+            for (boolean stream : new boolean[] {false, true}) {
+                JsonNode e = error(api.post("/v1/chat/completions", chat(4, stream, ", \"n\": 2")), 500);
+                assertEquals("generation_failed", e.get("code").asText());
+                assertTrue(e.get("message").asText().startsWith("choice ") && e.get("message").asText().contains("no usable logits"),
+                        e.toString());
+                await("both choices to leave the engine").atMost(WAIT)
+                        .until(() -> engine.serveStats().running() == 0 && engine.serveStats().queued() == 0);
+                assertEquals(200, api.get("/health").statusCode(), "the engine is not broken by a NaN answer to two choices");
             }
         }
     }

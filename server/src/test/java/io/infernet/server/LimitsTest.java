@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,32 @@ class LimitsTest {
                     String raw = s.send(post("/v1/chat/completions", type, chat, "")).readUntilClosed(CLOSE, type);
                     assertTrue(raw.startsWith("HTTP/1.1 200"), type + ": " + raw);
                 }
+            }
+        }
+    }
+
+    /** Every route that reaches the engine, with a body it serves. */
+    private static final Map<String, String> GENERATION_ROUTES = Map.of(
+            "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}",
+            "/v1/completions", "{\"prompt\": \"hi\"}",
+            "/v1/responses", "{\"input\": \"hi\"}",
+            "/apply-template", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+
+    @Test
+    void everyGenerationRouteParsesOnlyJsonAndIsBoundedByTheContext() throws Exception {
+        try (ApiHarness api = new ApiHarness()) {
+            for (Map.Entry<String, String> route : GENERATION_ROUTES.entrySet()) {
+                String path = route.getKey();
+                JsonNode e = answer(api, post(path, "text/plain", route.getValue(), ""), 415);
+                assertEquals("unsupported_media_type", e.get("code").asText(), path);
+                JsonNode big = answer(api, "POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 1000000\r\n\r\n", 413);
+                assertTrue(big.get("message").asText().contains("context of 4096 tokens"), path + ": " + big);
+            }
+            assertTrue(api.engine.requests.isEmpty(), "no refused body reached the engine");
+            for (Map.Entry<String, String> route : GENERATION_ROUTES.entrySet()) {
+                HttpResponse<String> r = api.post(route.getKey(), route.getValue());
+                assertEquals(200, r.statusCode(), route.getKey() + ": " + r.body());
             }
         }
     }

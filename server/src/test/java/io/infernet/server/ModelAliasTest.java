@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code --model-alias} and {@code --accept-any-model}: the list, the answers' model field, embeddings. */
+/**
+ * {@code --model-alias} and {@code --accept-any-model}: the list, the answers' model field on every
+ * generation route (chat, the Responses API, /apply-template), embeddings.
+ */
 class ModelAliasTest {
 
     private static String chat(String model, boolean stream) {
@@ -40,6 +43,37 @@ class ModelAliasTest {
                     ApiHarness.json(api.post("/v1/chat/completions", chat(FakeEngine.CHAT_ONLY_MODEL, false)).body()).get("model").asText());
             HttpResponse<String> unknown = api.post("/v1/chat/completions", chat("claude-3", false));
             assertEquals(404, unknown.statusCode());
+        }
+    }
+
+    @Test
+    void anAliasWorksOnTheResponsesApiAndApplyTemplate() {
+        try (ApiHarness api = new ApiHarness(EdgeConfig.defaults().withModelAliases(List.of("gpt-4o"), false))) {
+            HttpResponse<String> whole = api.post("/v1/responses", "{\"model\": \"gpt-4o\", \"input\": \"hi\"}");
+            assertEquals(200, whole.statusCode(), whole.body());
+            assertEquals("gpt-4o", ApiHarness.json(whole.body()).get("model").asText());
+            assertNull(api.engine.lastRequest().model(), "the engine is asked for its default model");
+
+            HttpResponse<String> streamed = api.post("/v1/responses", "{\"model\": \"gpt-4o\", \"input\": \"hi\", \"stream\": true}");
+            assertEquals(200, streamed.statusCode(), streamed.body());
+            int responses = 0;
+            for (String block : streamed.body().split("\n\n")) {
+                JsonNode data = ApiHarness.json(block.substring(block.indexOf("data: ") + 6));
+                if (data.has("response")) { // response.created, response.in_progress, response.completed
+                    assertEquals("gpt-4o", data.get("response").get("model").asText(), data.toString());
+                    responses++;
+                }
+            }
+            assertEquals(3, responses, streamed.body());
+
+            HttpResponse<String> template = api.post("/apply-template", "{\"model\": \"gpt-4o\", \"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"hi\"}]}");
+            assertEquals(200, template.statusCode(), template.body());
+            assertEquals("user: hi\nassistant:", ApiHarness.json(template.body()).get("prompt").asText());
+            assertNull(api.engine.lastRequest().model(), "the engine renders its default model's template");
+
+            assertEquals(404, api.post("/v1/responses", "{\"model\": \"claude-3\", \"input\": \"hi\"}").statusCode());
+            assertEquals(404, api.post("/apply-template", "{\"model\": \"claude-3\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}").statusCode());
         }
     }
 
