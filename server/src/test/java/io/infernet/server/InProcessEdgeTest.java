@@ -91,7 +91,8 @@ class InProcessEdgeTest {
     /**
      * The two halves at once: a request constrained to a JSON schema whose logit_bias bans every
      * token (so the grammar's mask leaves none either) is the request's doing, whole, streamed and
-     * with two choices; the next structured request is answered with JSON that fits the schema.
+     * with two choices, on chat and on the Responses API; the next structured request is answered
+     * with JSON that fits the schema.
      */
     @Test
     void everyTokenBannedUnderAJsonSchemaIs400AndTheNextStructuredAnswerFitsTheSchema() throws Exception {
@@ -106,6 +107,13 @@ class InProcessEdgeTest {
                     assertEquals("logit_bias", e.get("param").asText(), e.toString());
                     assertTrue(e.get("message").asText().contains("output format allows"), e.toString());
                 }
+            }
+            String responses = "{\"input\": \"Say something\", \"max_output_tokens\": 16, \"text\": {\"format\": {\"type\": \"json_schema\", "
+                    + "\"name\": \"n\", \"strict\": true, \"schema\": {\"type\": \"object\", \"properties\": {\"n\": {\"type\": \"integer\"}}, "
+                    + "\"required\": [\"n\"], \"additionalProperties\": false}}}" + banAll;
+            for (String stream : new String[] {"}", ", \"stream\": true}"}) {
+                JsonNode e = error(api.post("/v1/responses", responses + stream), 400);
+                assertEquals("logit_bias", e.get("param").asText(), e.toString());
             }
             assertEquals(200, api.get("/health").statusCode());
             InProcessEngine engine = (InProcessEngine) api.engine();
