@@ -12,6 +12,7 @@ import io.infernet.engines.GenerationListener;
 import io.infernet.engines.GenerationRequest;
 import io.infernet.engines.Health;
 import io.infernet.engines.ModelInfo;
+import io.infernet.engines.inprocess.InProcessEngine;
 import io.infernet.engines.inprocess.InProcessOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -161,7 +162,8 @@ class ServeCommandTest {
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String url = "http://127.0.0.1:" + running.server().port();
             String models = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            for (String id : List.of("stub-model", "gpt-4o", "gpt-4o-mini", "o1")) {
+            // the demo model under the name it is served by (the in-process engine holds its models by name), then the aliases
+            for (String id : List.of(InProcessEngine.DEMO_NAME, "gpt-4o", "gpt-4o-mini", "o1")) {
                 assertTrue(models.contains("\"id\":\"" + id + "\""), models);
             }
             HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models"))
