@@ -9,6 +9,7 @@ import io.infernet.engines.ChatMessage;
 import io.infernet.engines.Embeddings;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
+import io.infernet.engines.EngineStats;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.Generation;
 import io.infernet.engines.GenerationEvent;
@@ -101,6 +102,12 @@ class MultiModelEngineTest {
         @Override
         public Health health() {
             return Health.up("stub", Duration.ZERO);
+        }
+
+        /** Each stub: 100 of 1000 cells used, 40 of them by running sequences (the rest idle prefixes). */
+        @Override
+        public java.util.Optional<EngineStats> stats() {
+            return java.util.Optional.of(new EngineStats(1, 2, 100, 1000, 3, 4, 500, 40));
         }
 
         @Override
@@ -282,7 +289,13 @@ class MultiModelEngineTest {
         assertTrue(engine.models().get(1).embeddings(), "known from the file before it loads");
         assertEquals(1, engine.embed(null, List.of("four")).vectors().size());
         assertEquals(List.of("embed-e"), loads);
-        assertTrue(engine.stats().isPresent());
+        EngineStats one = engine.stats().orElseThrow();
+        assertEquals(100, one.kvCacheUsedCells());
+        assertEquals(40, one.kvCacheActiveCells(), "active cells are the engines' own, not every used cell");
+        run("chat");
+        EngineStats two = engine.stats().orElseThrow();
+        assertEquals(List.of(2, 4, 200L, 2000L, 6L, 8L, 1000L, 80L), List.of(two.queueDepth(), two.activeSequences(), two.kvCacheUsedCells(),
+                two.kvCacheTotalCells(), two.promptCacheHits(), two.promptCacheMisses(), two.promptCacheBytes(), two.kvCacheActiveCells()));
         assertTrue(engine.health().up());
         engine.close();
         assertEquals(EngineException.Kind.UNAVAILABLE, assertThrows(EngineException.class, () -> run("chat")).kind());
