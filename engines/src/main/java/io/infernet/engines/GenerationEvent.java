@@ -114,7 +114,7 @@ public sealed interface GenerationEvent {
      */
     record Error(String message, Instant finishedAt, EngineException.Kind kind, String param) implements GenerationEvent {
         public Error {
-            java.util.Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(kind, "kind");
         }
 
         /** An engine failure (INTERNAL) with no field at fault. */

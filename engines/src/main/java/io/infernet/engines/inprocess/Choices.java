@@ -27,8 +27,7 @@ import java.util.function.Supplier;
  * read by a parser of its own), Done once every choice has ended (usage: the prompt once, the tokens
  * of all; each choice with its parsed message, {@link FinishReason#TOOL_CALLS} where a normal end
  * carries calls), or Error at the first failure, with whose doing it was and the field at fault
- * (the other choices are then cancelled). Its
- * listeners are called on the engine thread only.
+ * (the other choices are then cancelled). Its listeners are called on the engine thread only.
  */
 final class Choices {
     final CompletableFuture<GenerationEvent> done = new CompletableFuture<>();
