@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -393,7 +394,18 @@ class EngineFailureTest {
     @Test
     void aFatalDecodeStatusRestartsTheEngineOnANewContext() throws Exception {
         AtomicInteger decodes = new AtomicInteger();
+        CountDownLatch bothSubmitted = new CountDownLatch(1);
         Decoder fatalOnThird = (ctx, batch) -> {
+            // The first decode waits for the second request: else the fatal third one could come
+            // before it is submitted, which is then refused as the engine restarts (seen under load).
+            try {
+                if (!bothSubmitted.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the second request was not submitted");
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
             if (decodes.incrementAndGet() == 3) {
                 throw new FatalDecodeException("llama_decode failed on tiny: internal error (-3)", -3);
             }
@@ -404,6 +416,7 @@ class EngineFailureTest {
             Outcome second = new Outcome();
             e.submit(greedy(prompt(20, 12), 8), first);
             e.submit(greedy(prompt(21, 13), 8), second);
+            bothSubmitted.countDown();
             for (Outcome o : List.of(first, second)) {
                 SequenceFailure f = o.failure();
                 assertEquals(SequenceFailure.Cause.UNAVAILABLE, f.cause());
