@@ -1,5 +1,6 @@
 package io.infernet.bench;
 
+import io.infernet.bench.compare.ColdStart;
 import io.infernet.bench.compare.SideBySide;
 import io.infernet.bench.compare.TierRun;
 import io.infernet.bench.compare.Variant;
@@ -11,6 +12,7 @@ import io.infernet.bench.roofline.Bandwidth;
 import io.infernet.bench.roofline.GpuBandwidth;
 import io.infernet.bench.roofline.MemoryBandwidth;
 import io.infernet.bench.roofline.Roofline;
+import io.infernet.bench.serving.ChatStream;
 import io.infernet.bench.serving.ServingBench;
 import io.infernet.bench.serving.ServingReport;
 import io.infernet.bench.tier.BenchTier;
@@ -179,7 +181,18 @@ public final class BenchRunner {
                         + "stays in cache between tokens, so generation can exceed the DRAM roofline", d.model().weightBytes() / 1e6, llc / 1e6));
             }
         }
-        return sideBySide.run(d, model, variants, llamaBench, roofline, notes);
+        TierRun run = sideBySide.run(d, model, variants, llamaBench, roofline, notes);
+        if (placement == Placement.CPU) {
+            Optional<Path> libs = variants.stream().filter(v -> v.id().equals(Variant.SAME_BUILD)).findFirst().flatMap(Variant::libraryDir);
+            Optional<Path> simple = Optional.empty();
+            if (o.compareNative()) {
+                simple = Optional.of(SourceBuild.tool(backendFor(placement, facts), "llama-simple", progress));
+            }
+            ColdStart.Result c = new ColdStart(new ColdStart.Settings(o.threads(), o.genTokens(), o.rounds(), Duration.ofMinutes(10)), progress)
+                    .run(model, libs, llamaBench, simple);
+            run = run.withColdStart(c);
+        }
+        return run;
     }
 
     /** Adds our in-process loop's tokens/s on the same build (the serving tier's run), to price the HTTP path against. */
@@ -221,7 +234,9 @@ public final class BenchRunner {
         // Serving rounds: --rounds, at most 3 (each round is one timed load per level and server).
         ServingBench.Settings s = new ServingBench.Settings(o.servingLevels(), o.genTokens(), 4, o.threads(), 2048,
                 placement == Placement.GPU ? 99 : 0, Duration.ofMinutes(10), Duration.ofMinutes(10), Math.min(3, o.rounds()),
-                placement != Placement.GPU);
+                placement != Placement.GPU, ChatStream.Sampling.clients(42), true);
+        notes.add("the load samples as chat clients do: temperature 0.8, top-p 0.95, a seed per request (the probes stay greedy); "
+                + "every timed level is measured by our client and by an independent Python client");
         return Optional.of(new ServingBench(s, progress).run(d.tier().id(), model, server, libs, o.outDir().resolve("logs"), notes));
     }
 

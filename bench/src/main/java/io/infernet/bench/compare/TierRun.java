@@ -19,10 +19,13 @@ import java.util.Optional;
  * @param figures           the summarized numbers
  * @param roofline          the generation roofline, when a bandwidth is known
  * @param notes             what a reader must know (variants skipped, early end of generation, ...)
+ * @param coldStart         a fresh process against llama-bench and llama-simple, when measured
  */
 public record TierRun(TierDecision decision, Optional<String> modelFile, int threads, int reps, Optional<String> llamaBenchCommand,
-                      List<Variant> variants, List<Round> rounds, List<Figure> figures, Optional<Roofline> roofline, List<String> notes) {
+                      List<Variant> variants, List<Round> rounds, List<Figure> figures, Optional<Roofline> roofline, List<String> notes,
+                      Optional<ColdStart.Result> coldStart) {
     public TierRun {
+        Objects.requireNonNull(coldStart, "coldStart");
         Objects.requireNonNull(decision, "decision");
         Objects.requireNonNull(modelFile, "modelFile");
         Objects.requireNonNull(llamaBenchCommand, "llamaBenchCommand");
@@ -31,6 +34,15 @@ public record TierRun(TierDecision decision, Optional<String> modelFile, int thr
         rounds = List.copyOf(rounds);
         figures = List.copyOf(figures);
         notes = List.copyOf(notes);
+    }
+
+    public TierRun(TierDecision decision, Optional<String> modelFile, int threads, int reps, Optional<String> llamaBenchCommand,
+                   List<Variant> variants, List<Round> rounds, List<Figure> figures, Optional<Roofline> roofline, List<String> notes) {
+        this(decision, modelFile, threads, reps, llamaBenchCommand, variants, rounds, figures, roofline, notes, Optional.empty());
+    }
+
+    public TierRun withColdStart(ColdStart.Result c) {
+        return new TierRun(decision, modelFile, threads, reps, llamaBenchCommand, variants, rounds, figures, roofline, notes, Optional.of(c));
     }
 
     public static TierRun skipped(TierDecision decision) {

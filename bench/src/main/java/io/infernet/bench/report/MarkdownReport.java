@@ -1,5 +1,6 @@
 package io.infernet.bench.report;
 
+import io.infernet.bench.compare.ColdStart;
 import io.infernet.bench.compare.Figure;
 import io.infernet.bench.compare.Figures;
 import io.infernet.bench.compare.TierRun;
@@ -14,7 +15,6 @@ import io.infernet.bench.stats.Summary;
 import io.infernet.hardware.Units;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -168,6 +168,28 @@ public final class MarkdownReport {
             t.notes().forEach(n -> md.append("- ").append(n).append('\n'));
             md.append('\n');
         }
+        t.coldStart().ifPresent(c -> coldStart(md, c, tg));
+    }
+
+    private static void coldStart(StringBuilder md, ColdStart.Result c, int tg) {
+        md.append("### A fresh process, as users meet it\n\n");
+        md.append("| Side | Tokens/s: median (min–max) over rounds | First token after the process start (ms) | Whole process (ms) |\n");
+        md.append("|---|---:|---:|---:|\n");
+        md.append("| ours: `infernet generate` | ").append(Summary.of(c.oursTokensPerSecond()).format(1)).append(" | ")
+                .append(Summary.of(c.oursFirstTokenMs()).format(0)).append(" | ").append(Summary.of(c.oursWallMs()).format(0)).append(" |\n");
+        if (!c.llamaBenchTokensPerSecond().isEmpty()) {
+            md.append("| llama-bench tg").append(tg).append(" (warmed up) | ").append(Summary.of(c.llamaBenchTokensPerSecond()).format(1))
+                    .append(" | – | – |\n");
+        }
+        if (!c.llamaSimpleTokensPerSecond().isEmpty()) {
+            md.append("| llama-simple (a fresh process) | ").append(Summary.of(c.llamaSimpleTokensPerSecond()).format(1)).append(" | – | ")
+                    .append(Summary.of(c.llamaSimpleWallMs()).format(0)).append(" |\n");
+        }
+        md.append('\n');
+        md.append(String.format(Locale.ROOT, "Ours / llama-bench tg%d per round, median: **%.3f**; ours / llama-simple: **%.3f**.%n%n", tg,
+                c.ratioToLlamaBench(), c.ratioToLlamaSimple()));
+        c.notes().forEach(n -> md.append("- ").append(n).append('\n'));
+        md.append('\n');
     }
 
     private static void serving(StringBuilder md, ServingReport s) {
@@ -249,26 +271,33 @@ public final class MarkdownReport {
         }
     }
 
-    /** Ours over llama-server per level, taken per round (both measured in the same round), when both ran. */
+    /** Ours over llama-server per level, taken per round (both measured in the same round), when both ran: by our client, then by the independent one. */
     private static void servingRatios(StringBuilder md, ServingReport s) {
+        servingRatios(md, s, ServingServer::levels, "our client (Java, a blocking socket per stream)");
+        servingRatios(md, s, ServingServer::independentLevels, "the independent client (Python's standard library, a thread per stream)");
+    }
+
+    private static void servingRatios(StringBuilder md, ServingReport s, java.util.function.Function<ServingServer, List<ServingLevel>> levels,
+                                      String client) {
         Optional<ServingServer> theirs = s.servers().stream().filter(v -> v.id().equals("llama-server") && v.error().isEmpty()).findFirst();
         Optional<ServingServer> ours = s.servers().stream().filter(v -> v.id().equals("infernet") && v.error().isEmpty()).findFirst();
-        if (theirs.isEmpty() || ours.isEmpty()) {
+        if (theirs.isEmpty() || ours.isEmpty() || levels.apply(ours.get()).isEmpty()) {
             return;
         }
-        md.append("| Streams | Rounds | Ours / llama-server, aggregate tokens/s per round: median (min–max) |\n|---:|---:|---:|\n");
-        for (ServingLevel o : ours.get().levels()) {
-            theirs.get().levels().stream().filter(t -> t.concurrency() == o.concurrency()).findFirst().ifPresent(t -> {
+        md.append("Measured by ").append(client).append(":\n\n");
+        md.append("| Streams | Rounds | Ours / llama-server, aggregate tokens/s per round: median (min–max) | TTFT p50, ours / llama-server (median round) |\n");
+        md.append("|---:|---:|---:|---:|\n");
+        for (ServingLevel o : levels.apply(ours.get())) {
+            levels.apply(theirs.get()).stream().filter(t -> t.concurrency() == o.concurrency()).findFirst().ifPresent(t -> {
                 int n = Math.min(o.roundTokensPerSecond().size(), t.roundTokensPerSecond().size());
                 double[] r = new double[n];
                 for (int i = 0; i < n; i++) {
                     r[i] = o.roundTokensPerSecond().get(i) / t.roundTokensPerSecond().get(i);
                 }
-                double[] sorted = r.clone();
-                Arrays.sort(sorted);
-                double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+                Summary sum = Summary.of(r);
                 md.append("| ").append(o.concurrency()).append(" | ").append(n).append(" | ")
-                        .append(String.format(Locale.ROOT, "**%.3f** (%.3f–%.3f)", median, sorted[0], sorted[n - 1])).append(" |\n");
+                        .append(String.format(Locale.ROOT, "**%.3f** (%.3f–%.3f)", sum.median(), sum.min(), sum.max())).append(" | ")
+                        .append(String.format(Locale.ROOT, "%.0f / %.0f ms", o.ttftP50Ms(), t.ttftP50Ms())).append(" |\n");
             });
         }
         md.append('\n');

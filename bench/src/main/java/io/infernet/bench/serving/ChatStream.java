@@ -63,13 +63,46 @@ public final class ChatStream {
         this.http = new LeanHttp(baseUrl, timeout);
     }
 
+    /**
+     * How a request samples: greedy (the probes, which compare outputs and times token for token)
+     * or as chat clients send it, with a temperature, top-p and a seed per request.
+     *
+     * @param temperature 0 for greedy
+     * @param topP        null to leave it out
+     * @param seed        null to leave it out; request {@code i} of stream {@code s} sends {@code seed + 1000 s + i}
+     */
+    public record Sampling(double temperature, Double topP, Long seed) {
+        public static final Sampling GREEDY = new Sampling(0, null, null);
+
+        /** What the independent client sends by default: temperature 0.8, top-p 0.95, a seed. */
+        public static Sampling clients(long seed) {
+            return new Sampling(0.8, 0.95, seed);
+        }
+
+        /** The seed of request {@code i} of stream {@code stream}, or null. */
+        public Long seedOf(int stream, int i) {
+            return seed == null ? null : seed + 1000L * stream + i;
+        }
+    }
+
     /** The request body: one user message, greedy, at most {@code maxTokens}. */
     public static String body(String model, String prompt, int maxTokens) {
+        return body(model, prompt, maxTokens, 0, null, null);
+    }
+
+    /** The request body: one user message, sampled so, at most {@code maxTokens}. */
+    public static String body(String model, String prompt, int maxTokens, double temperature, Double topP, Long seed) {
         ObjectNode o = JSON.createObjectNode();
         o.put("model", model);
         o.putArray("messages").addObject().put("role", "user").put("content", prompt);
         o.put("max_tokens", maxTokens);
-        o.put("temperature", 0);
+        o.put("temperature", temperature);
+        if (topP != null) {
+            o.put("top_p", topP);
+        }
+        if (seed != null) {
+            o.put("seed", seed);
+        }
         o.put("stream", true);
         o.putObject("stream_options").put("include_usage", true);
         return o.toString();

@@ -16,6 +16,12 @@ public final class LoadGenerator {
     private LoadGenerator() {}
 
     public static ServingLevel run(ChatStream client, String model, List<String> prompts, int maxTokens, int concurrency, int requestsPerStream) {
+        return run(client, model, prompts, maxTokens, concurrency, requestsPerStream, ChatStream.Sampling.GREEDY);
+    }
+
+    /** One level, each request sampled as {@code sampling} says (its seed per stream and request). */
+    public static ServingLevel run(ChatStream client, String model, List<String> prompts, int maxTokens, int concurrency, int requestsPerStream,
+                                   ChatStream.Sampling sampling) {
         if (concurrency < 1 || requestsPerStream < 1 || prompts.isEmpty()) {
             throw new IllegalArgumentException("need concurrency >= 1, requests >= 1 and at least one prompt");
         }
@@ -28,7 +34,8 @@ public final class LoadGenerator {
                 streams.add(pool.submit(() -> {
                     List<ChatStream.Outcome> mine = new ArrayList<>();
                     for (int i = 0; i < requestsPerStream; i++) {
-                        mine.add(client.send(model, prompts.get((stream * requestsPerStream + i) % prompts.size()), maxTokens));
+                        mine.add(client.sendBody(ChatStream.body(model, prompts.get((stream * requestsPerStream + i) % prompts.size()), maxTokens,
+                                sampling.temperature(), sampling.topP(), sampling.seedOf(stream, i))));
                     }
                     return mine;
                 }));

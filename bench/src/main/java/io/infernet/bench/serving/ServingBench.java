@@ -40,10 +40,14 @@ public final class ServingBench {
      * @param requestTimeout    how long one request may take
      * @param rounds            timed rounds per level and server, interleaved between the servers
      * @param sideBySide        both servers up at once, measured in turn; false: one after the other (GPU: VRAM for one model)
+     * @param sampling          how the load's requests sample (clients send temperature, top-p and a seed)
+     * @param independentClient also measure every timed level with the independent (Python) client
      */
     public record Settings(List<Integer> levels, int maxTokens, int requestsPerStream, int threads, int contextPerSlot, int gpuLayers,
-                           Duration startTimeout, Duration requestTimeout, int rounds, boolean sideBySide) {
+                           Duration startTimeout, Duration requestTimeout, int rounds, boolean sideBySide, ChatStream.Sampling sampling,
+                           boolean independentClient) {
         public Settings {
+            java.util.Objects.requireNonNull(sampling, "sampling");
             levels = List.copyOf(levels);
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
@@ -56,12 +60,20 @@ public final class ServingBench {
             }
         }
 
+        /** Greedy load, our client only (as before sampling was a setting). */
+        public Settings(List<Integer> levels, int maxTokens, int requestsPerStream, int threads, int contextPerSlot, int gpuLayers,
+                        Duration startTimeout, Duration requestTimeout, int rounds, boolean sideBySide) {
+            this(levels, maxTokens, requestsPerStream, threads, contextPerSlot, gpuLayers, startTimeout, requestTimeout, rounds, sideBySide,
+                    ChatStream.Sampling.GREEDY, false);
+        }
+
         public int maxLevel() {
             return levels.stream().mapToInt(Integer::intValue).max().orElseThrow();
         }
 
         public Settings withThreads(int t) {
-            return new Settings(levels, maxTokens, requestsPerStream, t, contextPerSlot, gpuLayers, startTimeout, requestTimeout, rounds, sideBySide);
+            return new Settings(levels, maxTokens, requestsPerStream, t, contextPerSlot, gpuLayers, startTimeout, requestTimeout, rounds, sideBySide,
+                    sampling, independentClient);
         }
     }
 
@@ -127,7 +139,7 @@ public final class ServingBench {
                 logDir.resolve("infernet-serve.log")));
         List<List<Contender>> groups = settings.sideBySide() ? List.of(all) : all.stream().map(List::of).toList();
         for (List<Contender> group : groups) {
-            measure(group);
+            measure(group, logDir);
         }
         if (settings.sideBySide()) {
             // Two copies of the model fit in RAM; with the model in VRAM the probe would need a second one.
@@ -152,7 +164,11 @@ public final class ServingBench {
     }
 
     /** Starts the servers of a group, measures them in turn, stops them. */
-    private void measure(List<Contender> all) {
+    private void measure(List<Contender> all, Path logDir) {
+        IndependentClient independent = settings.independentClient() ? IndependentClient.find(logDir).orElse(null) : null;
+        if (settings.independentClient() && independent == null) {
+            progress.step("serving: python3 is not on the PATH: the independent client is left out");
+        }
         try {
             for (Contender c : all) {
                 c.attempt(() -> start(c));
@@ -174,7 +190,11 @@ public final class ServingBench {
                     c.attempt(() -> LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), level, 1));
                 }
                 List<List<ServingLevel>> rounds = new ArrayList<>();
-                all.forEach(c -> rounds.add(new ArrayList<>()));
+                List<List<ServingLevel>> independentRounds = new ArrayList<>();
+                all.forEach(c -> {
+                    rounds.add(new ArrayList<>());
+                    independentRounds.add(new ArrayList<>());
+                });
                 for (int r = 0; r < settings.rounds(); r++) {
                     for (int k = 0; k < all.size(); k++) {
                         int i = r % 2 == 0 ? k : all.size() - 1 - k;
@@ -182,17 +202,27 @@ public final class ServingBench {
                         int round = r;
                         c.attempt(() -> {
                             // At least 16 requests per level, so one slow request does not decide a low level.
-                            ServingLevel l = LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), level,
-                                    Math.max(settings.requestsPerStream(), (16 + level - 1) / level));
+                            int requests = Math.max(settings.requestsPerStream(), (16 + level - 1) / level);
+                            ServingLevel l = LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), level, requests, settings.sampling());
                             rounds.get(i).add(l);
                             progress.step(String.format(Locale.ROOT, "serving: %s, %d streams, round %d/%d: %.1f tokens/s, TTFT p50 %.0f ms, %d failed",
                                     c.label, level, round + 1, settings.rounds(), l.aggregateTokensPerSecond(), l.ttftP50Ms(), l.failed()));
+                            if (independent != null) {
+                                ServingLevel p = independent.run(c.base, c.model, PROMPTS, settings.maxTokens(), level, requests, settings.sampling(),
+                                        settings.requestTimeout().multipliedBy(requests));
+                                independentRounds.get(i).add(p);
+                                progress.step(String.format(Locale.ROOT, "serving: %s, %d streams, round %d/%d, Python client: %.1f tokens/s, TTFT p50 %.0f ms, %d failed",
+                                        c.label, level, round + 1, settings.rounds(), p.aggregateTokensPerSecond(), p.ttftP50Ms(), p.failed()));
+                            }
                         });
                     }
                 }
                 for (int i = 0; i < all.size(); i++) {
                     if (all.get(i).error == null) {
                         all.get(i).levels.add(ServingLevel.ofRounds(rounds.get(i)));
+                        if (!independentRounds.get(i).isEmpty()) {
+                            all.get(i).independentLevels.add(ServingLevel.ofRounds(independentRounds.get(i)));
+                        }
                     }
                 }
             }
@@ -287,6 +317,7 @@ public final class ServingBench {
         progress.step("serving: starting " + c.label + " on port " + c.port + " (log: " + c.log + ")");
         URI base = URI.create("http://127.0.0.1:" + c.port);
         c.process = ServerProcess.start(c.command, base, c.log, settings.startTimeout());
+        c.base = base;
         c.client = new ChatStream(base, settings.requestTimeout());
         c.model = modelId(base).orElse("default");
         ChatStream.Outcome warm = c.client.send(c.model, PROMPTS.getFirst(), settings.maxTokens());
@@ -304,6 +335,8 @@ public final class ServingBench {
         final Path log;
         ServerProcess process;
         ChatStream client;
+        URI base;
+        final List<ServingLevel> independentLevels = new ArrayList<>();
         String model;
         String error;
         final List<ServingLevel> levels = new ArrayList<>();
@@ -335,7 +368,7 @@ public final class ServingBench {
             String display = String.join(" ", command.size() > 12 && command.contains("-cp") ? shorten(command) : command);
             return error != null ? new ServingServer(id, label, display, List.of(), Optional.of(error))
                     : new ServingServer(id, label, display, levels, Optional.empty(), Optional.ofNullable(prefix), Optional.ofNullable(stream),
-                    overhead);
+                    overhead, independentLevels);
         }
     }
 

@@ -16,16 +16,24 @@ import java.util.Optional;
  * @param prefix  time to first token for a long prompt, cold and with its prefix cached
  * @param stream  per-token latency of one stream alone
  * @param overhead HTTP streaming against the same engine in process, per thread setting (ours only)
+ * @param independentLevels the same levels measured by the independent (Python) client, when it ran
  */
 public record ServingServer(String id, String label, String command, List<ServingLevel> levels, Optional<String> error,
-                            Optional<PrefixProbe> prefix, Optional<StreamProbe> stream, List<OverheadProbe> overhead) {
+                            Optional<PrefixProbe> prefix, Optional<StreamProbe> stream, List<OverheadProbe> overhead,
+                            List<ServingLevel> independentLevels) {
     public ServingServer {
+        independentLevels = independentLevels == null ? List.of() : List.copyOf(independentLevels);
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(error, "error");
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(stream, "stream");
         levels = List.copyOf(levels);
         overhead = overhead == null ? List.of() : List.copyOf(overhead);
+    }
+
+    public ServingServer(String id, String label, String command, List<ServingLevel> levels, Optional<String> error,
+                         Optional<PrefixProbe> prefix, Optional<StreamProbe> stream, List<OverheadProbe> overhead) {
+        this(id, label, command, levels, error, prefix, stream, overhead, List.of());
     }
 
     public ServingServer(String id, String label, String command, List<ServingLevel> levels, Optional<String> error,

@@ -12,7 +12,9 @@ import io.infernet.runtime.JavaSampler;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.NativeSampler;
 import io.infernet.runtime.TokenSampler;
+import io.infernet.runtime.Warmup;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -67,6 +69,9 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--sampler", defaultValue = "java", description = "java (the project's Vector API sampler) or native (llama.cpp's).")
     String sampler;
 
+    @Option(names = "--no-warmup", hidden = true, description = "Do not compile the Java sampler while the model loads (to measure what that saves).")
+    boolean noWarmup;
+
     @Override
     public Integer call() throws Exception {
         if (maxTokens < 1) {
@@ -78,6 +83,8 @@ public final class GenerateCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 64, 0f, 0f, Map.of(),
                 seed != null ? seed : System.nanoTime());
         int n = threads != null ? threads : CpuTopology.physicalCores();
+        // The sampler compiles while the model loads, so the first tokens do not pay for the JIT.
+        Warmup warmup = sampler.equals("java") && !noWarmup ? Warmup.start() : null;
         try (Model m = Model.load(model.resolve())) {
             int kvCells = Math.min(ctx, Math.max(8, m.contextLengthTrained()));
             String text = chat ? ChatTemplate.of(m).apply(List.of(new ChatTemplate.Message("user", prompt)), true) : prompt;
@@ -90,10 +97,17 @@ public final class GenerateCommand implements Callable<Integer> {
                      case "native" -> new NativeSampler(params, m.vocab().size());
                      default -> throw new Main.UsageError("--sampler must be java or native, got " + sampler);
                  }) {
+                if (warmup != null) {
+                    warmup.await(Duration.ofSeconds(10));
+                }
                 PrintStream out = System.out;
                 StringBuilder all = new StringBuilder();
                 io.infernet.runtime.Utf8Accumulator utf8 = new io.infernet.runtime.Utf8Accumulator();
+                long[] firstTokenAt = {0};
                 Generator.Result r = g.generate(promptTokens, s, maxTokens, false, (token, bytes, len) -> {
+                    if (firstTokenAt[0] == 0) {
+                        firstTokenAt[0] = System.currentTimeMillis();
+                    }
                     if (json) {
                         all.append(utf8.append(bytes, len));
                     } else {
@@ -104,7 +118,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 });
                 if (json) {
                     all.append(utf8.flush());
-                    printJson(r, all.toString(), m);
+                    printJson(r, all.toString(), m, firstTokenAt[0] == 0 ? -1
+                            : firstTokenAt[0] - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime());
                 } else {
                     out.println();
                     System.err.printf("[infernet] prompt: %d tokens in %.1f ms (%.1f t/s); generated %d tokens in %.1f ms (%.1f t/s); stop: %s%n",
@@ -116,7 +131,8 @@ public final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printJson(Generator.Result r, String text, Model m) throws Exception {
+    /** @param firstTokenSinceStartMs from the JVM's start to the first generated token, ms; -1 when none came */
+    private void printJson(Generator.Result r, String text, Model m, long firstTokenSinceStartMs) throws Exception {
         ObjectMapper mapper = io.infernet.engines.Json.MAPPER;
         ObjectNode o = mapper.createObjectNode();
         o.put("model", m.path().toString());
@@ -129,6 +145,7 @@ public final class GenerateCommand implements Callable<Integer> {
         t.put("prompt_tokens_per_second", r.promptTokensPerSecond());
         t.put("generation_ms", r.generationMs());
         t.put("generation_tokens_per_second", r.generationTokensPerSecond());
+        t.put("first_token_ms_since_start", firstTokenSinceStartMs);
         System.out.println(mapper.writeValueAsString(o));
     }
 }
