@@ -27,8 +27,8 @@ public final class Warmup {
 
     /** Logits per synthetic row: a vocabulary of a common size. */
     static final int VOCAB = 32_000;
-    /** Samples per mode: enough for C2 to compile every kernel the mode takes (measured: bench/results/cold-start.md). */
-    static final int SAMPLES_PER_MODE = 3_000;
+    /** Samples per mode: enough for C2 to compile every kernel the mode takes (500 sufficed for greedy; measured: bench/results/cold-start.md). */
+    public static final int SAMPLES_PER_MODE = 1_500;
 
     /** The modes clients use: greedy, plain temperature, llama.cpp's default filters, OpenAI's top-p, penalties. */
     static final List<SamplingParams> MODES = List.of(
@@ -44,9 +44,29 @@ public final class Warmup {
 
     private Warmup() {}
 
-    /** Starts warming on a daemon platform thread and returns at once. */
+    private List<SamplingParams> modes = MODES;
+    private int samplesPerMode = SAMPLES_PER_MODE;
+
+    private static Warmup first;
+
+    /** Starts warming every common mode on a daemon platform thread and returns at once. */
     public static Warmup start() {
+        return start(MODES, SAMPLES_PER_MODE);
+    }
+
+    /** The warm-up of every common mode, started once per process (later callers get the same one: the JIT's work is shared). */
+    public static synchronized Warmup once() {
+        if (first == null) {
+            first = start();
+        }
+        return first;
+    }
+
+    /** Starts warming the given modes, {@code samplesPerMode} tokens each. */
+    public static Warmup start(List<SamplingParams> modes, int samplesPerMode) {
         Warmup w = new Warmup();
+        w.modes = List.copyOf(modes);
+        w.samplesPerMode = samplesPerMode;
         Thread.ofPlatform().name("infernet-warmup").daemon(true).start(w::run);
         return w;
     }
@@ -80,9 +100,9 @@ public final class Warmup {
                     rows[k].setAtIndex(ValueLayout.JAVA_FLOAT, r.nextInt(VOCAB), 18f - 0.7f * j);
                 }
             }
-            for (SamplingParams p : MODES) {
+            for (SamplingParams p : modes) {
                 Sampler s = new Sampler(p, VOCAB);
-                for (int i = 0; i < SAMPLES_PER_MODE; i++) {
+                for (int i = 0; i < samplesPerMode; i++) {
                     s.accept(s.sample(rows[i & 3]));
                     samples++;
                 }

@@ -22,6 +22,7 @@ import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.Embedder;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.ModelProbe;
+import io.infernet.runtime.Warmup;
 import io.infernet.runtime.TokenSampler;
 import io.infernet.runtime.Vocab;
 import io.infernet.runtime.serve.Decoding;
@@ -61,6 +62,8 @@ public final class InProcessEngine implements Engine {
     private final Constraints constraints;
     /** Each token's text for log-probabilities (special tokens as their text); made on first use. */
     private volatile byte[][] tokenBytes;
+    /** Null once warm; else why it is not yet (see {@link #warmUp}). Engines built directly are warm at once. */
+    private volatile String warming;
     private ExecutorService embedThread;
     private boolean closed; // guarded by this
     private Embedder embedder;
@@ -116,6 +119,8 @@ public final class InProcessEngine implements Engine {
                 throw new IllegalArgumentException("cannot read the --chat-template file " + o.chatTemplate() + ": " + e.getMessage(), e);
             }
         }
+        // The Java sampler compiles while the model loads (a fresh JVM would otherwise pay for it in its first requests).
+        Warmup sampler = Warmup.once();
         Model m = Model.load(file);
         try {
             int perSequence = o.maxSequenceTokens() > 0 ? o.maxSequenceTokens()
@@ -123,11 +128,38 @@ public final class InProcessEngine implements Engine {
             long cells = Math.min((long) perSequence * o.parallel(), 1L << 20);
             ServeConfig cfg = new ServeConfig(o.parallel(), (int) cells, perSequence, 512,
                     o.threads() > 0 ? o.threads() : CpuTopology.physicalCores(), o.cacheRamBytes(), o.maxQueue(), o.unifiedKv());
-            return new InProcessEngine(m, o.model() == null ? DEMO_NAME : null, cfg, JavaSampler::new, template);
+            InProcessEngine engine = new InProcessEngine(m, o.model() == null ? DEMO_NAME : null, cfg, JavaSampler::new, template);
+            engine.warmUp(sampler);
+            return engine;
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
+    }
+
+    /**
+     * Warms the serving path before health says up: once the sampler's warm-up ends, two short
+     * generations (greedy, and sampled as clients sample) run through this engine, so the engine
+     * loop, the decode calls and the output stage are compiled too. Requests that arrive meanwhile
+     * are served; {@link #health()} reports the warm-up until it ends.
+     */
+    void warmUp(Warmup sampler) {
+        warming = "warming up: compiling the sampler and the serving loop";
+        Thread.ofVirtual().name("infernet-warmup-engine").start(() -> {
+            try {
+                sampler.await(Duration.ofSeconds(30));
+                SamplingParams sampled = SamplingParams.greedy().withTemperature(0.8f).withTopP(0.95f).withSeed(1);
+                for (SamplingParams p : List.of(SamplingParams.greedy(), sampled)) {
+                    Generation g = generate(GenerationRequest.completion(null, "Warming up", p, 24), e -> {});
+                    g.completion().get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                System.getLogger(InProcessEngine.class.getName()).log(System.Logger.Level.WARNING,
+                        "the serving warm-up failed (the first requests will be slower): " + e);
+            } finally {
+                warming = null;
+            }
+        });
     }
 
     @Override
@@ -378,7 +410,11 @@ public final class InProcessEngine implements Engine {
     public Health health() {
         long t0 = System.nanoTime();
         boolean up = serving.healthy();
+        String w = warming;
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        if (up && w != null) {
+            return Health.down(w, took);
+        }
         return up ? Health.up("serving " + name + " in process", took)
                 : Health.down(String.valueOf(serving.brokenReason()), took);
     }
