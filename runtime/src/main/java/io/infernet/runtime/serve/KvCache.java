@@ -101,13 +101,12 @@ final class KvCache implements AutoCloseable {
                 }
             }
             case MOVE -> {
-                SlotTable.Content from = slots.content(p.sourceSlot());
-                Optional<HostPromptCache.Entry> moved = host.covering(from.tokens().array(), p.reuse());
-                if (moved.isEmpty() && host.capacityBytes() > 0) {
-                    moved = save(p.sourceSlot(), from.tokens(), from.cachedTokens(), false);
-                }
+                // A whole-stream copy (the only copy llama.cpp makes across streams), then the
+                // target keeps the shared prefix: the source slot keeps its content.
                 memory.removeTokens(p.slot(), -1, -1);
-                reuse = moved.map(e -> restore(p.slot(), e, p.reuse())).orElse(0);
+                memory.copySequence(p.sourceSlot(), p.slot(), -1, -1);
+                memory.removeTokens(p.slot(), p.reuse(), -1);
+                reuse = p.reuse();
             }
             case NONE -> memory.removeTokens(p.slot(), -1, -1);
         }

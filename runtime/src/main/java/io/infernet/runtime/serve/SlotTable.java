@@ -54,8 +54,9 @@ public final class SlotTable {
         /** The host cache holds it: restore the saved state, then trim. */
         HOST,
         /**
-         * An idle slot that would break the packing holds it: save that slot's state to the host
-         * cache and restore it into the target (a copy of a few MiB instead of a prefill).
+         * An idle slot that would break the packing holds it (a KV stream per slot): copy that
+         * slot's whole stream into the target and trim it ({@code llama_memory_seq_cp} across
+         * streams copies the stream's buffers, some MiB: less than computing even a short prompt).
          */
         MOVE
     }
@@ -175,7 +176,7 @@ public final class SlotTable {
             return new Placement(bestIdle, Source.SAME_SLOT, reuse, -1, null, worthSaving(bestIdle, reuse, hostHas));
         }
         int target = pickTarget();
-        if (packed && bestIdleLcp >= MIN_RESTORE && bestIdleLcp > hostLcp) {
+        if (packed && bestIdleLcp >= MIN_REUSE && bestIdleLcp > hostLcp) {
             return new Placement(target, Source.MOVE, Math.min(bestIdleLcp, cap), bestIdle, null, worthSaving(target, 0, hostHas));
         }
         if (bestBusy >= 0 && bestBusyLcp >= MIN_REUSE && bestBusyLcp >= hostLcp) {

@@ -143,11 +143,13 @@ class SlotTableTest {
         t.assign(2, idle(range(200, 300)));
         t.release(2, idle(range(200, 300)));
         // A prefix of 100 sits in slot 2, but slot 1 is the lowest free one: the prefix moves to
-        // slot 1 through host memory, and slot 1's own tokens are saved before they go.
+        // slot 1 (a copy of slot 2's stream), and slot 1's own tokens are saved before they go.
         Placement p = place(t, concat(range(200, 300), new int[] {5}));
         assertEquals(new Placement(1, Source.MOVE, 100, 2, null, true), p);
-        // 30 shared tokens are not worth a move: computed again in slot 1.
-        assertEquals(Source.NONE, place(t, concat(range(200, 230), new int[] {5})).source());
+        // 30 shared tokens are worth a move too (a stream copy costs less than computing them).
+        assertEquals(new Placement(1, Source.MOVE, 30, 2, null, true), place(t, concat(range(200, 230), new int[] {5})));
+        // Fewer than MIN_REUSE are not: computed again in slot 1.
+        assertEquals(Source.NONE, place(t, concat(range(200, 210), new int[] {5})).source());
         // A long prefix is worth the gap.
         t.assign(3, idle(range(300, 600)));
         t.release(3, idle(range(300, 600)));
