@@ -18,6 +18,9 @@ final class Candidates {
     final float[] vals;
     final float[] weights;
     int size;
+    /** After {@link #massCut}: the lowest logit of the prefix, and the highest id it keeps at that logit. */
+    float boundary;
+    int lastTie;
     private final LogitKernels kernels;
 
     Candidates(int capacity, LogitKernels kernels) {
@@ -73,19 +76,38 @@ final class Candidates {
         if (size <= 1) {
             return;
         }
-        float boundary = threshold(kernels, vals, weights, size, target, low, high);
-        double above = kernels.sumAtLeast(vals, weights, size, Math.nextUp(boundary));
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            float v = vals[i];
-            boolean keep = v > boundary;
-            if (v == boundary) { // rare: ties at the boundary, kept in id order while short of the target
-                keep = above < target;
-                above += keep ? weights[i] : 0f;
-            }
-            kept = moveIf(keep, i, kept);
+        massCut(target, low, high);
+        size = kernels.keepRanked(ids, vals, weights, size, boundary, lastTie);
+    }
+
+    /**
+     * Where {@link #keepMass} cuts, without cutting: sets {@link #boundary}, the lowest logit of the
+     * prefix, and {@link #lastTie}, the highest id it keeps among the candidates at that logit (ties
+     * are kept in id order while the prefix is short of the target; {@link Integer#MAX_VALUE} when
+     * every tie is kept, -1 when none is). The prefix is then the candidates with
+     * {@code vals > boundary || (vals == boundary && ids <= lastTie)}. Requires {@code size >= 1};
+     * weights current, logits in {@code [low, high]}.
+     */
+    void massCut(double target, float low, float high) {
+        float b = threshold(kernels, vals, weights, size, target, low, high);
+        boundary = b;
+        lastTie = Integer.MAX_VALUE;
+        float above = Math.nextUp(b);
+        if (kernels.countAtLeast(vals, size, b) - kernels.countAtLeast(vals, size, above) <= 1) {
+            return; // no tie to split: the prefix is everything at or above b
         }
-        size = kept;
+        double sum = kernels.sumAtLeast(vals, weights, size, above);
+        int last = -1;
+        for (int i = 0; i < size; i++) { // rare: ties at the boundary, kept in id order while short of the target
+            if (vals[i] == b) {
+                if (sum >= target) {
+                    lastTie = last;
+                    return;
+                }
+                sum += weights[i];
+                last = ids[i];
+            }
+        }
     }
 
     /**
@@ -125,22 +147,6 @@ final class Candidates {
         ids[to] = ids[from];
         vals[to] = vals[from];
         weights[to] = weights[from];
-    }
-
-    /**
-     * Copies candidate {@code from} to place {@code to} and returns the next free place: {@code to + 1}
-     * if {@code keep}, else {@code to} (the copy is then overwritten later or lies past the end).
-     * Branch-free, for {@link #keepMass}: a top-p set can hold tens of thousands of candidates in
-     * random order (high temperature, flat logits), where a branch on {@code keep} mispredicts about
-     * half the time (seen: top-p 0.95 on flat logits at 131072 from 854 to 466 us). Top-k and min-p
-     * keep few, where the branch predicts well and {@link #move} is cheaper. {@code to <= from}
-     * always, so nothing unread is overwritten.
-     */
-    private int moveIf(boolean keep, int from, int to) {
-        ids[to] = ids[from];
-        vals[to] = vals[from];
-        weights[to] = weights[from];
-        return to + (keep ? 1 : 0);
     }
 
     /**

@@ -110,6 +110,28 @@ public sealed interface LogitKernels permits ScalarKernels, VectorKernels {
      */
     double expInto(MemorySegment x, int from, int to, float max, float scale, float threshold, float[] out);
 
+    /**
+     * {@link #expSum} at scale 1 over {@code x[0, n)} that also writes each term to {@code out[i]}
+     * (0 below the threshold and for NaN), as {@link #expInto} does but with expSum's exp: weights
+     * for sums and comparisons of sums (top-p's mass), not for the draw. Returns their sum. The
+     * vector terms are within a relative 2.5e-6 of the scalar ones, the sum within 1e-5.
+     */
+    double expSumInto(MemorySegment x, int n, float max, float threshold, float[] out);
+
+    /**
+     * One pass of the search for top-p's boundary over the whole vocabulary: the logits
+     * {@code x[0, n)} with their weights by id {@code w[0, n)} (finite, {@code >= 0}). Writes
+     * {@code out[0]}, the sum of {@code w[i]} over {@code x[i] >= hi}; {@code out[1]}, the sum over
+     * {@code x[i] >= lo}; {@code out[2]}, how many {@code x[i] >= hi}. Returns how many lie in the
+     * band {@code lo <= x[i] < hi} ({@code lo <= hi}); when that is at most {@code limit}, they are
+     * gathered in increasing id order into {@code ids}, their logits into {@code vals} and their
+     * weights into {@code weights} (else what those arrays hold is unspecified). The arrays need
+     * room for {@code n} elements. NaN is in no band and no sum. Counts exact; sums within a
+     * relative 1e-5 of the scalar ones.
+     */
+    int gatherBand(MemorySegment x, float[] w, int n, float lo, float hi, int limit, int[] ids, float[] vals, float[] weights,
+            double[] out);
+
     // ---- candidates: float[] [0, n) ----
 
     /**
@@ -128,6 +150,14 @@ public sealed interface LogitKernels permits ScalarKernels, VectorKernels {
      * point), which the sampler's bisection relies on. Vector result within a relative 1e-5.
      */
     double sumAtLeast(float[] keys, float[] weights, int n, float threshold);
+
+    /**
+     * Keeps, in place and in order, the candidates {@code i < n} ranked at or above a cut:
+     * {@code vals[i] > boundary}, or {@code vals[i] == boundary} and {@code ids[i] <= lastTie};
+     * returns how many. Moves {@code ids}, {@code vals} and {@code weights} together. No NaN in
+     * {@code vals}. Exact.
+     */
+    int keepRanked(int[] ids, float[] vals, float[] weights, int n, float boundary, int lastTie);
 
     /**
      * Inverse CDF: the first {@code i < n} whose running sum {@code weights[0] + ... + weights[i]}

@@ -75,6 +75,12 @@ public final class Sampler {
     private final Candidates candidates;
     /** Per-block maxima for top-k; null without top-k. */
     private final float[] blockMax;
+    /** Top-p's cut over the whole vocabulary; null unless top-p comes without top-k and min-p. */
+    private final DenseTopP denseTopP;
+    /** The last top-p set was large (more than {@link #sparseLimit}): cut the next one with {@link #denseTopP}. */
+    private boolean flatTopP;
+    /** How many cuts {@link #denseTopP} has made; for tests. */
+    private long denseCuts;
     /** Per-chunk weights of a dense draw (see {@link #dense}). */
     private final float[] chunkSums;
     /** Where {@link LogitKernels#gatherExpSum} puts its sum. */
@@ -141,6 +147,9 @@ public final class Sampler {
                 : null;
         this.candidates = new Candidates(vocabSize, kernels);
         this.blockMax = topK() > 0 ? new float[(vocabSize + LogitKernels.BLOCK - 1) / LogitKernels.BLOCK] : null;
+        this.denseTopP = topK() == 0 && params.topP() < 1f && params.minP() <= 0f
+                ? new DenseTopP(vocabSize, kernels, candidates)
+                : null;
         this.chunkSums = new float[(vocabSize + LogitKernels.SUM_CHUNK - 1) / LogitKernels.SUM_CHUNK];
         this.band = (float) (Math.log(vocabSize) + NEGLIGIBLE);
         this.sparseLimit = Math.max(256, vocabSize / 16);
@@ -226,6 +235,11 @@ public final class Sampler {
         return count;
     }
 
+    /** How many top-p cuts were made over the whole vocabulary by id ({@link DenseTopP}); for tests. */
+    long denseCuts() {
+        return denseCuts;
+    }
+
     /** The logits with bias and penalties applied: the caller's segment, or the private copy. */
     private MemorySegment prepare(MemorySegment logits) {
         long bytes = (long) vocabSize * Float.BYTES;
@@ -267,7 +281,7 @@ public final class Sampler {
     private void keep(MemorySegment x) {
         dense = false;
         int k = topK();
-        if (k == 0 && params.topP() < 1f && params.minP() <= 0f && topPFromLastMax(x)) {
+        if (denseTopP != null && !flatTopP && topPFromLastMax(x)) {
             return;
         }
         float max = k > 0 ? kernels.blockMax(x, vocabSize, blockMax) : kernels.max(x, vocabSize);
@@ -330,8 +344,33 @@ public final class Sampler {
     }
 
     private void keepTopP(MemorySegment x, float max) {
-        topPWithoutTopK(x, max, floor(max, true), minPFloor(max), Float.NaN, Double.NaN);
+        if (flatTopP || !topPWithoutTopK(x, max, floor(max, true), minPFloor(max), Float.NaN, Double.NaN)) {
+            keepTopPDense(x, max);
+            return;
+        }
         total = candidates.weigh(max, scale());
+    }
+
+    /**
+     * Top-p without top-k or min-p over the whole vocabulary ({@link DenseTopP}), then the draw over
+     * what it keeps by id (as {@link #keepDense}). Where the cut splits tokens tied at its boundary
+     * (rare), the kept tokens are gathered instead.
+     */
+    private void keepTopPDense(MemorySegment x, float max) {
+        DenseTopP cut = denseTopP;
+        cut.cut(x, max, floor(max, true), params.topP());
+        denseCuts++;
+        flatTopP = cut.kept > sparseLimit;
+        float b = cut.boundary;
+        if (cut.lastTie == Integer.MAX_VALUE || cut.lastTie < 0) {
+            float threshold = cut.lastTie < 0 ? Math.nextUp(b) : b; // every tie at b kept, or none
+            keepDense(x, max, threshold, kernels.expSum(x, vocabSize, max, scale(), threshold, chunkSums));
+        } else {
+            candidates.gather(x, vocabSize, b);
+            candidates.size = kernels.keepRanked(candidates.ids, candidates.vals, candidates.weights, candidates.size, b,
+                    cut.lastTie);
+            total = candidates.weigh(max, scale());
+        }
     }
 
     /**
@@ -356,6 +395,10 @@ public final class Sampler {
         if (count == 0 || !(zg < 1e30)) {
             return false; // nothing near the guess, or a logit far above it (the sum overflowed or is NaN)
         }
+        if (count > sparseLimit) {
+            flatTopP = true; // too many to cut one by one: the exact path cuts over the whole vocabulary
+            return false;
+        }
         float m = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < count; i++) {
             m = Math.max(m, candidates.vals[i]);
@@ -366,8 +409,11 @@ public final class Sampler {
         }
         lastMax = m;
         candidates.size = count;
-        topPWithoutTopK(x, m, floor(m, true), Float.NEGATIVE_INFINITY, bandFloor, zg * Math.exp((double) g - m));
-        total = candidates.weigh(m, scale());
+        if (topPWithoutTopK(x, m, floor(m, true), Float.NEGATIVE_INFINITY, bandFloor, zg * Math.exp((double) g - m))) {
+            total = candidates.weigh(m, scale());
+        } else {
+            keepTopPDense(x, m);
+        }
         return true;
     }
 
@@ -472,9 +518,11 @@ public final class Sampler {
      * ({@code gathered}: the candidates hold every logit at or above it), or one exp pass, in which
      * the first band is gathered too unless min-p binds there. Gathers a band below the max (8, then
      * 32, then everything above the floor) until it holds top-p's share and cuts within it; min-p,
-     * where it binds first, is the smaller prefix and ends the search.
+     * where it binds first, is the smaller prefix and ends the search. Returns false, having cut
+     * nothing, when a band holds more than {@link #sparseLimit} tokens and {@link #denseTopP} can
+     * cut instead (then {@link #flatTopP} is set).
      */
-    private void topPWithoutTopK(MemorySegment x, float max, float floor, float minPFloor, float gathered, double givenZ) {
+    private boolean topPWithoutTopK(MemorySegment x, float max, float floor, float minPFloor, float gathered, double givenZ) {
         double p = params.topP();
         double z = givenZ;
         for (float width = TOP_P_FIRST_BAND; ; width *= 4f) {
@@ -489,10 +537,14 @@ public final class Sampler {
                 } else {
                     candidates.gather(x, vocabSize, threshold);
                 }
+                if (denseTopP != null && candidates.size > sparseLimit) {
+                    flatTopP = true;
+                    return false;
+                }
             }
             double mass = candidates.weigh(max, 1f);
             if (minPBinds && Double.isNaN(z) && candidates.massNeedsAll(mass, p * mass)) {
-                return; // top-p's target p*z >= p*mass keeps all of min-p's set too: no need for z
+                return true; // top-p's target p*z >= p*mass keeps all of min-p's set too: no need for z
             }
             if (Double.isNaN(z)) {
                 z = kernels.expSum(x, vocabSize, max, 1f, floor, null);
@@ -500,10 +552,10 @@ public final class Sampler {
             double target = p * z;
             if (mass >= target) {
                 candidates.keepMass(target, threshold, max);
-                return;
+                return true;
             }
             if (minPBinds || threshold <= floor) {
-                return; // min-p's set lies inside top-p's; or the band is exhausted (short only by rounding)
+                return true; // min-p's set lies inside top-p's; or the band is exhausted (short only by rounding)
             }
         }
     }

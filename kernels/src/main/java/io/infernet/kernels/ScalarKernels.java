@@ -127,6 +127,42 @@ final class ScalarKernels implements LogitKernels {
     }
 
     @Override
+    public double expSumInto(MemorySegment x, int n, float max, float threshold, float[] out) {
+        return expInto(x, 0, n, max, 1f, threshold, out);
+    }
+
+    @Override
+    public int gatherBand(MemorySegment x, float[] w, int n, float lo, float hi, int limit, int[] ids, float[] vals,
+            float[] weights, double[] out) {
+        double above = 0;
+        double atLeast = 0;
+        int aboveCount = 0;
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x.getAtIndex(LOGIT, i);
+            if (v >= hi) {
+                above += w[i];
+                aboveCount++;
+            }
+            if (v >= lo) {
+                atLeast += w[i];
+                if (v < hi) {
+                    if (count < limit) {
+                        ids[count] = i;
+                        vals[count] = v;
+                        weights[count] = w[i];
+                    }
+                    count++;
+                }
+            }
+        }
+        out[0] = above;
+        out[1] = atLeast;
+        out[2] = aboveCount;
+        return count;
+    }
+
+    @Override
     public double exp(float[] vals, int n, float max, float scale, float[] out) {
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -162,6 +198,21 @@ final class ScalarKernels implements LogitKernels {
             }
         }
         return sum;
+    }
+
+    @Override
+    public int keepRanked(int[] ids, float[] vals, float[] weights, int n, float boundary, int lastTie) {
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            float v = vals[i];
+            if (v > boundary || (v == boundary && ids[i] <= lastTie)) {
+                ids[kept] = ids[i];
+                vals[kept] = v;
+                weights[kept] = weights[i];
+                kept++;
+            }
+        }
+        return kept;
     }
 
     @Override

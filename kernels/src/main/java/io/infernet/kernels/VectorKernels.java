@@ -34,11 +34,17 @@ final class VectorKernels implements LogitKernels {
             float.class, float.class, float.class, int[].class, float[].class, double[].class);
     private static MethodHandle expInto = loop("expInto", double.class, MemorySegment.class, int.class, int.class,
             float.class, float.class, float.class, float[].class);
+    private static MethodHandle expSumInto = loop("expSumInto", double.class, MemorySegment.class, int.class, float.class,
+            float.class, float[].class);
+    private static MethodHandle gatherBand = loop("gatherBand", int.class, MemorySegment.class, float[].class, int.class,
+            float.class, float.class, int.class, int[].class, float[].class, float[].class, double[].class);
     private static MethodHandle exp = loop("exp", double.class, float[].class, int.class, float.class, float.class,
             float[].class);
     private static MethodHandle countAtLeast = loop("countAtLeast", int.class, float[].class, int.class, float.class);
     private static MethodHandle sumAtLeast = loop("sumAtLeast", double.class, float[].class, float[].class, int.class,
             float.class);
+    private static MethodHandle keepRanked = loop("keepRanked", int.class, int[].class, float[].class, float[].class,
+            int.class, float.class, int.class);
     private static MethodHandle searchCumulative = loop("searchCumulative", int.class, float[].class, int.class,
             double.class);
 
@@ -124,6 +130,25 @@ final class VectorKernels implements LogitKernels {
     }
 
     @Override
+    public double expSumInto(MemorySegment x, int n, float max, float threshold, float[] out) {
+        try {
+            return (double) expSumInto.invokeExact(x, n, max, threshold, out);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    @Override
+    public int gatherBand(MemorySegment x, float[] w, int n, float lo, float hi, int limit, int[] ids, float[] vals,
+            float[] weights, double[] out) {
+        try {
+            return (int) gatherBand.invokeExact(x, w, n, lo, hi, limit, ids, vals, weights, out);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    @Override
     public double exp(float[] vals, int n, float max, float scale, float[] out) {
         try {
             return (double) exp.invokeExact(vals, n, max, scale, out);
@@ -145,6 +170,15 @@ final class VectorKernels implements LogitKernels {
     public double sumAtLeast(float[] keys, float[] weights, int n, float threshold) {
         try {
             return (double) sumAtLeast.invokeExact(keys, weights, n, threshold);
+        } catch (Throwable t) {
+            throw unchecked(t);
+        }
+    }
+
+    @Override
+    public int keepRanked(int[] ids, float[] vals, float[] weights, int n, float boundary, int lastTie) {
+        try {
+            return (int) keepRanked.invokeExact(ids, vals, weights, n, boundary, lastTie);
         } catch (Throwable t) {
             throw unchecked(t);
         }

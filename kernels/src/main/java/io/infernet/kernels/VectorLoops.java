@@ -371,6 +371,129 @@ final class VectorLoops {
         return count;
     }
 
+    static int gatherBand(MemorySegment x, float[] w, int n, float lo, float hi, int limit, int[] ids, float[] vals,
+            float[] weights, double[] out) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        // In the band: ordered(v) - ordered(lo) < ordered(hi) - ordered(lo), unsigned. One integer
+        // test: combining the two float masks instead cost nearly twice the pass. A bound of 0 is
+        // taken as -0.0, which orders below 0.0, so both zeros fall on the side the float compares
+        // put them; NaN orders outside every band.
+        int from = ordered(lo == 0f ? -0f : lo);
+        int width = ordered(hi == 0f ? -0f : hi) - from;
+        double above = 0;
+        double atLeast = 0;
+        double aboveCount = 0;
+        int count = 0;
+        int body = n - n % L2;
+        int i = 0;
+        while (i < body) {
+            int end = Math.min(body, i + CHUNK);
+            FloatVector a0 = zero, a1 = zero, b0 = zero, b1 = zero, c0 = zero, c1 = zero;
+            for (; i < end; i += L2) {
+                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
+                FloatVector e0 = FloatVector.fromArray(SPECIES, w, i);
+                FloatVector e1 = FloatVector.fromArray(SPECIES, w, i + L);
+                VectorMask<Float> up0 = v0.compare(VectorOperators.GE, hi);
+                VectorMask<Float> up1 = v1.compare(VectorOperators.GE, hi);
+                a0 = a0.add(e0, up0);
+                a1 = a1.add(e1, up1);
+                c0 = c0.add(one, up0);
+                c1 = c1.add(one, up1);
+                b0 = b0.add(e0, v0.compare(VectorOperators.GE, lo));
+                b1 = b1.add(e1, v1.compare(VectorOperators.GE, lo));
+                IntVector i0 = v0.reinterpretAsInts();
+                IntVector i1 = v1.reinterpretAsInts();
+                IntVector o0 = i0.lanewise(VectorOperators.XOR, i0.lanewise(VectorOperators.ASHR, 31).and(0x7fffffff)).sub(from);
+                IntVector o1 = i1.lanewise(VectorOperators.XOR, i1.lanewise(VectorOperators.ASHR, 31).and(0x7fffffff)).sub(from);
+                if (o0.lanewise(VectorOperators.UMIN, o1).compare(VectorOperators.ULT, width).anyTrue()) {
+                    // The band is narrow: few vectors hold any of it. Compressed stores write all L
+                    // lanes; count <= i keeps them within n.
+                    VectorMask<Float> in0 = o0.compare(VectorOperators.ULT, width).cast(SPECIES);
+                    VectorMask<Float> in1 = o1.compare(VectorOperators.ULT, width).cast(SPECIES);
+                    if (count <= limit) {
+                        v0.compress(in0).intoArray(vals, count);
+                        e0.compress(in0).intoArray(weights, count);
+                        IOTA.add(i).compress(in0.cast(INDEX)).intoArray(ids, count);
+                    }
+                    count += in0.trueCount();
+                    if (count <= limit) {
+                        v1.compress(in1).intoArray(vals, count);
+                        e1.compress(in1).intoArray(weights, count);
+                        IOTA.add(i + L).compress(in1.cast(INDEX)).intoArray(ids, count);
+                    }
+                    count += in1.trueCount();
+                }
+            }
+            above += a0.add(a1).reduceLanes(VectorOperators.ADD);
+            atLeast += b0.add(b1).reduceLanes(VectorOperators.ADD);
+            aboveCount += c0.add(c1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float v = x.getAtIndex(LogitKernels.LOGIT, i);
+            if (v >= hi) {
+                above += w[i];
+                aboveCount++;
+            }
+            if (v >= lo) {
+                atLeast += w[i];
+                if (v < hi) {
+                    if (count < limit) {
+                        ids[count] = i;
+                        vals[count] = v;
+                        weights[count] = w[i];
+                    }
+                    count++;
+                }
+            }
+        }
+        out[0] = above;
+        out[1] = atLeast;
+        out[2] = aboveCount;
+        return count;
+    }
+
+    /** {@link Candidates#ordered} without its -0.0 to 0.0: -0.0 orders just below 0.0, as in gatherBand's lanes. */
+    private static int ordered(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
+    /**
+     * {@link #expSum} at scale 1 with no chunk sums, writing each term to {@code out[i]} (0 below
+     * the threshold and for NaN).
+     */
+    static double expSumInto(MemorySegment x, int n, float max, float threshold, float[] out) {
+        threshold = Math.max(threshold, max - 125f / LOG2E);
+        FloatVector zero = FloatVector.zero(SPECIES);
+        double total = 0;
+        int body = n - n % L2;
+        int i = 0;
+        while (i < body) {
+            int end = Math.min(body, i + CHUNK);
+            FloatVector a0 = zero, a1 = zero;
+            for (; i < end; i += L2) {
+                FloatVector v0 = FloatVector.fromMemorySegment(SPECIES, x, at(i), ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(SPECIES, x, at(i + L), ORDER);
+                FloatVector e0 = zero.blend(exp2Sum(v0.sub(max).mul(LOG2E)), v0.compare(VectorOperators.GE, threshold));
+                FloatVector e1 = zero.blend(exp2Sum(v1.sub(max).mul(LOG2E)), v1.compare(VectorOperators.GE, threshold));
+                e0.intoArray(out, i);
+                e1.intoArray(out, i + L);
+                a0 = a0.add(e0);
+                a1 = a1.add(e1);
+            }
+            total += a0.add(a1).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            float v = x.getAtIndex(LogitKernels.LOGIT, i);
+            float e = v >= threshold ? ScalarKernels.exp(v, max, 1f) : 0f;
+            out[i] = e;
+            total += e;
+        }
+        return total;
+    }
+
     static double expInto(MemorySegment x, int from, int to, float max, float scale, float threshold, float[] out) {
         FloatVector zero = FloatVector.zero(SPECIES);
         double sum = 0;
@@ -511,6 +634,33 @@ final class VectorLoops {
             }
         }
         return sum;
+    }
+
+    static int keepRanked(int[] ids, float[] vals, float[] weights, int n, float boundary, int lastTie) {
+        int kept = 0;
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            // In place: the stores at kept <= i write below the next vector's loads.
+            FloatVector v = FloatVector.fromArray(SPECIES, vals, i);
+            IntVector id = IntVector.fromArray(INDEX, ids, i);
+            FloatVector e = FloatVector.fromArray(SPECIES, weights, i);
+            VectorMask<Float> keep = v.compare(VectorOperators.GT, boundary)
+                    .or(v.compare(VectorOperators.EQ, boundary).and(id.compare(VectorOperators.LE, lastTie).cast(SPECIES)));
+            v.compress(keep).intoArray(vals, kept);
+            e.compress(keep).intoArray(weights, kept);
+            id.compress(keep.cast(INDEX)).intoArray(ids, kept);
+            kept += keep.trueCount();
+        }
+        for (; i < n; i++) {
+            float v = vals[i];
+            if (v > boundary || (v == boundary && ids[i] <= lastTie)) {
+                ids[kept] = ids[i];
+                vals[kept] = v;
+                weights[kept] = weights[i];
+                kept++;
+            }
+        }
+        return kept;
     }
 
     static int searchCumulative(float[] weights, int n, double target) {

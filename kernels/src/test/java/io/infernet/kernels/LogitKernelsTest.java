@@ -157,6 +157,100 @@ class LogitKernelsTest {
 
     @ParameterizedTest(name = "{1} n={0}")
     @MethodSource("cases")
+    void topPWeightsBandsAndRankedKeepsAgreeWithTheReference(int n, Logits.Shape shape, long seed) {
+        float[] values = Logits.make(shape, n, seed);
+        MemorySegment x = Logits.segment(values);
+        float max = SCALAR.max(x, n);
+        if (!Float.isFinite(max)) {
+            return; // top-p weighs relative to a finite maximum; the sampler never asks otherwise
+        }
+        for (float floor : new float[] {Float.NEGATIVE_INFINITY, max - 4f, max}) {
+            float[] scalarW = new float[n];
+            float[] vectorW = new float[n];
+            double z = SCALAR.expSumInto(x, n, max, floor, scalarW);
+            assertClose(z, VECTOR.expSumInto(x, n, max, floor, vectorW), "expSumInto sum");
+            assertClose(SCALAR.expSum(x, n, max, 1f, floor, null), z, "expSumInto against expSum");
+            for (int i = 0; i < n; i++) {
+                float e = scalarW[i];
+                assertTrue(Math.abs(e - vectorW[i]) <= 2.5e-6 * e || (e < 3e-38f && vectorW[i] == 0f),
+                        "expSumInto[" + i + "]: expected " + e + ", got " + vectorW[i]);
+                assertTrue(values[i] >= floor || e == 0f, "a weight below the floor at " + i);
+            }
+            // Bands of every width, gathered or only counted, each checked against its definition too.
+            float[][] bands = {{floor, Float.POSITIVE_INFINITY}, {max - 1f, max}, {max - 0.25f, Math.nextUp(max)},
+                {max - 3f, max - 2f}, {max, max}};
+            for (float[] band : bands) {
+                float lo = band[0];
+                float hi = band[1];
+                int expectedCount = 0;
+                int expectedAbove = 0;
+                for (float v : values) {
+                    expectedCount += v >= lo && v < hi ? 1 : 0;
+                    expectedAbove += v >= hi ? 1 : 0;
+                }
+                for (int limit : new int[] {n, 16}) {
+                    int[] sIds = new int[n];
+                    float[] sVals = new float[n];
+                    float[] sWeights = new float[n];
+                    double[] sOut = new double[3];
+                    int[] vIds = new int[n];
+                    float[] vVals = new float[n];
+                    float[] vWeights = new float[n];
+                    double[] vOut = new double[3];
+                    String where = "band [" + lo + ", " + hi + ") limit " + limit;
+                    int count = SCALAR.gatherBand(x, scalarW, n, lo, hi, limit, sIds, sVals, sWeights, sOut);
+                    assertEquals(expectedCount, count, where + ": scalar count");
+                    assertEquals(count, VECTOR.gatherBand(x, scalarW, n, lo, hi, limit, vIds, vVals, vWeights, vOut),
+                            where + ": vector count");
+                    assertEquals(expectedAbove, (int) sOut[2], where + ": scalar count above");
+                    assertEquals(sOut[2], vOut[2], where + ": vector count above");
+                    assertClose(sOut[0], vOut[0], where + ": mass above");
+                    assertClose(sOut[1], vOut[1], where + ": mass at or above lo");
+                    assertClose(SCALAR.sumAtLeast(values, scalarW, n, hi), sOut[0], where + ": mass above, by definition");
+                    if (count <= limit) {
+                        assertArrayEquals(Arrays.copyOf(sIds, count), Arrays.copyOf(vIds, count), where + ": ids");
+                        assertArrayEquals(Arrays.copyOf(sVals, count), Arrays.copyOf(vVals, count), 0f, where + ": logits");
+                        assertArrayEquals(Arrays.copyOf(sWeights, count), Arrays.copyOf(vWeights, count), 0f,
+                                where + ": weights");
+                        for (int j = 0; j < count; j++) {
+                            assertEquals(values[sIds[j]], sVals[j], 0f, where + ": logit of " + sIds[j]);
+                            assertTrue(j == 0 || sIds[j - 1] < sIds[j], where + ": ids in increasing order");
+                        }
+                    }
+                }
+            }
+        }
+        // Ranked keeps: every candidate above the cut, ties at it up to an id.
+        int[] ids = new int[n];
+        float[] vals = new float[n];
+        int c = SCALAR.gatherAtLeast(x, 0, n, max - 2f, ids, vals, 0);
+        float[] weights = new float[c];
+        SCALAR.exp(vals, c, max, 1f, weights);
+        for (float boundary : new float[] {max - 2f, max - 1f, max}) {
+            for (int lastTie : new int[] {-1, n / 2, Integer.MAX_VALUE}) {
+                int[] sIds = Arrays.copyOf(ids, c);
+                float[] sVals = Arrays.copyOf(vals, c);
+                float[] sWeights = Arrays.copyOf(weights, c);
+                int[] vIds = Arrays.copyOf(ids, c);
+                float[] vVals = Arrays.copyOf(vals, c);
+                float[] vWeights = Arrays.copyOf(weights, c);
+                int kept = SCALAR.keepRanked(sIds, sVals, sWeights, c, boundary, lastTie);
+                int expected = 0;
+                for (int i = 0; i < c; i++) {
+                    expected += vals[i] > boundary || (vals[i] == boundary && ids[i] <= lastTie) ? 1 : 0;
+                }
+                String where = "keepRanked boundary " + boundary + " lastTie " + lastTie;
+                assertEquals(expected, kept, where);
+                assertEquals(kept, VECTOR.keepRanked(vIds, vVals, vWeights, c, boundary, lastTie), where + ": vector");
+                assertArrayEquals(Arrays.copyOf(sIds, kept), Arrays.copyOf(vIds, kept), where + ": ids");
+                assertArrayEquals(Arrays.copyOf(sVals, kept), Arrays.copyOf(vVals, kept), 0f, where + ": logits");
+                assertArrayEquals(Arrays.copyOf(sWeights, kept), Arrays.copyOf(vWeights, kept), 0f, where + ": weights");
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{1} n={0}")
+    @MethodSource("cases")
     void chunkSumsAndTheFusedGatherAgreeWithTheReference(int n, Logits.Shape shape, long seed) {
         float[] values = Logits.make(shape, n, seed);
         MemorySegment x = Logits.segment(values);
