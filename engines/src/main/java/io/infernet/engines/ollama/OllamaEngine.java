@@ -93,24 +93,16 @@ public final class OllamaEngine implements Engine {
             return new Embeddings(List.of(), 0);
         }
         String m = resolveModel(model);
-        String body = new RemoteCall(server(), "/api/embed", m, "input")
-                .text(http.client(), post("/api/embed", Json.write(OllamaRequests.embed(m, inputs, ollama))).build(), http.options());
-        try {
-            return OllamaResponses.embeddings(body, inputs.size());
-        } catch (IllegalArgumentException e) {
-            throw unreadable("/api/embed", e);
-        }
+        return http.read(new RemoteCall(server(), "/api/embed", m, "input"),
+                post("/api/embed", Json.write(OllamaRequests.embed(m, inputs, ollama))).build(),
+                body -> OllamaResponses.embeddings(body, inputs.size()));
     }
 
     /** {@code GET /api/tags}. @throws EngineException UNAVAILABLE when Ollama cannot be asked */
     @Override
     public List<ModelInfo> models() {
-        String body = new RemoteCall(server(), "/api/tags", null, null).text(http.client(), http.get("/api/tags").build(), http.options());
-        try {
-            return http.listed(OllamaResponses.tags(body, ollama.numCtx()));
-        } catch (IllegalArgumentException e) {
-            throw unreadable("/api/tags", e);
-        }
+        return http.listed(http.read(new RemoteCall(server(), "/api/tags", null, null), http.get("/api/tags").build(),
+                body -> OllamaResponses.tags(body, ollama.numCtx())));
     }
 
     /** A GET of {@code /api/tags} within the health budget (500 ms); never throws. */

@@ -134,6 +134,22 @@ public final class RemoteServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code request} for {@code call} and reads the body of its 2xx answer with
+     * {@code read}, on the calling thread.
+     *
+     * @param read throws IllegalArgumentException on a body it cannot read, which becomes {@link #unreadable}
+     * @throws EngineException as {@link RemoteCall#text} for a refused or failed request; INTERNAL for an unreadable body
+     */
+    public <T> T read(RemoteCall call, HttpRequest request, Function<String, T> read) {
+        String body = call.text(client, request, options);
+        try {
+            return read.apply(body);
+        } catch (IllegalArgumentException e) {
+            throw unreadable(call.path(), e);
+        }
+    }
+
     /** The server answered {@code path} with a body this client cannot read. */
     public EngineException unreadable(String path, IllegalArgumentException e) {
         return new EngineException(EngineException.Kind.INTERNAL, "the " + server() + " answered " + path
