@@ -52,7 +52,7 @@ public class FfmCallBenchmark {
             model = TierModel.open(tier);
             ctx = model.newContext(TierModel.context(16, TierModel.threads(0)));
             try (Batch b = new Batch(1, 1)) {
-                b.add(model.vocab().addsBos() ? model.vocab().bos() : 1, 0, 0, true);
+                b.add(TierModel.firstToken(model), 0, 0, true);
                 if (ctx.decode(b) != DecodeStatus.OK) {
                     throw new IllegalStateException("decode failed");
                 }

@@ -71,7 +71,7 @@ public class GenerationBenchmark {
             batch = new Batch(1, 1);
             generator = new Generator(loopCtx);
             sampler = new JavaSampler(SamplingParams.greedy(), model.vocab().size());
-            prompt = new int[] {model.vocab().addsBos() ? model.vocab().bos() : 1};
+            prompt = new int[] {TierModel.firstToken(model)};
             int n = generator.generate(prompt, sampler, TOKENS, false, (tok, b, len) -> true).tokens().length;
             if (n != TOKENS) {
                 throw new IllegalStateException("the " + tier + " model ends generation after " + n + " tokens; tg" + TOKENS

@@ -52,7 +52,7 @@ public class LoopAllocationBenchmark {
         ctx = model.newContext(TierModel.context(tokens + 8, 1));
         generator = new Generator(ctx);
         sampler = new JavaSampler(SamplingParams.greedy().withTemperature(0.7f).withTopK(40).withSeed(5), model.vocab().size());
-        prompt = new int[] {model.vocab().addsBos() ? model.vocab().bos() : 1};
+        prompt = new int[] {TierModel.firstToken(model)};
     }
 
     @TearDown(Level.Trial)

@@ -4,7 +4,6 @@ import io.infernet.runtime.Batch;
 import io.infernet.runtime.Context;
 import io.infernet.runtime.DecodeStatus;
 import io.infernet.runtime.Model;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,14 +50,7 @@ public class PromptBenchmark {
             model = TierModel.open(tier);
             ctx = model.newContext(TierModel.context(TOKENS, TierModel.threads(threads)));
             batch = new Batch(TOKENS, 1);
-            SplittableRandom r = new SplittableRandom(1234);
-            tokens = new int[TOKENS];
-            for (int i = 0; i < TOKENS; i++) {
-                tokens[i] = r.nextInt(model.vocab().size());
-            }
-            if (model.vocab().addsBos()) {
-                tokens[0] = model.vocab().bos();
-            }
+            tokens = TierModel.randomPrompt(model, TOKENS);
         }
 
         @TearDown(Level.Trial)

@@ -6,7 +6,6 @@ import io.infernet.runtime.Generator;
 import io.infernet.runtime.JavaSampler;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.TokenSampler;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,14 +50,7 @@ public class TtftBenchmark {
             ctx = model.newContext(TierModel.context(PROMPT + 1, TierModel.threads(threads)));
             generator = new Generator(ctx);
             sampler = new JavaSampler(SamplingParams.greedy(), model.vocab().size());
-            SplittableRandom r = new SplittableRandom(1234);
-            prompt = new int[PROMPT];
-            for (int i = 0; i < PROMPT; i++) {
-                prompt[i] = r.nextInt(model.vocab().size());
-            }
-            if (model.vocab().addsBos()) {
-                prompt[0] = model.vocab().bos();
-            }
+            prompt = TierModel.randomPrompt(model, PROMPT);
         }
 
         @TearDown(Level.Trial)
