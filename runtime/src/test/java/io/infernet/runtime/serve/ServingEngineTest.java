@@ -13,9 +13,7 @@ import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.ContextParams;
 import io.infernet.runtime.Generator;
 import io.infernet.runtime.JavaSampler;
-import io.infernet.runtime.Model;
 import io.infernet.runtime.NativeSampler;
-import io.infernet.runtime.TestModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,25 +22,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The serving engine on a generated model: batching, prefix reuse, host cache, preemption, cancel. */
 @Tag("native")
-class ServingEngineTest {
-
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(TestModels.tiny());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+class ServingEngineTest extends TinyModelTest {
 
     /** What a listener saw. */
     static class Recorder implements SequenceListener {
