@@ -17,7 +17,6 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -43,11 +42,7 @@ public class GenerationBenchmark extends NativeFork {
     public static final int TOKENS = 128;
 
     @State(Scope.Benchmark)
-    public static class Gen {
-        @Param({"demo"})
-        public String tier;
-        @Param({"0"})
-        public int threads;
+    public static class Gen extends TierParams {
 
         Model model;
         Context decodeCtx;

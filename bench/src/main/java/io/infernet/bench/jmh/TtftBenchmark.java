@@ -13,7 +13,6 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -30,11 +29,7 @@ public class TtftBenchmark extends NativeFork {
     public static final int PROMPT = 512;
 
     @State(Scope.Benchmark)
-    public static class Ttft {
-        @Param({"demo"})
-        public String tier;
-        @Param({"0"})
-        public int threads;
+    public static class Ttft extends TierParams {
 
         Model model;
         Context ctx;
