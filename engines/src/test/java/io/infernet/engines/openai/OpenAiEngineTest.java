@@ -47,6 +47,16 @@ class OpenAiEngineTest {
         return new OpenAiEngine(d, s.endpoint(), null, RemoteOptions.DEFAULTS);
     }
 
+    /** Replies with vLLM's chat stream up to its first token (its first two events), then {@code then}. */
+    private static Function<LoopbackServer.Request, Reply> firstTokenThen(LoopbackServer.Part... then) throws Exception {
+        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
+        return req -> {
+            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
+            parts.addAll(List.of(then));
+            return Reply.stream(SSE, parts);
+        };
+    }
+
     private static Function<LoopbackServer.Request, Reply> streaming(String fixture, long pauseMillis) throws Exception {
         String text = fixture(fixture);
         return req -> Reply.stream(SSE, LoopbackServer.lines(text, pauseMillis));
@@ -106,13 +116,9 @@ class OpenAiEngineTest {
 
     @Test
     void aServerThatDiesMidStreamGivesAnErrorNamingIt() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> {
-            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(new LoopbackServer.Pause(200)); // a reset can discard data the client has not read yet
-            parts.add(new LoopbackServer.Cut());
-            return Reply.stream(SSE, parts);
-        }); OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
+        // The pause: a reset can discard data the client has not read yet.
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen(new LoopbackServer.Pause(200), new LoopbackServer.Cut()));
+             OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
             Generation g = e.generate(HELLO, log);
             GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
@@ -124,8 +130,7 @@ class OpenAiEngineTest {
 
     @Test
     void aStreamThatEndsWithoutFinishingIsAnError() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> Reply.stream(SSE, LoopbackServer.lines(firstTwo, 0)));
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen());
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
             Generation g = e.generate(HELLO, log);
@@ -136,12 +141,8 @@ class OpenAiEngineTest {
 
     @Test
     void cancelMidStreamClosesTheConnectionAndEndsInDoneCancel() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> {
-            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(LoopbackServer.HoldOpen.sse());
-            return Reply.stream(SSE, parts);
-        }); OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen(LoopbackServer.HoldOpen.sse()));
+             OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
             Generation g = e.generate(HELLO, log);
             log.awaitFirstToken();
@@ -173,12 +174,8 @@ class OpenAiEngineTest {
 
     @Test
     void aSilentServerIsGivenUpAfterTheIdleTimeout() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> {
-            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(new LoopbackServer.Pause(20_000));
-            return Reply.stream(SSE, parts);
-        }); OpenAiEngine e = new OpenAiEngine(OpenAiDialect.VLLM, s.endpoint(), null,
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen(new LoopbackServer.Pause(20_000)));
+             OpenAiEngine e = new OpenAiEngine(OpenAiDialect.VLLM, s.endpoint(), null,
                 RemoteOptions.DEFAULTS.withIdleTimeout(Duration.ofMillis(300)))) {
             EventLog log = new EventLog();
             Generation g = e.generate(HELLO, log);
@@ -303,12 +300,7 @@ class OpenAiEngineTest {
 
     @Test
     void closeCancelsRunningGenerationsAndRefusesNewOnes() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> {
-            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(LoopbackServer.HoldOpen.sse());
-            return Reply.stream(SSE, parts);
-        })) {
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen(LoopbackServer.HoldOpen.sse()))) {
             OpenAiEngine e = engine(s, OpenAiDialect.VLLM);
             EventLog log = new EventLog();
             Generation g = e.generate(HELLO, log);
