@@ -67,8 +67,7 @@ class OpenAiEngineTest {
         try (LoopbackServer s = new LoopbackServer(streaming("openai/vllm-chat-stream.sse", 0));
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done d = log.run(e, HELLO, GenerationEvent.Done.class);
             assertEquals(FinishReason.STOP, d.reason());
             assertEquals("Hello! How can I help?", d.text());
             assertEquals(d.text(), log.tokenText());
@@ -92,8 +91,9 @@ class OpenAiEngineTest {
         try (LoopbackServer s = new LoopbackServer(streaming("openai/vllm-completion-length.sse", 0));
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(GenerationRequest.completion("Qwen/Qwen2.5-0.5B-Instruct", "The capital of France:", SamplingParams.greedy(), 3), log);
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done d = log.run(e,
+                    GenerationRequest.completion("Qwen/Qwen2.5-0.5B-Instruct", "The capital of France:", SamplingParams.greedy(), 3),
+                    GenerationEvent.Done.class);
             assertEquals(FinishReason.LENGTH, d.reason());
             assertEquals(" Paris is the", d.text());
             assertEquals(new Usage(6, 3), d.usage());
@@ -106,8 +106,7 @@ class OpenAiEngineTest {
         try (LoopbackServer s = new LoopbackServer(streaming("openai/vllm-error-midstream.sse", 0));
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, HELLO, GenerationEvent.Error.class);
             assertTrue(err.message().contains("EngineCore encountered an issue"), err.message());
             assertTrue(err.message().contains("vLLM server at http://127.0.0.1:" + s.port()), err.message());
             assertEquals("The", log.tokenText());
@@ -120,8 +119,7 @@ class OpenAiEngineTest {
         try (LoopbackServer s = new LoopbackServer(firstTokenThen(new LoopbackServer.Pause(200), new LoopbackServer.Cut()));
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, HELLO, GenerationEvent.Error.class);
             assertTrue(err.message().contains("vLLM server at http://127.0.0.1:" + s.port()), err.message());
             assertTrue(err.message().contains("mid-stream") || err.message().contains("before the generation finished"), err.message());
             assertEquals("Hello", log.tokenText());
@@ -133,8 +131,7 @@ class OpenAiEngineTest {
         try (LoopbackServer s = new LoopbackServer(firstTokenThen());
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, HELLO, GenerationEvent.Error.class);
             assertTrue(err.message().contains("closed the stream before the generation finished (after 1 chunks)"), err.message());
         }
     }
@@ -178,8 +175,7 @@ class OpenAiEngineTest {
              OpenAiEngine e = new OpenAiEngine(OpenAiDialect.VLLM, s.endpoint(), null,
                 RemoteOptions.DEFAULTS.withIdleTimeout(Duration.ofMillis(300)))) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, HELLO, GenerationEvent.Error.class);
             assertTrue(err.message().contains("sent nothing for"), err.message());
         }
     }
@@ -279,8 +275,7 @@ class OpenAiEngineTest {
             assertEquals("vLLM server at http://127.0.0.1:" + s.port() + " serves Qwen/Qwen2.5-0.5B-Instruct", h.detail());
 
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO.withModel(null), log);
-            assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            log.run(e, HELLO.withModel(null), GenerationEvent.Done.class);
             JsonNode sent = Json.MAPPER.readTree(s.requests().getLast().body());
             assertEquals("Qwen/Qwen2.5-0.5B-Instruct", sent.get("model").asText(), "no model asked: the server's first");
         }
