@@ -12,7 +12,6 @@ import io.infernet.engines.remote.Endpoint;
 import io.infernet.engines.remote.HttpFailures;
 import io.infernet.engines.Json;
 import io.infernet.engines.remote.RemoteCall;
-import io.infernet.engines.remote.RemoteGeneration;
 import io.infernet.engines.remote.RemoteOptions;
 import io.infernet.engines.remote.RemoteServer;
 import java.io.BufferedReader;
@@ -80,10 +79,8 @@ public final class OllamaEngine implements Engine {
         String model = resolveModel(request.model());
         String path = OllamaRequests.path(request);
         String json = Json.write(OllamaRequests.generation(model, request, ollama));
-        InputStream body = new RemoteCall(server(), path, model, request.isChat() ? "messages" : "prompt")
-                .stream(http.client(), post(path, json).build(), http.options());
-        return http.track(g -> new RemoteGeneration(KIND, model, server(), body, new NdjsonDecoder(request.isChat()),
-                listener, http.options().idleTimeout(), g).start());
+        return http.stream(KIND, model, new RemoteCall(server(), path, model, request.isChat() ? "messages" : "prompt"),
+                post(path, json).build(), new NdjsonDecoder(request.isChat()), listener);
     }
 
     @Override

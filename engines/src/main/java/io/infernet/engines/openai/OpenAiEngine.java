@@ -15,7 +15,6 @@ import io.infernet.engines.remote.RemoteCall;
 import io.infernet.engines.remote.RemoteGeneration;
 import io.infernet.engines.remote.RemoteOptions;
 import io.infernet.engines.remote.RemoteServer;
-import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Objects;
@@ -75,9 +74,8 @@ public final class OpenAiEngine implements Engine {
         String path = OpenAiRequests.path(request);
         HttpRequest req = post(path, Json.write(OpenAiRequests.body(dialect, model, request, true)))
                 .header("Accept", "text/event-stream").build();
-        InputStream body = call(path, model, request).stream(http.client(), req, http.options());
-        return http.track(g -> new RemoteGeneration(kind(), model, server(), body, new SseDecoder(request.isChat(), request.decoding().topLogprobs()),
-                listener, http.options().idleTimeout(), g).start());
+        return http.stream(kind(), model, call(path, model, request), req,
+                new SseDecoder(request.isChat(), request.decoding().topLogprobs()), listener);
     }
 
     /**
