@@ -105,4 +105,23 @@ public final class Json {
             return Optional.empty();
         }
     }
+
+    /**
+     * The tree of a server's answer, which must be a JSON object.
+     *
+     * @throws IllegalArgumentException otherwise, quoting the first 120 characters of {@code body}
+     */
+    public static JsonNode parseObject(String body) {
+        return tryParse(body).filter(JsonNode::isObject)
+                .orElseThrow(() -> new IllegalArgumentException("not a JSON object: " + (body.length() > 120 ? body.substring(0, 120) + "..." : body)));
+    }
+
+    /** The elements of a JSON array as floats (each read as a double and narrowed); 0 for one that is not a number. */
+    public static float[] floats(JsonNode array) {
+        float[] f = new float[array.size()];
+        for (int j = 0; j < f.length; j++) {
+            f[j] = (float) array.get(j).asDouble();
+        }
+        return f;
+    }
 }

@@ -1,5 +1,6 @@
 package io.infernet.bench.grammar;
 
+import io.infernet.bench.jmh.NativeFork;
 import io.infernet.grammar.CompiledGrammar;
 import io.infernet.grammar.Grammar;
 import io.infernet.grammar.GrammarMatcher;
@@ -20,7 +21,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -55,9 +55,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
-public class GrammarMaskBench {
+public class GrammarMaskBench extends NativeFork {
     static final String OBJECT_SCHEMA = """
             {"type":"object","additionalProperties":false,
              "required":["name","age","email","active","score","kind","tags","address"],

@@ -10,7 +10,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -33,8 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
-public class FfmCallBenchmark {
+public class FfmCallBenchmark extends NativeFork {
 
     @State(Scope.Benchmark)
     public static class Calls {
@@ -52,7 +50,7 @@ public class FfmCallBenchmark {
             model = TierModel.open(tier);
             ctx = model.newContext(TierModel.context(16, TierModel.threads(0)));
             try (Batch b = new Batch(1, 1)) {
-                b.add(model.vocab().addsBos() ? model.vocab().bos() : 1, 0, 0, true);
+                b.add(TierModel.firstToken(model), 0, 0, true);
                 if (ctx.decode(b) != DecodeStatus.OK) {
                     throw new IllegalStateException("decode failed");
                 }

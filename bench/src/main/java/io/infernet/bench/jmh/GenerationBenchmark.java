@@ -12,13 +12,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -39,17 +37,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
-public class GenerationBenchmark {
+public class GenerationBenchmark extends NativeFork {
 
     public static final int TOKENS = 128;
 
     @State(Scope.Benchmark)
-    public static class Gen {
-        @Param({"demo"})
-        public String tier;
-        @Param({"0"})
-        public int threads;
+    public static class Gen extends TierParams {
 
         Model model;
         Context decodeCtx;
@@ -71,7 +64,7 @@ public class GenerationBenchmark {
             batch = new Batch(1, 1);
             generator = new Generator(loopCtx);
             sampler = new JavaSampler(SamplingParams.greedy(), model.vocab().size());
-            prompt = new int[] {model.vocab().addsBos() ? model.vocab().bos() : 1};
+            prompt = new int[] {TierModel.firstToken(model)};
             int n = generator.generate(prompt, sampler, TOKENS, false, (tok, b, len) -> true).tokens().length;
             if (n != TOKENS) {
                 throw new IllegalStateException("the " + tier + " model ends generation after " + n + " tokens; tg" + TOKENS

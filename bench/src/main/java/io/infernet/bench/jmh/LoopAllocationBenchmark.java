@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.CompilerControl;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -32,8 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
-public class LoopAllocationBenchmark {
+public class LoopAllocationBenchmark extends NativeFork {
 
     @Param({"32", "160"})
     public int tokens;
@@ -52,7 +50,7 @@ public class LoopAllocationBenchmark {
         ctx = model.newContext(TierModel.context(tokens + 8, 1));
         generator = new Generator(ctx);
         sampler = new JavaSampler(SamplingParams.greedy().withTemperature(0.7f).withTopK(40).withSeed(5), model.vocab().size());
-        prompt = new int[] {model.vocab().addsBos() ? model.vocab().bos() : 1};
+        prompt = new int[] {TierModel.firstToken(model)};
     }
 
     @TearDown(Level.Trial)

@@ -4,17 +4,14 @@ import io.infernet.runtime.Batch;
 import io.infernet.runtime.Context;
 import io.infernet.runtime.DecodeStatus;
 import io.infernet.runtime.Model;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -29,17 +26,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
-public class PromptBenchmark {
+public class PromptBenchmark extends NativeFork {
 
     public static final int TOKENS = 512;
 
     @State(Scope.Benchmark)
-    public static class Prompt {
-        @Param({"demo"})
-        public String tier;
-        @Param({"0"})
-        public int threads;
+    public static class Prompt extends TierParams {
 
         Model model;
         Context ctx;
@@ -51,14 +43,7 @@ public class PromptBenchmark {
             model = TierModel.open(tier);
             ctx = model.newContext(TierModel.context(TOKENS, TierModel.threads(threads)));
             batch = new Batch(TOKENS, 1);
-            SplittableRandom r = new SplittableRandom(1234);
-            tokens = new int[TOKENS];
-            for (int i = 0; i < TOKENS; i++) {
-                tokens[i] = r.nextInt(model.vocab().size());
-            }
-            if (model.vocab().addsBos()) {
-                tokens[0] = model.vocab().bos();
-            }
+            tokens = TierModel.randomPrompt(model, TOKENS);
         }
 
         @TearDown(Level.Trial)

@@ -13,6 +13,7 @@ import io.infernet.runtime.CpuTopology;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.ModelParams;
 import io.infernet.runtime.gguf.DemoModel;
+import java.util.SplittableRandom;
 
 /**
  * The model of a tier, loaded for a JMH trial: made on first use (synthesized, cached), placed
@@ -44,6 +45,27 @@ final class TierModel {
     static ContextParams context(int tokens, int threads) {
         int batch = Math.min(512, tokens);
         return ContextParams.defaults().withKvCells(tokens).withBatch(batch, batch).withThreads(threads, threads);
+    }
+
+    /**
+     * {@code n} random token ids of {@code model}'s vocabulary (seed 1234, so every trial decodes
+     * the same prompt), the first one its BOS when the vocabulary adds one.
+     */
+    static int[] randomPrompt(Model model, int n) {
+        SplittableRandom r = new SplittableRandom(1234);
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = r.nextInt(model.vocab().size());
+        }
+        if (model.vocab().addsBos()) {
+            tokens[0] = model.vocab().bos();
+        }
+        return tokens;
+    }
+
+    /** The token a one-token prompt starts with: BOS when the vocabulary adds one, else token 1. */
+    static int firstToken(Model model) {
+        return model.vocab().addsBos() ? model.vocab().bos() : 1;
     }
 
     static final Progress PROGRESS = line -> System.err.println("[bench] " + line);

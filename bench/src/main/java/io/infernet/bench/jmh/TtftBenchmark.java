@@ -6,16 +6,13 @@ import io.infernet.runtime.Generator;
 import io.infernet.runtime.JavaSampler;
 import io.infernet.runtime.Model;
 import io.infernet.runtime.TokenSampler;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -27,17 +24,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
-public class TtftBenchmark {
+public class TtftBenchmark extends NativeFork {
 
     public static final int PROMPT = 512;
 
     @State(Scope.Benchmark)
-    public static class Ttft {
-        @Param({"demo"})
-        public String tier;
-        @Param({"0"})
-        public int threads;
+    public static class Ttft extends TierParams {
 
         Model model;
         Context ctx;
@@ -51,14 +43,7 @@ public class TtftBenchmark {
             ctx = model.newContext(TierModel.context(PROMPT + 1, TierModel.threads(threads)));
             generator = new Generator(ctx);
             sampler = new JavaSampler(SamplingParams.greedy(), model.vocab().size());
-            SplittableRandom r = new SplittableRandom(1234);
-            prompt = new int[PROMPT];
-            for (int i = 0; i < PROMPT; i++) {
-                prompt[i] = r.nextInt(model.vocab().size());
-            }
-            if (model.vocab().addsBos()) {
-                prompt[0] = model.vocab().bos();
-            }
+            prompt = TierModel.randomPrompt(model, PROMPT);
         }
 
         @TearDown(Level.Trial)

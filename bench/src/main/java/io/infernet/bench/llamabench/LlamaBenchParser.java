@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /** Reads {@code llama-bench -o json} output: a JSON array with one object per test. */
 public final class LlamaBenchParser {
@@ -87,11 +89,7 @@ public final class LlamaBenchParser {
     }
 
     private static long number(JsonNode t, String name, int index) {
-        JsonNode v = field(t, name, index);
-        if (!v.isIntegralNumber()) {
-            throw new IllegalArgumentException("llama-bench test " + index + ": '" + name + "' should be an integer, got " + v);
-        }
-        return v.asLong();
+        return typed(t, name, index, JsonNode::isIntegralNumber, "an integer", v -> v).asLong();
     }
 
     private static int integer(JsonNode t, String name, int index) {
@@ -99,17 +97,22 @@ public final class LlamaBenchParser {
     }
 
     private static double real(JsonNode t, String name, int index) {
-        JsonNode v = field(t, name, index);
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException("llama-bench test " + index + ": '" + name + "' should be a number, got " + v);
-        }
-        return v.asDouble();
+        return typed(t, name, index, JsonNode::isNumber, "a number", v -> v).asDouble();
     }
 
     private static JsonNode array(JsonNode t, String name, int index) {
+        return typed(t, name, index, JsonNode::isArray, "an array", JsonNode::getNodeType);
+    }
+
+    /**
+     * The field, which must be {@code what} ("an integer"); otherwise IllegalArgumentException
+     * naming the test, the field and {@code got} of the value found.
+     */
+    private static JsonNode typed(JsonNode t, String name, int index, Predicate<JsonNode> is, String what,
+            Function<JsonNode, Object> got) {
         JsonNode v = field(t, name, index);
-        if (!v.isArray()) {
-            throw new IllegalArgumentException("llama-bench test " + index + ": '" + name + "' should be an array, got " + v.getNodeType());
+        if (!is.test(v)) {
+            throw new IllegalArgumentException("llama-bench test " + index + ": '" + name + "' should be " + what + ", got " + got.apply(v));
         }
         return v;
     }

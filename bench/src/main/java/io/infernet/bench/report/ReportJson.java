@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -42,19 +43,9 @@ public final class ReportJson {
                 }
             }
         });
-        m.addSerializer(Instant.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Instant value, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(value.toString());
-            }
-        });
-        m.addSerializer(Path.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Path value, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(value.toString());
-            }
-        });
-        m.addSerializer(Double.class, new JsonSerializer<>() {
+        m.addSerializer(Instant.class, ToStringSerializer.instance);
+        m.addSerializer(Path.class, ToStringSerializer.instance);
+        JsonSerializer<Double> finiteOrNull = new JsonSerializer<>() {
             @Override
             public void serialize(Double value, JsonGenerator g, SerializerProvider p) throws IOException {
                 if (value.isNaN() || value.isInfinite()) {
@@ -63,17 +54,9 @@ public final class ReportJson {
                     g.writeNumber(value);
                 }
             }
-        });
-        m.addSerializer(double.class, new JsonSerializer<>() {
-            @Override
-            public void serialize(Double value, JsonGenerator g, SerializerProvider p) throws IOException {
-                if (value.isNaN() || value.isInfinite()) {
-                    g.writeNull();
-                } else {
-                    g.writeNumber(value);
-                }
-            }
-        });
+        };
+        m.addSerializer(Double.class, finiteOrNull);
+        m.addSerializer(double.class, finiteOrNull);
         return new ObjectMapper().registerModule(m).setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .enable(SerializationFeature.INDENT_OUTPUT);
     }

@@ -45,6 +45,19 @@ public final class TemplateConversations {
                "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\", \\"unit\\": \\"celsius\\"}"}}]},
             {"role": "tool", "tool_call_id": "call00001", "content": "{\\"temperature\\": 18, \\"condition\\": \\"sunny\\"}"}""";
 
+    /** A question and the assistant turn that answers it with two calls at once (call00001 Paris, call00002 London). */
+    private static final String PARALLEL_CALLS = """
+            {"role": "user", "content": "Compare the weather in Paris and London."},
+            {"role": "assistant", "content": "", "tool_calls": [
+              {"id": "call00001", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}},
+              {"id": "call00002", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"London\\"}"}}]}""";
+
+    /** The results of {@link #PARALLEL_CALLS}' two calls. */
+    private static final String PARIS_RESULT = """
+            {"role": "tool", "tool_call_id": "call00001", "name": "get_weather", "content": "{\\"temperature\\": 18}"}""";
+    private static final String LONDON_RESULT = """
+            {"role": "tool", "tool_call_id": "call00002", "name": "get_weather", "content": "{\\"temperature\\": 14}"}""";
+
     /** Name to request, in recording order; a fresh copy on each call. */
     public static SequencedMap<String, ObjectNode> all() {
         SequencedMap<String, ObjectNode> all = new LinkedHashMap<>();
@@ -72,14 +85,7 @@ public final class TemplateConversations {
                   {"role": "assistant", "content": "It is 18 degrees and sunny in Paris."},
                   {"role": "user", "content": "Thanks! And in London?"}], "tools": %s}""".formatted(WEATHER_CALL, TOOLS)));
         all.put("parallel_tool_calls", request("""
-                {"messages": [
-                  {"role": "user", "content": "Compare the weather in Paris and London."},
-                  {"role": "assistant", "content": "", "tool_calls": [
-                    {"id": "call00001", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}},
-                    {"id": "call00002", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"London\\"}"}}]},
-                  {"role": "tool", "tool_call_id": "call00001", "name": "get_weather", "content": "{\\"temperature\\": 18}"},
-                  {"role": "tool", "tool_call_id": "call00002", "name": "get_weather", "content": "{\\"temperature\\": 14}"}],
-                 "tools": %s}""".formatted(TOOLS)));
+                {"messages": [%s, %s, %s], "tools": %s}""".formatted(PARALLEL_CALLS, PARIS_RESULT, LONDON_RESULT, TOOLS)));
         all.put("content_parts", request("""
                 {"messages": [{"role": "user", "content": [
                   {"type": "text", "text": "Describe this scene:"},
@@ -116,14 +122,7 @@ public final class TemplateConversations {
                   {"role": "assistant", "content": "It is sunny."},
                   {"role": "user", "content": "Thanks."}], "tools": %s}""".formatted(TOOLS)));
         all.put("tool_results_out_of_order", request("""
-                {"messages": [
-                  {"role": "user", "content": "Compare the weather in Paris and London."},
-                  {"role": "assistant", "content": "", "tool_calls": [
-                    {"id": "call00001", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"Paris\\"}"}},
-                    {"id": "call00002", "type": "function", "function": {"name": "get_weather", "arguments": "{\\"city\\": \\"London\\"}"}}]},
-                  {"role": "tool", "tool_call_id": "call00002", "name": "get_weather", "content": "{\\"temperature\\": 14}"},
-                  {"role": "tool", "tool_call_id": "call00001", "name": "get_weather", "content": "{\\"temperature\\": 18}"}],
-                 "tools": %s}""".formatted(TOOLS)));
+                {"messages": [%s, %s, %s], "tools": %s}""".formatted(PARALLEL_CALLS, LONDON_RESULT, PARIS_RESULT, TOOLS)));
         all.put("empty_tools", request("""
                 {"messages": [{"role": "user", "content": "Hello! Who are you?"}], "tools": []}"""));
         return all;

@@ -51,10 +51,7 @@ class ReportRenderingTest {
                 new ServingServer("llama-server", "llama.cpp llama-server", "llama-server -m x", List.of(theirs1), Optional.empty()),
                 new ServingServer("infernet", "infernet serve (ours)", "java ... serve", List.of(ours1), Optional.empty())),
                 List.of());
-        BenchReport base = TestReports.report();
-        BenchReport r = new BenchReport(base.smoke(), base.startedAt(), base.command(), base.machine(), base.loadWarning(),
-                base.cpuBandwidth(), base.gpuBandwidth(), base.tiers(), Optional.of(serving), base.buildCheck(), base.notes());
-        String md = MarkdownReport.render(r, 512, 128);
+        String md = MarkdownReport.render(withServing(serving), 512, 128);
         // Per round: 550/500 = 1.100, 380/400 = 0.950, 500/450 = 1.111; median 1.100.
         assertTrue(md.contains("| 1 | 3 | **1.100** (0.950–1.111) |"), md);
         assertTrue(md.contains("| infernet serve (ours) | 1 | 16 (0) | 2048 | 500.0 |"), md);
@@ -67,14 +64,18 @@ class ReportRenderingTest {
         ServingServer ours = new ServingServer("infernet", "infernet serve (ours)", "java ... serve", List.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), List.of(both, free));
         ServingReport serving = new ServingReport("demo", "/models/demo.gguf", 128, 4, List.of(ours), List.of());
-        BenchReport base = TestReports.report();
-        BenchReport r = new BenchReport(base.smoke(), base.startedAt(), base.command(), base.machine(), base.loadWarning(),
-                base.cpuBandwidth(), base.gpuBandwidth(), base.tiers(), Optional.of(serving), base.buildCheck(), base.notes());
-        String md = MarkdownReport.render(r, 512, 128);
+        String md = MarkdownReport.render(withServing(serving), 512, 128);
         assertTrue(md.contains("| 2 | 0 | 128 | 1.800 | 1.500 | **+20.0%** (+10.0% to +30.0%, 3 rounds) |"), md);
         // four rounds: the median is the mean of the middle two, (1.00 + 1.01) / 2
         assertTrue(md.contains("| 1 | 1 | 128 | 1.980 | 1.960 | **+0.5%** (-1.0% to +2.0%, 4 rounds) |"), md);
         assertFalse(md.contains("tg loop median of the tier run"), "the interleaved probe replaces the cross-run comparison");
+    }
+
+    /** The test report with {@code serving} as its serving section. */
+    private static BenchReport withServing(ServingReport serving) {
+        BenchReport base = TestReports.report();
+        return new BenchReport(base.smoke(), base.startedAt(), base.command(), base.machine(), base.loadWarning(),
+                base.cpuBandwidth(), base.gpuBandwidth(), base.tiers(), Optional.of(serving), base.buildCheck(), base.notes());
     }
 
     private static ServingLevel level(int streams, double tokensPerSecond) {

@@ -12,7 +12,6 @@ import io.infernet.engines.remote.Endpoint;
 import io.infernet.engines.remote.HttpFailures;
 import io.infernet.engines.Json;
 import io.infernet.engines.remote.RemoteCall;
-import io.infernet.engines.remote.RemoteGeneration;
 import io.infernet.engines.remote.RemoteOptions;
 import io.infernet.engines.remote.RemoteServer;
 import java.io.BufferedReader;
@@ -80,10 +79,8 @@ public final class OllamaEngine implements Engine {
         String model = resolveModel(request.model());
         String path = OllamaRequests.path(request);
         String json = Json.write(OllamaRequests.generation(model, request, ollama));
-        InputStream body = new RemoteCall(server(), path, model, request.isChat() ? "messages" : "prompt")
-                .stream(http.client(), post(path, json).build(), http.options());
-        return http.track(g -> new RemoteGeneration(KIND, model, server(), body, new NdjsonDecoder(request.isChat()),
-                listener, http.options().idleTimeout(), g).start());
+        return http.stream(KIND, model, new RemoteCall(server(), path, model, request.isChat() ? "messages" : "prompt"),
+                post(path, json).build(), new NdjsonDecoder(request.isChat()), listener);
     }
 
     @Override
@@ -93,24 +90,16 @@ public final class OllamaEngine implements Engine {
             return new Embeddings(List.of(), 0);
         }
         String m = resolveModel(model);
-        String body = new RemoteCall(server(), "/api/embed", m, "input")
-                .text(http.client(), post("/api/embed", Json.write(OllamaRequests.embed(m, inputs, ollama))).build(), http.options());
-        try {
-            return OllamaResponses.embeddings(body, inputs.size());
-        } catch (IllegalArgumentException e) {
-            throw unreadable("/api/embed", e);
-        }
+        return http.read(new RemoteCall(server(), "/api/embed", m, "input"),
+                post("/api/embed", Json.write(OllamaRequests.embed(m, inputs, ollama))).build(),
+                body -> OllamaResponses.embeddings(body, inputs.size()));
     }
 
     /** {@code GET /api/tags}. @throws EngineException UNAVAILABLE when Ollama cannot be asked */
     @Override
     public List<ModelInfo> models() {
-        String body = new RemoteCall(server(), "/api/tags", null, null).text(http.client(), http.get("/api/tags").build(), http.options());
-        try {
-            return http.listed(OllamaResponses.tags(body, ollama.numCtx()));
-        } catch (IllegalArgumentException e) {
-            throw unreadable("/api/tags", e);
-        }
+        return http.listed(http.read(new RemoteCall(server(), "/api/tags", null, null), http.get("/api/tags").build(),
+                body -> OllamaResponses.tags(body, ollama.numCtx())));
     }
 
     /** A GET of {@code /api/tags} within the health budget (500 ms); never throws. */

@@ -16,7 +16,7 @@ public final class OllamaResponses {
      * this client sends; any Ollama model answers {@code /api/embed}.
      */
     public static List<ModelInfo> tags(String body, int numCtx) {
-        JsonNode models = tree(body).get("models");
+        JsonNode models = Json.parseObject(body).get("models");
         if (models == null || !models.isArray()) {
             throw new IllegalArgumentException("a tag list without a models array");
         }
@@ -35,7 +35,7 @@ public final class OllamaResponses {
 
     /** {@code POST /api/embed}: {@code embeddings[][]}, in input order. */
     public static Embeddings embeddings(String body, int inputs) {
-        JsonNode root = tree(body);
+        JsonNode root = Json.parseObject(body);
         JsonNode e = root.get("embeddings");
         if (e == null || !e.isArray() || e.size() != inputs) {
             throw new IllegalArgumentException("expected " + inputs + " embeddings, got " + (e == null || !e.isArray() ? "none" : e.size()));
@@ -45,18 +45,14 @@ public final class OllamaResponses {
             if (!v.isArray()) {
                 throw new IllegalArgumentException("an embedding that is not an array");
             }
-            float[] f = new float[v.size()];
-            for (int j = 0; j < f.length; j++) {
-                f[j] = (float) v.get(j).asDouble();
-            }
-            out.add(f);
+            out.add(Json.floats(v));
         }
         return new Embeddings(out, root.path("prompt_eval_count").asInt(-1));
     }
 
     /** One line of {@code /api/pull} progress; an {@code error} line is returned as an IllegalStateException's message. */
     public static PullProgress pullLine(String line) {
-        JsonNode n = tree(line);
+        JsonNode n = Json.parseObject(line);
         if (n.hasNonNull("error")) {
             JsonNode err = n.get("error");
             throw new IllegalStateException(err.isTextual() ? err.asText() : Json.write(err));
@@ -66,10 +62,5 @@ public final class OllamaResponses {
             throw new IllegalArgumentException("a progress line without status");
         }
         return new PullProgress(status, Json.text(n, "digest"), Math.max(0, n.path("total").asLong(0)), Math.max(0, n.path("completed").asLong(0)));
-    }
-
-    private static JsonNode tree(String body) {
-        return Json.tryParse(body).filter(JsonNode::isObject)
-                .orElseThrow(() -> new IllegalArgumentException("not a JSON object: " + (body.length() > 120 ? body.substring(0, 120) + "..." : body)));
     }
 }

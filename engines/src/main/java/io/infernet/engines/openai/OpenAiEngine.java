@@ -15,7 +15,6 @@ import io.infernet.engines.remote.RemoteCall;
 import io.infernet.engines.remote.RemoteGeneration;
 import io.infernet.engines.remote.RemoteOptions;
 import io.infernet.engines.remote.RemoteServer;
-import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.util.List;
 import java.util.Objects;
@@ -75,9 +74,8 @@ public final class OpenAiEngine implements Engine {
         String path = OpenAiRequests.path(request);
         HttpRequest req = post(path, Json.write(OpenAiRequests.body(dialect, model, request, true)))
                 .header("Accept", "text/event-stream").build();
-        InputStream body = call(path, model, request).stream(http.client(), req, http.options());
-        return http.track(g -> new RemoteGeneration(kind(), model, server(), body, new SseDecoder(request.isChat(), request.decoding().topLogprobs()),
-                listener, http.options().idleTimeout(), g).start());
+        return http.stream(kind(), model, call(path, model, request), req,
+                new SseDecoder(request.isChat(), request.decoding().topLogprobs()), listener);
     }
 
     /**
@@ -90,12 +88,7 @@ public final class OpenAiEngine implements Engine {
         String model = resolveModel(request.model());
         String path = OpenAiRequests.path(request);
         HttpRequest req = post(path, Json.write(OpenAiRequests.body(dialect, model, request, false))).build();
-        String body = call(path, model, request).text(http.client(), req, http.options());
-        try {
-            return OpenAiResponses.completion(body, request.isChat());
-        } catch (IllegalArgumentException e) {
-            throw unreadable(path, e);
-        }
+        return http.read(call(path, model, request), req, body -> OpenAiResponses.completion(body, request.isChat()));
     }
 
     @Override
@@ -106,23 +99,15 @@ public final class OpenAiEngine implements Engine {
         }
         String m = resolveModel(model);
         HttpRequest req = post("/v1/embeddings", Json.write(OpenAiRequests.embeddings(m, inputs))).build();
-        String body = new RemoteCall(server(), "/v1/embeddings", m, "input").text(http.client(), req, http.options());
-        try {
-            return OpenAiResponses.embeddings(body, inputs.size());
-        } catch (IllegalArgumentException e) {
-            throw unreadable("/v1/embeddings", e);
-        }
+        return http.read(new RemoteCall(server(), "/v1/embeddings", m, "input"), req,
+                body -> OpenAiResponses.embeddings(body, inputs.size()));
     }
 
     /** {@code GET /v1/models}. @throws EngineException UNAVAILABLE when the server cannot be asked */
     @Override
     public List<ModelInfo> models() {
-        String body = new RemoteCall(server(), "/v1/models", null, null).text(http.client(), http.get("/v1/models").build(), http.options());
-        try {
-            return http.listed(OpenAiResponses.models(body, kind()));
-        } catch (IllegalArgumentException e) {
-            throw http.unreadable("/v1/models", e);
-        }
+        return http.listed(http.read(new RemoteCall(server(), "/v1/models", null, null), http.get("/v1/models").build(),
+                body -> OpenAiResponses.models(body, kind())));
     }
 
     /** A GET of {@code /v1/models} within the health budget (500 ms); never throws. */
@@ -151,9 +136,5 @@ public final class OpenAiEngine implements Engine {
 
     private RemoteCall call(String path, String model, GenerationRequest r) {
         return new RemoteCall(server(), path, model, r.isChat() ? "messages" : "prompt");
-    }
-
-    private EngineException unreadable(String path, IllegalArgumentException e) {
-        return http.unreadable(path, e);
     }
 }

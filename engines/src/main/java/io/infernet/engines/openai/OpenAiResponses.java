@@ -25,7 +25,7 @@ public final class OpenAiResponses {
      * not {@code n_ctx_train}), else 0.
      */
     public static List<ModelInfo> models(String body, String kind) {
-        JsonNode data = tree(body).get("data");
+        JsonNode data = Json.parseObject(body).get("data");
         if (data == null || !data.isArray()) {
             throw new IllegalArgumentException("a model list without a data array");
         }
@@ -42,7 +42,7 @@ public final class OpenAiResponses {
 
     /** {@code POST /v1/embeddings}: one vector per input, put back in input order by {@code index}. */
     public static Embeddings embeddings(String body, int inputs) {
-        JsonNode root = tree(body);
+        JsonNode root = Json.parseObject(body);
         JsonNode data = root.get("data");
         if (data == null || !data.isArray() || data.size() != inputs) {
             throw new IllegalArgumentException("expected " + inputs + " embeddings in data[], got "
@@ -56,18 +56,14 @@ public final class OpenAiResponses {
             if (index < 0 || index >= inputs || out[index] != null || v == null || !v.isArray()) {
                 throw new IllegalArgumentException("embedding " + i + " has a bad index or no vector");
             }
-            float[] f = new float[v.size()];
-            for (int j = 0; j < f.length; j++) {
-                f[j] = (float) v.get(j).asDouble();
-            }
-            out[index] = f;
+            out[index] = Json.floats(v);
         }
         return new Embeddings(List.of(out), root.path("usage").path("prompt_tokens").asInt(-1));
     }
 
     /** A non-streamed chat or text completion, as the {@code Done} event a stream would have ended with (every choice, by index). */
     public static GenerationEvent completion(String body, boolean chat) {
-        JsonNode n = tree(body);
+        JsonNode n = Json.parseObject(body);
         JsonNode choices = n.get("choices");
         if (choices == null || !choices.isArray() || choices.isEmpty()) {
             throw new IllegalArgumentException("a completion without choices");
@@ -112,10 +108,5 @@ public final class OpenAiResponses {
             }
         }
         return new ParsedMessage(content, reasoning == null ? "" : reasoning, calls);
-    }
-
-    private static JsonNode tree(String body) {
-        return Json.tryParse(body).filter(JsonNode::isObject)
-                .orElseThrow(() -> new IllegalArgumentException("not a JSON object: " + (body.length() > 120 ? body.substring(0, 120) + "..." : body)));
     }
 }

@@ -2,8 +2,10 @@ package io.infernet.engines.remote;
 
 import io.infernet.engines.EngineException;
 import io.infernet.engines.Generation;
+import io.infernet.engines.GenerationListener;
 import io.infernet.engines.Health;
 import io.infernet.engines.ModelInfo;
+import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.util.List;
@@ -131,6 +133,35 @@ public final class RemoteServer implements AutoCloseable {
             return Health.up(server() + " " + describe.apply(r.body()), r.latency());
         } catch (IllegalArgumentException e) {
             return Health.down(server() + ": " + path + " answered something that is not " + what, r.latency());
+        }
+    }
+
+    /**
+     * Sends {@code request} for {@code call} and, once the server has accepted it, streams its
+     * answer as a tracked {@link RemoteGeneration} of {@code engine} on {@code model}; events reach
+     * {@code listener} on the generation's reader thread.
+     *
+     * @throws EngineException as {@link RemoteCall#stream} when the request is refused or fails
+     */
+    public Generation stream(String engine, String model, RemoteCall call, HttpRequest request, StreamDecoder decoder,
+            GenerationListener listener) {
+        InputStream body = call.stream(client, request, options);
+        return track(g -> new RemoteGeneration(engine, model, server(), body, decoder, listener, options.idleTimeout(), g).start());
+    }
+
+    /**
+     * Sends {@code request} for {@code call} and reads the body of its 2xx answer with
+     * {@code read}, on the calling thread.
+     *
+     * @param read throws IllegalArgumentException on a body it cannot read, which becomes {@link #unreadable}
+     * @throws EngineException as {@link RemoteCall#text} for a refused or failed request; INTERNAL for an unreadable body
+     */
+    public <T> T read(RemoteCall call, HttpRequest request, Function<String, T> read) {
+        String body = call.text(client, request, options);
+        try {
+            return read.apply(body);
+        } catch (IllegalArgumentException e) {
+            throw unreadable(call.path(), e);
         }
     }
 

@@ -71,7 +71,7 @@ class InProcessDecodingTest {
 
     private static GenerationEvent.Done run(GenerationRequest r) throws Exception {
         EventLog log = new EventLog();
-        return assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(engine.generate(r, log)));
+        return log.run(engine, r, GenerationEvent.Done.class);
     }
 
     private static void assertValid(String schema, String json) throws Exception {
@@ -203,7 +203,7 @@ class InProcessDecodingTest {
         GenerationRequest r = chat("Weather?", SamplingParams.defaults().withTemperature(1.5f).withSeed(13), 250, DecodingOptions.DEFAULT.withN(3))
                 .withChat(chatTools(ChatOptions.ToolChoice.REQUIRED));
         EventLog log = new EventLog();
-        GenerationEvent.Done done = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(engine.generate(r, log)));
+        GenerationEvent.Done done = log.run(engine, r, GenerationEvent.Done.class);
         assertEquals(3, done.choices().size());
         for (GenerationEvent.Choice c : done.choices()) {
             assertEquals(FinishReason.TOOL_CALLS, c.reason());
@@ -221,7 +221,7 @@ class InProcessDecodingTest {
         DecodingOptions d = DecodingOptions.DEFAULT.withN(3).withLogprobs(true, 4);
         EventLog log = new EventLog();
         GenerationRequest r = chat("Hello there", SamplingParams.defaults().withSeed(11), 8, d);
-        GenerationEvent.Done done = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(engine.generate(r, log)));
+        GenerationEvent.Done done = log.run(engine, r, GenerationEvent.Done.class);
         assertEquals(3, done.choices().size());
         assertEquals(24, done.usage().completionTokens(), "all choices count");
         for (int i = 0; i < 3; i++) {
@@ -293,8 +293,8 @@ class InProcessDecodingTest {
             try (InProcessEngine e = new InProcessEngine(Model.load(DemoModel.ensure(SynthPreset.TINY.spec(), Progress.NONE)), "tiny",
                     ServeConfig.defaults().withThreads(1).withParallel(1).withKvCells(2048), (p, v) -> new ScriptThenRandom(script, s, vocab))) {
                 EventLog log = new EventLog();
-                GenerationEvent.Done done = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(e.generate(chat("Weather?", SamplingParams.defaults(),
-                        300, DecodingOptions.DEFAULT.withToolCalls(toolCalls(ToolCallConstraint.Mode.AUTO, null))), log)));
+                GenerationEvent.Done done = log.run(e, chat("Weather?", SamplingParams.defaults(), 300,
+                        DecodingOptions.DEFAULT.withToolCalls(toolCalls(ToolCallConstraint.Mode.AUTO, null))), GenerationEvent.Done.class);
                 String text = done.text();
                 int call = text.indexOf("{\"tool_calls\"");
                 assertTrue(text.substring(0, Math.max(0, call)).contains("Let me check."), "free text first: " + text);

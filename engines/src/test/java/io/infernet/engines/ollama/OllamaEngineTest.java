@@ -88,8 +88,7 @@ class OllamaEngineTest {
     void aChatStreamsTokensThenDoneWithOllamasCounts() throws Exception {
         try (LoopbackServer s = ollama(); OllamaEngine e = client(s)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(ASK, log);
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done d = log.run(e, ASK, GenerationEvent.Done.class);
             assertEquals(FinishReason.STOP, d.reason());
             assertEquals("The sky looks blue because of Rayleigh scattering — très simple.", d.text());
             assertEquals(d.text(), log.tokenText());
@@ -106,8 +105,7 @@ class OllamaEngineTest {
     void doneReasonLengthEndsWithLength() throws Exception {
         try (LoopbackServer s = ollama(); OllamaEngine e = client(s)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(ASK.withModel("short"), log);
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done d = log.run(e, ASK.withModel("short"), GenerationEvent.Done.class);
             assertEquals(FinishReason.LENGTH, d.reason());
             assertEquals("Once upon a time", d.text());
         }
@@ -117,8 +115,8 @@ class OllamaEngineTest {
     void rawPromptsGoToGenerate() throws Exception {
         try (LoopbackServer s = ollama(); OllamaEngine e = client(s)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(GenerationRequest.completion("llama3.2:3b", "1, 2, 3,", SamplingParams.greedy(), 3), log);
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done d = log.run(e, GenerationRequest.completion("llama3.2:3b", "1, 2, 3,", SamplingParams.greedy(), 3),
+                    GenerationEvent.Done.class);
             assertEquals(" 4, 5", d.text());
             assertEquals(new Usage(9, 3), d.usage());
             assertTrue(Json.MAPPER.readTree(s.requests().getFirst().body()).get("raw").asBoolean());
@@ -129,8 +127,7 @@ class OllamaEngineTest {
     void anErrorLineMidStreamIsAnErrorEvent() throws Exception {
         try (LoopbackServer s = ollama(); OllamaEngine e = client(s)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(ASK.withModel("broken"), log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, ASK.withModel("broken"), GenerationEvent.Error.class);
             assertEquals("the Ollama server at http://127.0.0.1:" + s.port()
                     + " reported an error mid-stream: an error was encountered while running the model: unexpected EOF", err.message());
             assertEquals("Sure, here", log.tokenText());
@@ -165,8 +162,7 @@ class OllamaEngineTest {
     void aCrashMidStreamIsAnErrorEvent() throws Exception {
         try (LoopbackServer s = ollama(); OllamaEngine e = client(s)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(ASK.withModel("crash"), log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, ASK.withModel("crash"), GenerationEvent.Error.class);
             assertTrue(err.message().contains("Ollama server at http://127.0.0.1:" + s.port()), err.message());
             assertEquals("The sky looks", log.tokenText());
         }
@@ -207,8 +203,7 @@ class OllamaEngineTest {
             assertEquals("Ollama server at http://127.0.0.1:" + s.port() + " has llama3.2:3b, nomic-embed-text:latest", h.detail());
 
             EventLog log = new EventLog();
-            Generation g = e.generate(ASK.withModel(null), log);
-            assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            log.run(e, ASK.withModel(null), GenerationEvent.Done.class);
             assertEquals("llama3.2:3b", Json.MAPPER.readTree(s.requests().getLast().body()).get("model").asText(),
                     "no model asked: Ollama's first");
         }

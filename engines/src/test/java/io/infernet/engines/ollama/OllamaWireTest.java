@@ -44,6 +44,11 @@ class OllamaWireTest {
         return b.toString();
     }
 
+    /** The stream ends with its finish reason, then Ollama's counts, then the end. */
+    private static void assertEnds(List<StreamChunk> c, FinishReason reason, Usage usage) {
+        assertEquals(List.of(new StreamChunk.Finish(reason), new StreamChunk.Counts(usage), new StreamChunk.End()), c.subList(c.size() - 3, c.size()));
+    }
+
     @Test
     void chatAlwaysCarriesContextLengthAndThreads() {
         SamplingParams s = new SamplingParams(0.8f, 40, 0.95f, 0.05f, 1.1f, -1, 0.25f, 0.5f, Map.of(), 1234L);
@@ -106,16 +111,14 @@ class OllamaWireTest {
     void aChatStreamDecodesToTextReasonAndCounts() throws Exception {
         List<StreamChunk> c = decodeAll("ollama/chat-stream.ndjson", true);
         assertEquals("The sky looks blue because of Rayleigh scattering — très simple.", text(c));
-        assertEquals(List.of(new StreamChunk.Finish(FinishReason.STOP), new StreamChunk.Counts(new Usage(31, 13)), new StreamChunk.End()),
-                c.subList(c.size() - 3, c.size()));
+        assertEnds(c, FinishReason.STOP, new Usage(31, 13));
     }
 
     @Test
     void doneReasonLengthIsLength() throws Exception {
         List<StreamChunk> c = decodeAll("ollama/chat-length.ndjson", true);
         assertEquals("Once upon a time", text(c));
-        assertEquals(List.of(new StreamChunk.Finish(FinishReason.LENGTH), new StreamChunk.Counts(new Usage(28, 4)), new StreamChunk.End()),
-                c.subList(c.size() - 3, c.size()));
+        assertEnds(c, FinishReason.LENGTH, new Usage(28, 4));
     }
 
     @Test

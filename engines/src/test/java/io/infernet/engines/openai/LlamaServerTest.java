@@ -121,8 +121,7 @@ class LlamaServerTest {
     void streamingAndNonStreamingAgree() throws Exception {
         try (OpenAiEngine e = client(main)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(chat(24), log);
-            GenerationEvent.Done streamed = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done streamed = log.run(e, chat(24), GenerationEvent.Done.class);
             assertEquals(FinishReason.LENGTH, streamed.reason());
             assertEquals(24, streamed.usage().completionTokens(), "the server's own count, from the stream's usage chunk");
             assertTrue(streamed.usage().promptTokens() > 5, streamed.usage().toString());
@@ -145,7 +144,7 @@ class LlamaServerTest {
                     SamplingParams.defaults().withSeed(3), 120).withDecoding(DecodingOptions.DEFAULT
                     .withFormat(new DecodingOptions.JsonSchema("thing", schema, true)).withLogprobs(true, 2).withN(2));
             EventLog log = new EventLog();
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(e.generate(r, log)));
+            GenerationEvent.Done d = log.run(e, r, GenerationEvent.Done.class);
             assertEquals(2, d.choices().size(), "two choices (the server has two slots)");
             for (GenerationEvent.Choice c : d.choices()) {
                 var doc = Json.MAPPER.readTree(c.text());
@@ -163,8 +162,7 @@ class LlamaServerTest {
         try (OpenAiEngine e = client(main)) {
             GenerationRequest raw = GenerationRequest.completion("tiny", "Once upon a time", GREEDY_NO_EOS, 32);
             EventLog log = new EventLog();
-            Generation g = e.generate(raw, log);
-            GenerationEvent.Done full = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done full = log.run(e, raw, GenerationEvent.Done.class);
             assertEquals(FinishReason.LENGTH, full.reason());
             assertEquals(32, full.usage().completionTokens());
 
@@ -173,8 +171,7 @@ class LlamaServerTest {
             String stop = text.substring(text.length() / 2, text.length() / 2 + 3);
             int cut = text.indexOf(stop);
             EventLog stopped = new EventLog();
-            Generation g2 = e.generate(raw.withStop(List.of(stop)), stopped);
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, stopped.awaitEnd(g2));
+            GenerationEvent.Done d = stopped.run(e, raw.withStop(List.of(stop)), GenerationEvent.Done.class);
             assertEquals(FinishReason.STOP, d.reason());
             assertEquals(text.substring(0, cut), d.text());
         }
@@ -272,8 +269,8 @@ class LlamaServerTest {
                 (1L << 40) + 7);
         try (OpenAiEngine e = client(main)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(GenerationRequest.chat("tiny", List.of(new ChatMessage("user", "hi")), all, 6), log);
-            assertEquals(FinishReason.LENGTH, assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g)).reason());
+            assertEquals(FinishReason.LENGTH, log.run(e, GenerationRequest.chat("tiny", List.of(new ChatMessage("user", "hi")), all, 6),
+                    GenerationEvent.Done.class).reason());
             var slots = Json.MAPPER.readTree(HttpProbe.get(main.endpoint(), "/slots", Duration.ofSeconds(2)).body());
             boolean seen = false;
             for (var slot : slots) {

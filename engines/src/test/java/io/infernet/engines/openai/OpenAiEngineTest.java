@@ -47,6 +47,16 @@ class OpenAiEngineTest {
         return new OpenAiEngine(d, s.endpoint(), null, RemoteOptions.DEFAULTS);
     }
 
+    /** Replies with vLLM's chat stream up to its first token (its first two events), then {@code then}. */
+    private static Function<LoopbackServer.Request, Reply> firstTokenThen(LoopbackServer.Part... then) throws Exception {
+        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
+        return req -> {
+            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
+            parts.addAll(List.of(then));
+            return Reply.stream(SSE, parts);
+        };
+    }
+
     private static Function<LoopbackServer.Request, Reply> streaming(String fixture, long pauseMillis) throws Exception {
         String text = fixture(fixture);
         return req -> Reply.stream(SSE, LoopbackServer.lines(text, pauseMillis));
@@ -57,8 +67,7 @@ class OpenAiEngineTest {
         try (LoopbackServer s = new LoopbackServer(streaming("openai/vllm-chat-stream.sse", 0));
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done d = log.run(e, HELLO, GenerationEvent.Done.class);
             assertEquals(FinishReason.STOP, d.reason());
             assertEquals("Hello! How can I help?", d.text());
             assertEquals(d.text(), log.tokenText());
@@ -82,8 +91,9 @@ class OpenAiEngineTest {
         try (LoopbackServer s = new LoopbackServer(streaming("openai/vllm-completion-length.sse", 0));
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(GenerationRequest.completion("Qwen/Qwen2.5-0.5B-Instruct", "The capital of France:", SamplingParams.greedy(), 3), log);
-            GenerationEvent.Done d = assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            GenerationEvent.Done d = log.run(e,
+                    GenerationRequest.completion("Qwen/Qwen2.5-0.5B-Instruct", "The capital of France:", SamplingParams.greedy(), 3),
+                    GenerationEvent.Done.class);
             assertEquals(FinishReason.LENGTH, d.reason());
             assertEquals(" Paris is the", d.text());
             assertEquals(new Usage(6, 3), d.usage());
@@ -96,8 +106,7 @@ class OpenAiEngineTest {
         try (LoopbackServer s = new LoopbackServer(streaming("openai/vllm-error-midstream.sse", 0));
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, HELLO, GenerationEvent.Error.class);
             assertTrue(err.message().contains("EngineCore encountered an issue"), err.message());
             assertTrue(err.message().contains("vLLM server at http://127.0.0.1:" + s.port()), err.message());
             assertEquals("The", log.tokenText());
@@ -106,16 +115,11 @@ class OpenAiEngineTest {
 
     @Test
     void aServerThatDiesMidStreamGivesAnErrorNamingIt() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> {
-            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(new LoopbackServer.Pause(200)); // a reset can discard data the client has not read yet
-            parts.add(new LoopbackServer.Cut());
-            return Reply.stream(SSE, parts);
-        }); OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
+        // The pause: a reset can discard data the client has not read yet.
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen(new LoopbackServer.Pause(200), new LoopbackServer.Cut()));
+             OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, HELLO, GenerationEvent.Error.class);
             assertTrue(err.message().contains("vLLM server at http://127.0.0.1:" + s.port()), err.message());
             assertTrue(err.message().contains("mid-stream") || err.message().contains("before the generation finished"), err.message());
             assertEquals("Hello", log.tokenText());
@@ -124,24 +128,18 @@ class OpenAiEngineTest {
 
     @Test
     void aStreamThatEndsWithoutFinishingIsAnError() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> Reply.stream(SSE, LoopbackServer.lines(firstTwo, 0)));
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen());
              OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, HELLO, GenerationEvent.Error.class);
             assertTrue(err.message().contains("closed the stream before the generation finished (after 1 chunks)"), err.message());
         }
     }
 
     @Test
     void cancelMidStreamClosesTheConnectionAndEndsInDoneCancel() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> {
-            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(LoopbackServer.HoldOpen.sse());
-            return Reply.stream(SSE, parts);
-        }); OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen(LoopbackServer.HoldOpen.sse()));
+             OpenAiEngine e = engine(s, OpenAiDialect.VLLM)) {
             EventLog log = new EventLog();
             Generation g = e.generate(HELLO, log);
             log.awaitFirstToken();
@@ -173,16 +171,11 @@ class OpenAiEngineTest {
 
     @Test
     void aSilentServerIsGivenUpAfterTheIdleTimeout() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> {
-            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(new LoopbackServer.Pause(20_000));
-            return Reply.stream(SSE, parts);
-        }); OpenAiEngine e = new OpenAiEngine(OpenAiDialect.VLLM, s.endpoint(), null,
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen(new LoopbackServer.Pause(20_000)));
+             OpenAiEngine e = new OpenAiEngine(OpenAiDialect.VLLM, s.endpoint(), null,
                 RemoteOptions.DEFAULTS.withIdleTimeout(Duration.ofMillis(300)))) {
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO, log);
-            GenerationEvent.Error err = assertInstanceOf(GenerationEvent.Error.class, log.awaitEnd(g));
+            GenerationEvent.Error err = log.run(e, HELLO, GenerationEvent.Error.class);
             assertTrue(err.message().contains("sent nothing for"), err.message());
         }
     }
@@ -282,8 +275,7 @@ class OpenAiEngineTest {
             assertEquals("vLLM server at http://127.0.0.1:" + s.port() + " serves Qwen/Qwen2.5-0.5B-Instruct", h.detail());
 
             EventLog log = new EventLog();
-            Generation g = e.generate(HELLO.withModel(null), log);
-            assertInstanceOf(GenerationEvent.Done.class, log.awaitEnd(g));
+            log.run(e, HELLO.withModel(null), GenerationEvent.Done.class);
             JsonNode sent = Json.MAPPER.readTree(s.requests().getLast().body());
             assertEquals("Qwen/Qwen2.5-0.5B-Instruct", sent.get("model").asText(), "no model asked: the server's first");
         }
@@ -303,12 +295,7 @@ class OpenAiEngineTest {
 
     @Test
     void closeCancelsRunningGenerationsAndRefusesNewOnes() throws Exception {
-        String firstTwo = String.join("\n", fixture("openai/vllm-chat-stream.sse").lines().limit(4).toList());
-        try (LoopbackServer s = new LoopbackServer(req -> {
-            List<LoopbackServer.Part> parts = new ArrayList<>(LoopbackServer.lines(firstTwo, 0));
-            parts.add(LoopbackServer.HoldOpen.sse());
-            return Reply.stream(SSE, parts);
-        })) {
+        try (LoopbackServer s = new LoopbackServer(firstTokenThen(LoopbackServer.HoldOpen.sse()))) {
             OpenAiEngine e = engine(s, OpenAiDialect.VLLM);
             EventLog log = new EventLog();
             Generation g = e.generate(HELLO, log);

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.infernet.engines.Engine;
 import io.infernet.engines.Generation;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationListener;
+import io.infernet.engines.GenerationRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +54,14 @@ public final class EventLog implements GenerationListener {
         assertEquals(1, all.stream().filter(GenerationEvent::isTerminal).count(), "exactly one terminal event: " + all);
         assertEquals(last, all.getLast(), "the completion is the last event");
         return last;
+    }
+
+    /**
+     * Starts {@code request} on {@code engine} with this log as its listener, waits for its end as
+     * {@link #awaitEnd} does (with its checks of the event order) and checks that the end is a {@code type}.
+     */
+    public <T extends GenerationEvent> T run(Engine engine, GenerationRequest request, Class<T> type) throws Exception {
+        return assertInstanceOf(type, awaitEnd(engine.generate(request, this)));
     }
 
     /** The token texts joined. */

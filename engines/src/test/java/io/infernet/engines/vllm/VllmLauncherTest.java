@@ -94,6 +94,12 @@ class VllmLauncherTest {
         return Long.parseLong(Files.readAllLines(record).getFirst().substring("pid=".length()));
     }
 
+    /** Starts vLLM without Ray on {@code port} through {@link #launcher}, expecting the start to fail within {@code wait}. */
+    private LaunchException launchFails(Map<String, String> env, int port, Duration wait) {
+        return assertThrows(LaunchException.class,
+                () -> launcher(env).start(VllmCommandLine.plan(config(port), RayConfig.NONE, NcclFabrics.NONE), wait));
+    }
+
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
@@ -126,33 +132,29 @@ class VllmLauncherTest {
     }
 
     @Test
-    void outOfMemoryIsSaidPlainly() {
-        LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env("oom")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(60)));
+    void outOfMemoryIsSaidPlainly() throws Exception {
+        LaunchException e = launchFails(env("oom"), freePort(), Duration.ofSeconds(60));
         assertTrue(e.getMessage().startsWith("vllm exited with code 1 before it answered"), e.getMessage());
         assertTrue(e.getMessage().contains("the model does not fit in GPU memory"), e.getMessage());
         assertTrue(e.getMessage().contains("torch.OutOfMemoryError: CUDA out of memory"), "the last lines are quoted: " + e.getMessage());
     }
 
     @Test
-    void aKvCacheTooSmallForTheContextIsSaidPlainly() {
-        LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env("kv")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(60)));
+    void aKvCacheTooSmallForTheContextIsSaidPlainly() throws Exception {
+        LaunchException e = launchFails(env("kv"), freePort(), Duration.ofSeconds(60));
         assertTrue(e.getMessage().contains("the KV cache cannot hold --max-model-len tokens"), e.getMessage());
     }
 
     @Test
-    void anUnknownEarlyExitReportsItsCodeAndLastLines() {
-        LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env("exit")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(60)));
+    void anUnknownEarlyExitReportsItsCodeAndLastLines() throws Exception {
+        LaunchException e = launchFails(env("exit"), freePort(), Duration.ofSeconds(60));
         assertTrue(e.getMessage().startsWith("vllm exited with code 3 before it answered"), e.getMessage());
         assertTrue(e.getMessage().endsWith("  RuntimeError: something nobody has seen before"), e.getMessage());
     }
 
     @Test
     void aServerThatNeverAnswersTimesOutAndIsStopped() throws Exception {
-        LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env("hang")).start(VllmCommandLine.plan(config(freePort()), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(3)));
+        LaunchException e = launchFails(env("hang"), freePort(), Duration.ofSeconds(3));
         assertTrue(e.getMessage().contains("did not answer http://127.0.0.1:"), e.getMessage());
         assertTrue(e.getMessage().contains("within 3 s"), e.getMessage());
         assertTrue(e.getMessage().endsWith("(the node stopped it)"), e.getMessage());
@@ -175,8 +177,7 @@ class VllmLauncherTest {
     void aMissingVllmIsNamedBeforeAnythingStarts() {
         Map<String, String> env = env("ok");
         env.put("PATH", "/usr/bin:/bin");
-        LaunchException e = assertThrows(LaunchException.class,
-                () -> launcher(env).start(VllmCommandLine.plan(config(8000), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(5)));
+        LaunchException e = launchFails(env, 8000, Duration.ofSeconds(5));
         assertTrue(e.getMessage().startsWith("'vllm' is not on PATH, so it cannot be started: install vLLM (pip install vllm)"), e.getMessage());
         assertFalse(Files.exists(record));
     }
@@ -186,8 +187,7 @@ class VllmLauncherTest {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = taken.getLocalPort();
-            LaunchException e = assertThrows(LaunchException.class,
-                    () -> launcher(env("ok")).start(VllmCommandLine.plan(config(port), RayConfig.NONE, NcclFabrics.NONE), Duration.ofSeconds(5)));
+            LaunchException e = launchFails(env("ok"), port, Duration.ofSeconds(5));
             assertTrue(e.getMessage().startsWith("port " + port + " on 127.0.0.1 is already in use"), e.getMessage());
             assertFalse(Files.exists(record));
         }

@@ -120,29 +120,9 @@ class QuantizeTest {
         }
         float[] y = new float[x.length];
         Quantize.dequantizeQ8_0(ByteBuffer.wrap(q8(x)), y, 0, x.length);
-        for (int b = 0; b < 100; b++) {
-            float amax = 0;
-            for (int j = 0; j < 32; j++) {
-                amax = Math.max(amax, Math.abs(x[b * 32 + j]));
-            }
-            float step = amax / 127;
-            for (int j = 0; j < 32; j++) {
-                int i = b * 32 + j;
-                assertTrue(Math.abs(x[i] - y[i]) <= step * 0.5f + amax * 1e-3f, "element " + i);
-            }
-        }
+        assertBlockError(x, y, 127, 0.5f);
         Quantize.dequantizeQ4_0(ByteBuffer.wrap(q4(x)), y, 0, x.length);
-        for (int b = 0; b < 100; b++) {
-            float amax = 0;
-            for (int j = 0; j < 32; j++) {
-                amax = Math.max(amax, Math.abs(x[b * 32 + j]));
-            }
-            float step = amax / 8;
-            for (int j = 0; j < 32; j++) {
-                int i = b * 32 + j;
-                assertTrue(Math.abs(x[i] - y[i]) <= step + amax * 1e-3f, "element " + i);
-            }
-        }
+        assertBlockError(x, y, 8, 1f);
     }
 
     @Test
@@ -152,6 +132,25 @@ class QuantizeTest {
         assertEquals(0f, Quantize.roundf(0.49999997f));
         assertEquals(1f, Quantize.roundf(0.5f));
         assertEquals(8388609f, Quantize.roundf(8388609f));
+    }
+
+    /**
+     * Every element of {@code y} is within {@code steps} quantization steps of {@code x} (plus
+     * 1e-3 of the block's largest magnitude), a step being that magnitude / {@code levels}, per
+     * 32-element block.
+     */
+    private static void assertBlockError(float[] x, float[] y, int levels, float steps) {
+        for (int b = 0; b < x.length / 32; b++) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+            }
+            float step = amax / levels;
+            for (int j = 0; j < 32; j++) {
+                int i = b * 32 + j;
+                assertTrue(Math.abs(x[i] - y[i]) <= step * steps + amax * 1e-3f, "element " + i);
+            }
+        }
     }
 
     @Test

@@ -23,8 +23,6 @@ import io.infernet.runtime.Context;
 import io.infernet.runtime.ContextParams;
 import io.infernet.runtime.Generator;
 import io.infernet.runtime.JavaSampler;
-import io.infernet.runtime.Model;
-import io.infernet.runtime.TestModels;
 import io.infernet.runtime.TokenSampler;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -37,8 +35,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -49,19 +45,8 @@ import org.junit.jupiter.api.Test;
  * prompt computed once, each choice the same as a request of its own with its seed).
  */
 @Tag("native")
-class DecodingTest {
+class DecodingTest extends TinyModelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(TestModels.tiny());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
 
     /** One choice's events. */
     static final class Choice extends ServingEngineTest.Recorder {}

@@ -43,7 +43,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -57,20 +56,13 @@ import org.junit.jupiter.api.io.TempDir;
  * decode status makes the engine replace its context and serve again.
  */
 @Tag("native")
-class EngineFailureTest {
+class EngineFailureTest extends TinyModelTest {
 
-    static Model model;
     static int vocab;
 
     @BeforeAll
-    static void load() {
-        model = Model.load(TestModels.tiny());
+    static void readVocab() {
         vocab = model.vocab().size();
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
     }
 
     /** The one terminal event of a sequence, and its tokens. */

@@ -13,36 +13,21 @@ import io.infernet.runtime.ContextOverflowException;
 import io.infernet.runtime.ContextParams;
 import io.infernet.runtime.Generator;
 import io.infernet.runtime.JavaSampler;
-import io.infernet.runtime.Model;
 import io.infernet.runtime.NativeSampler;
-import io.infernet.runtime.TestModels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The serving engine on a generated model: batching, prefix reuse, host cache, preemption, cancel. */
 @Tag("native")
-class ServingEngineTest {
-
-    static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(TestModels.tiny());
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
+class ServingEngineTest extends TinyModelTest {
 
     /** What a listener saw. */
     static class Recorder implements SequenceListener {
@@ -98,6 +83,31 @@ class ServingEngineTest {
         return new ServingEngine(model, cfg, (p, vocab) -> new NativeSampler(p, vocab));
     }
 
+    /** Submits a greedy request of {@code max} tokens on {@code prompt} and waits until it has finished. */
+    private static Recorder finished(ServingEngine e, int[] prompt, int max) throws Exception {
+        Recorder r = new Recorder();
+        e.submit(greedy(prompt, max), r);
+        r.await();
+        return r;
+    }
+
+    /**
+     * Submits {@code n} greedy requests of {@code max} tokens at once, request i on
+     * {@code promptOf(i)}; then each must finish by length with the reference output of its prompt.
+     */
+    private static void allFinishWithTheirOwnOutput(ServingEngine e, int n, IntFunction<int[]> promptOf, int max) throws Exception {
+        List<Recorder> rs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Recorder r = new Recorder();
+            rs.add(r);
+            e.submit(greedy(promptOf.apply(i), max), r);
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(Finish.LENGTH, rs.get(i).await(), "request " + i);
+            assertArrayEquals(reference(promptOf.apply(i), max), rs.get(i).ids(), "request " + i);
+        }
+    }
+
     private static ServeRequest greedy(int[] prompt, int max) {
         return new ServeRequest(prompt, SamplingParams.greedy(), max, List.of());
     }
@@ -131,16 +141,7 @@ class ServingEngineTest {
     @Test
     void eightConcurrentRequestsOnFourSlotsAllFinishWithTheirOwnOutput() throws Exception {
         try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(4).withKvCells(2048).withBatchSize(64))) {
-            List<Recorder> rs = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                Recorder r = new Recorder();
-                rs.add(r);
-                e.submit(greedy(prompt(30 + i * 9, 10 + i), 10), r);
-            }
-            for (int i = 0; i < 8; i++) {
-                assertEquals(Finish.LENGTH, rs.get(i).await());
-                assertArrayEquals(reference(prompt(30 + i * 9, 10 + i), 10), rs.get(i).ids(), "request " + i);
-            }
+            allFinishWithTheirOwnOutput(e, 8, i -> prompt(30 + i * 9, 10 + i), 10);
             assertEquals(80, e.stats().generatedTokens());
         }
     }
@@ -150,12 +151,8 @@ class ServingEngineTest {
         int[] first = prompt(120, 3);
         int[] second = IntStream.concat(IntStream.of(first), IntStream.of(500, 600, 700)).toArray();
         try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withKvCells(2048))) {
-            Recorder a = new Recorder();
-            e.submit(greedy(first, 4), a);
-            a.await();
-            Recorder b = new Recorder();
-            e.submit(greedy(second, 6), b);
-            b.await();
+            finished(e, first, 4);
+            Recorder b = finished(e, second, 6);
             assertTrue(b.reused >= 120, "reused " + b.reused);
             assertArrayEquals(reference(second, 6), b.ids());
             assertEquals(1, e.stats().cacheHits());
@@ -167,16 +164,10 @@ class ServingEngineTest {
         int[] p = prompt(100, 5);
         // One slot: every new prompt overwrites the slot, so the first one must be saved to host memory.
         try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(1).withKvCells(1024))) {
-            Recorder a = new Recorder();
-            e.submit(greedy(p, 3), a);
-            a.await();
-            Recorder other = new Recorder();
-            e.submit(greedy(prompt(80, 6), 3), other);
-            other.await();
+            finished(e, p, 3);
+            finished(e, prompt(80, 6), 3);
             assertTrue(e.stats().hostCache().entries() >= 1, e.stats().toString());
-            Recorder again = new Recorder();
-            e.submit(greedy(p, 8), again);
-            again.await();
+            Recorder again = finished(e, p, 8);
             assertEquals(99, again.reused, "all but the last prompt token restored");
             assertArrayEquals(reference(p, 8), again.ids());
             assertTrue(e.stats().hostCache().restores() >= 1);
@@ -192,12 +183,8 @@ class ServingEngineTest {
             b[i] = 3000 + i;
         }
         try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withKvCells(1024))) {
-            Recorder ra = new Recorder();
-            e.submit(greedy(a, 5), ra);
-            ra.await();
-            Recorder rb = new Recorder();
-            e.submit(greedy(b, 5), rb);
-            rb.await();
+            finished(e, a, 5);
+            Recorder rb = finished(e, b, 5);
             assertTrue(rb.reused <= 10, "reused " + rb.reused);
             assertArrayEquals(reference(b, 5), rb.ids());
         }
@@ -207,16 +194,7 @@ class ServingEngineTest {
     void aFullCacheSwapsTheYoungestOutAndEveryRequestStillFinishes() throws Exception {
         // 256 cells for 4 sequences that each grow to ~110 tokens: they cannot all stay.
         try (ServingEngine e = engine(ServeConfig.defaults().withThreads(1).withParallel(4).withKvCells(256).withBatchSize(32))) {
-            List<Recorder> rs = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                Recorder r = new Recorder();
-                rs.add(r);
-                e.submit(greedy(prompt(40, 20 + i), 70), r);
-            }
-            for (int i = 0; i < 4; i++) {
-                assertEquals(Finish.LENGTH, rs.get(i).await(), "request " + i);
-                assertArrayEquals(reference(prompt(40, 20 + i), 70), rs.get(i).ids(), "request " + i);
-            }
+            allFinishWithTheirOwnOutput(e, 4, i -> prompt(40, 20 + i), 70);
             assertTrue(e.stats().preemptions() > 0, "expected preemptions: " + e.stats());
         }
     }
@@ -258,25 +236,12 @@ class ServingEngineTest {
         // Four slots of 512 cells each, as llama-server lays them out: no sharing between slots.
         try (ServingEngine e = engine(ServeConfig.perSlot(4, 512).withThreads(1).withBatchSize(64))) {
             assertEquals(512, e.maxSequenceTokens());
-            List<Recorder> rs = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                Recorder r = new Recorder();
-                rs.add(r);
-                e.submit(greedy(prompt(40 + i, 30 + i), 8), r);
-            }
-            for (int i = 0; i < 6; i++) {
-                assertEquals(Finish.LENGTH, rs.get(i).await());
-                assertArrayEquals(reference(prompt(40 + i, 30 + i), 8), rs.get(i).ids(), "request " + i);
-            }
+            allFinishWithTheirOwnOutput(e, 6, i -> prompt(40 + i, 30 + i), 8);
             // A long prompt again plus more: reused in place or moved, never copied across slots.
             int[] first = prompt(150, 99);
-            Recorder f = new Recorder();
-            e.submit(greedy(first, 3), f);
-            f.await();
+            finished(e, first, 3);
             int[] again = IntStream.concat(IntStream.of(first), IntStream.of(7, 8, 9)).toArray();
-            Recorder r = new Recorder();
-            e.submit(greedy(again, 5), r);
-            r.await();
+            Recorder r = finished(e, again, 5);
             assertTrue(r.reused >= 150, "reused " + r.reused);
             assertArrayEquals(reference(again, 5), r.ids());
         }
