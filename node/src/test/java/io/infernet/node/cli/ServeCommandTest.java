@@ -16,8 +16,6 @@ import io.infernet.engines.inprocess.InProcessEngine;
 import io.infernet.engines.inprocess.InProcessOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,17 +82,6 @@ class ServeCommandTest {
         }
     }
 
-    private record Result(int code, String err) {}
-
-    private static Result execute(ServeCommand cmd, String... args) {
-        CommandLine cl = new CommandLine(cmd);
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
-        cl.setExecutionExceptionHandler(Main::handleError);
-        int code = cl.execute(args);
-        return new Result(code, err.toString());
-    }
-
     @Test
     void serveIsASubcommandOfInfernet() {
         assertTrue(Main.commandLine().getSubcommands().containsKey("serve"));
@@ -104,19 +91,19 @@ class ServeCommandTest {
     void badOptionsAreUsageErrors(@TempDir Path dir) {
         ServeCommand cmd = new ServeCommand();
         cmd.inProcess = new StubOpener();
-        Result r = execute(cmd, "--port", "70000");
+        CliRun r = CliRun.command(cmd, "--port", "70000");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("port must be in [0, 65535], got 70000"), r.err());
 
         cmd = new ServeCommand();
         cmd.inProcess = new StubOpener();
-        r = execute(cmd, "--parallel", "0");
+        r = CliRun.command(cmd, "--parallel", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--parallel must be >= 1"), r.err());
 
         cmd = new ServeCommand();
         cmd.inProcess = new StubOpener();
-        r = execute(cmd, "--model", dir.resolve("missing.gguf").toString());
+        r = CliRun.command(cmd, "--model", dir.resolve("missing.gguf").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("missing.gguf: no readable file there"), r.err());
     }
@@ -176,7 +163,7 @@ class ServeCommandTest {
         }
         ServeCommand bad = new ServeCommand();
         bad.inProcess = new StubOpener();
-        Result r = execute(bad, "--cors-origin", "localhost:3000");
+        CliRun r = CliRun.command(bad, "--cors-origin", "localhost:3000");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--cors-origin takes an origin as a browser sends it"), r.err());
     }
