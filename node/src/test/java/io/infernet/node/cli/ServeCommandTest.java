@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.infernet.engines.Engine;
-import io.infernet.engines.EngineException;
-import io.infernet.engines.Generation;
-import io.infernet.engines.GenerationListener;
-import io.infernet.engines.GenerationRequest;
-import io.infernet.engines.Health;
-import io.infernet.engines.ModelInfo;
 import io.infernet.engines.inprocess.InProcessEngine;
 import io.infernet.engines.inprocess.InProcessOptions;
 import java.io.ByteArrayOutputStream;
@@ -24,9 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -34,41 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ServeCommandTest {
-
-    /** Serves one model, answers health, refuses generation: enough to see the wiring. */
-    static final class StubEngine implements Engine {
-        final AtomicBoolean closed = new AtomicBoolean();
-
-        @Override
-        public String kind() {
-            return "stub";
-        }
-
-        @Override
-        public Generation generate(GenerationRequest request, GenerationListener listener) {
-            throw new EngineException(EngineException.Kind.UNAVAILABLE, "stub");
-        }
-
-        @Override
-        public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
-            throw new EngineException(EngineException.Kind.UNSUPPORTED, "stub");
-        }
-
-        @Override
-        public List<ModelInfo> models() {
-            return List.of(new ModelInfo("stub-model", "stub", 0, false));
-        }
-
-        @Override
-        public Health health() {
-            return Health.up("ok", Duration.ZERO);
-        }
-
-        @Override
-        public void close() {
-            closed.set(true);
-        }
-    }
 
     /** Records the options it was opened with. */
     static final class StubOpener implements Function<InProcessOptions, Engine> {
