@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * JSON Schema to grammar: the JSON texts the grammar allows all validate against the schema
@@ -887,13 +888,9 @@ public final class JsonSchemaCompiler {
         if (!s.isObject()) {
             return all;
         }
-        if (s.has("const")) {
-            return Set.of(typeOf(s.get("const")));
-        }
-        if (s.has("enum")) {
-            Set<String> k = new LinkedHashSet<>();
-            s.get("enum").forEach(v -> k.add(typeOf(v)));
-            return k;
+        Set<String> fixed = listed(s, JsonSchemaCompiler::typeOf);
+        if (fixed != null) {
+            return fixed;
         }
         if (s.has("anyOf") || s.has("oneOf")) {
             Set<String> k = new LinkedHashSet<>();
@@ -980,14 +977,20 @@ public final class JsonSchemaCompiler {
         return false;
     }
 
+    /** The JSON texts a schema's {@code const} or {@code enum} allows, or null when it has neither. */
     private static Set<String> values(JsonNode s) {
+        return listed(s, JsonSchemaCompiler::dump);
+    }
+
+    /** {@code each} of the schema's {@code const} value or {@code enum} values, in order; null when it has neither. */
+    private static Set<String> listed(JsonNode s, Function<JsonNode, String> each) {
         if (s.has("const")) {
-            return Set.of(dump(s.get("const")));
+            return Set.of(each.apply(s.get("const")));
         }
         if (s.has("enum")) {
-            Set<String> v = new HashSet<>();
-            s.get("enum").forEach(x -> v.add(dump(x)));
-            return v;
+            Set<String> out = new LinkedHashSet<>();
+            s.get("enum").forEach(v -> out.add(each.apply(v)));
+            return out;
         }
         return null;
     }

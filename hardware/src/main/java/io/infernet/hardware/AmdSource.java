@@ -10,34 +10,23 @@ final class AmdSource {
     private AmdSource() {}
 
     static SourceReport detect(ToolRunner tools) {
-        ToolResult query = tools.run(RocmSmi.QUERY);
-        String reason = ToolResult.reasonOf("rocm-smi", query);
-        if (reason != null) {
-            return SourceReport.none(DetectionSource.AMD, reason);
+        ToolOutput<List<Gpu>> query = ToolOutput.read(tools, RocmSmi.QUERY, "rocm-smi", "rocm-smi output", RocmSmi::parseDevices);
+        if (query.reason() != null) {
+            return SourceReport.none(DetectionSource.AMD, query.reason());
         }
-        List<Gpu> gpus;
-        try {
-            gpus = RocmSmi.parseDevices(((ToolResult.Completed) query).stdout());
-        } catch (UnreadableOutputException e) {
-            return SourceReport.none(DetectionSource.AMD, "could not read rocm-smi output: " + e.getMessage());
-        }
+        List<Gpu> gpus = query.value();
         if (gpus.isEmpty()) {
             return SourceReport.none(DetectionSource.AMD, "rocm-smi ran but listed no GPUs");
         }
         List<String> notes = new ArrayList<>();
         GpuLinks links = GpuLinks.NONE;
         if (gpus.size() > 1) {
-            ToolResult topo = tools.run(RocmSmi.TOPOLOGY);
-            String why = ToolResult.reasonOf("rocm-smi --showtopotype", topo);
-            if (why != null) {
-                notes.add("xGMI topology unknown: " + why);
+            ToolOutput<Set<GpuLinks.Pair>> topo = ToolOutput.read(tools, RocmSmi.TOPOLOGY, "rocm-smi --showtopotype", "rocm-smi --showtopotype",
+                    RocmSmi::parseTopology);
+            if (topo.reason() != null) {
+                notes.add("xGMI topology unknown: " + topo.reason());
             } else {
-                try {
-                    Set<GpuLinks.Pair> pairs = RocmSmi.parseTopology(((ToolResult.Completed) topo).stdout());
-                    links = GpuLinks.of(pairs, OptionalInt.empty());
-                } catch (UnreadableOutputException e) {
-                    notes.add("xGMI topology unknown: could not read rocm-smi --showtopotype: " + e.getMessage());
-                }
+                links = GpuLinks.of(topo.value(), OptionalInt.empty());
             }
         }
         return SourceReport.found(DetectionSource.AMD, gpus, links, notes);

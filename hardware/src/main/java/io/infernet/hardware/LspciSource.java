@@ -7,12 +7,11 @@ final class LspciSource {
     private LspciSource() {}
 
     static SourceReport detect(ToolRunner tools) {
-        ToolResult r = tools.run(Lspci.COMMAND);
-        String reason = ToolResult.reasonOf("lspci", r);
-        if (reason != null) {
-            return SourceReport.none(DetectionSource.LSPCI, reason);
+        ToolOutput<List<Gpu>> listed = ToolOutput.read(tools, Lspci.COMMAND, "lspci", "lspci output", Lspci::parse);
+        if (listed.reason() != null) {
+            return SourceReport.none(DetectionSource.LSPCI, listed.reason());
         }
-        List<Gpu> gpus = Lspci.parse(((ToolResult.Completed) r).stdout());
+        List<Gpu> gpus = listed.value();
         if (gpus.isEmpty()) {
             return SourceReport.none(DetectionSource.LSPCI, "lspci lists no VGA/3D/display controller from NVIDIA, AMD or Intel");
         }

@@ -10,17 +10,11 @@ final class NvidiaSource {
     private NvidiaSource() {}
 
     static SourceReport detect(ToolRunner tools) {
-        ToolResult query = tools.run(NvidiaSmi.QUERY);
-        String reason = ToolResult.reasonOf("nvidia-smi", query);
-        if (reason != null) {
-            return SourceReport.none(DetectionSource.NVIDIA, reason);
+        ToolOutput<List<Gpu>> query = ToolOutput.read(tools, NvidiaSmi.QUERY, "nvidia-smi", "nvidia-smi output", NvidiaSmi::parseQuery);
+        if (query.reason() != null) {
+            return SourceReport.none(DetectionSource.NVIDIA, query.reason());
         }
-        List<Gpu> gpus;
-        try {
-            gpus = NvidiaSmi.parseQuery(((ToolResult.Completed) query).stdout());
-        } catch (UnreadableOutputException e) {
-            return SourceReport.none(DetectionSource.NVIDIA, "could not read nvidia-smi output: " + e.getMessage());
-        }
+        List<Gpu> gpus = query.value();
         if (gpus.isEmpty()) {
             return SourceReport.none(DetectionSource.NVIDIA, "nvidia-smi ran but listed no GPUs");
         }
@@ -35,24 +29,20 @@ final class NvidiaSource {
     /** NVLink pairs from {@code topo -m}, physical links from {@code nvlink --status}; problems become notes. */
     private static GpuLinks nvlink(ToolRunner tools, List<String> notes) {
         Set<GpuLinks.Pair> pairs = Set.of();
-        ToolResult topo = tools.run(NvidiaSmi.TOPOLOGY);
-        String why = ToolResult.reasonOf("nvidia-smi topo -m", topo);
-        if (why != null) {
-            notes.add("NVLink topology unknown: " + why);
+        ToolOutput<Set<GpuLinks.Pair>> topo = ToolOutput.read(tools, NvidiaSmi.TOPOLOGY, "nvidia-smi topo -m", "nvidia-smi topo -m",
+                NvidiaSmi::parseTopology);
+        if (topo.reason() != null) {
+            notes.add("NVLink topology unknown: " + topo.reason());
         } else {
-            try {
-                pairs = NvidiaSmi.parseTopology(((ToolResult.Completed) topo).stdout());
-            } catch (UnreadableOutputException e) {
-                notes.add("NVLink topology unknown: could not read nvidia-smi topo -m: " + e.getMessage());
-            }
+            pairs = topo.value();
         }
         OptionalInt active = OptionalInt.empty();
-        ToolResult status = tools.run(NvidiaSmi.NVLINK_STATUS);
-        String whyStatus = ToolResult.reasonOf("nvidia-smi nvlink --status", status);
-        if (whyStatus != null) {
-            notes.add("NVLink link count unknown: " + whyStatus);
+        ToolOutput<Integer> status = ToolOutput.read(tools, NvidiaSmi.NVLINK_STATUS, "nvidia-smi nvlink --status", "nvidia-smi nvlink --status",
+                NvidiaSmi::parseActiveLinks);
+        if (status.reason() != null) {
+            notes.add("NVLink link count unknown: " + status.reason());
         } else {
-            active = OptionalInt.of(NvidiaSmi.parseActiveLinks(((ToolResult.Completed) status).stdout()));
+            active = OptionalInt.of(status.value());
         }
         return GpuLinks.of(pairs, active);
     }

@@ -95,8 +95,8 @@ public final class ApiServer implements AutoCloseable {
         if (cfg.apiKey() != null) {
             routing.addFilter(new ApiKeyFilter(cfg.apiKey()));
         }
-        routing.post("/v1/chat/completions", new ChatCompletionsHandler(cfg, responder))
-                .post("/v1/completions", new CompletionsHandler(cfg, responder))
+        routing.post("/v1/chat/completions", responder.handler(RequestParser::chat, ChatCompletionFormat.INSTANCE))
+                .post("/v1/completions", responder.handler(RequestParser::completion, TextCompletionFormat.INSTANCE))
                 .post("/v1/embeddings", new EmbeddingsHandler(engine, cfg, served, edge))
                 .post("/v1/responses", new ResponsesHandler(cfg, responder, new ResponseStore(ResponseStore.DEFAULT_CAPACITY)))
                 .post("/apply-template", new ApplyTemplateHandler(engine, responder))

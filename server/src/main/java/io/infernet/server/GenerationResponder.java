@@ -2,6 +2,7 @@ package io.infernet.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.infernet.engines.EngineException;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -112,6 +114,14 @@ final class GenerationResponder {
             return new ClientClosedException("the client closed the connection while its answer was generated", false);
         }
         return OpenAiErrors.shuttingDown();
+    }
+
+    /**
+     * The handler of a generation endpoint (chat or text completions): the body read as
+     * {@link #readBody} reads it, parsed by {@code parser}, answered in {@code format}.
+     */
+    Handler handler(BiFunction<ObjectNode, ServerConfig, RequestParser.ParsedGeneration> parser, ResponseFormat format) {
+        return (req, res) -> respond(res, parser.apply(readBody(req), cfg), format);
     }
 
     void respond(ServerResponse res, RequestParser.ParsedGeneration parsed, ResponseFormat format) {

@@ -2,7 +2,9 @@ package io.infernet.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Optional;
 
 /**
@@ -30,25 +32,11 @@ final class Params {
     }
 
     Optional<String> string(String name) {
-        JsonNode n = raw(name);
-        if (n == null) {
-            return Optional.empty();
-        }
-        if (!n.isTextual()) {
-            throw ApiException.invalidType(name, name + " must be a string, got " + kind(n) + ".");
-        }
-        return Optional.of(n.textValue());
+        return typed(name, TextNode.class, "a string").map(TextNode::textValue);
     }
 
     Optional<Boolean> bool(String name) {
-        JsonNode n = raw(name);
-        if (n == null) {
-            return Optional.empty();
-        }
-        if (!n.isBoolean()) {
-            throw ApiException.invalidType(name, name + " must be a boolean, got " + kind(n) + ".");
-        }
-        return Optional.of(n.booleanValue());
+        return typed(name, BooleanNode.class, "a boolean").map(BooleanNode::booleanValue);
     }
 
     /** A number in {@code [min, max]}. */
@@ -91,25 +79,23 @@ final class Params {
     }
 
     Optional<ObjectNode> object(String name) {
-        JsonNode n = raw(name);
-        if (n == null) {
-            return Optional.empty();
-        }
-        if (!(n instanceof ObjectNode o)) {
-            throw ApiException.invalidType(name, name + " must be an object, got " + kind(n) + ".");
-        }
-        return Optional.of(o);
+        return typed(name, ObjectNode.class, "an object");
     }
 
     Optional<ArrayNode> array(String name) {
+        return typed(name, ArrayNode.class, "an array");
+    }
+
+    /** {@code name}'s value as a {@code type} node, empty when absent; any other value is a 400: it must be {@code what}. */
+    private <T extends JsonNode> Optional<T> typed(String name, Class<T> type, String what) {
         JsonNode n = raw(name);
         if (n == null) {
             return Optional.empty();
         }
-        if (!(n instanceof ArrayNode a)) {
-            throw ApiException.invalidType(name, name + " must be an array, got " + kind(n) + ".");
+        if (!type.isInstance(n)) {
+            throw ApiException.invalidType(name, name + " must be " + what + ", got " + kind(n) + ".");
         }
-        return Optional.of(a);
+        return Optional.of(type.cast(n));
     }
 
     /** "a string", "an array", ... for messages. */

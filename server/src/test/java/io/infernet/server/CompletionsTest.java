@@ -12,23 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.infernet.engines.GenerationRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class CompletionsTest {
 
-    private static ApiHarness api;
-
-    @BeforeAll
-    static void start() {
-        api = new ApiHarness();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @AutoClose
+    private static final ApiHarness api = new ApiHarness();
 
     @Test
     void nonStreamedTextCompletion() {

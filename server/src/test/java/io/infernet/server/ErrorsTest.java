@@ -15,9 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,17 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ErrorsTest {
 
     private static final long LIMIT = 4096;
-    private static ApiHarness api;
-
-    @BeforeAll
-    static void start() {
-        api = new ApiHarness(ServerConfig.defaults().withPort(0).withMaxBodyBytes(LIMIT));
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @AutoClose
+    private static final ApiHarness api = new ApiHarness(ServerConfig.defaults().withPort(0).withMaxBodyBytes(LIMIT));
 
     @AfterEach
     void reset() {

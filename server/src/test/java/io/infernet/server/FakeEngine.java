@@ -72,6 +72,14 @@ final class FakeEngine implements Engine {
     private final AtomicInteger threadIds = new AtomicInteger();
     private volatile boolean closed;
 
+    /** From now on each token waits for a permit of the returned gate; a script of {@code tokens} tokens. */
+    Semaphore gated(int tokens) {
+        Semaphore g = new Semaphore(0);
+        gate = g;
+        scriptTokens = tokens;
+        return g;
+    }
+
     @Override
     public String kind() {
         return KIND;

@@ -25,9 +25,7 @@ class StreamingTransportTest {
     @Test
     void eachEventIsItsOwnChunkAndLeavesBeforeTheNextTokenExists() throws Exception {
         try (ApiHarness api = new ApiHarness()) {
-            Semaphore gate = new Semaphore(0);
-            api.engine.gate = gate;
-            api.engine.scriptTokens = 3;
+            Semaphore gate = api.engine.gated(3);
             gate.release(); // the first token: the head and the opening chunk go out with it (a request failing before gets a plain error)
             try (RawHttp raw = new RawHttp(api.server.port()).post("/v1/chat/completions", STREAM)) {
                 assertEquals("HTTP/1.1 200 OK", raw.statusLine);
@@ -57,9 +55,7 @@ class StreamingTransportTest {
     @Test
     void javaHttpClientSeesEachTokenBeforeTheNextIsMade() throws Exception {
         try (ApiHarness api = new ApiHarness()) {
-            Semaphore gate = new Semaphore(0);
-            api.engine.gate = gate;
-            api.engine.scriptTokens = 4;
+            Semaphore gate = api.engine.gated(4);
             HttpRequest req = HttpRequest.newBuilder(URI.create(api.base + "/v1/chat/completions")).header("Content-Type", "application/json")
                     .timeout(ApiHarness.TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(STREAM)).build();
             gate.release(); // the first token: the response's head goes out with it

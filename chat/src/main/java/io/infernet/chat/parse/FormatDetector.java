@@ -1,7 +1,10 @@
 package io.infernet.chat.parse;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Decides from a chat template's source which {@link OutputFormat} the model writes, by the
@@ -110,132 +113,86 @@ public final class FormatDetector {
 
     /** The tool-call family; {@link ToolCallFormat#GENERIC} when the template has no tool syntax of its own. */
     public static ToolCallFormat toolFormat(String s) {
-        if (s.contains("<|channel|>")) {
-            return ToolCallFormat.GPT_OSS;
-        }
-        if (s.contains(">>>all")) {
-            return ToolCallFormat.FUNCTIONARY_V3_2;
-        }
-        if (s.contains("<|tool_calls_section_begin|>")) {
-            return ToolCallFormat.KIMI_K2;
-        }
-        if (s.contains("<|open|>") && s.contains("<|close|>") && s.contains("<|end_of_msg|>")) {
-            return ToolCallFormat.KIMI_K3;
-        }
-        if (s.contains("[TOOL_CALLS]")) {
-            if (!s.contains("[ARGS]")) {
-                return ToolCallFormat.MISTRAL_NEMO;
-            }
-            return s.contains("[CALL_ID]") ? ToolCallFormat.MISTRAL_CALL_ID : ToolCallFormat.MISTRAL_ARGS;
-        }
-        if (s.contains("dsml_token") && s.contains("DSML")) {
-            return s.contains("function_calls") ? ToolCallFormat.DEEPSEEK_V3_2 : ToolCallFormat.DEEPSEEK_V4;
-        }
-        if (s.contains("'<|tool_call>call:'")) {
-            return ToolCallFormat.GEMMA_4;
-        }
-        if (s.contains("]<]minimax[>[")) {
-            return ToolCallFormat.MINIMAX_M3;
-        }
-        if (s.contains("<atem:function_calls>")) {
-            return ToolCallFormat.MUSE_GLIMMER;
-        }
-        if (s.contains("<seed:tool_call>")) {
-            return ToolCallFormat.SEED_OSS;
-        }
-        if (s.contains("<tool_call>") && s.contains("<function=") && s.contains("<parameter=")) {
-            return ToolCallFormat.QWEN3_CODER;
-        }
-        if (s.contains("<minimax:tool_call>")) {
-            return ToolCallFormat.MINIMAX_M2;
-        }
-        if (s.contains("<arg_key:opensource>") || (s.contains("':opensource'") && s.contains("arg_key"))) {
-            return ToolCallFormat.HUNYUAN_3;
-        }
-        if (s.contains("<arg_key>")) {
-            return ToolCallFormat.GLM_4_5;
-        }
-        if (s.contains("<function name=\"") && s.contains("<param name=\"")) {
-            return ToolCallFormat.MINICPM5;
-        }
-        if (s.contains("<｜tool▁calls▁begin｜>")) {
-            return s.contains("```json") ? ToolCallFormat.DEEPSEEK_R1 : ToolCallFormat.DEEPSEEK_V3_1;
-        }
-        if (s.contains("<function=")) {
-            return ToolCallFormat.FUNCTIONARY_V3_1;
-        }
-        if (s.contains("<|START_ACTION|>")) {
-            return ToolCallFormat.COMMAND_R7B;
-        }
-        if (s.contains("Action:") && s.contains("```json") && s.contains("tool_name")) {
-            return ToolCallFormat.COMMAND_R_PLUS;
-        }
-        if (s.contains("<|tool_call|>")) {
-            return ToolCallFormat.GRANITE_3;
-        }
-        if (s.contains("<TOOLCALL>")) {
-            return ToolCallFormat.NEMOTRON_V2;
-        }
-        if (s.contains("<|tool_call_start|>") || s.contains("<|tool_list_start|>") || s.contains("List of tools: [")) {
-            return ToolCallFormat.LFM2;
-        }
-        if (s.contains("<|tool_call:begin|>")) {
-            return ToolCallFormat.SOLAR_OPEN;
-        }
-        if (s.contains("<|tools_prefix|>")) {
-            return ToolCallFormat.APERTUS;
-        }
-        if (s.contains("<|function_call|>")) {
-            return ToolCallFormat.GIGACHAT_3_1;
-        }
-        if (s.contains("<|role_sep|>") && s.contains("function call")) {
-            return ToolCallFormat.GIGACHAT_3;
-        }
-        if (s.contains("functools[")) {
-            return ToolCallFormat.FIREFUNCTION_V2;
-        }
-        if (s.contains("<tool_calls>")) {
-            return ToolCallFormat.TOOL_CALLS_TAG;
-        }
-        if (s.contains("<tool_call>")) {
-            return ToolCallFormat.HERMES;
-        }
-        if (s.contains("<|python_tag|>") || s.contains("\"name\": function name")) {
-            return ToolCallFormat.LLAMA_3;
-        }
-        return ToolCallFormat.GENERIC;
+        return Rule.first(TOOL_RULES, s, ToolCallFormat.GENERIC);
     }
 
     /** The reasoning markers, or null. */
     public static ReasoningSyntax reasoning(String s) {
-        if (s.contains("<seed:think>")) {
-            return new ReasoningSyntax("<seed:think>", "</seed:think>");
+        return Rule.first(REASONING_RULES, s, null);
+    }
+
+    /** The tool-call checks in order, most specific first: the first that matches decides. */
+    private static final List<Rule<ToolCallFormat>> TOOL_RULES = List.of(
+            Rule.any(ToolCallFormat.GPT_OSS, "<|channel|>"),
+            Rule.any(ToolCallFormat.FUNCTIONARY_V3_2, ">>>all"),
+            Rule.any(ToolCallFormat.KIMI_K2, "<|tool_calls_section_begin|>"),
+            Rule.all(ToolCallFormat.KIMI_K3, "<|open|>", "<|close|>", "<|end_of_msg|>"),
+            new Rule<>(s -> s.contains("[TOOL_CALLS]"), s -> !s.contains("[ARGS]") ? ToolCallFormat.MISTRAL_NEMO
+                    : s.contains("[CALL_ID]") ? ToolCallFormat.MISTRAL_CALL_ID : ToolCallFormat.MISTRAL_ARGS),
+            new Rule<>(s -> s.contains("dsml_token") && s.contains("DSML"),
+                    s -> s.contains("function_calls") ? ToolCallFormat.DEEPSEEK_V3_2 : ToolCallFormat.DEEPSEEK_V4),
+            Rule.any(ToolCallFormat.GEMMA_4, "'<|tool_call>call:'"),
+            Rule.any(ToolCallFormat.MINIMAX_M3, "]<]minimax[>["),
+            Rule.any(ToolCallFormat.MUSE_GLIMMER, "<atem:function_calls>"),
+            Rule.any(ToolCallFormat.SEED_OSS, "<seed:tool_call>"),
+            Rule.all(ToolCallFormat.QWEN3_CODER, "<tool_call>", "<function=", "<parameter="),
+            Rule.any(ToolCallFormat.MINIMAX_M2, "<minimax:tool_call>"),
+            new Rule<>(s -> s.contains("<arg_key:opensource>") || (s.contains("':opensource'") && s.contains("arg_key")),
+                    s -> ToolCallFormat.HUNYUAN_3),
+            Rule.any(ToolCallFormat.GLM_4_5, "<arg_key>"),
+            Rule.all(ToolCallFormat.MINICPM5, "<function name=\"", "<param name=\""),
+            new Rule<>(s -> s.contains("<｜tool▁calls▁begin｜>"), s -> s.contains("```json") ? ToolCallFormat.DEEPSEEK_R1 : ToolCallFormat.DEEPSEEK_V3_1),
+            Rule.any(ToolCallFormat.FUNCTIONARY_V3_1, "<function="),
+            Rule.any(ToolCallFormat.COMMAND_R7B, "<|START_ACTION|>"),
+            Rule.all(ToolCallFormat.COMMAND_R_PLUS, "Action:", "```json", "tool_name"),
+            Rule.any(ToolCallFormat.GRANITE_3, "<|tool_call|>"),
+            Rule.any(ToolCallFormat.NEMOTRON_V2, "<TOOLCALL>"),
+            Rule.any(ToolCallFormat.LFM2, "<|tool_call_start|>", "<|tool_list_start|>", "List of tools: ["),
+            Rule.any(ToolCallFormat.SOLAR_OPEN, "<|tool_call:begin|>"),
+            Rule.any(ToolCallFormat.APERTUS, "<|tools_prefix|>"),
+            Rule.any(ToolCallFormat.GIGACHAT_3_1, "<|function_call|>"),
+            Rule.all(ToolCallFormat.GIGACHAT_3, "<|role_sep|>", "function call"),
+            Rule.any(ToolCallFormat.FIREFUNCTION_V2, "functools["),
+            Rule.any(ToolCallFormat.TOOL_CALLS_TAG, "<tool_calls>"),
+            Rule.any(ToolCallFormat.HERMES, "<tool_call>"),
+            Rule.any(ToolCallFormat.LLAMA_3, "<|python_tag|>", "\"name\": function name"));
+
+    /** The reasoning checks in order: the first that matches decides. */
+    private static final List<Rule<ReasoningSyntax>> REASONING_RULES = List.of(
+            Rule.any(new ReasoningSyntax("<seed:think>", "</seed:think>"), "<seed:think>"),
+            Rule.any(new ReasoningSyntax("[THINK]", "[/THINK]"), "[THINK]"),
+            Rule.any(new ReasoningSyntax("<|START_THINKING|>", "<|END_THINKING|>"), "<|START_THINKING|>"),
+            new Rule<>(s -> s.contains("<think:opensource>") || (s.contains("':opensource'") && s.contains("<think{}>")),
+                    s -> new ReasoningSyntax("<think:opensource>", "</think:opensource>")),
+            Rule.any(new ReasoningSyntax("Here are my reasoning steps:", "[BEGIN FINAL RESPONSE]"), "Here are my reasoning steps:"),
+            new Rule<>(s -> s.contains("<|open|>think<|sep|>") || (s.contains("<|open|>") && s.contains("open_tag('think')")),
+                    s -> new ReasoningSyntax("<|open|>think<|sep|>", "<|close|>think<|sep|>")),
+            Rule.any(new ReasoningSyntax("<mm:think>", "</mm:think>"), "'<mm:think>'"),
+            Rule.any(new ReasoningSyntax("<|channel>thought", "<channel|>"), "<|channel>thought"),
+            Rule.any(ReasoningSyntax.THINK, "<think>", "</think>"));
+
+    /** One row of a detection table: a test on the template's source, and what a match detects (which may look further). */
+    private record Rule<T>(Predicate<String> matches, Function<String, T> detected) {
+
+        /** {@code result} when the source contains any of {@code markers}. */
+        static <T> Rule<T> any(T result, String... markers) {
+            return new Rule<>(s -> Arrays.stream(markers).anyMatch(s::contains), s -> result);
         }
-        if (s.contains("[THINK]")) {
-            return new ReasoningSyntax("[THINK]", "[/THINK]");
+
+        /** {@code result} when the source contains all of {@code markers}. */
+        static <T> Rule<T> all(T result, String... markers) {
+            return new Rule<>(s -> Arrays.stream(markers).allMatch(s::contains), s -> result);
         }
-        if (s.contains("<|START_THINKING|>")) {
-            return new ReasoningSyntax("<|START_THINKING|>", "<|END_THINKING|>");
+
+        /** What the first matching rule detects in {@code s}, else {@code otherwise}. */
+        static <T> T first(List<Rule<T>> rules, String s, T otherwise) {
+            for (Rule<T> r : rules) {
+                if (r.matches.test(s)) {
+                    return r.detected.apply(s);
+                }
+            }
+            return otherwise;
         }
-        if (s.contains("<think:opensource>") || (s.contains("':opensource'") && s.contains("<think{}>"))) {
-            return new ReasoningSyntax("<think:opensource>", "</think:opensource>");
-        }
-        if (s.contains("Here are my reasoning steps:")) {
-            return new ReasoningSyntax("Here are my reasoning steps:", "[BEGIN FINAL RESPONSE]");
-        }
-        if (s.contains("<|open|>think<|sep|>") || (s.contains("<|open|>") && s.contains("open_tag('think')"))) {
-            return new ReasoningSyntax("<|open|>think<|sep|>", "<|close|>think<|sep|>");
-        }
-        if (s.contains("'<mm:think>'")) {
-            return new ReasoningSyntax("<mm:think>", "</mm:think>");
-        }
-        if (s.contains("<|channel>thought")) {
-            return new ReasoningSyntax("<|channel>thought", "<channel|>");
-        }
-        if (s.contains("<think>") || s.contains("</think>")) {
-            return ReasoningSyntax.THINK;
-        }
-        return null;
     }
 
     /** Markers that wrap the content and are not part of it. */

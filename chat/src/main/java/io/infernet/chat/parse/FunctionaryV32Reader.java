@@ -65,9 +65,7 @@ final class FunctionaryV32Reader extends CallReader {
                 return Step.MORE;
             }
             case CODE -> {
-                StringBuilder released = new StringBuilder();
-                String marker = codeScanner.accept(c, released);
-                code.append(released);
+                String marker = codeScanner.accept(c, code);
                 if (marker != null) {
                     reportCode();
                     return over(marker, true);

@@ -136,14 +136,7 @@ final class JsonCallReader extends CallReader {
                 return fail(c);
             }
             case ARRAY_AFTER -> {
-                if (JsonScanner.isSpace(c)) {
-                    return Step.MORE;
-                }
-                if (c == ',') {
-                    state = State.ARRAY_NEXT;
-                    return Step.MORE;
-                }
-                return c == ']' ? startClose() : fail(c);
+                return c == ']' ? startClose() : between(c, State.ARRAY_NEXT);
             }
             case OBJECTS_AFTER -> {
                 if (JsonScanner.isSpace(c) || c == ',') {
@@ -188,20 +181,25 @@ final class JsonCallReader extends CallReader {
                 return value(c);
             }
             case AFTER_VALUE -> {
-                if (JsonScanner.isSpace(c)) {
-                    return Step.MORE;
-                }
-                if (c == ',') {
-                    state = State.KEY_NEXT;
-                    return Step.MORE;
-                }
-                return c == '}' ? endObject(c) : fail(c);
+                return c == '}' ? endObject(c) : between(c, State.KEY_NEXT);
             }
             case CLOSE -> {
                 return close(c);
             }
             default -> throw new IllegalStateException("reader is done");
         }
+    }
+
+    /** After an item, before its list's closing character: spaces are skipped, a comma moves to {@code next}, anything else fails. */
+    private Step between(char c, State next) {
+        if (JsonScanner.isSpace(c)) {
+            return Step.MORE;
+        }
+        if (c == ',') {
+            state = next;
+            return Step.MORE;
+        }
+        return fail(c);
     }
 
     private void beginObject() {

@@ -2,6 +2,7 @@ package io.infernet.chat.parse;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Parses calls written as Python: {@code name(key="value", n=1)}, optionally
@@ -95,45 +96,63 @@ final class PythonCalls {
             return null;
         }
         pos++;
-        StringBuilder args = new StringBuilder("{");
+        String args = items(')', this::keywordArgument);
+        return args == null ? null : new Call(name, "{" + args + "}");
+    }
+
+    /** {@code key=value} as a JSON member, or null. */
+    private String keywordArgument() {
         space();
-        if (peek() == ')') {
-            pos++;
-            return new Call(name, "{}");
+        return member(identifier(false), '=');
+    }
+
+    /** A dict's {@code 'key': value} as a JSON member, or null. */
+    private String dictEntry() {
+        space();
+        char q = peek();
+        if (q != '"' && q != '\'') {
+            return null;
         }
-        while (true) {
-            space();
-            String key = identifier(false);
-            space();
-            if (key == null || peek() != '=') {
+        return member(string(q), ':');
+    }
+
+    /** {@code key} (null: none was read), then {@code separator} and a value, as a JSON member; null when one is missing. */
+    private String member(String key, char separator) {
+        space();
+        if (key == null || peek() != separator) {
+            return null;
+        }
+        pos++;
+        String value = value();
+        return value == null ? null : ArgumentValues.quote(key) + ":" + value;
+    }
+
+    /**
+     * The items up to {@code close} (consumed), separated by commas, a trailing one allowed: each
+     * read by {@code item} and joined with commas; null when an item is not valid or the list is not closed.
+     */
+    private String items(char close, Supplier<String> item) {
+        StringBuilder out = new StringBuilder();
+        space();
+        while (peek() != close) {
+            String v = item.get();
+            if (v == null) {
                 return null;
             }
-            pos++;
-            String value = value();
-            if (value == null) {
-                return null;
+            if (!out.isEmpty()) {
+                out.append(',');
             }
-            if (args.length() > 1) {
-                args.append(',');
-            }
-            args.append(ArgumentValues.quote(key)).append(':').append(value);
+            out.append(v);
             space();
             if (peek() == ',') {
                 pos++;
                 space();
-                if (peek() == ')') {
-                    pos++;
-                    break;
-                }
-                continue;
-            }
-            if (peek() != ')') {
+            } else if (peek() != close) {
                 return null;
             }
-            pos++;
-            break;
         }
-        return new Call(name, args.append('}').toString());
+        pos++;
+        return out.toString();
     }
 
     /** One Python literal as compact JSON, or null. */
@@ -145,64 +164,14 @@ final class PythonCalls {
             return s == null ? null : ArgumentValues.quote(s);
         }
         if (c == '[' || c == '(') {
-            char close = c == '[' ? ']' : ')';
             pos++;
-            StringBuilder out = new StringBuilder("[");
-            space();
-            while (peek() != close) {
-                String v = value();
-                if (v == null) {
-                    return null;
-                }
-                if (out.length() > 1) {
-                    out.append(',');
-                }
-                out.append(v);
-                space();
-                if (peek() == ',') {
-                    pos++;
-                    space();
-                } else if (peek() != close) {
-                    return null;
-                }
-            }
-            pos++;
-            return out.append(']').toString();
+            String items = items(c == '[' ? ']' : ')', this::value);
+            return items == null ? null : "[" + items + "]";
         }
         if (c == '{') {
             pos++;
-            StringBuilder out = new StringBuilder("{");
-            space();
-            while (peek() != '}') {
-                space();
-                char q = peek();
-                if (q != '"' && q != '\'') {
-                    return null;
-                }
-                String k = string(q);
-                space();
-                if (k == null || peek() != ':') {
-                    return null;
-                }
-                pos++;
-                String v = value();
-                if (v == null) {
-                    return null;
-                }
-                if (out.length() > 1) {
-                    out.append(',');
-                }
-                out.append(ArgumentValues.quote(k)).append(':').append(v);
-                space();
-                if (peek() == ',') {
-                    pos++;
-                    space();
-                } else if (peek() != '}') {
-                    return null;
-                }
-            }
-            pos++;
-            return out.append('}').toString();
+            String items = items('}', this::dictEntry);
+            return items == null ? null : "{" + items + "}";
         }
         int start = pos;
         while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || "+-._".indexOf(text.charAt(pos)) >= 0)) {

@@ -145,9 +145,7 @@ final class TaggedCallReader extends CallReader {
                 return Step.MORE;
             }
             case VALUE -> {
-                StringBuilder released = new StringBuilder();
-                String marker = valueScanner.accept(c, released);
-                value.append(released);
+                String marker = valueScanner.accept(c, value);
                 if (marker != null) {
                     argument();
                     expectNext();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The template families llama-server handles with dedicated code, recognised as it recognises them
@@ -17,85 +18,54 @@ import java.util.Map;
  */
 enum Family {
     /** Mistral's Ministral 3 / Magistral: system and assistant content becomes typed blocks, reasoning a {@code thinking} block. */
-    MINISTRAL_3,
+    MINISTRAL_3(s -> all(s, "[SYSTEM_PROMPT]", "[TOOL_CALLS]", "[ARGS]") && !s.contains("[CALL_ID]")),
     /** gpt-oss: {@code reasoning_content} is copied to {@code thinking}; with tool calls the content goes; a final {@code <|return|>} becomes {@code <|end|>} without a generation prompt. */
-    GPT_OSS,
-    MUSE_GLIMMER,
-    FUNCTIONARY_V3_2,
-    KIMI_K2,
-    KIMI_K3,
-    LING_3,
-    COHERE_2_MOE,
+    GPT_OSS(s -> s.contains("<|channel|>")),
+    MUSE_GLIMMER(s -> all(s, "<atem:function_calls>", "<|eom|>")),
+    FUNCTIONARY_V3_2(s -> all(s, ">>>all", ">>>${recipient}")),
+    KIMI_K2(s -> all(s, "<|tool_calls_section_begin|>", "<|tool_call_begin|>")),
+    KIMI_K3(s -> all(s, "<|open|>", "<|close|>", "<|end_of_msg|>")),
+    LING_3(s -> all(s, "<role>ASSISTANT</role>", "<arg_key>")),
+    COHERE_2_MOE(s -> all(s, "<|START_TEXT|>", "<|START_ACTION|>")),
     /** LFM2 and LFM2.5: {@code reasoning_content} is copied to {@code thinking}. */
-    LFM2,
-    GIGACHAT_V3,
-    MINIMAX_M3,
+    LFM2(s -> all(s, "<|tool_list_start|>", "<|tool_list_end|>") || (s.contains("List of tools: [") && !s.contains("<|tool_list_start|>"))),
+    GIGACHAT_V3(s -> all(s, "<|role_sep|>", "<|message_sep|>") && !s.contains("<|function_call|>")),
+    MINIMAX_M3(s -> all(s, "]<]minimax[>[", "<tool_call>", "<invoke name=")),
     /** DeepSeek V3.2; V4 (no {@code function_calls} in the source) orders consecutive tool results as their calls. */
-    DEEPSEEK_V3_2,
+    DEEPSEEK_V3_2(s -> all(s, "dsml_token", "DSML") && (s.contains("function_calls") || s.contains("tool_calls"))),
     /** Gemma 4: older templates get tool results folded into the assistant turn; a prompt ending a turn gets the model's turn opened. */
-    GEMMA_4,
-    MINICPM_5,
-    QWEN3_CODER,
+    GEMMA_4(s -> s.contains("'<|tool_call>call:'")),
+    MINICPM_5(s -> all(s, "Tool usage guidelines:", "<function name=\"", "<param name=\"")),
+    QWEN3_CODER(s -> all(s, "<tool_call>", "<function=", "<parameter=") && !s.contains("'<tool_call><function=' ~ tool_call.name ~ '>'")),
     /** Everything else: llama-server's generic path, which renders the messages as they are. */
-    GENERIC;
+    GENERIC(s -> true);
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    static Family detect(String src) {
-        if (has(src, "[SYSTEM_PROMPT]") && has(src, "[TOOL_CALLS]") && has(src, "[ARGS]") && !has(src, "[CALL_ID]")) {
-            return MINISTRAL_3;
-        }
-        if (has(src, "<|channel|>")) {
-            return GPT_OSS;
-        }
-        if (has(src, "<atem:function_calls>") && has(src, "<|eom|>")) {
-            return MUSE_GLIMMER;
-        }
-        if (has(src, ">>>all") && has(src, ">>>${recipient}")) {
-            return FUNCTIONARY_V3_2;
-        }
-        if (has(src, "<|tool_calls_section_begin|>") && has(src, "<|tool_call_begin|>")) {
-            return KIMI_K2;
-        }
-        if (has(src, "<|open|>") && has(src, "<|close|>") && has(src, "<|end_of_msg|>")) {
-            return KIMI_K3;
-        }
-        if (has(src, "<role>ASSISTANT</role>") && has(src, "<arg_key>")) {
-            return LING_3;
-        }
-        if (has(src, "<|START_TEXT|>") && has(src, "<|START_ACTION|>")) {
-            return COHERE_2_MOE;
-        }
-        if (has(src, "<|tool_list_start|>") && has(src, "<|tool_list_end|>")) {
-            return LFM2;
-        }
-        if (has(src, "List of tools: [") && !has(src, "<|tool_list_start|>")) {
-            return LFM2;
-        }
-        if (has(src, "<|role_sep|>") && has(src, "<|message_sep|>") && !has(src, "<|function_call|>")) {
-            return GIGACHAT_V3;
-        }
-        if (has(src, "]<]minimax[>[") && has(src, "<tool_call>") && has(src, "<invoke name=")) {
-            return MINIMAX_M3;
-        }
-        if (has(src, "dsml_token") && has(src, "DSML") && (has(src, "function_calls") || has(src, "tool_calls"))) {
-            return DEEPSEEK_V3_2;
-        }
-        if (has(src, "'<|tool_call>call:'")) {
-            return GEMMA_4;
-        }
-        if (has(src, "Tool usage guidelines:") && has(src, "<function name=\"") && has(src, "<param name=\"")) {
-            return MINICPM_5;
-        }
-        if (has(src, "<tool_call>") && has(src, "<function=") && has(src, "<parameter=")
-                && !has(src, "'<tool_call><function=' ~ tool_call.name ~ '>'")) {
-            return QWEN3_CODER;
-        }
-        return GENERIC;
+    /** Whether a template's source is this family's, asked in declaration order. */
+    private final Predicate<String> recognises;
+
+    Family(Predicate<String> recognises) {
+        this.recognises = recognises;
     }
 
-    private static boolean has(String src, String marker) {
-        return src.contains(marker);
+    /** The first family, in declaration order, that recognises {@code src}. */
+    static Family detect(String src) {
+        for (Family f : values()) {
+            if (f.recognises.test(src)) {
+                return f;
+            }
+        }
+        throw new AssertionError("GENERIC recognises every template");
+    }
+
+    private static boolean all(String src, String... markers) {
+        for (String m : markers) {
+            if (!src.contains(m)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The messages this family's template is given, from the prepared ones (which are not changed). */

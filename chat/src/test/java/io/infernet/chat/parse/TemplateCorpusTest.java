@@ -1,6 +1,7 @@
 package io.infernet.chat.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.infernet.natives.NativeBundle;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -28,8 +29,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class TemplateCorpusTest {
 
-    /** The pin whose source holds the corpus; keep in step with io.infernet.natives.NativePin. */
-    private static final String PIN = "node-llama-cpp-3.22.1";
     /** System property naming the templates folder directly. */
     private static final String DIR_PROPERTY = "infernet.templates.dir";
 
@@ -92,20 +91,7 @@ class TemplateCorpusTest {
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);
         }
-        return cacheRoot().resolve("native").resolve(PIN).resolve("src").resolve("models").resolve("templates");
-    }
-
-    /** As io.infernet.natives.NativeBundle.cacheRoot(): INFERNET_CACHE, else $XDG_CACHE_HOME/infernet, else ~/.cache/infernet. */
-    private static Path cacheRoot() {
-        String explicit = System.getenv("INFERNET_CACHE");
-        if (explicit != null && !explicit.isBlank()) {
-            return Path.of(explicit);
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            return Path.of(xdg, "infernet");
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "infernet");
+        return NativeBundle.pinDir().resolve("src").resolve("models").resolve("templates");
     }
 
     /** The table: template to its columns (name, toolFormat, reasoningStart, reasoningEnd, contentMarkers, llama.cpp...). */

@@ -3,6 +3,7 @@ package io.infernet.controlplane.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.controlplane.users.CliAuthRoutes;
 import io.infernet.controlplane.users.Users;
+import io.infernet.node.cli.CommandGroup;
 import io.infernet.node.cli.Main;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -23,15 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "user", mixinStandardHelpOptions = true,
         description = "Manage the control plane's users: add one and print a bearer token, or approve an 'infernet login'.",
         subcommands = {UserCommand.Add.class, UserCommand.Approve.class})
-final class UserCommand implements Runnable {
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class UserCommand extends CommandGroup {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Add a user (or take the existing one) and print a new bearer token for it on stdout.",

@@ -24,27 +24,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Batch jobs end to end with providers driven by hand: chunking, fan-out, retries elsewhere, the manifest. */
 class BatchTest {
 
-    static ControlPlane cp;
+    @AutoClose
+    static final ControlPlane cp = TestControlPlanes.start(TestDatabase.fresh());
     static String token;
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void up() {
-        cp = TestControlPlanes.start(TestDatabase.fresh());
+    static void addUser() {
         Users users = new Users(cp.db(), Clock.systemUTC());
         token = users.token(users.ensure("batcher@example.org"), Duration.ofDays(1));
-    }
-
-    @AfterAll
-    static void down() {
-        cp.close();
     }
 
     static JsonNode call(String method, String path, String body, String bearer, int expect) throws Exception {

@@ -19,8 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,18 +29,9 @@ import org.junit.jupiter.api.Test;
  */
 class GatewayTest {
 
-    static ControlPlane cp;
+    @AutoClose
+    static final ControlPlane cp = TestControlPlanes.start(TestDatabase.fresh());
     static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void up() {
-        cp = TestControlPlanes.start(TestDatabase.fresh());
-    }
-
-    @AfterAll
-    static void down() {
-        cp.close();
-    }
 
     static HttpRequest chat(String model, boolean stream) {
         String body = "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"stream_options\":{\"include_usage\":true},"

@@ -28,25 +28,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The twelve node routes on a real PostgreSQL, through the node's own signed client and raw HTTP. */
 class NodeApiTest {
 
-    static ControlPlane cp;
+    @AutoClose
+    static final ControlPlane cp = TestControlPlanes.start(TestDatabase.fresh());
     static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void up() {
-        cp = TestControlPlanes.start(TestDatabase.fresh());
-    }
-
-    @AfterAll
-    static void down() {
-        cp.close();
-    }
 
     /** A job assigned straight to {@code node} (what the dispatcher does), with an offer. */
     static String assignedJob(TestNode node, BigDecimal offer) {

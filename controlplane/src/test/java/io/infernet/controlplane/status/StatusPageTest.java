@@ -15,8 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,20 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class StatusPageTest {
 
-    static ControlPlane cp;
+    @AutoClose
+    static final ControlPlane cp = TestControlPlanes.start(TestDatabase.fresh());
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void up() {
-        cp = TestControlPlanes.start(TestDatabase.fresh());
-    }
-
-    @AfterAll
-    static void down() {
-        cp.close();
-    }
 
     static Path chromium() {
         for (String p : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {

@@ -20,27 +20,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Users, bearer tokens, the device-code login, pubkey links and remote commands. */
 class UserRoutesTest {
 
-    static ControlPlane cp;
-    static Users users;
+    @AutoClose
+    static final ControlPlane cp = TestControlPlanes.start(TestDatabase.fresh());
+    static final Users users = new Users(cp.db(), Clock.systemUTC());
     static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void up() {
-        cp = TestControlPlanes.start(TestDatabase.fresh());
-        users = new Users(cp.db(), Clock.systemUTC());
-    }
-
-    @AfterAll
-    static void down() {
-        cp.close();
-    }
 
     static HttpResponse<String> send(String method, String path, String body, String bearer, String envelope) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cp.baseUrl() + path)).header("content-type", "application/json")

@@ -32,15 +32,7 @@ import picocli.CommandLine.Command;
                 VllmCommand.class,
                 CommandLine.HelpCommand.class,
         })
-public final class Main implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class Main extends CommandGroup {
 
     /** Builds the command line with every subcommand, including those of {@link CliExtension}s. */
     public static CommandLine commandLine() {

@@ -39,15 +39,7 @@ import picocli.CommandLine.Parameters;
         description = "GGUF models: synthesize llama-architecture models with random weights, validate and inspect a GGUF file, or check that it loads safely.",
         subcommands = {ModelCommand.Synth.class, ModelCommand.Inspect.class, ModelCommand.Check.class, ModelStoreCommands.Install.class,
                 ModelStoreCommands.ListModels.class, ModelStoreCommands.Remove.class})
-public final class ModelCommand implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+public final class ModelCommand extends CommandGroup {
 
     @Command(name = "synth", mixinStandardHelpOptions = true,
             description = {"Write a llama-architecture GGUF model with seeded random weights and a real tokenizer.",

@@ -11,21 +11,12 @@ import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code infernet payout set|list}: where this node's earnings are paid. */
 @Command(name = "payout", mixinStandardHelpOptions = true,
         description = "Manage payout addresses.",
         subcommands = {PayoutCommand.Set.class, PayoutCommand.List.class})
-final class PayoutCommand implements Runnable {
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class PayoutCommand extends CommandGroup {
 
     static String coins() {
         return Arrays.stream(PayoutCoin.values())

@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import io.infernet.engines.Engine;
 import io.infernet.engines.FinishReason;
 import io.infernet.engines.Generation;
 import io.infernet.engines.GenerationEvent;
 import io.infernet.engines.GenerationListener;
 import io.infernet.engines.GenerationRequest;
-import io.infernet.engines.Health;
-import io.infernet.engines.ModelInfo;
 import io.infernet.engines.Usage;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -58,10 +55,9 @@ class BrowserFetchTest {
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     /** Streams {@link #PIECES}, 150 ms apart, under the name it was asked for. */
-    static final class StreamingEngine implements Engine {
-        @Override
-        public String kind() {
-            return "stub";
+    static final class StreamingEngine extends StubEngine {
+        StreamingEngine() {
+            super(4096);
         }
 
         @Override
@@ -92,24 +88,6 @@ class BrowserFetchTest {
                 }
             };
         }
-
-        @Override
-        public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<ModelInfo> models() {
-            return List.of(new ModelInfo("stub-model", "stub", 4096, false));
-        }
-
-        @Override
-        public Health health() {
-            return Health.up("ok", Duration.ZERO);
-        }
-
-        @Override
-        public void close() {}
     }
 
     /** A server of the test page at its own origin, with {@code POST /report} for what the page saw. */

@@ -11,8 +11,6 @@ import io.infernet.hardware.GpuLinks;
 import io.infernet.hardware.Interconnects;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,23 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code infernet engines} against a loopback Ollama, and {@code infernet vllm --dry-run}. */
 class EngineCommandsTest {
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(Object command, String... args) {
-        CommandLine cl = new CommandLine(command);
-        cl.setExecutionExceptionHandler(Main::handleError);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private static int closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -66,7 +50,7 @@ class EngineCommandsTest {
             int llama = closedPort();
             Map<String, String> env = Map.of("VLLM_HOST", "127.0.0.1:" + vllm, "LLAMACPP_HOST", "127.0.0.1:" + llama,
                     "OLLAMA_HOST", "127.0.0.1:" + o.getAddress().getPort());
-            Run r = run(new EnginesCommand(env), "--model", "/models/qwen.gguf");
+            CliRun r = CliRun.command(new EnginesCommand(env), "--model", "/models/qwen.gguf");
             assertEquals(0, r.code(), r.err());
             List<String> lines = r.out().lines().toList();
             assertEquals("Engines, in selection order (probe: GET within 500 ms)", lines.getFirst());
@@ -77,7 +61,7 @@ class EngineCommandsTest {
             assertTrue(r.out().contains("Selected: ollama at http://127.0.0.1:" + o.getAddress().getPort()), r.out());
             assertTrue(r.out().contains("llama3.2:3b") && r.out().contains("served"), r.out());
 
-            Run j = run(new EnginesCommand(env), "--json", "--own-port", Integer.toString(o.getAddress().getPort()));
+            CliRun j = CliRun.command(new EnginesCommand(env), "--json", "--own-port", Integer.toString(o.getAddress().getPort()));
             JsonNode n = new ObjectMapper().readTree(j.out());
             assertEquals("in-process", n.get("selected").asText(), "our own port is never selected");
             assertEquals("excluded", n.at("/probes/2/state").asText());
@@ -89,7 +73,7 @@ class EngineCommandsTest {
 
     @Test
     void enginesRefusesABadSettingAsAUsageError() {
-        Run r = run(new EnginesCommand(Map.of()), "--engine", "tgi");
+        CliRun r = CliRun.command(new EnginesCommand(Map.of()), "--engine", "tgi");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: unknown engine 'tgi'"), r.err());
     }
@@ -103,7 +87,7 @@ class EngineCommandsTest {
     @Test
     void vllmDryRunPrintsTheExactCommandsAndEnvironment() {
         Map<String, String> env = Map.of("INFERNET_RAY_MODE", "head", "INFERNET_RAY_PORT", "6380", "NCCL_NET_GDR_LEVEL", "SYS");
-        Run r = run(new VllmCommand(env, () -> fabric(true, 0, 2, List.of())), "--model", "meta-llama/Llama-3.1-70B-Instruct", "--tp", "4",
+        CliRun r = CliRun.command(new VllmCommand(env, () -> fabric(true, 0, 2, List.of())), "--model", "meta-llama/Llama-3.1-70B-Instruct", "--tp", "4",
                 "--pp", "2", "--port", "8001", "--served-model-name", "llama 70b", "--api-key", "sk-do-not-print", "--dry-run",
                 "--", "--enable-prefix-caching");
         assertEquals(0, r.code(), r.err());
@@ -124,7 +108,7 @@ class EngineCommandsTest {
 
     @Test
     void vllmOnOneGpuIsClassAOnly() {
-        Run r = run(new VllmCommand(Map.of(), () -> fabric(false, 0, 0, List.of())), "--model", "Qwen/Qwen2.5-7B-Instruct", "--dry-run");
+        CliRun r = CliRun.command(new VllmCommand(Map.of(), () -> fabric(false, 0, 0, List.of())), "--model", "Qwen/Qwen2.5-7B-Instruct", "--dry-run");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("# environment added to the node's own: none"), r.out());
         assertTrue(r.out().endsWith("# workload classes advertised while it runs: A\n"), r.out());
@@ -132,17 +116,17 @@ class EngineCommandsTest {
 
     @Test
     void vllmBadOptionsAreUsageErrors() {
-        Run r = run(new VllmCommand(Map.of(), () -> fabric(false, 0, 0, List.of())), "--model", "m", "--gpu-memory-utilization", "1.5", "--dry-run");
+        CliRun r = CliRun.command(new VllmCommand(Map.of(), () -> fabric(false, 0, 0, List.of())), "--model", "m", "--gpu-memory-utilization", "1.5", "--dry-run");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: --gpu-memory-utilization must be in (0, 1]"), r.err());
-        r = run(new VllmCommand(Map.of("INFERNET_RAY_MODE", "worker"), () -> fabric(false, 0, 0, List.of())), "--model", "m", "--dry-run");
+        r = CliRun.command(new VllmCommand(Map.of("INFERNET_RAY_MODE", "worker"), () -> fabric(false, 0, 0, List.of())), "--model", "m", "--dry-run");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("INFERNET_RAY_HEAD=host:port"), r.err());
     }
 
     @Test
     void vllmMissingIsAClearError() {
-        Run r = run(new VllmCommand(Map.of("PATH", "/nonexistent"), () -> fabric(false, 0, 0, List.of())), "--model", "m", "--port", "1");
+        CliRun r = CliRun.command(new VllmCommand(Map.of("PATH", "/nonexistent"), () -> fabric(false, 0, 0, List.of())), "--model", "m", "--port", "1");
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: 'vllm' is not on PATH"), r.err());
     }

@@ -12,8 +12,6 @@ import io.infernet.hardware.OsKind;
 import io.infernet.hardware.SystemPaths;
 import io.infernet.hardware.ToolResult;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,23 +40,10 @@ class HardwareCommandsTest {
                 new JvmFacts("amd64", 2, 32L << 30, 30L << 30, OptionalDouble.empty()), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(Object command, String... args) {
-        CommandLine cl = new CommandLine(command);
-        cl.setExecutionExceptionHandler(Main::handleError);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void gpuOnABareMachineSaysWhyForEachSource(@TempDir Path root) throws IOException {
         HardwareProbe p = probe(root, false);
-        Run r = run(new GpuCommand(() -> p));
+        CliRun r = CliRun.command(new GpuCommand(() -> p));
         assertEquals(0, r.code());
         assertTrue(r.out().contains("""
                 Detection sources
@@ -77,7 +62,7 @@ class HardwareCommandsTest {
     @Test
     void gpuWithA4090(@TempDir Path root) throws IOException {
         HardwareProbe p = probe(root, true);
-        Run r = run(new GpuCommand(() -> p));
+        CliRun r = CliRun.command(new GpuCommand(() -> p));
         assertTrue(r.out().contains("""
                   #0 NVIDIA GeForce RTX 4090 (nvidia, 0000:01:00.0, driver 550.54.14)
                      VRAM 24 GiB total, 23 GiB free, 3% busy; wire tier 16-24gb
@@ -89,7 +74,7 @@ class HardwareCommandsTest {
     @Test
     void gpuJson(@TempDir Path root) throws IOException {
         HardwareProbe p = probe(root, true);
-        JsonNode j = new ObjectMapper().readTree(run(new GpuCommand(() -> p), "--json").out());
+        JsonNode j = new ObjectMapper().readTree(CliRun.command(new GpuCommand(() -> p), "--json").out());
         assertEquals("nvidia", j.get("sources").get(0).get("source").asText());
         assertEquals(24564L << 20, j.get("gpus").get(0).get("vram_total_bytes").asLong());
         assertEquals("rocm-smi not found on PATH", j.get("sources").get(1).get("reason").asText());
@@ -100,7 +85,7 @@ class HardwareCommandsTest {
     @Test
     void doctorOnABareMachine(@TempDir Path root) throws IOException {
         HardwareProbe p = probe(root, false);
-        Run r = run(new DoctorCommand(() -> p), "--models-dir", root.resolve("store").toString(), "--ctx", "4096");
+        CliRun r = CliRun.command(new DoctorCommand(() -> p), "--models-dir", root.resolve("store").toString(), "--ctx", "4096");
         assertTrue(r.out().contains("[WARN] GPU: no GPU found; this node serves on CPU (tier cpu)\n"
                 + "       nvidia: nvidia-smi not found on PATH\n"), r.out());
         assertTrue(r.out().contains("[PASS] RAM: 32.0 GiB RAM (28.6 GiB available); tier cpu needs 16 GB, recommends 32 GB\n"), r.out());
@@ -116,7 +101,7 @@ class HardwareCommandsTest {
     void doctorWithAMissingModelFails(@TempDir Path root) throws IOException {
         HardwareProbe p = probe(root, true);
         Path missing = root.resolve("nope.gguf");
-        Run r = run(new DoctorCommand(() -> p), "--models-dir", root.toString(), "--model", missing.toString());
+        CliRun r = CliRun.command(new DoctorCommand(() -> p), "--models-dir", root.toString(), "--model", missing.toString());
         assertEquals(1, r.code());
         assertTrue(r.out().contains("[FAIL] Model " + missing + ": no such file"), r.out());
         assertTrue(r.out().contains("Fit at 8192 context, VRAM of NVIDIA GeForce RTX 4090: 24.0 GiB usable, 23.1 GiB free now\n"), r.out());
@@ -125,7 +110,7 @@ class HardwareCommandsTest {
     @Test
     void doctorJson(@TempDir Path root) throws IOException {
         HardwareProbe p = probe(root, true);
-        JsonNode j = new ObjectMapper().readTree(run(new DoctorCommand(() -> p), "--json", "--models-dir", root.toString()).out());
+        JsonNode j = new ObjectMapper().readTree(CliRun.command(new DoctorCommand(() -> p), "--json", "--models-dir", root.toString()).out());
         assertEquals(List.of("GPU", "RAM", "Disk"), List.of(j.get("checks").get(0).get("title").asText(), j.get("checks").get(1).get("title").asText(),
                 j.get("checks").get(2).get("title").asText()));
         assertEquals(48, j.get("fit").get("catalogue").size());
@@ -136,7 +121,7 @@ class HardwareCommandsTest {
     @Test
     void doctorRefusesAnAbsurdContext(@TempDir Path root) throws IOException {
         HardwareProbe p = probe(root, false);
-        Run r = run(new DoctorCommand(() -> p), "--ctx", "10");
+        CliRun r = CliRun.command(new DoctorCommand(() -> p), "--ctx", "10");
         assertEquals(2, r.code());
         assertEquals("error: --ctx must be between 256 and 1048576 tokens, got 10\n", r.err());
     }

@@ -6,18 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.infernet.engines.Engine;
-import io.infernet.engines.EngineException;
-import io.infernet.engines.Generation;
-import io.infernet.engines.GenerationListener;
-import io.infernet.engines.GenerationRequest;
-import io.infernet.engines.Health;
-import io.infernet.engines.ModelInfo;
 import io.infernet.engines.inprocess.InProcessEngine;
 import io.infernet.engines.inprocess.InProcessOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,9 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -36,41 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ServeCommandTest {
-
-    /** Serves one model, answers health, refuses generation: enough to see the wiring. */
-    static final class StubEngine implements Engine {
-        final AtomicBoolean closed = new AtomicBoolean();
-
-        @Override
-        public String kind() {
-            return "stub";
-        }
-
-        @Override
-        public Generation generate(GenerationRequest request, GenerationListener listener) {
-            throw new EngineException(EngineException.Kind.UNAVAILABLE, "stub");
-        }
-
-        @Override
-        public io.infernet.engines.Embeddings embed(String model, List<String> inputs) {
-            throw new EngineException(EngineException.Kind.UNSUPPORTED, "stub");
-        }
-
-        @Override
-        public List<ModelInfo> models() {
-            return List.of(new ModelInfo("stub-model", "stub", 0, false));
-        }
-
-        @Override
-        public Health health() {
-            return Health.up("ok", Duration.ZERO);
-        }
-
-        @Override
-        public void close() {
-            closed.set(true);
-        }
-    }
 
     /** Records the options it was opened with. */
     static final class StubOpener implements Function<InProcessOptions, Engine> {
@@ -84,17 +39,6 @@ class ServeCommandTest {
         }
     }
 
-    private record Result(int code, String err) {}
-
-    private static Result execute(ServeCommand cmd, String... args) {
-        CommandLine cl = new CommandLine(cmd);
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
-        cl.setExecutionExceptionHandler(Main::handleError);
-        int code = cl.execute(args);
-        return new Result(code, err.toString());
-    }
-
     @Test
     void serveIsASubcommandOfInfernet() {
         assertTrue(Main.commandLine().getSubcommands().containsKey("serve"));
@@ -104,19 +48,19 @@ class ServeCommandTest {
     void badOptionsAreUsageErrors(@TempDir Path dir) {
         ServeCommand cmd = new ServeCommand();
         cmd.inProcess = new StubOpener();
-        Result r = execute(cmd, "--port", "70000");
+        CliRun r = CliRun.command(cmd, "--port", "70000");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("port must be in [0, 65535], got 70000"), r.err());
 
         cmd = new ServeCommand();
         cmd.inProcess = new StubOpener();
-        r = execute(cmd, "--parallel", "0");
+        r = CliRun.command(cmd, "--parallel", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--parallel must be >= 1"), r.err());
 
         cmd = new ServeCommand();
         cmd.inProcess = new StubOpener();
-        r = execute(cmd, "--model", dir.resolve("missing.gguf").toString());
+        r = CliRun.command(cmd, "--model", dir.resolve("missing.gguf").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("missing.gguf: no readable file there"), r.err());
     }
@@ -176,7 +120,7 @@ class ServeCommandTest {
         }
         ServeCommand bad = new ServeCommand();
         bad.inProcess = new StubOpener();
-        Result r = execute(bad, "--cors-origin", "localhost:3000");
+        CliRun r = CliRun.command(bad, "--cors-origin", "localhost:3000");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--cors-origin takes an origin as a browser sends it"), r.err());
     }

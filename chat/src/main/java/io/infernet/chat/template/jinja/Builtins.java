@@ -46,14 +46,8 @@ final class Builtins {
 
         g.put("test_is_boolean", args -> isA(args, Value.Bool.class));
         g.put("test_is_callable", args -> isA(args, Value.Func.class));
-        g.put("test_is_odd", args -> {
-            args.types(1, Value.Int.class);
-            return Value.bool(args.pos(0).asInt() % 2 != 0);
-        });
-        g.put("test_is_even", args -> {
-            args.types(1, Value.Int.class);
-            return Value.bool(args.pos(0).asInt() % 2 == 0);
-        });
+        g.put("test_is_odd", Value.Handler.of(Value.Int.class, v -> Value.bool(v.asInt() % 2 != 0)));
+        g.put("test_is_even", Value.Handler.of(Value.Int.class, v -> Value.bool(v.asInt() % 2 == 0)));
         g.put("test_is_false", args -> {
             args.count(1, 999);
             return Value.bool(args.pos(0) instanceof Value.Bool b && !b.value);
@@ -77,14 +71,8 @@ final class Builtins {
         g.put("test_is_iterable", args -> isA(args, Value.Array.class, Value.Str.class, Value.Undefined.class));
         g.put("test_is_sequence", args -> isA(args, Value.Array.class, Value.Str.class, Value.Undefined.class));
         g.put("test_is_mapping", args -> isA(args, Value.Obj.class));
-        g.put("test_is_lower", args -> {
-            args.types(1, Value.Str.class);
-            return Value.bool(!Strings.hasAsciiUpper(args.pos(0).asString()));
-        });
-        g.put("test_is_upper", args -> {
-            args.types(1, Value.Str.class);
-            return Value.bool(!Strings.hasAsciiLower(args.pos(0).asString()));
-        });
+        g.put("test_is_lower", Value.Handler.of(Value.Str.class, v -> Value.bool(!Strings.hasAsciiUpper(v.asString()))));
+        g.put("test_is_upper", Value.Handler.of(Value.Str.class, v -> Value.bool(!Strings.hasAsciiLower(v.asString()))));
         g.put("test_is_none", args -> isA(args, Value.None.class));
         g.put("test_is_defined", args -> {
             args.count(1, 999);
@@ -103,10 +91,7 @@ final class Builtins {
             args.count(2, 999);
             return Value.bool(contains(args.pos(1), args.pos(0)));
         });
-        g.put("test_is_test", args -> {
-            args.types(1, Value.Str.class);
-            return Value.bool(GLOBALS.containsKey("test_is_" + args.pos(0).asString()));
-        });
+        g.put("test_is_test", Value.Handler.of(Value.Str.class, v -> Value.bool(GLOBALS.containsKey("test_is_" + v.asString()))));
         g.put("test_is_sameas", args -> {
             throw EvalError.notImplemented("the sameas test");
         });

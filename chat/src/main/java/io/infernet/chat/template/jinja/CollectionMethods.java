@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Methods and filters of lists and dicts, as llama.cpp implements them: {@code selectattr} and
@@ -108,33 +109,12 @@ final class CollectionMethods {
                 Value v = o.get(key);
                 return v != null ? v : args.count() == 3 ? args.pos(2) : new Value.None();
             }),
-            Map.entry("keys", args -> {
-                args.types(1, Value.Obj.class);
-                args.run.checkItems(((Value.Obj) args.pos(0)).size());
-                List<Value> keys = new ArrayList<>();
-                ((Value.Obj) args.pos(0)).entryList().forEach(e -> keys.add(e.key));
-                return new Value.Array(keys);
-            }),
-            Map.entry("values", args -> {
-                args.types(1, Value.Obj.class);
-                args.run.checkItems(((Value.Obj) args.pos(0)).size());
-                List<Value> values = new ArrayList<>();
-                ((Value.Obj) args.pos(0)).entryList().forEach(e -> values.add(e.value));
-                return new Value.Array(values);
-            }),
-            Map.entry("items", args -> {
-                args.types(1, Value.Obj.class);
-                args.run.checkItems(((Value.Obj) args.pos(0)).size());
-                List<Value> items = new ArrayList<>();
-                ((Value.Obj) args.pos(0)).entryList().forEach(e -> items.add(new Value.Tuple(List.of(e.key, e.value))));
-                return new Value.Array(items);
-            }),
+            Map.entry("keys", args -> entries(args, e -> e.key)),
+            Map.entry("values", args -> entries(args, e -> e.value)),
+            Map.entry("items", args -> entries(args, e -> new Value.Tuple(List.of(e.key, e.value)))),
             Map.entry("tojson", Builtins::tojson),
             Map.entry("string", text(Value.Obj.class)),
-            Map.entry("length", args -> {
-                args.types(1, Value.Obj.class);
-                return new Value.Int(((Value.Obj) args.pos(0)).size());
-            }),
+            Map.entry("length", Value.Handler.of(Value.Obj.class, v -> new Value.Int(v.size()))),
             Map.entry("dictsort", CollectionMethods::dictsort),
             Map.entry("join", args -> {
                 throw EvalError.notImplemented("join of a dict");
@@ -362,5 +342,15 @@ final class CollectionMethods {
             throw EvalError.render("Key '" + key.asString() + "' not found in value of type Object");
         }
         return v;
+    }
+
+    /** The dict receiver's entries, each mapped by {@code each}, as a list; as many as the item bound allows. */
+    private static Value entries(Args args, Function<Value.Obj.Entry, Value> each) {
+        args.types(1, Value.Obj.class);
+        Value.Obj o = (Value.Obj) args.pos(0);
+        args.run.checkItems(o.size());
+        List<Value> out = new ArrayList<>();
+        o.entryList().forEach(e -> out.add(each.apply(e)));
+        return new Value.Array(out);
     }
 }

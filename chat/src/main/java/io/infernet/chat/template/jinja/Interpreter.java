@@ -5,6 +5,7 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One render of a parsed template: walks the tree, writing text to the output. Semantics are
@@ -65,8 +66,7 @@ final class Interpreter {
     }
 
     private void renderNode(Node node, Scope scope, Out out) {
-        enter(node);
-        try {
+        placed(node, () -> {
             switch (node) {
                 case Node.Text t -> out.append(t.text());
                 case Node.Comment c -> { }
@@ -81,13 +81,8 @@ final class Interpreter {
                 case Node.FilterBlock n -> gather(Builtins.applyFilter(this, n.filter(), renderToString(n.body(), scope), scope), out);
                 case Node.Expression e -> gather(evalUnchecked(e, scope), out);
             }
-        } catch (LoopSignal | TemplateException e) {
-            throw e;
-        } catch (EvalError e) {
-            throw at(node, e.kind, e.getMessage());
-        } finally {
-            depth--;
-        }
+            return null;
+        });
         if (out.length() > limits.maxStringChars()) {
             throw at(node, TemplateException.Kind.LIMIT, "output longer than " + limits.maxStringChars() + " characters");
         }
@@ -301,9 +296,14 @@ final class Interpreter {
 
     /** Evaluates an expression; an error without a place is placed at the innermost node. */
     Value eval(Node.Expression node, Scope scope) {
+        return placed(node, () -> evalUnchecked(node, scope));
+    }
+
+    /** Runs {@code work} one level deeper, at {@code node}: an {@link EvalError} it throws is placed there. */
+    private <T> T placed(Node node, Supplier<T> work) {
         enter(node);
         try {
-            return evalUnchecked(node, scope);
+            return work.get();
         } catch (LoopSignal | TemplateException e) {
             throw e;
         } catch (EvalError e) {

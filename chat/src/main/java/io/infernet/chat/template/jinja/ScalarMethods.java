@@ -12,55 +12,28 @@ final class ScalarMethods {
 
     static final Map<String, Value.Handler> INT = Map.of(
             "default", Builtins::defaultValue,
-            "abs", args -> {
-                args.types(1, Value.Int.class);
-                return new Value.Int(Math.abs(args.pos(0).asInt()));
-            },
-            "int", args -> {
-                args.types(1, Value.Int.class);
-                return new Value.Int(args.pos(0).asInt());
-            },
-            "float", args -> {
-                args.types(1, Value.Int.class);
-                return new Value.Flt((double) args.pos(0).asInt());
-            },
+            "abs", Value.Handler.of(Value.Int.class, v -> new Value.Int(Math.abs(v.asInt()))),
+            "int", Value.Handler.of(Value.Int.class, v -> new Value.Int(v.asInt())),
+            "float", Value.Handler.of(Value.Int.class, v -> new Value.Flt((double) v.asInt())),
             "safe", Builtins::tojson,
             "string", Builtins::tojson,
             "tojson", Builtins::tojson);
 
     static final Map<String, Value.Handler> FLOAT = Map.of(
             "default", Builtins::defaultValue,
-            "abs", args -> {
-                args.types(1, Value.Flt.class);
-                return new Value.Flt(Math.abs(args.pos(0).asFloat()));
-            },
-            "int", args -> {
-                args.types(1, Value.Flt.class);
-                return new Value.Int((long) args.pos(0).asFloat());
-            },
-            "float", args -> {
-                args.types(1, Value.Flt.class);
-                return new Value.Flt(args.pos(0).asFloat());
-            },
+            "abs", Value.Handler.of(Value.Flt.class, v -> new Value.Flt(Math.abs(v.asFloat()))),
+            "int", Value.Handler.of(Value.Flt.class, v -> new Value.Int((long) v.asFloat())),
+            "float", Value.Handler.of(Value.Flt.class, v -> new Value.Flt(v.asFloat())),
             "safe", Builtins::tojson,
             "string", Builtins::tojson,
             "tojson", Builtins::tojson);
 
-    private static final Value.Handler BOOL_TEXT = args -> {
-        args.types(1, Value.Bool.class);
-        return Value.str(args.pos(0).truthy() ? "True" : "False");
-    };
+    private static final Value.Handler BOOL_TEXT = Value.Handler.of(Value.Bool.class, v -> Value.str(v.truthy() ? "True" : "False"));
 
     static final Map<String, Value.Handler> BOOL = Map.of(
             "default", Builtins::defaultValue,
-            "int", args -> {
-                args.types(1, Value.Bool.class);
-                return new Value.Int(args.pos(0).truthy() ? 1 : 0);
-            },
-            "float", args -> {
-                args.types(1, Value.Bool.class);
-                return new Value.Flt(args.pos(0).truthy() ? 1.0 : 0.0);
-            },
+            "int", Value.Handler.of(Value.Bool.class, v -> new Value.Int(v.truthy() ? 1 : 0)),
+            "float", Value.Handler.of(Value.Bool.class, v -> new Value.Flt(v.truthy() ? 1.0 : 0.0)),
             "safe", BOOL_TEXT,
             "string", BOOL_TEXT,
             "tojson", Builtins::tojson);

@@ -17,16 +17,8 @@ final class StringMethods {
 
     static final Map<String, Value.Handler> TABLE = Map.ofEntries(
             Map.entry("default", Builtins::defaultValue),
-            Map.entry("upper", args -> {
-                args.types(1, Value.Str.class);
-                Value.Str s = (Value.Str) args.pos(0);
-                return Value.str(Strings.upper(s.value), s.input);
-            }),
-            Map.entry("lower", args -> {
-                args.types(1, Value.Str.class);
-                Value.Str s = (Value.Str) args.pos(0);
-                return Value.str(Strings.lower(s.value), s.input);
-            }),
+            Map.entry("upper", Value.Handler.of(Value.Str.class, s -> Value.str(Strings.upper(s.value), s.input))),
+            Map.entry("lower", Value.Handler.of(Value.Str.class, s -> Value.str(Strings.lower(s.value), s.input))),
             Map.entry("strip", args -> {
                 if (!(args.pos(0) instanceof Value.Str)) {
                     throw EvalError.render("strip() first argument must be a string");
@@ -62,10 +54,7 @@ final class StringMethods {
                 String s = args.pos(0).asString();
                 return Value.str(s.isEmpty() ? s : Strings.upper(s.charAt(0)) + Strings.lower(s.substring(1)), ((Value.Str) args.pos(0)).input);
             }),
-            Map.entry("length", args -> {
-                args.types(1, Value.Str.class);
-                return new Value.Int(((Value.Str) args.pos(0)).byteLength());
-            }),
+            Map.entry("length", Value.Handler.of(Value.Str.class, v -> new Value.Int(v.byteLength()))),
             Map.entry("startswith", args -> {
                 args.types(2, Value.Str.class, Value.Str.class);
                 return Value.bool(args.pos(0).asString().startsWith(args.pos(1).asString()));
@@ -85,20 +74,14 @@ final class StringMethods {
                 Double d = Strings.parseDouble(args.pos(0).asString());
                 return new Value.Flt(d != null ? d : fallback.isUndefined() ? 0.0 : fallback.asFloat());
             }),
-            Map.entry("string", args -> {
-                args.types(1, Value.Str.class);
-                return args.pos(0);
-            }),
+            Map.entry("string", Value.Handler.of(Value.Str.class, v -> v)),
             Map.entry("slice", args -> {
                 args.count(1, 4);
                 args.types(2, Value.Str.class, Value.Int.class);
                 long[] ssp = sliceBounds(args);
                 return byteSlice((Value.Str) args.pos(0), ssp[0], ssp[1], ssp[2]);
             }),
-            Map.entry("safe", args -> {
-                args.types(1, Value.Str.class);
-                return args.pos(0);
-            }),
+            Map.entry("safe", Value.Handler.of(Value.Str.class, v -> v)),
             Map.entry("tojson", Builtins::tojson),
             Map.entry("indent", StringMethods::indent),
             Map.entry("join", args -> {

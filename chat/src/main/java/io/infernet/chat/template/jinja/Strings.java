@@ -13,23 +13,11 @@ final class Strings {
     private Strings() {}
 
     static boolean hasAsciiUpper(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                return true;
-            }
-        }
-        return false;
+        return s.chars().anyMatch(c -> c >= 'A' && c <= 'Z');
     }
 
     static boolean hasAsciiLower(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'a' && c <= 'z') {
-                return true;
-            }
-        }
-        return false;
+        return s.chars().anyMatch(c -> c >= 'a' && c <= 'z');
     }
 
     static char upper(char c) {
@@ -41,17 +29,22 @@ final class Strings {
     }
 
     static String upper(String s) {
-        char[] cs = s.toCharArray();
-        for (int i = 0; i < cs.length; i++) {
-            cs[i] = upper(cs[i]);
-        }
-        return new String(cs);
+        return eachChar(s, Strings::upper);
     }
 
     static String lower(String s) {
+        return eachChar(s, Strings::lower);
+    }
+
+    private interface CharMap {
+        char apply(char c);
+    }
+
+    /** {@code s} with {@code map} applied to each UTF-16 unit. */
+    private static String eachChar(String s, CharMap map) {
         char[] cs = s.toCharArray();
         for (int i = 0; i < cs.length; i++) {
-            cs[i] = lower(cs[i]);
+            cs[i] = map.apply(cs[i]);
         }
         return new String(cs);
     }
@@ -119,13 +112,19 @@ final class Strings {
         return new String(out, StandardCharsets.UTF_8);
     }
 
-    /** {@code std::stoi(s, nullptr, base)}: null when nothing parses or the value leaves the 32-bit range. */
-    static Long parseInt(String s, int base) {
+    /** The index of the first character of {@code s} that is not leading whitespace, as {@code strtol} and {@code strtod} skip it. */
+    private static int skipSpaces(String s) {
         int i = 0;
-        int n = s.length();
-        while (i < n && Lexer.isSpace(s.charAt(i))) {
+        while (i < s.length() && Lexer.isSpace(s.charAt(i))) {
             i++;
         }
+        return i;
+    }
+
+    /** {@code std::stoi(s, nullptr, base)}: null when nothing parses or the value leaves the 32-bit range. */
+    static Long parseInt(String s, int base) {
+        int i = skipSpaces(s);
+        int n = s.length();
         boolean negative = false;
         if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
             negative = s.charAt(i) == '-';
@@ -162,11 +161,8 @@ final class Strings {
 
     /** {@code std::stod(s)}: the leading decimal, {@code inf} or {@code nan}; null when nothing parses or it overflows. */
     static Double parseDouble(String s) {
-        int i = 0;
+        int i = skipSpaces(s);
         int n = s.length();
-        while (i < n && Lexer.isSpace(s.charAt(i))) {
-            i++;
-        }
         int start = i;
         if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
             i++;

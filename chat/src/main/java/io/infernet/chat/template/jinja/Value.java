@@ -632,6 +632,14 @@ public abstract sealed class Value permits Value.Undefined, Value.None, Value.Nu
     @FunctionalInterface
     interface Handler {
         Value call(Args args);
+
+        /** A method of {@code receiver} values: the call is checked ({@code args.types(1, receiver)}), then {@code body} maps the receiver. */
+        static <T extends Value> Handler of(Class<T> receiver, java.util.function.Function<T, Value> body) {
+            return args -> {
+                args.types(1, receiver);
+                return body.apply(receiver.cast(args.pos(0)));
+            };
+        }
     }
 
     /** A builtin, a bound method or a macro. */

@@ -11,46 +11,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.infernet.engines.Json;
 import io.infernet.node.protocol.client.ControlPlaneException;
-import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;
 import io.infernet.node.protocol.testing.FakeOllama;
 import io.infernet.node.protocol.testing.FakeRegistry;
 import io.infernet.node.protocol.testing.FileServer;
 import io.infernet.node.protocol.testing.TestGguf;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon against a loopback control plane that verifies every signed request. */
-class DaemonContractTest {
+class DaemonContractTest extends DaemonFixture {
 
-    @TempDir
-    Path tmp;
-
-    private FakeControlPlane cp;
-    private FakeEngine engine;
-    private DaemonHarness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        cp = new FakeControlPlane();
-        engine = new FakeEngine("qwen2.5-0.5b-instruct", "llama-3.2-1b");
-        h = new DaemonHarness(cp, engine, tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        assertTrue(cp.authFailures().isEmpty(), () -> "refused envelopes: " + cp.authFailures());
-        cp.close();
+    @Override
+    FakeEngine newEngine() {
+        return new FakeEngine("qwen2.5-0.5b-instruct", "llama-3.2-1b");
     }
 
     static Set<String> fields(JsonNode n) {

@@ -10,15 +10,11 @@ import io.infernet.engines.Json;
 import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The control plane misbehaves (500s, connections dropped before or after it did the work, down
@@ -26,26 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * retried, drains its outbox in order, never runs a job twice and never doubles a write.
  */
 @Tag("slow")
-class DaemonFaultTest {
+class DaemonFaultTest extends DaemonFixture {
 
-    @TempDir
-    Path tmp;
-
-    private FakeControlPlane cp;
-    private FakeEngine engine;
-    private DaemonHarness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        cp = new FakeControlPlane();
-        engine = new FakeEngine("qwen2.5-0.5b-instruct");
-        h = new DaemonHarness(cp, engine, tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        assertTrue(cp.authFailures().isEmpty(), () -> "refused envelopes: " + cp.authFailures());
-        cp.close();
+    @Override
+    FakeEngine newEngine() {
+        return new FakeEngine("qwen2.5-0.5b-instruct");
     }
 
     private static List<String> tokenTexts(List<ObjectNode> events) {

@@ -4,34 +4,16 @@ import static io.infernet.node.protocol.daemon.DaemonHarness.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.infernet.node.protocol.testing.FakeControlPlane;
 import io.infernet.node.protocol.testing.FakeEngine;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Job pickup by long poll against a control plane that offers it, and plain polling against one that does not. */
-class DaemonLongPollTest {
+class DaemonLongPollTest extends DaemonFixture {
 
-    @TempDir
-    Path tmp;
-
-    private FakeControlPlane cp;
-    private DaemonHarness h;
-
-    @BeforeEach
-    void start() throws Exception {
-        cp = new FakeControlPlane();
-        h = new DaemonHarness(cp, new FakeEngine("m"), tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        assertTrue(cp.authFailures().isEmpty(), () -> "refused envelopes: " + cp.authFailures());
-        cp.close();
+    @Override
+    FakeEngine newEngine() {
+        return new FakeEngine("m");
     }
 
     /** A period far longer than the test: only a long poll can pick the job up in time. */

@@ -44,6 +44,14 @@ class JobRunnerTest {
         return new PolledJob(id, "t", "chat", "assigned", null, "USDC", model, Json.MAPPER.readTree(spec), "2025-01-01T00:00:00Z");
     }
 
+    /** Runs the chat job {@code id} alone on a runner of one slot until it is idle; the events sent for it. */
+    private List<JsonNode> runAlone(String id, String spec) throws Exception {
+        JobRunner r = runner(1, BatchPolicy.DEFAULT);
+        r.offer(chat(id, null, spec));
+        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
+        return events(sent(id));
+    }
+
     private static List<JsonNode> events(List<Delivery> ds) {
         List<JsonNode> out = new ArrayList<>();
         ds.stream().filter(d -> d.route().endsWith("/events")).forEach(d -> d.body().get("events").forEach(out::add));
@@ -129,10 +137,7 @@ class JobRunnerTest {
     @Test
     void engineErrorsBecomeAnErrorEventAndAFailedCompletion() throws Exception {
         engine.failWith = "out of memory while decoding";
-        JobRunner r = runner(1, BatchPolicy.DEFAULT);
-        r.offer(chat("e", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"));
-        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
-        List<JsonNode> evs = events(sent("e"));
+        List<JsonNode> evs = runAlone("e", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
         assertEquals("error", evs.getLast().get("event_type").asText());
         assertEquals("out of memory while decoding", evs.getLast().at("/data/message").asText());
         assertEquals("failed", sent("e").getLast().body().get("status").asText());
@@ -203,10 +208,7 @@ class JobRunnerTest {
 
     @Test
     void maxTokensCutsWithReasonLength() throws Exception {
-        JobRunner r = runner(1, BatchPolicy.DEFAULT);
-        r.offer(chat("l", null, "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}"));
-        assertTrue(r.awaitIdle(Duration.ofSeconds(5)));
-        List<JsonNode> evs = events(sent("l"));
+        List<JsonNode> evs = runAlone("l", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}");
         assertEquals("length", evs.getLast().at("/data/reason").asText());
         assertEquals("Hello,", evs.getLast().at("/data/text").asText());
         assertEquals(2, sent("l").getLast().body().at("/result/token_count").asInt());
