@@ -192,6 +192,31 @@ public final class JobStore {
     }
 
     /**
+     * Completes an assigned job whose provider posted its {@code done} event but not its
+     * completion (it went away in between): the result is what the event carries ({@code text},
+     * {@code reasoning_content}, {@code tool_calls}, the token count from its {@code usage}), as
+     * the provider's completion would have put it, and the provider's payment is recorded, as
+     * {@link #complete} records it: the answer was delivered.
+     */
+    public void completeFromDone(Connection c, UUID jobId, JsonNode done) throws SQLException {
+        ObjectNode job = Rows.one(c, "select * from jobs where id = ?", jobId).orElseThrow();
+        ObjectNode result = Json.object().put("type", "chat").put("text", done.path("text").asText(""));
+        for (String extra : new String[] {"reasoning_content", "tool_calls"}) {
+            if (done.has(extra)) {
+                result.set(extra, done.get(extra));
+            }
+        }
+        if (done.path("usage").path("completion_tokens").isNumber()) {
+            result.put("token_count", done.get("usage").get("completion_tokens").asInt());
+        }
+        result.put("completed_by", "control-plane");
+        finish(c, jobId, "completed", result, null, null);
+        if (!job.get("provider_id").isNull()) {
+            pay(c, job, UUID.fromString(job.get("provider_id").asText()));
+        }
+    }
+
+    /**
      * Ends a job (from the node API or the control plane itself), tells the finish hook and
      * wakes its watchers and the queue (a slot is free).
      */

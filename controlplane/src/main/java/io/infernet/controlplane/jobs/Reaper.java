@@ -21,8 +21,13 @@ import java.util.UUID;
  *       (the reference leaves it assigned to a dead node for ever);</li>
  *   <li>after tokens went out it fails with an {@code error} event, which ends the client's
  *       stream (a partial answer cannot move to another provider);</li>
- *   <li>after its terminal event it is left alone: the answer is out, and the provider's
- *       completion (and payment) arrives when its outbox delivers it.</li>
+ *   <li>after its terminal event it is ended from that event: the provider posts its events and
+ *       its completion one after the other, and one that died in between would otherwise leave
+ *       the job assigned for ever (and a batch chunk waiting on it). A {@code done} completes it
+ *       with the answer the event carries and records the provider's payment, as its completion
+ *       would have ({@link JobStore#completeFromDone}); an {@code error} fails it with the
+ *       event's message. A completion that arrives later finds the job ended and changes
+ *       nothing.</li>
  * </ul>
  * Queued chat jobs whose gateway request is gone (a control plane that crashed while it
  * waited) fail after the queue timeout plus a grace.
@@ -78,19 +83,30 @@ public final class Reaper implements AutoCloseable {
 
     private int takeBack(Connection c) throws SQLException {
         List<ObjectNode> gone = Rows.list(c, "select j.id, j.provider_id, j.first_token_at, p.name as provider_name, "
-                + "(p.id is null or p.status = 'offline' or p.last_seen is null or p.last_seen < now() - make_interval(secs => ?)) as stale "
+                + "(p.id is null or p.status = 'offline' or p.last_seen is null or p.last_seen < now() - make_interval(secs => ?)) as stale, "
+                + "(select e.event_type from job_events e where e.job_id = j.id and e.event_type in ('done', 'error') order by e.id limit 1) as terminal, "
+                + "(select e.data from job_events e where e.job_id = j.id and e.event_type in ('done', 'error') order by e.id limit 1) as terminal_data "
                 + "from jobs j left join providers p on p.id = j.provider_id "
                 + "where j.status = 'assigned' and (p.id is null or p.status = 'offline' or p.last_seen is null "
                 + "  or p.last_seen < now() - make_interval(secs => ?) "
                 + "  or (j.polled_at is null and j.assigned_at < now() - make_interval(secs => ?))) "
-                + "and not exists (select 1 from job_events e where e.job_id = j.id and e.event_type in ('done', 'error')) "
                 + "for update of j skip locked",
                 Dispatcher.seconds(liveWindow), Dispatcher.seconds(liveWindow), Dispatcher.seconds(deliveryTimeout));
         for (ObjectNode j : gone) {
             UUID jobId = UUID.fromString(j.get("id").asText());
             String provider = j.path("provider_name").isTextual() ? j.get("provider_name").asText() : "a removed provider";
             String why = j.get("stale").asBoolean() ? "went stale" : "did not pick it up within " + deliveryTimeout.toSeconds() + " s";
-            if (j.get("first_token_at").isNull()) {
+            String terminal = text(j, "terminal");
+            if ("done".equals(terminal)) {
+                jobs.completeFromDone(c, jobId, j.get("terminal_data"));
+                LOG.log(System.Logger.Level.INFO, "job {0}: provider {1} {2} after its answer, before its completion; completed from its done event",
+                        jobId, provider, why);
+            } else if ("error".equals(terminal)) {
+                String message = j.path("terminal_data").path("message").asText("the provider reported an error");
+                jobs.finish(c, jobId, "failed", null, message, null);
+                LOG.log(System.Logger.Level.INFO, "job {0}: provider {1} {2} after its error event, before its completion; failed",
+                        jobId, provider, why);
+            } else if (j.get("first_token_at").isNull()) {
                 Rows.update(c, "update jobs set status = 'pending', provider_id = null, assigned_at = null, polled_at = null, "
                         + "excluded_providers = case when ?::uuid is null then excluded_providers else array_append(excluded_providers, ?::uuid) end, "
                         + "updated_at = now() where id = ?", text(j, "provider_id"), text(j, "provider_id"), jobId);

@@ -1,5 +1,6 @@
 package io.infernet.controlplane.gateway;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,6 +152,42 @@ class GatewayTest {
         JsonNode row = cp.db().read(c -> Rows.one(c, "select attempts, excluded_providers from jobs where id = ?", UUID.fromString(job))).orElseThrow();
         assertEquals(2, row.get("attempts").asInt());
         assertEquals(1, row.get("excluded_providers").size());
+    }
+
+    @Test
+    void aJobWhoseProviderGoesStaleBetweenItsDoneEventAndItsCompletionIsCompletedFromTheEvent() throws Exception {
+        TestNode dying = new TestNode(cp.baseUrl(), "answered").online("gw-done");
+        CompletableFuture<HttpResponse<String>> f = HTTP.sendAsync(chat("gw-done", false), HttpResponse.BodyHandlers.ofString());
+        String job = awaitJob(dying);
+        var done = TestNode.done("all of it", "stop");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) done.get("data")).putObject("usage").put("prompt_tokens", 3).put("completion_tokens", 4);
+        dying.events(job, TestNode.meta("gw-done"), TestNode.token("all of it"), done); // then gone: no completion, no heartbeat
+        HttpResponse<String> r = f.get();
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("all of it", Json.parse(r.body().getBytes()).get("choices").get(0).get("message").get("content").asText());
+        JsonNode row = await().atMost(Duration.ofSeconds(30)).until(() -> cp.db().read(c -> Rows.one(c,
+                "select status, result, finish_reason from jobs where id = ?", UUID.fromString(job))).orElseThrow(),
+                j -> !j.get("status").asText().equals("assigned"));
+        assertEquals("completed", row.get("status").asText(), row.toString());
+        assertEquals("all of it", row.get("result").get("text").asText());
+        assertEquals(4, row.get("result").get("token_count").asInt());
+        assertEquals("stop", row.get("finish_reason").asText());
+        // The provider's completion, delivered late by its outbox, finds the job ended and changes nothing.
+        assertEquals("completed", dying.complete(job, "all of it", 4).get("status").asText());
+    }
+
+    @Test
+    void aJobWhoseProviderGoesStaleBetweenItsErrorEventAndItsCompletionFails() throws Exception {
+        TestNode dying = new TestNode(cp.baseUrl(), "erred").online("gw-error");
+        CompletableFuture<HttpResponse<String>> f = HTTP.sendAsync(chat("gw-error", false), HttpResponse.BodyHandlers.ofString());
+        String job = awaitJob(dying);
+        dying.events(job, TestNode.meta("gw-error"), TestNode.event("error", Json.object().put("message", "the engine broke")));
+        f.get();
+        JsonNode row = await().atMost(Duration.ofSeconds(30)).until(() -> cp.db().read(c -> Rows.one(c,
+                "select status, error from jobs where id = ?", UUID.fromString(job))).orElseThrow(),
+                j -> !j.get("status").asText().equals("assigned"));
+        assertEquals("failed", row.get("status").asText(), row.toString());
+        assertEquals("the engine broke", row.get("error").asText());
     }
 
     @Test
