@@ -185,8 +185,14 @@ public final class BatchScheduler implements AutoCloseable {
         settle(c, UUID.fromString(now.get("job_id").asText()));
     }
 
-    /** Ends the batch when none of its chunks can run any more. */
+    /**
+     * Ends the batch when none of its chunks can run any more. The batch row is locked first: two
+     * chunks that end at once, in two transactions, would otherwise each count the other as still
+     * open (neither sees the other's uncommitted update) and neither would end the batch. With the
+     * lock, the second counts after the first committed.
+     */
     static void settle(Connection c, UUID batchId) throws SQLException {
+        Rows.one(c, "select id from jobs_batch where id = ? for update", batchId);
         ObjectNode s = Rows.one(c, "select count(*) filter (where status in ('queued', 'running', 'failed')) as open, "
                 + "count(*) filter (where status = 'done') as done from jobs_batch_chunks where job_id = ?", batchId).orElseThrow();
         if (s.get("open").asInt() > 0) {
