@@ -138,6 +138,28 @@ public final class Generator implements AutoCloseable {
         return new Result(prompt.clone(), java.util.Arrays.copyOf(out, n), reason, (t1 - t0) / 1e6, (t2 - t1) / 1e6);
     }
 
+    /**
+     * Runs the generation path once, briefly, and forgets it, as llama.cpp's tools do before
+     * they time anything (llama-bench generates a token first; {@code common_init} decodes BOS
+     * and EOS): ggml's first decodes build its graph and threads, and the first calls link the
+     * downcalls and load their classes. A fresh {@code generate} paid that inside its first
+     * tokens (measured: bench/results/cold-start.md). Clears {@code sampler} (as every
+     * {@link #generate} does) and the sequence's cache afterwards.
+     *
+     * @param prompt the prompt to start from (its first 8 tokens are used)
+     * @param tokens how many tokens to generate
+     */
+    public void warmUp(int[] prompt, TokenSampler sampler, int tokens) {
+        int[] start = java.util.Arrays.copyOf(prompt, Math.min(prompt.length, 8));
+        int room = ctx.kvCellsPerSequence() - start.length - 1;
+        if (start.length == 0 || room < 1) {
+            return;
+        }
+        generate(start, sampler, Math.min(tokens, room), false, (token, bytes, len) -> true);
+        ctx.removeTokens(seqId, -1, -1);
+        sampler.reset();
+    }
+
     @Override
     public void close() {
         batch.close();

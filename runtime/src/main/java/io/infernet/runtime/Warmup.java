@@ -92,7 +92,12 @@ public final class Warmup {
             MemorySegment[] rows = new MemorySegment[4];
             SplittableRandom r = new SplittableRandom(42);
             for (int k = 0; k < rows.length; k++) {
-                rows[k] = arena.allocate((long) VOCAB * Float.BYTES, 64);
+                // Seen as llama.cpp's logits are (Context.logits): a segment over a raw address, in the
+                // global scope. A row of the arena's own confined scope compiled the kernels for that
+                // scope, and the first real token's logits threw them out (an uncommon trap, then C2
+                // compiling again on the cores ggml needs, for the first ten tokens).
+                long bytes = (long) VOCAB * Float.BYTES;
+                rows[k] = MemorySegment.ofAddress(arena.allocate(bytes, 64).address()).reinterpret(bytes);
                 for (int i = 0; i < VOCAB; i++) { // an LM-like row: a normal bulk, a few plausible tokens well above it
                     rows[k].setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (r.nextGaussian() * 2));
                 }

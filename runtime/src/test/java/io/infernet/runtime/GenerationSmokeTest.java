@@ -39,4 +39,24 @@ class GenerationSmokeTest {
             assertArrayEquals(Arrays.copyOfRange(r.tokens(), 7, 12), cont.tokens());
         }
     }
+
+    @Test
+    void aWarmUpLeavesNothingBehindForTheGenerationThatCounts() {
+        // Seeded sampling with penalties: a warm-up that left the random stream, the penalty
+        // history or the cache touched would change what follows.
+        SamplingParams p = SamplingParams.greedy().withTemperature(0.9f).withTopP(0.95f)
+                .withRepeatPenalty(1.3f, 64).withPresencePenalty(0.5f).withSeed(11);
+        try (Model m = Model.load(TestModels.tiny());
+             Context c = m.newContext(ContextParams.defaults().withKvCells(256).withBatch(64, 64).withThreads(1, 1));
+             Generator g = new Generator(c);
+             JavaSampler s = new JavaSampler(p, m.vocab().size())) {
+            int[] prompt = m.vocab().tokenize("Once upon a time", true, false);
+            Generator.Result cold = g.generate(prompt, s, 24, false, (t, b, n) -> true);
+
+            g.warmUp(m.vocab().tokenize("A different start, longer than the eight tokens a warm-up keeps", true, false), s, 8);
+            assertEquals(-1, c.maxPosition(0), "the warm-up's tokens are gone from the cache");
+            Generator.Result warmed = g.generate(prompt, s, 24, false, (t, b, n) -> true);
+            assertArrayEquals(cold.tokens(), warmed.tokens(), "the same seed gives the same tokens after a warm-up");
+        }
+    }
 }

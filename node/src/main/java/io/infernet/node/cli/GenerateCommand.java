@@ -69,8 +69,12 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--sampler", defaultValue = "java", description = "java (the project's Vector API sampler) or native (llama.cpp's).")
     String sampler;
 
-    @Option(names = "--no-warmup", hidden = true, description = "Do not compile the Java sampler while the model loads (to measure what that saves).")
+    @Option(names = "--no-warmup", hidden = true, description = "Skip the warm-up: the Java sampler compiled while the model loads,"
+            + " and a short generation before the one that counts (to measure what they save).")
     boolean noWarmup;
+
+    /** Tokens of the warm-up generation: enough for ggml's first decodes and every downcall's first call (bench/results/cold-start.md). */
+    static final int WARM_TOKENS = 8;
 
     @Override
     public Integer call() throws Exception {
@@ -101,6 +105,9 @@ public final class GenerateCommand implements Callable<Integer> {
                  }) {
                 if (warmup != null) {
                     warmup.await(Duration.ofSeconds(10));
+                }
+                if (!noWarmup) {
+                    g.warmUp(promptTokens, s, WARM_TOKENS);
                 }
                 PrintStream out = System.out;
                 StringBuilder all = new StringBuilder();
