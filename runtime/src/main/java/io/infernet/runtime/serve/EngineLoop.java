@@ -143,7 +143,9 @@ final class EngineLoop implements Runnable {
         dropCancelled();
         if (running.isEmpty() && waiting.isEmpty()) {
             publishStats();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            if (inbox.isEmpty() && !kv.saveAhead()) { // one slot at a time, then the inbox again
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
             return;
         }
         for (Sequence s : Scheduler.admit(waiting, slotsTaken(), limits)) {
@@ -186,6 +188,9 @@ final class EngineLoop implements Runnable {
             if (item.samples() && !s.cancelled() && !s.released) { // released: failed with another choice of its request
                 sampleAndEmit(s);
             }
+        }
+        if (inbox.isEmpty() && waiting.isEmpty()) {
+            kv.saveAhead(); // at most one slot per step: a step's tokens wait 1-2 ms at most for it
         }
         publishStats();
     }

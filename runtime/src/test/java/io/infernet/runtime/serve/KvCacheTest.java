@@ -25,6 +25,7 @@ class KvCacheTest {
         final Map<Integer, int[]> seqs = new HashMap<>();
         final int cells;
         int restoresRefused;
+        int saves;
 
         FakeMemory(int cells) {
             this.cells = cells;
@@ -72,6 +73,7 @@ class KvCacheTest {
 
         @Override
         public long saveState(int seq, MemorySegment dst) {
+            saves++;
             int[] t = held(seq);
             dst.set(ValueLayout.JAVA_INT, 0, t.length);
             MemorySegment.copy(t, 0, dst, ValueLayout.JAVA_INT, 4, t.length);
@@ -149,6 +151,54 @@ class KvCacheTest {
             KvCache.Binding b = run(kv, mem, again);
             assertEquals(new KvCache.Binding(0, 100), b);
             assertEquals(1, kv.hostStats().restores());
+        }
+    }
+
+    @Test
+    void idleSlotsAreSavedAheadOneAtATimeSoThatANewPromptTakesASlotWithoutCopyingFirst() {
+        FakeMemory mem = new FakeMemory(1024);
+        try (KvCache kv = new KvCache(mem, 1024, 2, false, 1 << 20)) {
+            Seq a = new Seq(range(1, 101));
+            Seq b = new Seq(range(1000, 1100));
+            run(kv, mem, a);
+            run(kv, mem, b);
+            kv.release(0, a.tokens, a.cached);
+            kv.release(1, b.tokens, b.cached);
+
+            assertEquals(true, kv.saveAhead());
+            assertEquals(1, mem.saves, "one slot per call");
+            assertEquals(true, kv.saveAhead());
+            assertEquals(2, mem.saves);
+            assertEquals(false, kv.saveAhead(), "nothing is left to save");
+            assertEquals(2, mem.saves, "a content is saved once");
+            assertEquals(2, kv.hostStats().entries());
+
+            // New prompts take both slots: nothing more is copied before their prefill.
+            Seq c = new Seq(range(5000, 5080));
+            Seq d = new Seq(range(6000, 6080));
+            KvCache.Binding bc = run(kv, mem, c);
+            KvCache.Binding bd = run(kv, mem, d);
+            assertEquals(2, mem.saves, "binding found the old contents already in host memory");
+            kv.release(bc.slot(), c.tokens, c.cached);
+            kv.release(bd.slot(), d.tokens, d.cached);
+
+            // And the first prompt comes back from the copy made ahead.
+            Seq again = new Seq(concat(range(1, 101), 7));
+            KvCache.Binding back = kv.bind(again, null);
+            assertEquals(100, back.reusedTokens());
+            assertEquals(1, kv.hostStats().restores());
+        }
+    }
+
+    @Test
+    void withoutHostMemoryNothingIsSavedAhead() {
+        FakeMemory mem = new FakeMemory(1024);
+        try (KvCache kv = new KvCache(mem, 1024, 1, true, 0)) {
+            Seq a = new Seq(range(1, 101));
+            run(kv, mem, a);
+            kv.release(0, a.tokens, a.cached);
+            assertEquals(false, kv.saveAhead());
+            assertEquals(0, mem.saves);
         }
     }
 
