@@ -204,6 +204,8 @@ final class KvCache implements AutoCloseable {
      * while no request waits, so that copy (1-2 ms a slot measured at 150 tokens of the demo model;
      * eight at once when eight streams end together) is not paid inside the next requests' time to
      * first token. Most recently finished first: their clients are the likeliest to come back.
+     * States over {@link #AHEAD_MAX_BYTES} are left to {@link #bind}: such a copy could stall a
+     * step for tens of milliseconds, and a slot the same client continues needs no copy at all.
      *
      * @return whether a slot was tried (its copy may still be refused by the host cache's budget);
      *         false when no idle slot is left to try, or the host cache is off
@@ -220,13 +222,17 @@ final class KvCache implements AutoCloseable {
                 continue;
             }
             triedAhead[slot] = c;
-            if (c.cachedTokens() >= SlotTable.MIN_REUSE && !host.covers(c.tokens().array(), c.cachedTokens())) {
+            if (c.cachedTokens() >= SlotTable.MIN_REUSE && !host.covers(c.tokens().array(), c.cachedTokens())
+                    && memory.stateSize(slot) <= AHEAD_MAX_BYTES) {
                 saveIdle(slot);
                 return true;
             }
         }
         return false;
     }
+
+    /** The largest state {@link #saveAhead} copies: a few milliseconds of copying (the demo model's 150 tokens are 2.4 MB, 1-2 ms). */
+    static final long AHEAD_MAX_BYTES = 8L << 20;
 
     /** Whether any idle slot still holds cells. */
     boolean hasIdleCells() {

@@ -191,6 +191,21 @@ class KvCacheTest {
     }
 
     @Test
+    void aStateTooLargeToCopyWithinAStepIsLeftForItsBinding() {
+        FakeMemory mem = new FakeMemory(4 << 20);
+        try (KvCache kv = new KvCache(mem, 4 << 20, 1, true, 1L << 30)) {
+            Seq big = new Seq(range(1, (int) (KvCache.AHEAD_MAX_BYTES / 4) + 1)); // the fake's state is 4 bytes a token, plus 4
+            run(kv, mem, big);
+            kv.release(0, big.tokens, big.cached);
+            assertEquals(false, kv.saveAhead());
+            assertEquals(0, mem.saves);
+
+            run(kv, mem, new Seq(range(-100, -20)));
+            assertEquals(1, mem.saves, "it is still saved when a new prompt overwrites it");
+        }
+    }
+
+    @Test
     void withoutHostMemoryNothingIsSavedAhead() {
         FakeMemory mem = new FakeMemory(1024);
         try (KvCache kv = new KvCache(mem, 1024, 1, true, 0)) {
