@@ -98,6 +98,33 @@ class DecodingApiTest {
         return all;
     }
 
+    /**
+     * The same JSON, numbers within 1e-3: the second request of a pair reuses the first one's
+     * prompt from the cache, and its last prompt token is then computed in a batch of another size,
+     * which moves log-probabilities in the sixth digit (as in llama-server with its prompt cache).
+     * The tokens, their bytes and the order of the alternatives must still agree exactly.
+     */
+    private static void assertSameUpToCacheNoise(JsonNode expected, JsonNode actual, String what) {
+        if (expected.isFloatingPointNumber() && actual.isNumber()) {
+            assertEquals(expected.asDouble(), actual.asDouble(), 1e-3, what + ": " + expected + " against " + actual);
+            return;
+        }
+        assertEquals(expected.getNodeType(), actual.getNodeType(), what + ": " + expected + " against " + actual);
+        assertEquals(expected.size(), actual.size(), what + ": " + expected + " against " + actual);
+        if (expected.isValueNode()) {
+            assertEquals(expected, actual, what);
+        } else if (expected.isArray()) {
+            for (int i = 0; i < expected.size(); i++) {
+                assertSameUpToCacheNoise(expected.get(i), actual.get(i), what);
+            }
+        } else {
+            expected.fieldNames().forEachRemaining(f -> {
+                assertTrue(actual.has(f), what + ": no " + f + " in " + actual);
+                assertSameUpToCacheNoise(expected.get(f), actual.get(f), what);
+            });
+        }
+    }
+
     @Test
     void chatLogprobsStreamedEqualWholeAndAreSorted() throws Exception {
         String body = ",\"logprobs\":true,\"top_logprobs\":3,\"max_tokens\":12,\"seed\":5,\"temperature\":0.8";
@@ -117,7 +144,7 @@ class DecodingApiTest {
         }
         assertEquals(whole.at("/choices/0/message/content").asText(), text.toString(), "the tokens spell the answer");
         List<JsonNode> chunks = ApiHarness.sseChunks(s.post("/v1/chat/completions", chat(body + ",\"stream\":true")));
-        assertEquals(content, streamedLogprobs(chunks, 0, "content"), "streamed, the same log-probabilities");
+        assertSameUpToCacheNoise(content, streamedLogprobs(chunks, 0, "content"), "streamed, the same log-probabilities");
     }
 
     @Test
@@ -131,7 +158,7 @@ class DecodingApiTest {
         assertEquals(0, lp.get("text_offset").get(0).asInt());
         assertTrue(lp.get("top_logprobs").get(0).size() >= 1 && lp.get("top_logprobs").get(0).size() <= 2);
         List<JsonNode> chunks = ApiHarness.sseChunks(s.post("/v1/completions", body + ",\"stream\":true}"));
-        assertEquals(lp.get("token_logprobs"), streamedLogprobs(chunks, 0, "token_logprobs"));
+        assertSameUpToCacheNoise(lp.get("token_logprobs"), streamedLogprobs(chunks, 0, "token_logprobs"), "streamed, the same log-probabilities");
         assertEquals(lp.get("text_offset"), streamedLogprobs(chunks, 0, "text_offset"));
     }
 

@@ -149,12 +149,16 @@ final class EngineLoop implements Runnable {
             return;
         }
         for (Sequence s : Scheduler.admit(waiting, slotsTaken(), limits)) {
+            if (waitsForShared(s)) {
+                continue; // the next step copies the prefix a running sequence computes in this one
+            }
             waiting.remove(s);
             bind(s);
             if (!s.released) {
                 running.add(s);
             }
         }
+        kv.placed();
         Scheduler.Plan<Sequence> plan = Scheduler.plan(running, limits, kv.freeCells());
         plan.preempted().forEach(this::preempt);
         if (plan.isEmpty()) {
@@ -257,6 +261,34 @@ final class EngineLoop implements Runnable {
             }
         }
         return n;
+    }
+
+    /**
+     * Whether a new sequence waits a step for a running one that is computing a prefix they share,
+     * {@link KvCache#minShare} tokens or more beyond what the cache could give it now: the next step
+     * copies that prefix ({@link SlotTable.Source#COPY_STATE}, or shared cells with one pool) instead
+     * of computing it a second time in this one. Concurrent requests with the same long system prompt
+     * (or parallel calls of one agent) compute it once; the wait costs the sequence one step, against
+     * a step shorter by the prefix's tokens for it and every sequence in it.
+     */
+    private boolean waitsForShared(Sequence s) {
+        if (s.started || s.swapped != null || s.isFollower()) {
+            return false;
+        }
+        int own = -1;
+        for (Sequence r : running) {
+            int shared = Math.min(r.promptLength, r.tokens.commonPrefix(s.tokens.array(), s.promptLength));
+            if (r.computed >= shared || shared - r.computed < kv.minShare()) {
+                continue;
+            }
+            if (own < 0) {
+                own = kv.cachedPrefix(s.tokens);
+            }
+            if (shared - Math.max(own, r.computed) >= kv.minShare()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Gives a waiting sequence a slot and as much of its tokens from cache as there is. */

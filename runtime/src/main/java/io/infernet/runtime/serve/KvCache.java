@@ -1,5 +1,7 @@
 package io.infernet.runtime.serve;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,6 +26,13 @@ final class KvCache implements AutoCloseable {
     private final HostPromptCache host;
     /** Per slot, the idle content {@link #saveAhead} last tried (saved or not): each content is tried once. */
     private final SlotTable.Content[] triedAhead;
+    private long sharedFromBusy;
+    /** The last busy slot state {@link #stateOf} saved, and what it was saved from (slot, content, its cached tokens then). */
+    private Arena copiedArena;
+    private MemorySegment copied;
+    private int copiedSlot = -1;
+    private SlotTable.Content copiedContent;
+    private int copiedTokens;
 
     /**
      * @param cells     KV cells in all
@@ -79,7 +88,7 @@ final class KvCache implements AutoCloseable {
         IntList tokens = seq.tokens();
         int length = tokens.size();
         int[] toks = tokens.array();
-        Optional<HostPromptCache.Match> hostMatch = host.longestPrefix(toks, length, SlotTable.MIN_RESTORE);
+        Optional<HostPromptCache.Match> hostMatch = host.longestPrefix(toks, length, SlotTable.MIN_SHARE);
         SlotTable.Placement p = slots.place(toks, length, hostMatch, host::covers);
         if (p.saveFirst()) {
             saveIdle(p.slot());
@@ -105,12 +114,22 @@ final class KvCache implements AutoCloseable {
                 }
             }
             case MOVE -> {
-                // A whole-stream copy (the only copy llama.cpp makes across streams), then the
-                // target keeps the shared prefix: the source slot keeps its content.
+                // The source slot keeps its content; the target gets a copy and keeps the shared prefix.
+                if (2L * slots.content(p.sourceSlot()).cachedTokens() < cells / slots.size()) {
+                    reuse = copyState(p.sourceSlot(), p.slot(), p.reuse());
+                    break;
+                }
+                // A whole-stream copy (the only copy llama.cpp makes across streams) costs less for a full stream.
                 memory.removeTokens(p.slot(), -1, -1);
                 memory.copySequence(p.sourceSlot(), p.slot(), -1, -1);
                 memory.removeTokens(p.slot(), p.reuse(), -1);
                 reuse = p.reuse();
+            }
+            case COPY_STATE -> {
+                reuse = copyState(p.sourceSlot(), p.slot(), p.reuse());
+                if (reuse > 0) {
+                    sharedFromBusy++;
+                }
             }
             case NONE -> memory.removeTokens(p.slot(), -1, -1);
         }
@@ -259,19 +278,106 @@ final class KvCache implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies slot {@code from}'s cells into slot {@code to} as a sequence state and keeps the first
+     * {@code reuse} tokens there (with a stream per slot, llama.cpp shares no cells between slots
+     * and copies only whole streams); 0 if the copy failed and the prompt is computed.
+     */
+    private int copyState(int from, int to, int reuse) {
+        memory.removeTokens(to, -1, -1);
+        return restoreTrimmed(to, stateOf(from), reuse);
+    }
+
+    /** Restores a state (null: none could be saved) into emptied slot {@code slot} and keeps its first {@code reuse} tokens; 0 if that failed. */
+    private int restoreTrimmed(int slot, MemorySegment state, int reuse) {
+        if (state != null && memory.restoreState(state, slot) > 0) {
+            memory.removeTokens(slot, reuse, -1);
+            return reuse;
+        }
+        memory.removeTokens(slot, -1, -1);
+        LOG.log(System.Logger.Level.WARNING, "restoring a prompt's saved state into a slot failed; computing it again");
+        return 0;
+    }
+
+    /**
+     * Slot {@code slot}'s state, saved once for all the prompts that copy it before the next decode
+     * (several requests with one prefix arrive together); null if it could not be saved.
+     */
+    private MemorySegment stateOf(int slot) {
+        SlotTable.Content c = slots.content(slot);
+        if (copied == null || copiedSlot != slot || copiedContent != c || copiedTokens != c.cachedTokens()) {
+            dropCopied();
+            long size = memory.stateSize(slot);
+            if (size <= 0) {
+                return null;
+            }
+            copiedArena = Arena.ofConfined();
+            MemorySegment seg;
+            try {
+                seg = copiedArena.allocate(size, 64);
+            } catch (OutOfMemoryError e) { // no host memory for it now: the prompt is computed instead
+                dropCopied();
+                return null;
+            }
+            if (memory.saveState(slot, seg) <= 0) {
+                dropCopied();
+                return null;
+            }
+            copied = seg;
+            copiedSlot = slot;
+            copiedContent = c;
+            copiedTokens = c.cachedTokens();
+        }
+        return copied;
+    }
+
+    /** Frees the state kept for copies: called once the step's sequences are placed (the next decode changes the source anyway). */
+    void placed() {
+        dropCopied();
+    }
+
+    private void dropCopied() {
+        if (copiedArena != null) {
+            copiedArena.close();
+        }
+        copiedArena = null;
+        copied = null;
+        copiedSlot = -1;
+        copiedContent = null;
+    }
+
+    /** The fewest tokens of computing that taking a prefix from a busy slot must save (cells are shared with one pool, copied with a stream per slot). */
+    int minShare() {
+        return unified ? SlotTable.MIN_REUSE : SlotTable.MIN_SHARE;
+    }
+
+    /** Prompts that copied their prefix from a running one ({@link SlotTable.Source#COPY_STATE}). */
+    long sharedFromBusy() {
+        return sharedFromBusy;
+    }
+
+    /**
+     * The longest prefix of {@code tokens} this cache can give without copying from a busy slot:
+     * an idle slot's, or a saved state's worth restoring.
+     */
+    int cachedPrefix(IntList tokens) {
+        int n = tokens.size();
+        int idle = slots.idlePrefix(tokens.array(), n);
+        int saved = host.longestPrefix(tokens.array(), n, SlotTable.MIN_SHARE)
+                .filter(m -> SlotTable.worthCopying(m.prefixLength(), m.entry().tokenCount())).map(HostPromptCache.Match::prefixLength).orElse(0);
+        return Math.max(idle, saved);
+    }
+
     /** Restores a saved state into an emptied slot and keeps its first {@code reuse} tokens; 0 if it did not fit. */
     private int restore(int slot, HostPromptCache.Entry entry, int reuse) {
         memory.removeTokens(slot, -1, -1);
         slots.clearIdle(slot);
         reclaim(entry.tokenCount());
-        if (memory.restoreState(entry.state(), slot) > 0) {
-            memory.removeTokens(slot, reuse, -1);
+        int kept = restoreTrimmed(slot, entry.state(), reuse);
+        if (kept > 0) {
             host.restored(entry);
-            return reuse;
         }
-        memory.removeTokens(slot, -1, -1);
-        LOG.log(System.Logger.Level.WARNING, "restoring a cached prompt state failed; computing it again");
-        return 0;
+        return kept;
     }
 
     /** Saves an idle slot's cells to the host cache (if they fit its budget). */
@@ -293,6 +399,7 @@ final class KvCache implements AutoCloseable {
 
     @Override
     public void close() {
+        dropCopied();
         host.close();
     }
 }

@@ -19,19 +19,28 @@ public final class SlotTable {
     public static final int MIN_REUSE = 16;
 
     /**
-     * Below this many shared tokens, restoring a saved state (it comes back whole, generated
-     * tokens and all, then is trimmed) costs more than computing the shared part again: a prompt
-     * is computed at thousands of tokens per second on a CPU.
-     */
-    public static final int MIN_RESTORE = 64;
-
-    /**
      * With a KV stream per slot, llama.cpp computes sequences of consecutive slots in one
      * micro-batch and breaks a step into one graph compute per run of slots, so busy slots are
      * kept packed from slot 0. Reusing a prefix in place in a slot that breaks the run is worth
      * it only for a prefix this long (recomputing it costs less than the extra compute per step).
      */
     public static final int PACK_OVER_REUSE_BELOW = 256;
+
+    /**
+     * The fewest shared tokens worth a state copy: from a busy slot (a KV stream per slot), or from
+     * the host cache. Such a copy (save, restore into the new slot, trim) moves the source's held
+     * tokens at memory speed, about 10 us a token of the demo model here (150 tokens, 2.4 MB, in
+     * 1-2 ms), where computing a token of a prompt in a step costs about 0.4 ms.
+     */
+    public static final int MIN_SHARE = 8;
+
+    /** A state is copied only while it holds at most this many times the tokens shared (the copy moves them all). */
+    public static final int SHARE_HELD_PER_SHARED = 16;
+
+    /** Whether copying a state of {@code held} tokens, {@code shared} of them a prompt's prefix, costs less than computing them. */
+    public static boolean worthCopying(int shared, int held) {
+        return shared >= MIN_SHARE && held <= (long) SHARE_HELD_PER_SHARED * shared;
+    }
 
     /** What is in a slot's cells: {@code tokens[0..cached)}. */
     public interface Content {
@@ -54,9 +63,17 @@ public final class SlotTable {
         /** The host cache holds it: restore the saved state, then trim. */
         HOST,
         /**
+         * A busy slot holds it and the slots have a KV stream each: copy that slot's cells as a
+         * sequence state (save, restore into the target, trim). For concurrent requests with the
+         * same long prefix (a shared system prompt, a client's parallel calls), which llama-server
+         * computes once per slot.
+         */
+        COPY_STATE,
+        /**
          * An idle slot that would break the packing holds it (a KV stream per slot): copy that
-         * slot's whole stream into the target and trim it ({@code llama_memory_seq_cp} across
-         * streams copies the stream's buffers, some MiB: less than computing even a short prompt).
+         * slot's cells into the target and trim them: as a sequence state while the slot holds
+         * less than half its stream, else the whole stream ({@code llama_memory_seq_cp} across
+         * streams copies the stream's buffers, all of them however few tokens they hold).
          */
         MOVE
     }
@@ -67,7 +84,7 @@ public final class SlotTable {
      * @param slot        the slot the sequence gets
      * @param source      where its reused prefix comes from
      * @param reuse       tokens of the prompt that need no computing (always at most prompt length - 1: the last one is decoded for its logits)
-     * @param sourceSlot  for COPY_FROM_SLOT, the slot copied from; else -1
+     * @param sourceSlot  for COPY_FROM_SLOT, MOVE and COPY_STATE, the slot copied from; else -1
      * @param hostEntry   for HOST, the entry to restore; else null
      * @param saveFirst   the target slot holds tokens worth keeping that this placement overwrites: save them to the host cache first
      */
@@ -158,7 +175,7 @@ public final class SlotTable {
             }
             int lcp = Math.min(c.cachedTokens(), c.tokens().commonPrefix(prompt, length));
             if (busy[i]) {
-                if (shareAcrossSlots && lcp > bestBusyLcp) {
+                if (lcp > bestBusyLcp && (shareAcrossSlots || worthCopying(lcp, c.cachedTokens()))) {
                     bestBusy = i;
                     bestBusyLcp = lcp;
                 }
@@ -169,6 +186,15 @@ public final class SlotTable {
         }
         int hostLcp = host.map(HostPromptCache.Match::prefixLength).orElse(0);
         int cap = length - 1;
+
+        if (!shareAcrossSlots) { // with a stream per slot, a busy slot's prefix is taken only by a state copy
+            if (bestBusy >= 0 && Math.min(bestBusyLcp, cap) >= Math.max(bestIdleLcp, hostLcp) + MIN_SHARE) {
+                int target = pickTarget();
+                return new Placement(target, Source.COPY_STATE, Math.min(bestBusyLcp, cap), bestBusy, null, worthSaving(target, 0, hostHas));
+            }
+            bestBusy = -1;
+            bestBusyLcp = 0;
+        }
 
         boolean packed = !shareAcrossSlots && bestIdle >= 0 && bestIdle != lowestFree() && bestIdleLcp < PACK_OVER_REUSE_BELOW;
         if (!packed && bestIdle >= 0 && bestIdleLcp >= MIN_REUSE && bestIdleLcp >= bestBusyLcp && bestIdleLcp >= hostLcp) {
@@ -182,7 +208,7 @@ public final class SlotTable {
         if (bestBusy >= 0 && bestBusyLcp >= MIN_REUSE && bestBusyLcp >= hostLcp) {
             return new Placement(target, Source.COPY_FROM_SLOT, Math.min(bestBusyLcp, cap), bestBusy, null, worthSaving(target, 0, hostHas));
         }
-        if (host.isPresent() && hostLcp >= MIN_RESTORE) {
+        if (host.isPresent() && worthCopying(hostLcp, host.get().entry().tokenCount())) {
             return new Placement(target, Source.HOST, Math.min(hostLcp, cap), -1, host.get().entry(), worthSaving(target, 0, hostHas));
         }
         // Nothing worth copying: the target's own prefix, however short, is free to keep.
@@ -190,6 +216,17 @@ public final class SlotTable {
         int ownLcp = own == null ? 0 : Math.max(0, Math.min(own.cachedTokens(), own.tokens().commonPrefix(prompt, length)));
         int reuse = Math.min(ownLcp, cap);
         return new Placement(target, reuse > 0 ? Source.SAME_SLOT : Source.NONE, reuse, -1, null, worthSaving(target, reuse, hostHas));
+    }
+
+    /** The longest prefix of {@code prompt[0..length)} that an idle slot holds (what it may reuse without copying from a busy slot). */
+    public int idlePrefix(int[] prompt, int length) {
+        int best = 0;
+        for (int i = 0; i < contents.length; i++) {
+            if (!busy[i] && contents[i] != null) {
+                best = Math.max(best, Math.min(contents[i].cachedTokens(), contents[i].tokens().commonPrefix(prompt, length)));
+            }
+        }
+        return best;
     }
 
     /**

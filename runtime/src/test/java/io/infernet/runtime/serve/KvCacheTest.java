@@ -230,6 +230,41 @@ class KvCacheTest {
     }
 
     @Test
+    void withAStreamPerSlotPromptsCopyARunningPrefixSavedOncePerStep() {
+        FakeMemory mem = new FakeMemory(1024);
+        try (KvCache kv = new KvCache(mem, 1024, 4, false, 0)) { // no host memory: the copy needs none
+            int[] p = range(1, 21);
+            Seq a = new Seq(p);
+            run(kv, mem, a); // slot 0, computed: busy
+            assertEquals(new KvCache.Binding(1, 20), run(kv, mem, new Seq(concat(p, 9))));
+            assertEquals(new KvCache.Binding(2, 20), run(kv, mem, new Seq(concat(p, 8))));
+            assertEquals(1, mem.saves, "one state saved for both copies");
+            assertEquals(2, kv.sharedFromBusy());
+            kv.placed();
+            // The source decodes on: the next copy saves its state again, and keeps only the shared part.
+            a.tokens.add(55);
+            a.cached++;
+            mem.decode(0, Arrays.copyOf(a.tokens.array(), a.tokens.size()));
+            assertEquals(new KvCache.Binding(3, 20), run(kv, mem, new Seq(concat(p, 7))));
+            assertEquals(2, mem.saves);
+            assertArrayEquals(concat(p, 55), mem.held(0), "the source keeps its cells");
+        }
+    }
+
+    @Test
+    void withAStreamPerSlotAFailedCopyComputesThePrompt() {
+        FakeMemory mem = new FakeMemory(30); // refuses a restore past 30 cells in all
+        try (KvCache kv = new KvCache(mem, 60, 2, false, 0)) {
+            int[] p = range(1, 21);
+            run(kv, mem, new Seq(p)); // 20 held: a copy of 20 more does not fit
+            KvCache.Binding b = kv.bind(new Seq(concat(p, 9)), null);
+            assertEquals(new KvCache.Binding(1, 0), b);
+            assertEquals(1, mem.restoresRefused);
+            assertArrayEquals(new int[0], mem.held(1));
+        }
+    }
+
+    @Test
     void withAStreamPerSlotAnIdlePrefixMovesToTheLowestFreeSlot() {
         FakeMemory mem = new FakeMemory(1024);
         try (KvCache kv = new KvCache(mem, 1024, 2, false, 1 << 20)) {

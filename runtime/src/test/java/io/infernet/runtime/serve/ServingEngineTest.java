@@ -248,6 +248,27 @@ class ServingEngineTest extends TinyModelTest {
     }
 
     @Test
+    void withAStreamPerSlotConcurrentPromptsWithALongSharedPrefixComputeItOnce() throws Exception {
+        int[] shared = prompt(60, 41);
+        IntFunction<int[]> promptOf = i -> IntStream.concat(IntStream.of(shared), IntStream.of(900 + i, 1900 + i, 2900 + i)).toArray();
+        try (ServingEngine e = engine(ServeConfig.perSlot(4, 512).withThreads(1).withBatchSize(256))) {
+            List<Recorder> rs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Recorder r = new Recorder();
+                rs.add(r);
+                e.submit(greedy(promptOf.apply(i), 8), r);
+            }
+            for (int i = 0; i < 4; i++) {
+                assertEquals(Finish.LENGTH, rs.get(i).await(), "request " + i);
+                assertArrayEquals(reference(promptOf.apply(i), 8), rs.get(i).ids(), "request " + i + ": a copied prefix gives the same output");
+            }
+            // One computes the shared 60 tokens; the others copy them from its slot (a state copy
+            // between streams), whether they came in the same step (they wait one) or later.
+            assertEquals(3, rs.stream().filter(r -> r.reused == 60).count(), "requests that copied the prefix");
+        }
+    }
+
+    @Test
     void penaltiesSeeThePromptAsInThePlainGenerationLoop() throws Exception {
         // A prompt whose greedy next token already occurs in it: a penalty on the prompt's tokens
         // then changes the first token. Found by putting a prompt's greedy next token at position 1.

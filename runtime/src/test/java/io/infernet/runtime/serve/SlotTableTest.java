@@ -74,17 +74,26 @@ class SlotTableTest {
         try (var cache = new HostPromptCache(1 << 20)) {
             int[] prompt = range(0, 120);
             var e = cache.store(range(0, 80), 80, 100, false, s -> 100).orElseThrow();
-            var match = cache.longestPrefix(prompt, prompt.length, SlotTable.MIN_RESTORE);
+            var match = cache.longestPrefix(prompt, prompt.length, SlotTable.MIN_SHARE);
             Placement p = t.place(prompt, prompt.length, match, HOST_HAS_NOTHING);
             assertEquals(Source.HOST, p.source());
             assertEquals(80, p.reuse());
             assertSame(e, p.hostEntry());
             assertEquals(1, p.slot(), "the empty slot, keeping the idle one's cells");
-            // 40 shared tokens are not worth a restore: computed again, in the empty slot.
+            // 40 shared tokens of an entry holding 40 are worth a restore (a copy of 40 tokens' cells)...
             cache.store(range(500, 540), 40, 100, false, s -> 100).orElseThrow();
             int[] other = range(500, 560);
-            Placement q = t.place(other, other.length, cache.longestPrefix(other, other.length, SlotTable.MIN_RESTORE), HOST_HAS_NOTHING);
-            assertEquals(Source.NONE, q.source());
+            Placement q = t.place(other, other.length, cache.longestPrefix(other, other.length, SlotTable.MIN_SHARE), HOST_HAS_NOTHING);
+            assertEquals(new Placement(1, Source.HOST, 40, -1, q.hostEntry(), false), q);
+            // ...but not of one holding more than SHARE_HELD_PER_SHARED times that: computed again, in the empty slot.
+            cache.store(range(700, 1400), 700, 100, false, s -> 100).orElseThrow();
+            int[] third = concat(range(700, 740), range(5000, 5020));
+            Placement r = t.place(third, third.length, cache.longestPrefix(third, third.length, SlotTable.MIN_SHARE), HOST_HAS_NOTHING);
+            assertEquals(Source.NONE, r.source());
+            // Fewer than MIN_SHARE tokens are never worth it.
+            int[] fourth = concat(range(500, 507), range(6000, 6020));
+            Placement u = t.place(fourth, fourth.length, cache.longestPrefix(fourth, fourth.length, SlotTable.MIN_SHARE), HOST_HAS_NOTHING);
+            assertEquals(Source.NONE, u.source());
         }
     }
 
@@ -155,8 +164,31 @@ class SlotTableTest {
         t.release(3, idle(range(300, 600)));
         Placement q = place(t, concat(range(300, 600), new int[] {5}));
         assertEquals(new Placement(3, Source.SAME_SLOT, 300, -1, null, false), q);
-        // Nothing is ever copied across slots: busy slot 0's prefix is not offered.
+        // Busy slot 0's prefix is copied as a sequence state into the lowest free slot (llama.cpp
+        // shares no cells between streams); slot 1's own tokens are saved before they go.
         Placement r = place(t, concat(range(0, 30), new int[] {9}));
-        assertEquals(Source.NONE, r.source());
+        assertEquals(new Placement(1, Source.COPY_STATE, 30, 0, null, true), r);
+    }
+
+    @Test
+    void withAStreamPerSlotABusySlotIsCopiedFromOnlyWhenItSavesEnoughComputing() {
+        SlotTable t = new SlotTable(3, false);
+        t.assign(0, idle(range(0, 20)));
+        // The prompt's last token is always computed: 20 shared, 19 reused.
+        assertEquals(new Placement(1, Source.COPY_STATE, 19, 0, null, false), place(t, range(0, 20)));
+        // Fewer than MIN_SHARE shared tokens: computed.
+        assertEquals(Source.NONE, place(t, concat(range(0, SlotTable.MIN_SHARE - 1), new int[] {99, 98})).source());
+        // An idle slot holding nearly as much wins (no copy of a busy slot for fewer than MIN_SHARE more tokens).
+        t.assign(2, idle(concat(range(0, 15), new int[] {77})));
+        t.release(2, idle(concat(range(0, 15), new int[] {77})));
+        assertEquals(Source.NONE, place(t, concat(range(0, 20), new int[] {5})).source(),
+                "15 tokens in idle slot 2 (short of MIN_REUSE and off the packing), 20 in busy slot 0: 5 more are not worth a copy");
+        // A busy slot holding more than SHARE_HELD_PER_SHARED times the shared part is not copied from.
+        SlotTable u = new SlotTable(2, false);
+        u.assign(0, idle(range(0, 10 * SlotTable.SHARE_HELD_PER_SHARED + 1)));
+        assertEquals(Source.NONE, place(u, concat(range(0, 10), new int[] {5, 6})).source());
+        u.release(0, null);
+        u.assign(0, idle(range(0, 10 * SlotTable.SHARE_HELD_PER_SHARED)));
+        assertEquals(Source.COPY_STATE, place(u, concat(range(0, 10), new int[] {5, 6})).source());
     }
 }
