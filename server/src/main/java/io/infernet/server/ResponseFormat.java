@@ -73,6 +73,9 @@ interface ResponseFormat {
         o.put("prompt_tokens", u.promptTokens());
         o.put("completion_tokens", u.completionTokens());
         o.put("total_tokens", u.totalTokens());
+        if (u.cachedTokens() >= 0) {
+            o.putObject("prompt_tokens_details").put("cached_tokens", u.cachedTokens());
+        }
         return o;
     }
 

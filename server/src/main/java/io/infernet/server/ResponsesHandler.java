@@ -202,7 +202,7 @@ final class ResponsesHandler implements Handler {
         Usage u = d.usage();
         ObjectNode usage = response.putObject("usage");
         usage.put("input_tokens", u.promptTokens());
-        usage.putObject("input_tokens_details").put("cached_tokens", 0);
+        usage.putObject("input_tokens_details").put("cached_tokens", Math.max(0, u.cachedTokens()));
         usage.put("output_tokens", u.completionTokens());
         usage.putObject("output_tokens_details").put("reasoning_tokens", 0);
         usage.put("total_tokens", u.totalTokens());

@@ -89,8 +89,14 @@ class InProcessApiTest {
             assertEquals(text, ApiHarness.chatText(chunks));
             assertTrue(text.length() > 10, text);
             JsonNode usage = chunks.getLast().get("usage");
-            assertEquals(whole.get("usage"), usage);
+            for (String f : List.of("prompt_tokens", "completion_tokens", "total_tokens")) {
+                assertEquals(whole.get("usage").get(f), usage.get(f), f);
+            }
             assertEquals(40, usage.get("completion_tokens").asInt());
+            // The same prompt again: served from the prompt cache, and said so (as OpenAI and llama-server do).
+            assertEquals(0, whole.at("/usage/prompt_tokens_details/cached_tokens").asInt(-1), whole.toString());
+            int cached = usage.at("/prompt_tokens_details/cached_tokens").asInt(-1);
+            assertTrue(cached > 0 && cached < usage.get("prompt_tokens").asInt(), usage.toString());
         }
     }
 

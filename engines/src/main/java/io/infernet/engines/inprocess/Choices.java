@@ -43,6 +43,8 @@ final class Choices {
     private int open;
     private int completionTokens;
     private int promptTokens;
+    /** Prompt tokens the first choice's sequence found in the cache; -1 until it started. */
+    private int cachedTokens = -1;
     private boolean metaSent;
 
     /**
@@ -67,6 +69,9 @@ final class Choices {
             @Override
             public void onStart(int prompt, int reusedTokens) {
                 promptTokens = prompt;
+                if (cachedTokens < 0) {
+                    cachedTokens = reusedTokens;
+                }
                 if (!metaSent) {
                     metaSent = true;
                     listener.onEvent(new GenerationEvent.Meta(engine, model, started, prompt));
@@ -112,7 +117,7 @@ final class Choices {
                 ended[index] = new GenerationEvent.Choice(index, reason, text, message);
                 completionTokens += completion;
                 if (--open == 0 && !done.isDone()) {
-                    end(new GenerationEvent.Done(new Usage(promptTokens, completionTokens), Instant.now(), List.of(ended)));
+                    end(new GenerationEvent.Done(new Usage(promptTokens, completionTokens, Math.max(0, cachedTokens)), Instant.now(), List.of(ended)));
                 }
             }
 

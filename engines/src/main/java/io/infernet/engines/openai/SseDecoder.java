@@ -161,6 +161,8 @@ public final class SseDecoder implements StreamDecoder {
         if (u == null || !u.isObject()) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(new Usage(u.path("prompt_tokens").asInt(0), u.path("completion_tokens").asInt(0)));
+        JsonNode cached = u.path("prompt_tokens_details").path("cached_tokens");
+        return java.util.Optional.of(new Usage(u.path("prompt_tokens").asInt(0), u.path("completion_tokens").asInt(0),
+                cached.isNumber() ? cached.asInt() : -1));
     }
 }
