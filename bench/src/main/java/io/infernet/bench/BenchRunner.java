@@ -61,13 +61,16 @@ public final class BenchRunner {
      * @param gpuBandwidthGBps GPU memory bandwidth to use for GPU rooflines instead of the datasheet table
      * @param smoke            mark the report as a smoke run
      * @param servingLevels    concurrent streams for {@code --serving}
+     * @param servingPrompts   the prompts the serving load sends
      * @param outDir           where the report goes (servers' logs too)
      * @param command          the command line, for the report
      */
     public record Options(List<BenchTier> tiers, boolean compareNative, boolean serving, int threads, int rounds, int reps, int promptTokens,
                           int genTokens, Optional<SourceBuild.Backend> backend, Optional<SourceBuild.Backend> buildCheck,
-                          OptionalDouble gpuBandwidthGBps, boolean smoke, List<Integer> servingLevels, Path outDir, String command) {
+                          OptionalDouble gpuBandwidthGBps, boolean smoke, List<Integer> servingLevels, ServingBench.PromptMix servingPrompts,
+                          Path outDir, String command) {
         public Options {
+            Objects.requireNonNull(servingPrompts, "servingPrompts");
             tiers = List.copyOf(tiers);
             servingLevels = List.copyOf(servingLevels);
             Objects.requireNonNull(backend, "backend");
@@ -234,7 +237,7 @@ public final class BenchRunner {
         // Serving rounds: --rounds, at most 3 (each round is one timed load per level and server).
         ServingBench.Settings s = new ServingBench.Settings(o.servingLevels(), o.genTokens(), 4, o.threads(), 2048,
                 placement == Placement.GPU ? 99 : 0, Duration.ofMinutes(10), Duration.ofMinutes(10), Math.min(3, o.rounds()),
-                placement != Placement.GPU, ChatStream.Sampling.clients(42), true);
+                placement != Placement.GPU, ChatStream.Sampling.clients(42), true, o.servingPrompts());
         notes.add("the load samples as chat clients do: temperature 0.8, top-p 0.95, a seed per request (the probes stay greedy); "
                 + "every timed level is measured by our client and by an independent Python client");
         return Optional.of(new ServingBench(s, progress).run(d.tier().id(), model, server, libs, o.outDir().resolve("logs"), notes));

@@ -4,6 +4,7 @@ import io.infernet.bench.BenchRunner;
 import io.infernet.bench.report.BenchReport;
 import io.infernet.bench.report.ReportWriter;
 import io.infernet.bench.report.TextTable;
+import io.infernet.bench.serving.ServingBench;
 import io.infernet.bench.tier.BenchTier;
 import io.infernet.natives.Progress;
 import io.infernet.natives.SourceBuild;
@@ -46,6 +47,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--streams", split = ",", defaultValue = "1,4,8,16", description = "Concurrent streams for --serving (default ${DEFAULT-VALUE}).")
     List<Integer> streams;
+
+    @Option(names = "--serving-prompts", paramLabel = "shared|distinct", defaultValue = "shared",
+            description = "Prompts of the --serving load: shared (the streams of a round send the same prompt, 4 prompts) or distinct "
+                    + "(they send different ones, 7 prompts) (default ${DEFAULT-VALUE}).")
+    String servingPrompts;
 
     @Option(names = "--threads", description = "CPU threads for both sides (default: physical cores).")
     Integer threads;
@@ -109,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Progress progress = line -> System.err.println("[bench] " + line);
         BenchRunner.Options options = new BenchRunner.Options(tiers, compareNative, serving, t, rounds, reps, promptTokens, genTokens, be,
-                check, gpuBandwidth == null ? OptionalDouble.empty() : OptionalDouble.of(gpuBandwidth), smoke, streams, out, commandLine());
+                check, gpuBandwidth == null ? OptionalDouble.empty() : OptionalDouble.of(gpuBandwidth), smoke, streams, promptMix(), out, commandLine());
         BenchReport report = new BenchRunner(options, progress).run();
         if (!tiers.isEmpty()) {
             System.out.print(TextTable.render(report, promptTokens, genTokens));
@@ -120,6 +126,14 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("[bench] wrote " + f);
         }
         return report.buildCheck().map(b -> b.ok() ? 0 : 1).orElse(0);
+    }
+
+    private ServingBench.PromptMix promptMix() {
+        return switch (servingPrompts.toLowerCase(java.util.Locale.ROOT)) {
+            case "shared" -> ServingBench.PromptMix.SHARED;
+            case "distinct" -> ServingBench.PromptMix.DISTINCT;
+            default -> throw new Main.UsageError("--serving-prompts takes shared or distinct, got " + servingPrompts);
+        };
     }
 
     private static Optional<SourceBuild.Backend> parseBackend(String s, String option) {

@@ -19,6 +19,11 @@ public final class LoadGenerator {
         return run(client, model, prompts, maxTokens, concurrency, requestsPerStream, ChatStream.Sampling.GREEDY);
     }
 
+    /** The prompt of request {@code i} of {@code stream} among {@code n} (openai_load.py picks the same). */
+    static int promptIndex(int stream, int requestsPerStream, int i, int n) {
+        return (stream * requestsPerStream + i) % n;
+    }
+
     /** One level, each request sampled as {@code sampling} says (its seed per stream and request). */
     public static ServingLevel run(ChatStream client, String model, List<String> prompts, int maxTokens, int concurrency, int requestsPerStream,
                                    ChatStream.Sampling sampling) {
@@ -34,7 +39,7 @@ public final class LoadGenerator {
                 streams.add(pool.submit(() -> {
                     List<ChatStream.Outcome> mine = new ArrayList<>();
                     for (int i = 0; i < requestsPerStream; i++) {
-                        mine.add(client.sendBody(ChatStream.body(model, prompts.get((stream * requestsPerStream + i) % prompts.size()), maxTokens,
+                        mine.add(client.sendBody(ChatStream.body(model, prompts.get(promptIndex(stream, requestsPerStream, i, prompts.size())), maxTokens,
                                 sampling.temperature(), sampling.topP(), sampling.seedOf(stream, i))));
                     }
                     return mine;

@@ -42,12 +42,14 @@ public final class ServingBench {
      * @param sideBySide        both servers up at once, measured in turn; false: one after the other (GPU: VRAM for one model)
      * @param sampling          how the load's requests sample (clients send temperature, top-p and a seed)
      * @param independentClient also measure every timed level with the independent (Python) client
+     * @param prompts           which prompts the streams send
      */
     public record Settings(List<Integer> levels, int maxTokens, int requestsPerStream, int threads, int contextPerSlot, int gpuLayers,
                            Duration startTimeout, Duration requestTimeout, int rounds, boolean sideBySide, ChatStream.Sampling sampling,
-                           boolean independentClient) {
+                           boolean independentClient, PromptMix prompts) {
         public Settings {
             java.util.Objects.requireNonNull(sampling, "sampling");
+            java.util.Objects.requireNonNull(prompts, "prompts");
             levels = List.copyOf(levels);
             if (rounds < 1) {
                 throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
@@ -64,7 +66,7 @@ public final class ServingBench {
         public Settings(List<Integer> levels, int maxTokens, int requestsPerStream, int threads, int contextPerSlot, int gpuLayers,
                         Duration startTimeout, Duration requestTimeout, int rounds, boolean sideBySide) {
             this(levels, maxTokens, requestsPerStream, threads, contextPerSlot, gpuLayers, startTimeout, requestTimeout, rounds, sideBySide,
-                    ChatStream.Sampling.GREEDY, false);
+                    ChatStream.Sampling.GREEDY, false, PromptMix.SHARED);
         }
 
         public int maxLevel() {
@@ -73,7 +75,32 @@ public final class ServingBench {
 
         public Settings withThreads(int t) {
             return new Settings(levels, maxTokens, requestsPerStream, t, contextPerSlot, gpuLayers, startTimeout, requestTimeout, rounds, sideBySide,
-                    sampling, independentClient);
+                    sampling, independentClient, prompts);
+        }
+    }
+
+    /**
+     * The prompts of a load. Both clients give request {@code i} of stream {@code s} prompt
+     * {@code (s * requestsPerStream + i) mod n}.
+     */
+    public enum PromptMix {
+        /** {@link #PROMPTS}: with 4 requests per stream, every stream of a round sends the same prompt (as with one system prompt). */
+        SHARED("the streams of a round send the same prompt (4 prompts, one per round): a server may compute it once"),
+        /** Seven prompts: the streams of a round send different ones (7 of 8), each seen again in later rounds. */
+        DISTINCT("the streams of a round send different prompts (7 prompts over 8 streams), each coming back in later rounds");
+
+        private final String description;
+
+        PromptMix(String description) {
+            this.description = description;
+        }
+
+        public List<String> prompts() {
+            return this == SHARED ? PROMPTS : DISTINCT_PROMPTS;
+        }
+
+        public String description() {
+            return description;
         }
     }
 
@@ -83,6 +110,12 @@ public final class ServingBench {
             "Explain how a hash map works to a new programmer.",
             "List ten ideas for a weekend trip in the mountains and say why each is fun.",
             "Describe the water cycle step by step.");
+
+    /** {@link #PROMPTS} and three more: seven, so that {@code (s * 4 + i) mod 7} differs over a round's streams. */
+    public static final List<String> DISTINCT_PROMPTS = java.util.stream.Stream.concat(PROMPTS.stream(), java.util.stream.Stream.of(
+            "Give three tips for writing clear commit messages.",
+            "Summarize the plot of a heist movie you invent.",
+            "Explain why the sky is blue to a child.")).toList();
 
     private final Settings settings;
     private final Progress progress;
@@ -123,6 +156,7 @@ public final class ServingBench {
      */
     public ServingReport run(String tier, Path model, Optional<Path> llamaServer, Optional<Path> libraryDir, Path logDir, List<String> notes) {
         List<String> allNotes = new ArrayList<>(notes);
+        allNotes.add("prompts: " + settings.prompts().description());
         try {
             Files.createDirectories(logDir);
         } catch (IOException e) {
@@ -179,7 +213,7 @@ public final class ServingBench {
             for (Contender c : all) {
                 c.attempt(() -> {
                     for (int w = 0; w < 2; w++) {
-                        LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), settings.maxLevel(), 2);
+                        LoadGenerator.run(c.client, c.model, settings.prompts().prompts(), settings.maxTokens(), settings.maxLevel(), 2);
                     }
                 });
             }
@@ -187,7 +221,7 @@ public final class ServingBench {
                 // One untimed pass at this level first (both servers alike): a JVM compiles the
                 // paths a new load pattern takes, and on two cores that steals from ggml.
                 for (Contender c : all) {
-                    c.attempt(() -> LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), level, 1));
+                    c.attempt(() -> LoadGenerator.run(c.client, c.model, settings.prompts().prompts(), settings.maxTokens(), level, 1));
                 }
                 List<List<ServingLevel>> rounds = new ArrayList<>();
                 List<List<ServingLevel>> independentRounds = new ArrayList<>();
@@ -203,12 +237,12 @@ public final class ServingBench {
                         c.attempt(() -> {
                             // At least 16 requests per level, so one slow request does not decide a low level.
                             int requests = Math.max(settings.requestsPerStream(), (16 + level - 1) / level);
-                            ServingLevel l = LoadGenerator.run(c.client, c.model, PROMPTS, settings.maxTokens(), level, requests, settings.sampling());
+                            ServingLevel l = LoadGenerator.run(c.client, c.model, settings.prompts().prompts(), settings.maxTokens(), level, requests, settings.sampling());
                             rounds.get(i).add(l);
                             progress.step(String.format(Locale.ROOT, "serving: %s, %d streams, round %d/%d: %.1f tokens/s, TTFT p50 %.0f ms, %d failed",
                                     c.label, level, round + 1, settings.rounds(), l.aggregateTokensPerSecond(), l.ttftP50Ms(), l.failed()));
                             if (independent != null) {
-                                ServingLevel p = independent.run(c.base, c.model, PROMPTS, settings.maxTokens(), level, requests, settings.sampling(),
+                                ServingLevel p = independent.run(c.base, c.model, settings.prompts().prompts(), settings.maxTokens(), level, requests, settings.sampling(),
                                         settings.requestTimeout().multipliedBy(requests));
                                 independentRounds.get(i).add(p);
                                 progress.step(String.format(Locale.ROOT, "serving: %s, %d streams, round %d/%d, Python client: %.1f tokens/s, TTFT p50 %.0f ms, %d failed",
