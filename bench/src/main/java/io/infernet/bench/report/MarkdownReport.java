@@ -257,15 +257,24 @@ public final class MarkdownReport {
             if (srv.overhead().isEmpty()) {
                 continue;
             }
+            boolean theirs = srv.overhead().stream().anyMatch(p -> p.llamaServerRatios().isPresent());
             md.append("HTTP streaming overhead of ").append(escape(srv.label())).append(": one stream, greedy, the same prompt, against the same engine ")
-                    .append("in process (a child JVM opened as `serve` opens it, no HTTP), trials interleaved; per token from the first token to the last.\n\n");
-            md.append("| ggml threads | Cores left free | Tokens | Over HTTP (ms/token) | In process (ms/token) | Overhead per round: median (min–max) |\n");
-            md.append("|---:|---:|---:|---:|---:|---:|\n");
+                    .append("in process (a child JVM opened as `serve` opens it, no HTTP), trials interleaved; per token from the first token to the last.")
+                    .append(theirs ? " llama-server is measured the same way, in the same rounds, against the same in-process trials (the same "
+                            + "libraries): its figure is its HTTP server and its own loop together." : "").append("\n\n");
+            md.append("| ggml threads | Cores left free | Tokens | Over HTTP (ms/token) | In process (ms/token) | Overhead per round: median (min–max) |")
+                    .append(theirs ? " llama-server over HTTP (ms/token) | llama-server's overhead per round: median (min–max) |\n" : "\n");
+            md.append("|---:|---:|---:|---:|---:|---:|").append(theirs ? "---:|---:|\n" : "\n");
             for (ServingServer.OverheadProbe p : srv.overhead()) {
                 Summary r = p.ratios();
-                md.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3f | %.3f | **%+.1f%%** (%+.1f%% to %+.1f%%, %d rounds) |%n", p.threads(), p.freeCores(),
+                md.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3f | %.3f | **%+.1f%%** (%+.1f%% to %+.1f%%, %d rounds) |", p.threads(), p.freeCores(),
                         p.maxTokens(), p.httpPerTokenMs(), p.enginePerTokenMs(), (r.median() - 1) * 100, (r.min() - 1) * 100,
                         (r.max() - 1) * 100, r.n()));
+                if (theirs) {
+                    md.append(p.llamaServerRatios().map(l -> String.format(Locale.ROOT, " %.3f | **%+.1f%%** (%+.1f%% to %+.1f%%, %d rounds) |",
+                            p.llamaServerHttpPerTokenMs(), (l.median() - 1) * 100, (l.min() - 1) * 100, (l.max() - 1) * 100, l.n())).orElse(" – | – |"));
+                }
+                md.append('\n');
             }
             md.append('\n');
         }

@@ -180,7 +180,7 @@ public final class ServingBench {
             // A failure here is noted; it does not take the levels already measured with it.
             all.stream().filter(c -> c.id.equals("infernet") && c.error == null).findFirst().ifPresent(c -> {
                 try {
-                    c.overhead.addAll(overhead(model, libraryDir, logDir));
+                    c.overhead.addAll(overhead(model, llamaServer, libraryDir, logDir));
                 } catch (IllegalStateException e) {
                     allNotes.add("HTTP streaming overhead not measured: " + e.getMessage());
                 }
@@ -284,7 +284,7 @@ public final class ServingBench {
      * take every core (HTTP and the client then preempt ggml's threads), with one core left free.
      * Each setting gets its own server and engine probe, both up at once, trials interleaved.
      */
-    private List<ServingServer.OverheadProbe> overhead(Path model, Optional<Path> libraryDir, Path logDir) {
+    private List<ServingServer.OverheadProbe> overhead(Path model, Optional<Path> llamaServer, Optional<Path> libraryDir, Path logDir) {
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> threads = new ArrayList<>(List.of(settings.threads()));
         if (settings.threads() >= cores && cores >= 2) {
@@ -294,48 +294,74 @@ public final class ServingBench {
         for (int t : threads) {
             Settings s = settings.withThreads(t);
             int port = freePort();
-            progress.step("serving: HTTP streaming overhead, " + t + " thread(s): starting our server and the engine in process");
+            progress.step("serving: HTTP streaming overhead, " + t + " thread(s): starting our server, the engine in process"
+                    + (llamaServer.isPresent() ? " and llama-server" : ""));
             URI base = URI.create("http://127.0.0.1:" + port);
             try (ServerProcess server = ServerProcess.start(oursCommand(model, port, s, libraryDir), base,
                     logDir.resolve("infernet-serve-overhead-t" + t + ".log"), settings.startTimeout());
                  EngineProbe engine = EngineProbe.start(EngineProbe.command(model, s.maxLevel(), t, s.contextPerSlot(), libraryDir),
-                         logDir.resolve("engine-probe-t" + t + ".log"), settings.startTimeout())) {
+                         logDir.resolve("engine-probe-t" + t + ".log"), settings.startTimeout());
+                 ServerProcess theirs = llamaServer.map(bin -> startLlamaServer(bin, model, s, logDir.resolve("llama-server-overhead-t" + t + ".log")))
+                         .orElse(null)) {
                 ChatStream client = new ChatStream(base, settings.requestTimeout());
                 String id = modelId(base).orElse("default");
-                ServingServer.OverheadProbe p = overheadRounds(client, id, engine, t, Math.max(0, cores - t));
-                progress.step(String.format(Locale.ROOT, "serving: %d thread(s), %d core(s) free: %.3f ms per token over HTTP, %.3f in process: %+.1f%%",
-                        t, p.freeCores(), p.httpPerTokenMs(), p.enginePerTokenMs(), (p.ratios().median() - 1) * 100));
+                Optional<ChatStream> other = Optional.ofNullable(theirs).map(p -> new ChatStream(p.base(), settings.requestTimeout()));
+                String otherId = theirs == null ? null : modelId(theirs.base()).orElse("default");
+                ServingServer.OverheadProbe p = overheadRounds(client, id, other, otherId, engine, t, Math.max(0, cores - t));
+                progress.step(String.format(Locale.ROOT, "serving: %d thread(s), %d core(s) free: %.3f ms per token over HTTP, %.3f in process: %+.1f%%%s",
+                        t, p.freeCores(), p.httpPerTokenMs(), p.enginePerTokenMs(), (p.ratios().median() - 1) * 100,
+                        p.llamaServerRatios().map(r -> String.format(Locale.ROOT, "; llama-server %.3f ms per token: %+.1f%%",
+                                p.llamaServerHttpPerTokenMs(), (r.median() - 1) * 100)).orElse("")));
                 out.add(p);
             }
         }
         return out;
     }
 
-    /** Untimed warm-up on both sides, then rounds of one HTTP and one in-process trial, alternating which goes first. */
-    private ServingServer.OverheadProbe overheadRounds(ChatStream client, String model, EngineProbe engine, int threads, int freeCores) {
+    private ServerProcess startLlamaServer(Path bin, Path model, Settings s, Path log) {
+        int port = freePort();
+        return ServerProcess.start(llamaServerCommand(bin, model, port, s), URI.create("http://127.0.0.1:" + port), log, settings.startTimeout());
+    }
+
+    /**
+     * Untimed warm-up on every side, then rounds of one HTTP trial per server and one in-process
+     * trial, in an order that rotates from round to round. llama-server (when given) is measured
+     * against the same in-process trial: the same libraries, request and tokens, so both servers'
+     * overheads are taken the same way.
+     */
+    private ServingServer.OverheadProbe overheadRounds(ChatStream client, String model, Optional<ChatStream> other, String otherModel,
+                                                       EngineProbe engine, int threads, int freeCores) {
         String prompt = PROMPTS.getFirst();
         int n = settings.maxTokens();
         for (int w = 0; w < 3; w++) {
             httpTrial(client, model, prompt, n);
             engine.trial(prompt, n, settings.requestTimeout());
+            other.ifPresent(o -> httpTrial(o, otherModel, prompt, n));
         }
         int rounds = Math.max(9, 3 * settings.rounds());
         double[] http = new double[rounds];
         double[] inProcess = new double[rounds];
+        double[] theirs = new double[rounds];
+        int sides = other.isPresent() ? 3 : 2;
         for (int r = 0; r < rounds; r++) {
-            if (r % 2 == 0) {
-                http[r] = httpTrial(client, model, prompt, n);
-                inProcess[r] = engine.trial(prompt, n, settings.requestTimeout()).perTokenMs();
-            } else {
-                inProcess[r] = engine.trial(prompt, n, settings.requestTimeout()).perTokenMs();
-                http[r] = httpTrial(client, model, prompt, n);
+            for (int k = 0; k < sides; k++) {
+                switch ((r + k) % sides) {
+                    case 0 -> http[r] = httpTrial(client, model, prompt, n);
+                    case 1 -> inProcess[r] = engine.trial(prompt, n, settings.requestTimeout()).perTokenMs();
+                    default -> theirs[r] = httpTrial(other.orElseThrow(), otherModel, prompt, n);
+                }
             }
         }
         List<Double> ratios = new ArrayList<>();
+        List<Double> theirRatios = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             ratios.add(http[r] / inProcess[r]);
+            if (other.isPresent()) {
+                theirRatios.add(theirs[r] / inProcess[r]);
+            }
         }
-        return new ServingServer.OverheadProbe(threads, freeCores, n, Summary.of(http).median(), Summary.of(inProcess).median(), ratios);
+        return new ServingServer.OverheadProbe(threads, freeCores, n, Summary.of(http).median(), Summary.of(inProcess).median(), ratios,
+                other.isPresent() ? Summary.of(theirs).median() : Double.NaN, theirRatios);
     }
 
     private static double httpTrial(ChatStream client, String model, String prompt, int maxTokens) {

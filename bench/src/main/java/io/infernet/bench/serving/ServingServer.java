@@ -81,14 +81,28 @@ public record ServingServer(String id, String label, String command, List<Servin
      * @param httpPerTokenMs   median over the rounds, over HTTP
      * @param enginePerTokenMs median over the rounds, in process
      * @param roundRatios      HTTP over in process, per round (the two trials of a round run back to back)
+     * @param llamaServerHttpPerTokenMs median over the rounds of llama-server over HTTP, the same request in the same
+     *                         rounds (NaN when it was not measured)
+     * @param llamaServerRoundRatios llama-server over HTTP over the same in-process trial, per round (empty when not measured)
      */
     public record OverheadProbe(int threads, int freeCores, int maxTokens, double httpPerTokenMs, double enginePerTokenMs,
-                                List<Double> roundRatios) {
+                                List<Double> roundRatios, double llamaServerHttpPerTokenMs, List<Double> llamaServerRoundRatios) {
         public OverheadProbe {
             roundRatios = List.copyOf(roundRatios);
+            llamaServerRoundRatios = List.copyOf(llamaServerRoundRatios);
             if (roundRatios.isEmpty()) {
                 throw new IllegalArgumentException("no rounds");
             }
+        }
+
+        /** Ours alone. */
+        public OverheadProbe(int threads, int freeCores, int maxTokens, double httpPerTokenMs, double enginePerTokenMs, List<Double> roundRatios) {
+            this(threads, freeCores, maxTokens, httpPerTokenMs, enginePerTokenMs, roundRatios, Double.NaN, List.of());
+        }
+
+        /** llama-server's per-round ratios against the same in-process reference, when it was measured. */
+        public java.util.Optional<Summary> llamaServerRatios() {
+            return llamaServerRoundRatios.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Summary.of(llamaServerRoundRatios));
         }
 
         /** The per-round ratios: median, min and max. */

@@ -71,6 +71,16 @@ class ReportRenderingTest {
         assertFalse(md.contains("tg loop median of the tier run"), "the interleaved probe replaces the cross-run comparison");
     }
 
+    @Test
+    void llamaServersOverheadSitsBesideOursAgainstTheSameInProcessTrials() {
+        ServingServer.OverheadProbe both = new ServingServer.OverheadProbe(2, 0, 128, 1.8, 1.5, List.of(1.2, 1.1, 1.3), 2.1, List.of(1.4, 1.5, 1.3));
+        ServingServer ours = new ServingServer("infernet", "infernet serve (ours)", "java ... serve", List.of(), Optional.empty(),
+                Optional.empty(), Optional.empty(), List.of(both));
+        String md = MarkdownReport.render(withServing(new ServingReport("demo", "/models/demo.gguf", 128, 4, List.of(ours), List.of())), 512, 128);
+        assertTrue(md.contains("| 2 | 0 | 128 | 1.800 | 1.500 | **+20.0%** (+10.0% to +30.0%, 3 rounds) | 2.100 | **+40.0%** (+30.0% to +50.0%, 3 rounds) |"), md);
+        assertTrue(md.contains("llama-server over HTTP (ms/token)"), md);
+    }
+
     /** The test report with {@code serving} as its serving section. */
     private static BenchReport withServing(ServingReport serving) {
         BenchReport base = TestReports.report();
