@@ -62,6 +62,11 @@ final class ChatCompletionFormat implements ResponseFormat {
         return c;
     }
 
+    @Override
+    public String plainText(GenerationEvent.Token token) {
+        return token.deltas().size() == 1 && token.deltas().getFirst() instanceof ChatDelta.Content c ? c.text() : null;
+    }
+
     /**
      * One chunk per delta of the token's choice: {@code content}, {@code reasoning_content}, or one
      * {@code tool_calls} entry; a call's end sends nothing. The log-probabilities due go with the first.

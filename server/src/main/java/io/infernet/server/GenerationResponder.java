@@ -14,6 +14,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
@@ -205,6 +206,7 @@ final class GenerationResponder {
         SseWriter sse = new SseWriter(res);
         List<List<TokenLogprob>> pending = new ArrayList<>();
         int[] offsets = new int[n];
+        ChunkTemplate[] templates = new ChunkTemplate[n]; // per choice, for the current ids
         boolean opened = false;
         try {
             while (true) {
@@ -214,11 +216,24 @@ final class GenerationResponder {
                     continue;
                 }
                 switch (event) {
-                    case GenerationEvent.Meta m -> ids = new ResponseFormat.Ids(ids.id(), ids.created(), model.report(m.model()), ids.includeUsage());
+                    case GenerationEvent.Meta m -> {
+                        ids = new ResponseFormat.Ids(ids.id(), ids.created(), model.report(m.model()), ids.includeUsage());
+                        Arrays.fill(templates, null);
+                    }
                     case GenerationEvent.Token t -> {
                         List<TokenLogprob> due = slot(pending, t.index());
                         if (t.logprob() != null) {
                             due.add(t.logprob());
+                        }
+                        String plain = due.isEmpty() ? format.plainText(t) : null;
+                        if (plain != null) { // most tokens: no tree per token
+                            opened = open(sse, format, ids, n, opened);
+                            if (templates[t.index()] == null) {
+                                templates[t.index()] = ChunkTemplate.of(format.delta(ids, t.index(), ChunkTemplate.MARK, null, 0));
+                            }
+                            sse.data(templates[t.index()].fill(plain));
+                            offsets[t.index()] += t.text().length();
+                            continue;
                         }
                         List<ObjectNode> chunks = format.chunks(ids, t, due.isEmpty() ? null : List.copyOf(due), offsets[t.index()]);
                         if (!chunks.isEmpty()) {

@@ -41,6 +41,15 @@ interface ResponseFormat {
         return token.text().isEmpty() ? List.of() : List.of(delta(ids, token.index(), token.text(), logprobs, offset));
     }
 
+    /**
+     * The text of a token whose chunks, with no log-probabilities due, are exactly one
+     * {@link #delta} of that text; null for any other token. The stream writes those from a
+     * {@link ChunkTemplate}.
+     */
+    default String plainText(GenerationEvent.Token token) {
+        return token.text().isEmpty() ? null : token.text();
+    }
+
     /** The last chunk of choice {@code index}, carrying its finish reason. */
     ObjectNode finish(Ids ids, int index, FinishReason reason);
 
