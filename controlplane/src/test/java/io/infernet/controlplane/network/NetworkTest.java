@@ -283,7 +283,11 @@ class NetworkTest {
                         + "],\"options\":{\"chunk_size\":8,\"max_tokens\":2}}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, sub.statusCode(), sub.body());
         String id = Json.parse(sub.body().getBytes(StandardCharsets.UTF_8)).get("job_id").asText();
-        await("half the items", Duration.ofSeconds(300), () -> status(id, token).get("items_done").asInt() >= 100);
+        // n3 is killed once half the items are done and it has finished a chunk of its own, so that
+        // it dies holding work of a batch it took part in (however fast the others go meanwhile).
+        await("half the items, and a chunk done by n3", Duration.ofSeconds(300), () -> status(id, token).get("items_done").asInt() >= 100
+                && !query("select j.id from jobs j join jobs_batch_chunks k on k.id = j.batch_chunk_id join providers p on p.id = j.provider_id "
+                        + "where k.job_id = '" + id + "' and j.status = 'completed' and p.public_key = '" + pubkeys.get("n3") + "'").isEmpty());
         nodes.get("n3").kill();
         await("the batch settled", Duration.ofSeconds(300), () -> !status(id, token).get("status").asText().equals("in_progress"));
         JsonNode s = status(id, token);

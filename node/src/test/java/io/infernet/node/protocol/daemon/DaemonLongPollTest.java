@@ -39,6 +39,27 @@ class DaemonLongPollTest extends DaemonFixture {
     }
 
     @Test
+    void aLongPollThatFailsResumesWithinSecondsNotAfterThePeriod() {
+        cp.longPoll(true);
+        try (NodeDaemon d = h.daemon(slowPolling())) { // a 60 s period
+            d.start();
+            await("a long poll held open", () -> cp.requests("jobs/poll").stream()
+                    .anyMatch(r -> r.body() != null && r.body().path("wait_ms").asLong() > 0));
+            cp.failNext("jobs/poll", 503, 1); // the next long poll fails, as against a control plane restarting
+            cp.addJob("j1", "chat", null, DaemonContractTest.chatSpec("hi", 4));
+            await("the first job's completion", () -> !cp.jobCompletions("j1").isEmpty());
+            int before = cp.requests("jobs/poll").size();
+            await("a long poll held open again", () -> cp.requests("jobs/poll").stream().skip(before)
+                    .anyMatch(r -> r.body() != null && r.body().path("wait_ms").asLong() > 0));
+            long t0 = System.nanoTime();
+            cp.addJob("j2", "chat", null, DaemonContractTest.chatSpec("hi", 4));
+            await("the second job's first event", () -> !cp.events("j2").isEmpty());
+            long pickupMs = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(pickupMs < 1_000, "picked up after " + pickupMs + " ms");
+        }
+    }
+
+    @Test
     void againstTheReferenceBehaviourTheNodePollsOnItsPeriodOnly() {
         DaemonSettings s = h.settings(false);
         try (NodeDaemon d = h.daemon(s.withIntervals(s.heartbeatEvery(), Duration.ofMillis(300), s.commandPollEvery()))) {
