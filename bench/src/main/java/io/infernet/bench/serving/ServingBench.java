@@ -282,7 +282,8 @@ public final class ServingBench {
     /**
      * HTTP streaming against the same engine in process, at the servers' threads and, when those
      * take every core (HTTP and the client then preempt ggml's threads), with one core left free.
-     * Each setting gets its own server and engine probe, both up at once, trials interleaved.
+     * Each setting gets its own server and engine probe (and llama-server, when given, measured the
+     * same way against the same probe), all up at once, trials interleaved.
      */
     private List<ServingServer.OverheadProbe> overhead(Path model, Optional<Path> llamaServer, Optional<Path> libraryDir, Path logDir) {
         int cores = Runtime.getRuntime().availableProcessors();
