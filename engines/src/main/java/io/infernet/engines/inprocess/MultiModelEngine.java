@@ -177,13 +177,12 @@ public final class MultiModelEngine implements Engine, ModelSet {
             if (ev instanceof GenerationEvent.Meta m) {
                 ev = new GenerationEvent.Meta(m.engine(), name, m.startedAt(), m.promptTokens());
             }
-            try {
-                listener.onEvent(ev);
-            } finally {
-                if (ev.isTerminal() && released.compareAndSet(false, true)) {
-                    release(slot);
-                }
+            // The model is released before the last event goes out: a client that has its answer
+            // and at once asks for another model must find this one idle, not still serving.
+            if (ev.isTerminal() && released.compareAndSet(false, true)) {
+                release(slot);
             }
+            listener.onEvent(ev);
         };
         try {
             return slot.engine.join().generate(request.withModel(null), renaming);

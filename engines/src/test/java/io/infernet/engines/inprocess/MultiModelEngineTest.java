@@ -227,6 +227,22 @@ class MultiModelEngineTest {
         assertEquals(List.of("b"), engine.loadedModels());
     }
 
+    /** The HTTP layer answers on the last event; a request sent on that answer must find the model idle (a CI race). */
+    @Test
+    void aRequestSentOnTheLastEventOfAnotherFindsThatModelIdle() {
+        engine(100);
+        engine.put("a", file("a"), false);
+        engine.put("b", file("b"), false);
+        List<GenerationEvent> next = new ArrayList<>();
+        engine.generate(ask("a"), ev -> {
+            if (ev.isTerminal()) {
+                engine.generate(ask("b"), next::add);
+            }
+        });
+        assertEquals("ok from b", ((GenerationEvent.Done) next.getLast()).text());
+        assertEquals(List.of("b"), engine.loadedModels());
+    }
+
     @Test
     void oneModelAlwaysLoadsAndAFailedLoadLeavesNothingBehind() {
         engine(100);
