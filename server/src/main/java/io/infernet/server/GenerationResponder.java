@@ -133,8 +133,12 @@ final class GenerationResponder {
         long created = Instant.now().getEpochSecond();
         try {
             if (parsed.stream()) {
-                stream(res, stream, format, started.model(), new ResponseFormat.Ids(id, created, started.fallbackModel(), parsed.includeUsage()),
-                        request.decoding().n());
+                ResponseFormat.Ids ids = new ResponseFormat.Ids(id, created, started.fallbackModel(), parsed.includeUsage());
+                int n = request.decoding().n();
+                StreamThread.call("infernet-stream " + id, () -> {
+                    stream(res, stream, format, started.model(), ids, n);
+                    return null;
+                });
             } else {
                 boolean logprobs = request.decoding().logprobs();
                 ResponseFormat.Ids ids = new ResponseFormat.Ids(id, created, started.fallbackModel(), false);

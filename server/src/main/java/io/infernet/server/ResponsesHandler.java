@@ -56,7 +56,7 @@ final class ResponsesHandler implements Handler {
         long created = Instant.now().getEpochSecond();
         try {
             GenerationEvent.Done done = r.stream()
-                    ? streamed(res, stream, r, id, created, started.model(), started.fallbackModel())
+                    ? StreamThread.call("infernet-stream " + id, () -> streamed(res, stream, r, id, created, started.model(), started.fallbackModel()))
                     : GenerationResponder.watched(stream, gone -> whole(res, stream, r, id, created, started.model(),
                             started.fallbackModel(), gone));
             if (done != null && r.store()) {
