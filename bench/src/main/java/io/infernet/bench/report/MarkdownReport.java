@@ -263,8 +263,9 @@ public final class MarkdownReport {
                     .append(theirs ? " llama-server is measured the same way, in the same rounds, against the same in-process trials (the same "
                             + "libraries): its figure is its HTTP server and its own loop together." : "").append("\n\n");
             md.append("| ggml threads | Cores left free | Tokens | Over HTTP (ms/token) | In process (ms/token) | Overhead per round: median (min–max) |")
-                    .append(theirs ? " llama-server over HTTP (ms/token) | llama-server's overhead per round: median (min–max) |\n" : "\n");
-            md.append("|---:|---:|---:|---:|---:|---:|").append(theirs ? "---:|---:|\n" : "\n");
+                    .append(theirs ? " llama-server over HTTP (ms/token) | llama-server's overhead per round: median (min–max) |"
+                            + " Ours / llama-server over HTTP per round: median (min–max) |\n" : "\n");
+            md.append("|---:|---:|---:|---:|---:|---:|").append(theirs ? "---:|---:|---:|\n" : "\n");
             for (ServingServer.OverheadProbe p : srv.overhead()) {
                 Summary r = p.ratios();
                 md.append(String.format(Locale.ROOT, "| %d | %d | %d | %.3f | %.3f | **%+.1f%%** (%+.1f%% to %+.1f%%, %d rounds) |", p.threads(), p.freeCores(),
@@ -273,6 +274,8 @@ public final class MarkdownReport {
                 if (theirs) {
                     md.append(p.llamaServerRatios().map(l -> String.format(Locale.ROOT, " %.3f | **%+.1f%%** (%+.1f%% to %+.1f%%, %d rounds) |",
                             p.llamaServerHttpPerTokenMs(), (l.median() - 1) * 100, (l.min() - 1) * 100, (l.max() - 1) * 100, l.n())).orElse(" – | – |"));
+                    md.append(p.oursOverLlamaServer().map(o -> String.format(Locale.ROOT, " **%.3f** (%.3f–%.3f) |", o.median(), o.min(), o.max()))
+                            .orElse(" – |"));
                 }
                 md.append('\n');
             }

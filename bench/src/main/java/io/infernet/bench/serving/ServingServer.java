@@ -105,6 +105,21 @@ public record ServingServer(String id, String label, String command, List<Servin
             return llamaServerRoundRatios.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(Summary.of(llamaServerRoundRatios));
         }
 
+        /**
+         * Ours over HTTP / llama-server over HTTP, per round: the in-process trial the two overheads
+         * share cancels out, so this comparison carries one trial's noise less than the two overheads side by side.
+         */
+        public java.util.Optional<Summary> oursOverLlamaServer() {
+            if (llamaServerRoundRatios.size() != roundRatios.size()) {
+                return java.util.Optional.empty();
+            }
+            double[] r = new double[roundRatios.size()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = roundRatios.get(i) / llamaServerRoundRatios.get(i);
+            }
+            return java.util.Optional.of(Summary.of(r));
+        }
+
         /** The per-round ratios: median, min and max. */
         public Summary ratios() {
             return Summary.of(roundRatios);
