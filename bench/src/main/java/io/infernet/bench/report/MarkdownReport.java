@@ -15,6 +15,7 @@ import io.infernet.bench.stats.Summary;
 import io.infernet.hardware.Units;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -186,8 +187,19 @@ public final class MarkdownReport {
                     .append(Summary.of(c.llamaSimpleWallMs()).format(0)).append(" |\n");
         }
         md.append('\n');
-        md.append(String.format(Locale.ROOT, "Ours / llama-bench tg%d per round, median: **%.3f**; ours / llama-simple: **%.3f**.%n%n", tg,
-                c.ratioToLlamaBench(), c.ratioToLlamaSimple()));
+        List<String> ratios = new ArrayList<>();
+        if (!Double.isNaN(c.ratioToLlamaBench())) {
+            ratios.add(String.format(Locale.ROOT, "ours / llama-bench tg%d per round, median: **%.3f**", tg, c.ratioToLlamaBench()));
+        }
+        if (!Double.isNaN(c.ratioToLlamaSimple())) {
+            ratios.add(String.format(Locale.ROOT, "ours / llama-simple: **%.3f**", c.ratioToLlamaSimple()));
+        }
+        if (ratios.isEmpty()) {
+            md.append("Nothing native ran beside it: llama-bench and llama-simple run with `--compare-native`.\n\n");
+        } else {
+            String line = String.join("; ", ratios);
+            md.append(Character.toUpperCase(line.charAt(0))).append(line, 1, line.length()).append(".\n\n");
+        }
         c.notes().forEach(n -> md.append("- ").append(n).append('\n'));
         md.append('\n');
     }

@@ -83,6 +83,30 @@ class ReportRenderingTest {
         assertTrue(md.contains("llama-server over HTTP (ms/token)"), md);
     }
 
+    @Test
+    void aColdStartWithoutNativeSidesSaysSoInsteadOfNaN() {
+        BenchReport base = TestReports.report();
+        io.infernet.bench.compare.ColdStart.Result alone = new io.infernet.bench.compare.ColdStart.Result(List.of(400.0, 440.0, 420.0),
+                List.of(1500.0, 1600.0, 1550.0), List.of(2400.0, 2500.0, 2450.0), List.of(), List.of(), List.of(), List.of("ours: a fresh process"));
+        String md = MarkdownReport.render(withColdStart(base, alone), 512, 128);
+        assertTrue(md.contains("| ours: `infernet generate` | 420.0 (400.0–440.0) | 1550 (1500–1600) | 2450 (2400–2500) |"), md);
+        assertTrue(md.contains("Nothing native ran beside it: llama-bench and llama-simple run with `--compare-native`."), md);
+        assertFalse(md.contains("NaN"), md);
+
+        io.infernet.bench.compare.ColdStart.Result both = new io.infernet.bench.compare.ColdStart.Result(List.of(400.0, 440.0, 420.0),
+                List.of(1500.0, 1600.0, 1550.0), List.of(2400.0, 2500.0, 2450.0), List.of(500.0, 400.0, 420.0), List.of(160.0, 160.0, 160.0),
+                List.of(800.0, 800.0, 800.0), List.of());
+        // per round 0.8, 1.1, 1.0: median 1.0; against llama-simple 2.5, 2.75, 2.625: median 2.625
+        String md2 = MarkdownReport.render(withColdStart(base, both), 512, 128);
+        assertTrue(md2.contains("Ours / llama-bench tg128 per round, median: **1.000**; ours / llama-simple: **2.625**."), md2);
+    }
+
+    private static BenchReport withColdStart(BenchReport base, io.infernet.bench.compare.ColdStart.Result c) {
+        List<io.infernet.bench.compare.TierRun> tiers = base.tiers().stream().map(t -> t.modelFile().isPresent() ? t.withColdStart(c) : t).toList();
+        return new BenchReport(base.smoke(), base.startedAt(), base.command(), base.machine(), base.loadWarning(),
+                base.cpuBandwidth(), base.gpuBandwidth(), tiers, base.serving(), base.buildCheck(), base.notes());
+    }
+
     /** The test report with {@code serving} as its serving section. */
     private static BenchReport withServing(ServingReport serving) {
         BenchReport base = TestReports.report();
