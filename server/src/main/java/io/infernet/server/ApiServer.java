@@ -8,6 +8,7 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.infernet.engines.Engine;
 import io.infernet.engines.EngineException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -58,12 +59,17 @@ public final class ApiServer implements AutoCloseable {
     private final Generations generations;
     private final ServerConfig cfg;
     private final EdgeConnections connections;
+    private final Engine engine;
+    private final java.util.concurrent.atomic.AtomicReference<StreamingWarmup> warmup;
 
-    private ApiServer(WebServer server, Generations generations, ServerConfig cfg, EdgeConnections connections) {
+    private ApiServer(WebServer server, Generations generations, ServerConfig cfg, EdgeConnections connections, Engine engine,
+                      java.util.concurrent.atomic.AtomicReference<StreamingWarmup> warmup) {
         this.server = server;
         this.generations = generations;
         this.cfg = cfg;
         this.connections = connections;
+        this.engine = engine;
+        this.warmup = warmup;
     }
 
     /** As {@link #start(Engine, ServerConfig, EdgeConfig)} with {@link EdgeConfig#defaults()}. */
@@ -86,6 +92,7 @@ public final class ApiServer implements AutoCloseable {
         GenerationResponder responder = new GenerationResponder(generations, cfg, edge, served);
         ModelsHandler models = new ModelsHandler(served, Instant.now().getEpochSecond());
         EdgeConnections connections = new EdgeConnections(edge);
+        java.util.concurrent.atomic.AtomicReference<StreamingWarmup> warmup = new java.util.concurrent.atomic.AtomicReference<>();
 
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.addFilter(connections.phases());
@@ -102,7 +109,10 @@ public final class ApiServer implements AutoCloseable {
                 .post("/apply-template", new ApplyTemplateHandler(engine, responder))
                 .get("/v1/models", models::list)
                 .get("/v1/models/{+id}", models::one)
-                .get("/health", new HealthHandler(engine))
+                .get("/health", new HealthHandler(engine, () -> {
+                    StreamingWarmup w = warmup.get();
+                    return w == null ? null : w.detail();
+                }))
                 .get("/metrics", new MetricsHandler(metrics, engine));
         ROUTES.forEach((path, method) -> routing.any(path, (req, res) -> {
             res.header(HeaderNames.ALLOW, method);
@@ -154,7 +164,7 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + cfg.host() + ":" + cfg.port()
                     + ": the port is in use or the address is not one of this machine's (see the log above)");
         }
-        return new ApiServer(server, generations, cfg, connections);
+        return new ApiServer(server, generations, cfg, connections, engine, warmup);
     }
 
     /** How often Helidon looks for idle connections: a quarter of the timeout, at most a second. */
@@ -201,6 +211,25 @@ public final class ApiServer implements AutoCloseable {
                 yield new ApiException(code, internal ? ApiException.SERVER_ERROR : ApiException.INVALID_REQUEST, null, null, text);
             }
         };
+    }
+
+    /**
+     * Warms the HTTP streaming path before {@code /health} says ok: once the engine is up,
+     * streamed chat completions of {@code tokensPerRequest} tokens go to this server over
+     * loopback, {@code streams} at a time, until about {@code chunks} chunks came back (see
+     * {@link StreamingWarmup}). Requests from clients are served meanwhile. For an engine in this
+     * process; a remote engine would spend its tokens on it.
+     *
+     * @return completes with the chunks the warm-up received, when it ended (a failure is logged, not thrown)
+     */
+    public java.util.concurrent.CompletableFuture<Integer> warmUpStreaming(int streams, int tokensPerRequest, int chunks) {
+        String host = cfg.host().equals("0.0.0.0") || cfg.host().equals("::") ? "127.0.0.1" : cfg.host();
+        URI chat = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/v1/chat/completions");
+        StreamingWarmup w = new StreamingWarmup(engine, chat, cfg.apiKey(), streams, tokensPerRequest, chunks);
+        if (!warmup.compareAndSet(null, w)) {
+            throw new IllegalStateException("the server is already warming up or warm");
+        }
+        return w.start();
     }
 
     /** The bound port (the ephemeral one chosen when configured with 0). */

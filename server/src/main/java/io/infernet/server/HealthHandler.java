@@ -12,14 +12,21 @@ import io.infernet.engines.Health;
 final class HealthHandler implements Handler {
 
     private final Engine engine;
+    private final java.util.function.Supplier<String> serverWarming;
 
-    HealthHandler(Engine engine) {
+    /** @param serverWarming why the server itself is not ready yet (its HTTP warm-up), or null when it is */
+    HealthHandler(Engine engine, java.util.function.Supplier<String> serverWarming) {
         this.engine = engine;
+        this.serverWarming = serverWarming;
     }
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         Health h = engine.health();
+        String warming = serverWarming.get();
+        if (h != null && h.up() && warming != null) {
+            h = Health.down(warming, h.latency());
+        }
         ObjectNode body = Json.object();
         if (h != null && h.up()) {
             body.put("status", "ok");

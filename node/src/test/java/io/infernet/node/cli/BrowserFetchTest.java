@@ -184,6 +184,7 @@ class BrowserFetchTest {
             new CommandLine(cmd).parseArgs("--engine", "in-process", "--port", "0", "--api-key", KEY, "--cors-origin", allowed.origin(),
                     "--model-alias", "gpt-4o");
             ServeCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream()));
+            running.warm().get(60, java.util.concurrent.TimeUnit.SECONDS); // its HTTP warm-up ended (health says ok)
             try {
                 String api = "http://127.0.0.1:" + running.server().port();
                 JsonNode seen = visit(chromium, dir, allowed, api); // the browser let the page read it: CORS was answered right

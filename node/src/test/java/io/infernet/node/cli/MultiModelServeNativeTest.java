@@ -50,6 +50,7 @@ class MultiModelServeNativeTest {
         new CommandLine(cmd).parseArgs("--model", a.toString(), "--model", b.toString(), "--port", "0", "--threads", "1", "--parallel", "1",
                 "--ctx", "256", "--cache-ram", "0", "--models-memory", Long.toString(Math.max(1, (one * 3 / 2) >> 20)));
         ServeCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream()));
+        running.warm().get(60, java.util.concurrent.TimeUnit.SECONDS); // its HTTP warm-up ended (health says ok)
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             MultiModelEngine engine = (MultiModelEngine) running.engine();
             String url = "http://127.0.0.1:" + running.server().port();

@@ -75,6 +75,7 @@ class ServeCommandTest {
                 "--threads", "3", "--cache-ram", "512", "--max-queue", "9", "--api-key", "sk-secret");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ServeCommand.Running running = cmd.start(new PrintStream(out, true, StandardCharsets.UTF_8));
+        running.warm().get(60, java.util.concurrent.TimeUnit.SECONDS); // its HTTP warm-up ended (health says ok)
         try {
             assertEquals(new InProcessOptions(model, 2, 2048, 3, 512L << 20, 9, false), provider.options.get());
             String printed = out.toString(StandardCharsets.UTF_8);
@@ -103,6 +104,7 @@ class ServeCommandTest {
         new CommandLine(cmd).parseArgs("--engine", "in-process", "--port", "0", "--cors-origin", "http://localhost:3000",
                 "--model-alias", "gpt-4o,gpt-4o-mini", "--model-alias", "o1");
         ServeCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream()));
+        running.warm().get(60, java.util.concurrent.TimeUnit.SECONDS); // its HTTP warm-up ended (health says ok)
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String url = "http://127.0.0.1:" + running.server().port();
             String models = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -180,6 +182,7 @@ class ServeCommandTest {
         new CommandLine(cmd).parseArgs("--model", a.toString(), "--model", b.toString(), "--models-dir", store.dir().toString(), "--port", "0",
                 "--models-memory", "64");
         ServeCommand.Running running = cmd.start(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        running.warm().get(60, java.util.concurrent.TimeUnit.SECONDS); // its HTTP warm-up ended (health says ok)
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String url = "http://127.0.0.1:" + running.server().port();
             assertEquals(List.of(a), opened, "the default model loads at once, the others wait");
