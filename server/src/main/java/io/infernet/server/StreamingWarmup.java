@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * <p>Why: measured on 2 cores with the demo model, 3 fresh servers each, a client's first
  * streamed answer had its first token 48-55 ms after the request without this warm-up and
  * 11-16 ms with it (later requests: 10-20 ms either way), and its tokens came at 2.5-2.9 ms
- * against 2.5-3.2 ms; the warm-up (8 streams of 16 tokens) made health say ok 0.6-1.0 s later.
+ * against 2.5-3.2 ms; the warm-up (8 streams of 16 tokens) took 0.8-1.1 s before health said ok.
  * The warm-up's requests count in {@code /metrics} like any other.
  */
 final class StreamingWarmup {
