@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The node's OpenAI-compatible HTTP API over one {@link Engine}: Helidon SE on virtual threads
@@ -60,10 +62,10 @@ public final class ApiServer implements AutoCloseable {
     private final ServerConfig cfg;
     private final EdgeConnections connections;
     private final Engine engine;
-    private final java.util.concurrent.atomic.AtomicReference<StreamingWarmup> warmup;
+    private final AtomicReference<StreamingWarmup> warmup;
 
     private ApiServer(WebServer server, Generations generations, ServerConfig cfg, EdgeConnections connections, Engine engine,
-                      java.util.concurrent.atomic.AtomicReference<StreamingWarmup> warmup) {
+                      AtomicReference<StreamingWarmup> warmup) {
         this.server = server;
         this.generations = generations;
         this.cfg = cfg;
@@ -92,7 +94,7 @@ public final class ApiServer implements AutoCloseable {
         GenerationResponder responder = new GenerationResponder(generations, cfg, edge, served);
         ModelsHandler models = new ModelsHandler(served, Instant.now().getEpochSecond());
         EdgeConnections connections = new EdgeConnections(edge);
-        java.util.concurrent.atomic.AtomicReference<StreamingWarmup> warmup = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<StreamingWarmup> warmup = new AtomicReference<>();
 
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.addFilter(connections.phases());
@@ -222,7 +224,7 @@ public final class ApiServer implements AutoCloseable {
      *
      * @return completes with the chunks the warm-up received, when it ended (a failure is logged, not thrown)
      */
-    public java.util.concurrent.CompletableFuture<Integer> warmUpStreaming(int streams, int tokensPerRequest, int chunks) {
+    public CompletableFuture<Integer> warmUpStreaming(int streams, int tokensPerRequest, int chunks) {
         String host = cfg.host().equals("0.0.0.0") || cfg.host().equals("::") ? "127.0.0.1" : cfg.host();
         URI chat = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/v1/chat/completions");
         StreamingWarmup w = new StreamingWarmup(engine, chat, cfg.apiKey(), streams, tokensPerRequest, chunks);

@@ -9,8 +9,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -81,7 +84,7 @@ final class StreamingWarmup {
                         for (CompletableFuture<Integer> f : inFlight) { // every request of the round ends before the warm-up does
                             try {
                                 got += f.get(2, TimeUnit.MINUTES);
-                            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                            } catch (ExecutionException | TimeoutException e) {
                                 failed = failed == null ? e : failed;
                             }
                         }
@@ -94,7 +97,7 @@ final class StreamingWarmup {
                         }
                     }
                 }
-                LOG.log(System.Logger.Level.INFO, String.format(java.util.Locale.ROOT,
+                LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT,
                         "HTTP streaming path warm: %d chunks in %.0f ms, after %.0f ms waiting for the engine's own warm-up",
                         written, (System.nanoTime() - t1) / 1e6, (t1 - t0) / 1e6));
             } catch (InterruptedException e) {
