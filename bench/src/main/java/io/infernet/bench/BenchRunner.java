@@ -45,6 +45,9 @@ import java.util.OptionalDouble;
  */
 public final class BenchRunner {
 
+    /** Fresh processes per side in the cold-start comparison, at least (a smoke run takes its own rounds). */
+    static final int COLD_START_ROUNDS = 7;
+
     /**
      * What to run.
      *
@@ -191,7 +194,10 @@ public final class BenchRunner {
             if (o.compareNative()) {
                 simple = Optional.of(SourceBuild.tool(backendFor(placement, facts), "llama-simple", progress));
             }
-            ColdStart.Result c = new ColdStart(new ColdStart.Settings(o.threads(), o.genTokens(), o.rounds(), Duration.ofMinutes(10)), progress)
+            // A fresh process's tokens/s moved by ±0.2 of llama-bench's from round to round on a shared
+            // 2-core machine: five rounds gave medians of 0.75 and 0.80 where seven gave 0.92 (cold-start.md).
+            int coldRounds = o.smoke() ? o.rounds() : Math.max(COLD_START_ROUNDS, o.rounds());
+            ColdStart.Result c = new ColdStart(new ColdStart.Settings(o.threads(), o.genTokens(), coldRounds, Duration.ofMinutes(10)), progress)
                     .run(model, libs, llamaBench, simple);
             run = run.withColdStart(c);
         }

@@ -56,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads for both sides (default: physical cores).")
     Integer threads;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Interleaved rounds per tier (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3", description = "Interleaved rounds per tier (default ${DEFAULT-VALUE}; the cold-start comparison runs at least 7).")
     int rounds;
 
     @Option(names = "--reps", defaultValue = "3", description = "Repetitions per invocation, as llama-bench's -r (default ${DEFAULT-VALUE}).")
