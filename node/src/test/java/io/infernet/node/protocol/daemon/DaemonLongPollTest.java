@@ -22,18 +22,28 @@ class DaemonLongPollTest extends DaemonFixture {
         return s.withIntervals(s.heartbeatEvery(), Duration.ofSeconds(60), s.commandPollEvery());
     }
 
+    /** Waits until a job poll after the first {@code skip} holds open (asks the control plane to wait). */
+    private void awaitLongPollHeldOpen(String what, int skip) {
+        await(what, () -> cp.requests("jobs/poll").stream().skip(skip)
+                .anyMatch(r -> r.body() != null && r.body().path("wait_ms").asLong() > 0));
+    }
+
+    /** Assigns the chat job {@code id} and checks its first event comes within a second. */
+    private void assertPickedUpWithinASecond(String id) {
+        long t0 = System.nanoTime();
+        cp.addJob(id, "chat", null, DaemonContractTest.chatSpec("hi", 4));
+        await(id + "'s first event", () -> !cp.events(id).isEmpty());
+        long pickupMs = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(pickupMs < 1_000, id + " picked up after " + pickupMs + " ms");
+    }
+
     @Test
     void aJobAssignedWhileTheNodeWaitsIsPickedUpAtOnce() {
         cp.longPoll(true);
         try (NodeDaemon d = h.daemon(slowPolling())) {
             d.start();
-            await("a long poll held open", () -> cp.requests("jobs/poll").stream()
-                    .anyMatch(r -> r.body() != null && r.body().path("wait_ms").asLong() > 0));
-            long t0 = System.nanoTime();
-            cp.addJob("j1", "chat", null, DaemonContractTest.chatSpec("hi", 4));
-            await("the job's first event", () -> !cp.events("j1").isEmpty());
-            long pickupMs = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(pickupMs < 1_000, "picked up after " + pickupMs + " ms");
+            awaitLongPollHeldOpen("a long poll held open", 0);
+            assertPickedUpWithinASecond("j1");
             await("the completion", () -> !cp.jobCompletions("j1").isEmpty());
         }
     }
@@ -43,19 +53,13 @@ class DaemonLongPollTest extends DaemonFixture {
         cp.longPoll(true);
         try (NodeDaemon d = h.daemon(slowPolling())) { // a 60 s period
             d.start();
-            await("a long poll held open", () -> cp.requests("jobs/poll").stream()
-                    .anyMatch(r -> r.body() != null && r.body().path("wait_ms").asLong() > 0));
+            awaitLongPollHeldOpen("a long poll held open", 0);
             cp.failNext("jobs/poll", 503, 1); // the next long poll fails, as against a control plane restarting
             cp.addJob("j1", "chat", null, DaemonContractTest.chatSpec("hi", 4));
             await("the first job's completion", () -> !cp.jobCompletions("j1").isEmpty());
             int before = cp.requests("jobs/poll").size();
-            await("a long poll held open again", () -> cp.requests("jobs/poll").stream().skip(before)
-                    .anyMatch(r -> r.body() != null && r.body().path("wait_ms").asLong() > 0));
-            long t0 = System.nanoTime();
-            cp.addJob("j2", "chat", null, DaemonContractTest.chatSpec("hi", 4));
-            await("the second job's first event", () -> !cp.events("j2").isEmpty());
-            long pickupMs = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(pickupMs < 1_000, "picked up after " + pickupMs + " ms");
+            awaitLongPollHeldOpen("a long poll held open again", before);
+            assertPickedUpWithinASecond("j2");
         }
     }
 
