@@ -233,11 +233,19 @@ public final class BenchRunner {
         List<String> notes = new ArrayList<>();
         Optional<Path> server = Optional.empty();
         Optional<Path> libs = Optional.empty();
+        Optional<Path> batched = Optional.empty();
         try {
             server = Optional.of(SourceBuild.tool(backend, "llama-server", progress));
             libs = LibraryDir.locate(SourceBuild.buildDir(backend), backend.id()).map(LibraryDir::dir);
         } catch (RuntimeException e) {
             notes.add("llama-server could not be built (" + firstLine(e.getMessage()) + "); only our server is measured");
+        }
+        if (server.isPresent()) {
+            try {
+                batched = Optional.of(SourceBuild.tool(backend, "llama-batched-bench", progress));
+            } catch (RuntimeException e) {
+                notes.add("llama-batched-bench could not be built (" + firstLine(e.getMessage()) + "); no ceiling is measured");
+            }
         }
         // 2048 tokens per slot: room for the ~1,000-token prompts of the prefix-cache probe.
         // Serving rounds: --rounds, at most 3 (each round is one timed load per level and server).
@@ -246,7 +254,7 @@ public final class BenchRunner {
                 placement != Placement.GPU, ChatStream.Sampling.clients(42), true, o.servingPrompts());
         notes.add("the load samples as chat clients do: temperature 0.8, top-p 0.95, a seed per request (the probes stay greedy); "
                 + "every timed level is measured by our client and by an independent Python client");
-        return Optional.of(new ServingBench(s, progress).run(d.tier().id(), model, server, libs, o.outDir().resolve("logs"), notes));
+        return Optional.of(new ServingBench(s, progress).run(d.tier().id(), model, server, batched, libs, o.outDir().resolve("logs"), notes));
     }
 
     /** The source build matching where a tier runs: the GPU vendor's backend, or native CPU. */

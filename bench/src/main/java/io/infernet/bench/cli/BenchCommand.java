@@ -42,7 +42,8 @@ public final class BenchCommand implements Callable<Integer> {
     boolean compareNative;
 
     @Option(names = "--serving", description = "Also measure serving: aggregate tokens/s and TTFT percentiles at --streams concurrent streams, "
-            + "llama-server (from the pin) vs infernet serve, through the OpenAI-compatible API.")
+            + "llama-server (from the pin) vs infernet serve, through the OpenAI-compatible API, beside the ceiling: llama-batched-bench "
+            + "(ggml's batched decode alone, no server) at the same streams, in the same rounds.")
     boolean serving;
 
     @Option(names = "--streams", split = ",", defaultValue = "1,4,8,16", description = "Concurrent streams for --serving (default ${DEFAULT-VALUE}).")

@@ -8,6 +8,7 @@ import io.infernet.bench.compare.Variant;
 import io.infernet.bench.inproc.ProbeResult;
 import io.infernet.bench.roofline.Bandwidth;
 import io.infernet.bench.roofline.Roofline;
+import io.infernet.bench.serving.BatchedDecode;
 import io.infernet.bench.serving.ServingLevel;
 import io.infernet.bench.serving.ServingReport;
 import io.infernet.bench.serving.ServingServer;
@@ -224,6 +225,7 @@ public final class MarkdownReport {
         }
         md.append('\n');
         servingRatios(md, s);
+        ceilings(md, s);
         boolean probes = s.servers().stream().anyMatch(srv -> srv.prefix().isPresent() || srv.stream().isPresent());
         if (probes) {
             md.append("| Server | Prompt tokens | TTFT cold (ms) | TTFT prefix cached (ms) | cached / cold | One stream: ms per token | tokens/s |\n");
@@ -325,6 +327,56 @@ public final class MarkdownReport {
             });
         }
         md.append('\n');
+    }
+
+    /**
+     * ggml's batched decode alone (llama-batched-bench) per level, run in the same rounds: each
+     * server's throughput as a share of it, and it over llama-server's, which bounds the ratio any
+     * server on the same libraries could reach against llama-server at that level.
+     */
+    private static void ceilings(StringBuilder md, ServingReport s) {
+        if (s.ceilings().isEmpty()) {
+            return;
+        }
+        Optional<ServingServer> theirs = s.servers().stream().filter(v -> v.id().equals("llama-server") && v.error().isEmpty()).findFirst();
+        Optional<ServingServer> ours = s.servers().stream().filter(v -> v.id().equals("infernet") && v.error().isEmpty()).findFirst();
+        md.append("The ceiling: ggml's batched decode alone (llama-batched-bench: as many sequences as streams generating at once; no server, "
+                + "HTTP, sampling or prompts between answers), run in the same rounds. A server's share of it is per round; the last column is "
+                + "the most a server on these libraries could reach against llama-server, by the independent client (our client in brackets).\n\n");
+        md.append("| Streams | Rounds | Ceiling, tokens/s per round: median (min–max) | Ours / ceiling: independent (ours) | "
+                + "llama-server / ceiling: independent (ours) | Ceiling / llama-server: independent (ours) |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|\n");
+        for (BatchedDecode.Level c : s.ceilings()) {
+            Summary sum = Summary.of(c.roundTokensPerSecond().stream().mapToDouble(Double::doubleValue).toArray());
+            md.append("| ").append(c.streams()).append(" | ").append(sum.n()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.1f (%.1f–%.1f)", sum.median(), sum.min(), sum.max())).append(" | ")
+                    .append(share(ours, c, false)).append(" | ").append(share(theirs, c, false)).append(" | ")
+                    .append(share(theirs, c, true)).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** A server's tokens/s over the ceiling's per round (or the inverse), medians by both clients: "0.912 (0.934)", "–" when not measured. */
+    private static String share(Optional<ServingServer> server, BatchedDecode.Level c, boolean inverse) {
+        if (server.isEmpty()) {
+            return "–";
+        }
+        java.util.function.Function<List<ServingLevel>, String> median = levels -> levels.stream().filter(l -> l.concurrency() == c.streams())
+                .findFirst().map(l -> {
+                    int n = Math.min(l.roundTokensPerSecond().size(), c.roundTokensPerSecond().size());
+                    double[] r = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        double x = l.roundTokensPerSecond().get(i) / c.roundTokensPerSecond().get(i);
+                        r[i] = inverse ? 1 / x : x;
+                    }
+                    return n == 0 ? "–" : String.format(Locale.ROOT, "%.3f", Summary.of(r).median());
+                }).orElse("–");
+        String independent = median.apply(server.get().independentLevels());
+        String own = median.apply(server.get().levels());
+        if (independent.equals("–")) {
+            return own.equals("–") ? "–" : own + " (ours only)";
+        }
+        return "**" + independent + "** (" + own + ")";
     }
 
     private static void buildCheck(StringBuilder md, BuildCheckResult b) {

@@ -150,11 +150,13 @@ public final class ServingBench {
      * {@link Settings#rounds()} timed rounds per server, alternating which goes first; a level's
      * figures are its median round, and the report takes the ratio per round.
      *
-     * @param llamaServer the llama-server binary, or empty when it could not be built (then noted)
-     * @param libraryDir  libraries for our server (the same build as llama-server's, for fairness)
-     * @param logDir      where the servers' logs go
+     * @param llamaServer  the llama-server binary, or empty when it could not be built (then noted)
+     * @param batchedBench llama-batched-bench of the same build, or empty: then no ceiling is measured
+     * @param libraryDir   libraries for our server (the same build as llama-server's, for fairness)
+     * @param logDir       where the servers' logs go
      */
-    public ServingReport run(String tier, Path model, Optional<Path> llamaServer, Optional<Path> libraryDir, Path logDir, List<String> notes) {
+    public ServingReport run(String tier, Path model, Optional<Path> llamaServer, Optional<Path> batchedBench, Optional<Path> libraryDir, Path logDir,
+                             List<String> notes) {
         List<String> allNotes = new ArrayList<>(notes);
         allNotes.add("prompts: " + settings.prompts().description());
         try {
@@ -172,8 +174,18 @@ public final class ServingBench {
         all.add(new Contender("infernet", "infernet serve (ours)", oursCommand(model, port, settings, libraryDir), port,
                 logDir.resolve("infernet-serve.log")));
         List<List<Contender>> groups = settings.sideBySide() ? List.of(all) : all.stream().map(List::of).toList();
+        // Side by side, the ceiling runs in the servers' rounds; one after the other (the model in
+        // VRAM), in rounds of its own once the servers are down, so that two copies never have to fit.
+        BatchedDecode.Rounds ceiling = batchedBench.map(bin -> new BatchedDecode.Rounds(bin, model, settings, progress)).orElse(null);
         for (List<Contender> group : groups) {
-            measure(group, logDir);
+            measure(group, logDir, settings.sideBySide() ? ceiling : null);
+        }
+        if (ceiling != null && !settings.sideBySide()) {
+            for (int level : settings.levels()) {
+                for (int r = 0; r < settings.rounds(); r++) {
+                    ceiling.round(level, r);
+                }
+            }
         }
         if (settings.sideBySide()) {
             // Two copies of the model fit in RAM; with the model in VRAM the probe would need a second one.
@@ -193,12 +205,21 @@ public final class ServingBench {
                 + settings.rounds() + " timed rounds per level and server" + (settings.sideBySide() ? ", alternating which goes first" : "")
                 + "; a level's figures are its median round; levels use streams opened at once, each sending its requests in turn "
                 + "(closed loop)");
+        if (ceiling != null) {
+            ceiling.error().ifPresent(e -> allNotes.add("ggml's batched decode (llama-batched-bench) not measured: " + e));
+            if (ceiling.error().isEmpty()) {
+                allNotes.add("the ceiling is llama.cpp's llama-batched-bench on the same libraries, threads, context per slot and KV layout: "
+                        + "as many sequences as streams generating at once after a " + BatchedDecode.PROMPT_TOKENS
+                        + "-token prompt each, its generation tokens/s; no server, HTTP, sampling or prompts between answers; run once per round");
+            }
+        }
         List<ServingServer> servers = all.stream().map(Contender::result).toList();
-        return new ServingReport(tier, model.toString(), settings.maxTokens(), settings.requestsPerStream(), servers, allNotes);
+        return new ServingReport(tier, model.toString(), settings.maxTokens(), settings.requestsPerStream(), servers, allNotes)
+                .withCeilings(ceiling == null || ceiling.error().isPresent() ? List.of() : ceiling.levels());
     }
 
-    /** Starts the servers of a group, measures them in turn, stops them. */
-    private void measure(List<Contender> all, Path logDir) {
+    /** Starts the servers of a group, measures them in turn (with the ceiling, when given, in every round), stops them. */
+    private void measure(List<Contender> all, Path logDir, BatchedDecode.Rounds ceiling) {
         IndependentClient independent = settings.independentClient() ? IndependentClient.find(logDir).orElse(null) : null;
         if (settings.independentClient() && independent == null) {
             progress.step("serving: python3 is not on the PATH: the independent client is left out");
@@ -230,6 +251,10 @@ public final class ServingBench {
                     independentRounds.add(new ArrayList<>());
                 });
                 for (int r = 0; r < settings.rounds(); r++) {
+                    // The ceiling before the servers in odd rounds, after them in even ones.
+                    if (ceiling != null && r % 2 == 1) {
+                        ceiling.round(level, r);
+                    }
                     for (int k = 0; k < all.size(); k++) {
                         int i = r % 2 == 0 ? k : all.size() - 1 - k;
                         Contender c = all.get(i);
@@ -249,6 +274,9 @@ public final class ServingBench {
                                         c.label, level, round + 1, settings.rounds(), p.aggregateTokensPerSecond(), p.ttftP50Ms(), p.failed()));
                             }
                         });
+                    }
+                    if (ceiling != null && r % 2 == 0) {
+                        ceiling.round(level, r);
                     }
                 }
                 for (int i = 0; i < all.size(); i++) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.infernet.bench.TestReports;
+import io.infernet.bench.serving.BatchedDecode;
 import io.infernet.bench.serving.ServingLevel;
 import io.infernet.bench.serving.ServingReport;
 import io.infernet.bench.serving.ServingServer;
@@ -55,6 +56,29 @@ class ReportRenderingTest {
         // Per round: 550/500 = 1.100, 380/400 = 0.950, 500/450 = 1.111; median 1.100.
         assertTrue(md.contains("| 1 | 3 | **1.100** (0.950–1.111) |"), md);
         assertTrue(md.contains("| infernet serve (ours) | 1 | 16 (0) | 2048 | 500.0 |"), md);
+    }
+
+    @Test
+    void theCeilingGivesEachServersSharePerRoundAndTheMostAServerCouldReachAgainstLlamaServer() {
+        ServingServer theirs = new ServingServer("llama-server", "llama.cpp llama-server", "llama-server -m x",
+                List.of(rounds(8, 800, 900, 850)), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(rounds(8, 780, 880, 820)));
+        ServingServer ours = new ServingServer("infernet", "infernet serve (ours)", "java ... serve",
+                List.of(rounds(8, 900, 990, 935)), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), List.of(rounds(8, 880, 1000, 900)));
+        BatchedDecode.Level ceiling = new BatchedDecode.Level(8, 32, 128, List.of(1000.0, 1100.0, 1000.0), "llama-batched-bench -npl 8");
+        ServingReport serving = new ServingReport("demo", "/models/demo.gguf", 128, 4, List.of(theirs, ours), List.of()).withCeilings(List.of(ceiling));
+        String md = MarkdownReport.render(withServing(serving), 512, 128);
+        // ours / ceiling per round: Python 0.880, 0.909, 0.900 -> 0.900; ours 0.900, 0.900, 0.935 -> 0.900
+        // llama-server / ceiling: Python 0.780, 0.800, 0.820 -> 0.800; ours 0.800, 0.818, 0.850 -> 0.818
+        // ceiling / llama-server: Python 1.282, 1.250, 1.220 -> 1.250; ours 1.250, 1.222, 1.176 -> 1.222
+        assertTrue(md.contains("| 8 | 3 | 1000.0 (1000.0–1100.0) | **0.900** (0.900) | **0.800** (0.818) | **1.250** (1.222) |"), md);
+
+        String without = MarkdownReport.render(withServing(new ServingReport("demo", "/models/demo.gguf", 128, 4, List.of(theirs, ours), List.of())), 512, 128);
+        assertFalse(without.contains("The ceiling"), "no ceiling section when llama-batched-bench did not run");
+    }
+
+    /** One level's rounds in the order run. */
+    private static ServingLevel rounds(int streams, double... tokensPerSecond) {
+        return ServingLevel.ofRounds(java.util.Arrays.stream(tokensPerSecond).mapToObj(t -> level(streams, t)).toList());
     }
 
     @Test
