@@ -189,7 +189,7 @@ public final class InProcessEngine implements Engine {
     public Optional<EngineStats> stats() {
         ServeStats s = serving.stats();
         return Optional.of(new EngineStats(s.queued(), s.running(), s.kvCellsUsed(), s.kvCells(), s.cacheHits(), s.cacheMisses(),
-                s.hostCache().bytesUsed(), s.kvCellsActive()));
+                s.hostCache().bytesHeld(), s.kvCellsActive()));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.infernet.runtime.serve;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.ValueLayout;
@@ -73,6 +74,56 @@ class HostPromptCacheTest {
             assertTrue(c.covers(new int[] {1, 2}, 2));
             assertTrue(c.covers(new int[] {1, 2, 3}, 3));
             assertFalse(c.covers(new int[] {1, 2, 3, 4}, 4));
+        }
+    }
+
+    @Test
+    void anEvictedEntrysMemoryHoldsTheNextStateAndTheEvictedEntryFailsOnAccess() {
+        try (var c = new HostPromptCache(200)) {
+            var a = put(c, new int[] {1}, 100, false);
+            long address = a.state().address();
+            put(c, new int[] {2}, 100, false);
+            // full: evicts {1}, and its 100-byte block holds the 90 bytes
+            var b = c.store(new int[] {3}, 1, 90, false, seg -> {
+                seg.fill((byte) 77);
+                return 90;
+            }).orElseThrow();
+            assertEquals(address, b.state().address(), "written into the evicted entry's memory");
+            assertEquals(90, b.bytes());
+            assertEquals(77, b.state().get(ValueLayout.JAVA_BYTE, 89));
+            assertThrows(IllegalStateException.class, () -> a.state().get(ValueLayout.JAVA_BYTE, 0),
+                    "an entry held past its eviction must not read the state that replaced it");
+            assertEquals(200, c.stats().bytesUsed(), "the block counts whole");
+            assertEquals(0, c.stats().spareBytes());
+            assertEquals(1, c.stats().evictions());
+        }
+    }
+
+    @Test
+    void sparesCountAgainstTheBudget() {
+        try (var c = new HostPromptCache(300)) {
+            var a = put(c, new int[] {1}, 100, false);
+            var b = put(c, new int[] {2}, 120, false);
+            c.remove(a);
+            c.remove(b);
+            assertEquals(220, c.stats().spareBytes());
+            assertEquals(220, c.stats().bytesHeld());
+            // 40 bytes: neither spare is at most twice as large, so fresh memory; the spares stay while they fit
+            var d = put(c, new int[] {4}, 40, false);
+            assertEquals(40, c.stats().bytesUsed());
+            assertEquals(220, c.stats().spareBytes());
+            // 110 bytes: the 120-byte spare holds it
+            var e = put(c, new int[] {5}, 110, false);
+            assertEquals(160, c.stats().bytesUsed());
+            assertEquals(100, c.stats().spareBytes());
+            // 250 bytes: no spare holds it; both entries are evicted to make room, and the spares
+            // (100, 40, 120) are freed until the new block fits beside them: all of them
+            put(c, new int[] {6}, 250, false);
+            assertEquals(250, c.stats().bytesUsed());
+            assertEquals(0, c.stats().spareBytes());
+            assertEquals(2, c.stats().evictions());
+            assertThrows(IllegalStateException.class, () -> d.state().get(ValueLayout.JAVA_BYTE, 0));
+            assertThrows(IllegalStateException.class, () -> e.state().get(ValueLayout.JAVA_BYTE, 0));
         }
     }
 }
