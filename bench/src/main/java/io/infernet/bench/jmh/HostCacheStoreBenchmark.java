@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * cache as it is; {@code freshMemory} is what a store cost before it reused evicted entries'
  * memory: a fresh arena allocation, the copy into it, and the evicted entry's memory freed. A
  * 7-8B model holds about 128 KB of KV per token, so 32 MB is a 256-token conversation and
- * 256 MB a 2,000-token one.
+ * 256 MB a 2,000-token one. {@code copyForOneStep} is the cache's scratch memory for a running
+ * slot's state copied within a step, in a cache with room for it beside one entry.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -39,6 +40,7 @@ public class HostCacheStoreBenchmark extends NativeFork {
     private long bytes;
     private MemorySegment state;
     private HostPromptCache cache;
+    private HostPromptCache copies;
     private int next;
     private Arena previous;
 
@@ -50,11 +52,14 @@ public class HostCacheStoreBenchmark extends NativeFork {
         cache = new HostPromptCache(2 * bytes);
         store();
         store();
+        copies = new HostPromptCache(2 * bytes);
+        copies.store(new int[] {1}, 1, bytes, false, seg -> bytes).orElseThrow();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         cache.close();
+        copies.close();
         if (previous != null) {
             previous.close();
         }
@@ -71,6 +76,19 @@ public class HostCacheStoreBenchmark extends NativeFork {
     @Benchmark
     public HostPromptCache.Entry fullCacheStore() {
         return store();
+    }
+
+    /**
+     * A running slot's state copied for the prompts that share its prefix (held for one step): in
+     * the steady state the memory of the previous step's copy, kept as a spare, holds it.
+     */
+    @Benchmark
+    public long copyForOneStep() {
+        HostPromptCache.Scratch s = copies.scratch(bytes);
+        MemorySegment.copy(state, 0, s.segment(), 0, bytes);
+        long address = s.segment().address();
+        copies.release(s);
+        return address;
     }
 
     @Benchmark

@@ -230,6 +230,60 @@ public final class HostPromptCache implements AutoCloseable {
         spareBytes += b.size();
     }
 
+    /**
+     * Memory for a state kept only a short while (a running slot's, copied into the prompts that
+     * share its prefix within one step): a spare that holds it when there is one, else fresh
+     * memory. Outside the budget while held; {@link #release} takes it back.
+     *
+     * @throws OutOfMemoryError when the host has no memory for it
+     */
+    public Scratch scratch(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("bytes must be > 0, got " + bytes);
+        }
+        Block block = takeSpare(bytes, Long.MAX_VALUE);
+        if (block == null) {
+            Arena owner = Arena.ofConfined();
+            try {
+                block = new Block(owner, owner.allocate(bytes, 64));
+            } catch (OutOfMemoryError e) {
+                owner.close();
+                throw e;
+            }
+        }
+        publish();
+        Arena view = Arena.ofConfined();
+        return new Scratch(block, view, block.memory().reinterpret(bytes, view, null));
+    }
+
+    /** Ends a {@link #scratch}: its memory is kept as a spare while the budget has room for it, else freed. */
+    public void release(Scratch s) {
+        s.view.close();
+        if (used + spareBytes + s.block.size() <= capacity) {
+            spare(s.block);
+        } else {
+            s.block.owner().close();
+        }
+        publish();
+    }
+
+    /** Memory lent by {@link #scratch}; {@link #segment} fails on access once released. */
+    public static final class Scratch {
+        private final Block block;
+        private final Arena view;
+        private final MemorySegment segment;
+
+        private Scratch(Block block, Arena view, MemorySegment segment) {
+            this.block = block;
+            this.view = view;
+            this.segment = segment;
+        }
+
+        public MemorySegment segment() {
+            return segment;
+        }
+    }
+
     /** Marks a use (LRU) and counts a restore. */
     public void restored(Entry e) {
         e.lastUsed = ++clock;

@@ -1,6 +1,5 @@
 package io.infernet.runtime.serve;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
@@ -28,7 +27,7 @@ final class KvCache implements AutoCloseable {
     private final SlotTable.Content[] triedAhead;
     private long sharedFromBusy;
     /** The last busy slot state {@link #stateOf} saved, and what it was saved from (slot, content, its cached tokens then). */
-    private Arena copiedArena;
+    private HostPromptCache.Scratch copiedMemory;
     private MemorySegment copied;
     private int copiedSlot = -1;
     private SlotTable.Content copiedContent;
@@ -311,10 +310,10 @@ final class KvCache implements AutoCloseable {
             if (size <= 0) {
                 return null;
             }
-            copiedArena = Arena.ofConfined();
             MemorySegment seg;
             try {
-                seg = copiedArena.allocate(size, 64);
+                copiedMemory = host.scratch(size); // an evicted entry's memory when one holds it: no fresh pages to fault in
+                seg = copiedMemory.segment();
             } catch (OutOfMemoryError e) { // no host memory for it now: the prompt is computed instead
                 dropCopied();
                 return null;
@@ -337,10 +336,10 @@ final class KvCache implements AutoCloseable {
     }
 
     private void dropCopied() {
-        if (copiedArena != null) {
-            copiedArena.close();
+        if (copiedMemory != null) {
+            host.release(copiedMemory);
         }
-        copiedArena = null;
+        copiedMemory = null;
         copied = null;
         copiedSlot = -1;
         copiedContent = null;

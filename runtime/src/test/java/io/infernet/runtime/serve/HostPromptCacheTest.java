@@ -126,4 +126,27 @@ class HostPromptCacheTest {
             assertThrows(IllegalStateException.class, () -> e.state().get(ValueLayout.JAVA_BYTE, 0));
         }
     }
+
+    @Test
+    void scratchMemoryComesFromASpareAndGoesBackWithinTheBudget() {
+        try (var c = new HostPromptCache(300)) {
+            var a = put(c, new int[] {1}, 100, false);
+            long address = a.state().address();
+            c.remove(a);
+            var s = c.scratch(80); // the 100-byte spare holds it
+            assertEquals(address, s.segment().address());
+            assertEquals(80, s.segment().byteSize());
+            assertEquals(0, c.stats().spareBytes(), "lent out");
+            s.segment().fill((byte) 3);
+            c.release(s);
+            assertEquals(100, c.stats().spareBytes(), "back as a spare: the budget has room");
+            assertThrows(IllegalStateException.class, () -> s.segment().get(ValueLayout.JAVA_BYTE, 0), "released");
+
+            put(c, new int[] {2}, 250, false); // the spare is freed to make room
+            var big = c.scratch(120); // no spare: fresh memory
+            c.release(big);
+            assertEquals(0, c.stats().spareBytes(), "250 + 120 > 300: freed, not kept");
+            assertEquals(250, c.stats().bytesHeld());
+        }
+    }
 }
