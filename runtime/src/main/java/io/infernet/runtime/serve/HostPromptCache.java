@@ -148,7 +148,8 @@ public final class HostPromptCache implements AutoCloseable {
      * ones are dropped (the new one covers them).
      *
      * @param writer copies the state into the given segment and returns the bytes written (0 = failed)
-     * @return the entry, or empty if it cannot fit even after evicting everything unpinned, or the write failed
+     * @return the entry, or empty if it cannot fit even after evicting everything unpinned, the host has no memory
+     *         for it now, or the write failed
      */
     public Optional<Entry> store(int[] tokens, int length, long bytes, boolean pinned, ToLongFunction<MemorySegment> writer) {
         if (bytes <= 0 || bytes > capacity) {
@@ -169,8 +170,12 @@ public final class HostPromptCache implements AutoCloseable {
         Block block = takeSpare(bytes, capacity - used);
         if (block == null) {
             freeSpares(capacity - used - bytes);
-            Arena owner = Arena.ofConfined();
-            block = new Block(owner, owner.allocate(bytes, 64));
+            try {
+                block = freshBlock(bytes);
+            } catch (OutOfMemoryError e) { // the host is out of memory now: the tokens are computed again instead
+                publish();
+                return Optional.empty();
+            }
         } else {
             freeSpares(capacity - used - block.size());
         }
@@ -225,6 +230,17 @@ public final class HostPromptCache implements AutoCloseable {
         }
     }
 
+    /** Fresh memory, in an arena of its own. */
+    private static Block freshBlock(long bytes) {
+        Arena owner = Arena.ofConfined();
+        try {
+            return new Block(owner, owner.allocate(bytes, 64));
+        } catch (OutOfMemoryError e) {
+            owner.close();
+            throw e;
+        }
+    }
+
     private void spare(Block b) {
         spares.add(b);
         spareBytes += b.size();
@@ -243,13 +259,7 @@ public final class HostPromptCache implements AutoCloseable {
         }
         Block block = takeSpare(bytes, Long.MAX_VALUE);
         if (block == null) {
-            Arena owner = Arena.ofConfined();
-            try {
-                block = new Block(owner, owner.allocate(bytes, 64));
-            } catch (OutOfMemoryError e) {
-                owner.close();
-                throw e;
-            }
+            block = freshBlock(bytes);
         }
         publish();
         Arena view = Arena.ofConfined();

@@ -63,6 +63,11 @@ class HostPromptCacheTest {
             assertEquals(0, c.stats().bytesUsed());
             assertEquals(0, c.stats().entries());
         }
+        // More than the host has (malloc gives nothing at once, nothing is touched): no entry, no error.
+        try (var c = new HostPromptCache(Long.MAX_VALUE)) {
+            assertTrue(c.store(new int[] {1}, 1, Long.MAX_VALUE / 2, false, s -> 1).isEmpty());
+            assertEquals(0, c.stats().bytesHeld());
+        }
     }
 
     @Test
