@@ -315,11 +315,8 @@ public final class MarkdownReport {
         md.append("|---:|---:|---:|---:|\n");
         for (ServingLevel o : levels.apply(ours.get())) {
             levels.apply(theirs.get()).stream().filter(t -> t.concurrency() == o.concurrency()).findFirst().ifPresent(t -> {
-                int n = Math.min(o.roundTokensPerSecond().size(), t.roundTokensPerSecond().size());
-                double[] r = new double[n];
-                for (int i = 0; i < n; i++) {
-                    r[i] = o.roundTokensPerSecond().get(i) / t.roundTokensPerSecond().get(i);
-                }
+                double[] r = perRound(o.roundTokensPerSecond(), t.roundTokensPerSecond());
+                int n = r.length;
                 Summary sum = Summary.of(r);
                 md.append("| ").append(o.concurrency()).append(" | ").append(n).append(" | ")
                         .append(String.format(Locale.ROOT, "**%.3f** (%.3f–%.3f)", sum.median(), sum.min(), sum.max())).append(" | ")
@@ -363,13 +360,9 @@ public final class MarkdownReport {
         }
         java.util.function.Function<List<ServingLevel>, String> median = levels -> levels.stream().filter(l -> l.concurrency() == c.streams())
                 .findFirst().map(l -> {
-                    int n = Math.min(l.roundTokensPerSecond().size(), c.roundTokensPerSecond().size());
-                    double[] r = new double[n];
-                    for (int i = 0; i < n; i++) {
-                        double x = l.roundTokensPerSecond().get(i) / c.roundTokensPerSecond().get(i);
-                        r[i] = inverse ? 1 / x : x;
-                    }
-                    return n == 0 ? "–" : String.format(Locale.ROOT, "%.3f", Summary.of(r).median());
+                    double[] r = inverse ? perRound(c.roundTokensPerSecond(), l.roundTokensPerSecond())
+                            : perRound(l.roundTokensPerSecond(), c.roundTokensPerSecond());
+                    return r.length == 0 ? "–" : String.format(Locale.ROOT, "%.3f", Summary.of(r).median());
                 }).orElse("–");
         String independent = median.apply(server.get().independentLevels());
         String own = median.apply(server.get().levels());
@@ -377,6 +370,15 @@ public final class MarkdownReport {
             return own.equals("–") ? "–" : own + " (ours only)";
         }
         return "**" + independent + "** (" + own + ")";
+    }
+
+    /** {@code a[i] / b[i]} for the rounds both have (the same round of an interleaved run). */
+    private static double[] perRound(List<Double> a, List<Double> b) {
+        double[] r = new double[Math.min(a.size(), b.size())];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = a.get(i) / b.get(i);
+        }
+        return r;
     }
 
     private static void buildCheck(StringBuilder md, BuildCheckResult b) {
